@@ -1,0 +1,57 @@
+/**
+ * The `rayfarm` command. Each subcommand lives in main/cli/commands and is loaded only
+ * when used, so `rayfarm --help` stays fast.
+ */
+import '../core/polyfills';
+import { appVersion } from '../core/version';
+import { toErrorPayload } from '../core/errors';
+
+interface Command {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  up: { summary: 'start the core and serve the UI on 127.0.0.1 (the headless form)', run: async (a) => (await import('./commands/up')).upCommand(a) },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Rayfarm ${appVersion()} — a decentralized GPU render network
+
+Usage: rayfarm <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Every command takes --data-dir DIR (default: RAYFARM_DATA_DIR or the OS app-data folder)
+and runs without prompts when RAYFARM_PASSWORD or --password-file FILE is given.
+Run 'rayfarm <command> --help' for a command's options.`;
+}
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(appVersion());
+    return 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    console.error(`rayfarm: unknown command "${name}". Run 'rayfarm --help' for the list.`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    const e = toErrorPayload(err);
+    console.error(`rayfarm ${name}: ${e.message}`);
+    if (e.code === 'INTERNAL' && process.env.RAYFARM_DEBUG) console.error(err);
+    return e.code === 'CLI_BAD_ARGS' ? 2 : 1;
+  }
+}

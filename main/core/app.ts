@@ -1,0 +1,66 @@
+import { ApiServer } from './api/api-server';
+import type { Handlers } from './api/api-server';
+import { appHandlers } from './api/app-handlers';
+import { ServiceStatusBoard } from './service-status';
+import { openStore } from './store';
+import type { Store } from './store';
+import { appVersion } from './version';
+
+/** Everything needed to build the app; the CLI, Electron and tests each fill it in. */
+export interface AppConfig {
+  dataDir: string;
+  /** Log sink; defaults to stderr. Never receives secrets. */
+  log?: (line: string) => void;
+}
+
+/** The running core: its services and the API that fronts them. */
+export interface App {
+  readonly config: AppConfig;
+  readonly store: Store;
+  readonly status: ServiceStatusBoard;
+  readonly api: ApiServer;
+  /** Stops every service in reverse order of start. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every service from one config, in dependency order,
+ * and wires the API to them. Nothing else constructs services.
+ */
+export async function createApp(config: AppConfig): Promise<App> {
+  const log = config.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const startedAt = Date.now();
+  const store = openStore(config.dataDir);
+  const status = new ServiceStatusBoard();
+  status.set('store', 'ready', `SQLite schema v${store.schemaVersion()} in ${store.dataDir}`);
+
+  const stops: (() => Promise<void> | void)[] = [() => store.close()];
+  let api: ApiServer | undefined;
+
+  const handlers: Handlers = {
+    ...appHandlers({ store, status, version: appVersion(), startedAt, events: () => api }),
+  };
+  api = new ApiServer(handlers);
+  const server = api;
+  status.onChange((all) => server.emit('app.services', all));
+
+  let stopped = false;
+  log(`rayfarm: core started (data folder ${store.dataDir})`);
+  return {
+    config,
+    store,
+    status,
+    api: server,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const stop of stops.reverse()) {
+        try {
+          await stop();
+        } catch (err) {
+          log(`rayfarm: error while stopping: ${(err as Error).message}`);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { BlobStore } from './blob-store';
+import { openDatabase, schemaVersion } from './database';
+import { lockDataDir } from './lock';
+import type { DataDirLock } from './lock';
+import { migrations } from './migrations';
+import { SettingsStore } from './settings';
+
+/** Everything kept on disk for one data folder. */
+export interface Store {
+  readonly dataDir: string;
+  readonly db: Database;
+  readonly blobs: BlobStore;
+  readonly settings: SettingsStore;
+  schemaVersion(): number;
+  close(): void;
+}
+
+/**
+ * Locks the data folder, opens `rayfarm.db` (WAL, migrated) and the blob store.
+ * A second process opening the same folder gets DATA_DIR_IN_USE.
+ */
+export function openStore(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const lock: DataDirLock = lockDataDir(dataDir);
+  let db: Database;
+  try {
+    db = openDatabase(join(dataDir, 'rayfarm.db'), migrations);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const blobs = new BlobStore(join(dataDir, 'blobs'));
+  let closed = false;
+  return {
+    dataDir,
+    db,
+    blobs,
+    settings: new SettingsStore(db),
+    schemaVersion: () => schemaVersion(db),
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+      lock.release();
+    },
+  };
+}
+
+export { BlobStore, BlobWriter, isBlobHash, sha256Hex } from './blob-store';
+export { SettingsStore } from './settings';
+export { resolveDataDir, defaultDataDir } from './data-dir';
+export { migrations } from './migrations';
