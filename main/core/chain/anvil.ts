@@ -123,6 +123,13 @@ export function startAnvil(options: AnvilOptions = {}): Promise<AnvilProcess> {
 
 function makeHandle(child: ChildProcess, rpcUrl: string, port: number, exited: Promise<number | string | null>): AnvilProcess {
   let stopping: Promise<void> | undefined;
+  // If this process exits without stop() (a crash, process.exit), still ask anvil to dump its
+  // state and go, rather than leave an orphan holding the port and the state file.
+  const onExit = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('exit', onExit);
+  void exited.then(() => process.off('exit', onExit));
   return {
     rpcUrl,
     port,
