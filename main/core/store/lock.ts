@@ -8,6 +8,9 @@ export interface DataDirLock {
   release(): void;
 }
 
+/** Folders this process holds (a pid alone cannot tell: after a restart in a container it repeats). */
+const held = new Set<string>();
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -25,6 +28,13 @@ function isAlive(pid: number): boolean {
 export function lockDataDir(dataDir: string): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'rayfarm.lock');
+  if (held.has(path)) {
+    throw new RayfarmError(
+      'DATA_DIR_IN_USE',
+      `The data folder ${dataDir} is already in use by another Rayfarm process (this one, pid ${process.pid}). Pass a different --data-dir.`,
+      { details: { dataDir, pid: process.pid } },
+    );
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -32,11 +42,13 @@ export function lockDataDir(dataDir: string): DataDirLock {
       fsyncSync(fd);
       closeSync(fd);
       let released = false;
+      held.add(path);
       return {
         path,
         release() {
           if (released) return;
           released = true;
+          held.delete(path);
           try {
             if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path, { force: true });
           } catch {
