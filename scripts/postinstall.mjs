@@ -7,6 +7,7 @@ const steps = [
   ['native/binding.gyp', 'npm', ['run', 'build:native']],
   ['scripts/compile-contracts.mjs', 'npm', ['run', 'build:contracts']],
   ['scripts/make-scenes.mjs', 'npm', ['run', 'build:scenes']],
+  ['renderer/index.html', 'npm', ['run', 'build:renderer']],
 ];
 
 for (const [marker, cmd, args] of steps) {

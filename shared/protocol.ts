@@ -23,6 +23,4 @@ export interface EventEnvelope {
   payload: unknown;
 }
 
-/** Channel names used by the Electron preload bridge. */
-export const IPC_CALL_CHANNEL = 'rayfarm:call';
-export const IPC_EVENT_CHANNEL = 'rayfarm:event';
+export { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from './ipc-channels';

@@ -11,13 +11,32 @@ export const commonOptions = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
+/** Parsed command-line arguments with typed accessors. */
+export interface ParsedCommand {
+  positionals: string[];
+  /** A string option, or undefined when absent. */
+  str(name: string): string | undefined;
+  /** A repeatable string option (empty when absent). */
+  strs(name: string): string[];
+  /** A boolean flag. */
+  bool(name: string): boolean;
+}
+
 /** parseArgs with our options plus the common ones; unknown flags are a clear error. */
-export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, allowPositionals = true) {
+export function parseCommand(argv: string[], options: NonNullable<ParseArgsConfig['options']>, allowPositionals = true): ParsedCommand {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    return parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals, strict: true });
+    parsed = parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals, strict: true }) as typeof parsed;
   } catch (err) {
     throw new RayfarmError('CLI_BAD_ARGS', (err as Error).message);
   }
+  const v = parsed.values;
+  return {
+    positionals: parsed.positionals,
+    str: (name) => (typeof v[name] === 'string' ? (v[name] as string) : undefined),
+    strs: (name) => (Array.isArray(v[name]) ? (v[name] as string[]) : typeof v[name] === 'string' ? [v[name] as string] : []),
+    bool: (name) => v[name] === true,
+  };
 }
 
 /** The wallet password from RAYFARM_PASSWORD or --password-file, for runs without prompts. */

@@ -35,13 +35,11 @@ export async function createApp(config: AppConfig): Promise<App> {
   status.set('store', 'ready', `SQLite schema v${store.schemaVersion()} in ${store.dataDir}`);
 
   const stops: (() => Promise<void> | void)[] = [() => store.close()];
-  let api: ApiServer | undefined;
-
   const handlers: Handlers = {
-    ...appHandlers({ store, status, version: appVersion(), startedAt, events: () => api }),
+    // Handlers emit events through the server built just below; they only run after it exists.
+    ...appHandlers({ store, status, version: appVersion(), startedAt, events: () => server }),
   };
-  api = new ApiServer(handlers);
-  const server = api;
+  const server = new ApiServer(handlers);
   status.onChange((all) => server.emit('app.services', all));
 
   let stopped = false;

@@ -11,25 +11,25 @@ Stops cleanly on Ctrl-C or SIGTERM.`;
 
 /** `rayfarm up`: the headless form of the app. */
 export async function upCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommand(argv, { port: { type: 'string' } }, false);
-  if (values.help) {
+  const args = parseCommand(argv, { port: { type: 'string' } }, false);
+  if (args.bool('help')) {
     console.log(upHelp);
     return 0;
   }
-  const dataDir = resolveDataDir(values['data-dir']);
+  const dataDir = resolveDataDir(args.str('data-dir'));
   const app = await createApp({ dataDir });
   let web;
   try {
-    web = await startWebServer({ api: app.api, port: parsePort(values.port, 7410), log: (l) => console.error(l) });
+    web = await startWebServer({ api: app.api, port: parsePort(args.str('port'), 7410), log: (l) => console.error(l) });
   } catch (err) {
     await app.stop();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`rayfarm: port ${values.port ?? 7410} is taken. Pass --port N (or --port 0 for any free port).`);
+      console.error(`rayfarm: port ${args.str('port') ?? 7410} is taken. Pass --port N (or --port 0 for any free port).`);
       return 1;
     }
     throw err;
   }
-  if (values.json) console.log(JSON.stringify({ url: web.url, port: web.port, dataDir }));
+  if (args.bool('json')) console.log(JSON.stringify({ url: web.url, port: web.port, dataDir }));
   else {
     console.log(`Rayfarm is running. Open this address in your browser:\n\n  ${web.url}\n`);
     console.log(`Data folder: ${dataDir}\nPress Ctrl-C to stop.`);

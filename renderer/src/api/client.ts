@@ -19,7 +19,7 @@ export class ApiCallError extends Error {
 export class ApiClient {
   constructor(readonly transport: Transport) {}
 
-  async call<K extends CallName>(name: K, ...input: CallInput<K> extends undefined ? [CallInput<K>?] : [CallInput<K>]): Promise<CallOutput<K>> {
+  async call<K extends CallName>(name: K, ...input: undefined extends CallInput<K> ? [CallInput<K>?] : [CallInput<K>]): Promise<CallOutput<K>> {
     const r = await this.transport.request(name, input[0]);
     if (!r.ok) throw new ApiCallError(r.error.code, r.error.message, r.error.details);
     return r.value as CallOutput<K>;
