@@ -1,6 +1,8 @@
 import { ApiServer } from './api/api-server';
 import type { Handlers } from './api/api-server';
 import { appHandlers } from './api/app-handlers';
+import { join } from 'node:path';
+import { DownloadRegistry } from './downloads';
 import { ServiceStatusBoard } from './service-status';
 import { openStore } from './store';
 import type { Store } from './store';
@@ -19,6 +21,10 @@ export interface App {
   readonly store: Store;
   readonly status: ServiceStatusBoard;
   readonly api: ApiServer;
+  /** Files the headless UI may download, registered by the services that own them. */
+  readonly downloads: DownloadRegistry;
+  /** Where browser uploads are staged (`<dataDir>/uploads`). */
+  readonly uploadsDir: string;
   /** Stops every service in reverse order of start. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -32,6 +38,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const startedAt = Date.now();
   const store = openStore(config.dataDir);
   const status = new ServiceStatusBoard();
+  const downloads = new DownloadRegistry();
+  const uploadsDir = join(store.dataDir, 'uploads');
   status.set('store', 'ready', `SQLite schema v${store.schemaVersion()} in ${store.dataDir}`);
 
   const stops: (() => Promise<void> | void)[] = [() => store.close()];
@@ -49,6 +57,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     store,
     status,
     api: server,
+    downloads,
+    uploadsDir,
     async stop() {
       if (stopped) return;
       stopped = true;

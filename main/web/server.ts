@@ -9,7 +9,9 @@ import type { ApiServer } from '../core/api/api-server';
 import { packageRoot } from '../core/version';
 import { MAX_MESSAGE_BYTES, RequestEnvelopeSchema } from '../../shared/protocol';
 import type { ResponseEnvelope } from '../../shared/protocol';
+import type { DownloadRegistry } from '../core/downloads';
 import { serveStatic } from './static-files';
+import { handleUpload } from './uploads';
 
 /** Options for the headless transport. */
 export interface WebServerOptions {
@@ -18,6 +20,10 @@ export interface WebServerOptions {
   port: number;
   /** Folder with the built renderer (index.html); defaults to out/renderer. */
   staticDir?: string;
+  /** Where browser uploads land (`<dataDir>/uploads`); uploads are refused without it. */
+  uploadsDir?: string;
+  /** What `/download/<kind>/…` may serve. */
+  downloads?: DownloadRegistry;
   /** Fixed token (tests); a random one otherwise. */
   token?: string;
   log?: (line: string) => void;
@@ -64,12 +70,48 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       res.writeHead(421, { 'content-type': 'text/plain' }).end('Wrong host\n');
       return;
     }
+    const url = new URL(req.url ?? '/', 'http://x');
+    const authorised = () => sameToken(url.searchParams.get('token') ?? (req.headers['x-rayfarm-token'] as string | undefined) ?? null, token);
+    if (url.pathname === '/upload') {
+      if (req.method !== 'POST') return void res.writeHead(405).end();
+      if (!authorised()) return void res.writeHead(401).end();
+      const origin = req.headers.origin;
+      if (origin !== undefined && !allowedOrigins().has(origin)) return void res.writeHead(403).end();
+      if (!opts.uploadsDir) return void res.writeHead(404).end();
+      void handleUpload(opts.uploadsDir, req, res);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
       return;
     }
+    if (url.pathname.startsWith('/download/')) {
+      if (!authorised()) return void res.writeHead(401).end();
+      void serveDownload(url, res);
+      return;
+    }
     serveStatic(staticDir, req, res, securityHeaders());
   });
+
+  async function serveDownload(url: URL, res: ServerResponse): Promise<void> {
+    const [kind = '', ...rest] = url.pathname.slice('/download/'.length).split('/').map((s) => decodeURIComponent(s));
+    try {
+      const d = await opts.downloads?.resolve(kind, rest);
+      if (!d) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+      const headers: Record<string, string> = {
+        'content-type': d.contentType,
+        'content-disposition': `attachment; filename="${d.name.replace(/["\\\r\n]/g, '_')}"`,
+        'cache-control': 'no-store',
+      };
+      if (d.size !== undefined) headers['content-length'] = String(d.size);
+      res.writeHead(200, headers);
+      const body = d.open();
+      body.on('error', () => res.destroy());
+      body.pipe(res);
+    } catch (err) {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`);
+    }
+  }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   http.on('upgrade', (req, socket, head) => {

@@ -20,7 +20,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const app = await createApp({ dataDir });
   let web;
   try {
-    web = await startWebServer({ api: app.api, port: parsePort(args.str('port'), 7410), log: (l) => console.error(l) });
+    web = await startWebServer({ api: app.api, uploadsDir: app.uploadsDir, downloads: app.downloads, port: parsePort(args.str('port'), 7410), log: (l) => console.error(l) });
   } catch (err) {
     await app.stop();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {

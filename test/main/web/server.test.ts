@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApp } from '../../../main/core/app';
@@ -29,7 +32,10 @@ describe('the headless WebSocket transport', () => {
   let base: string;
   beforeAll(async () => {
     app = await createApp({ dataDir: tempDataDir(), log: () => {} });
-    web = await startWebServer({ api: app.api, port: 0 });
+    web = await startWebServer({ api: app.api, port: 0, uploadsDir: app.uploadsDir, downloads: app.downloads });
+    app.downloads.register('echo', ([name]) =>
+      name ? { name: `${name}.txt`, contentType: 'text/plain', open: () => Readable.from([Buffer.from(`hello ${name}`)]) } : undefined,
+    );
     base = `ws://127.0.0.1:${web.port}/api`;
   });
   afterAll(async () => {
@@ -87,5 +93,29 @@ describe('the headless WebSocket transport', () => {
     await app.api.call('prefs.set', { theme: 'light' });
     expect(await event).toEqual({ event: 'prefs.changed', payload: { theme: 'light' } });
     ws!.close();
+  });
+
+  it('stores an upload under its id and refuses names that escape the folder', async () => {
+    const http = `http://127.0.0.1:${web.port}`;
+    const up = (name: string, token = web.token) =>
+      fetch(`${http}/upload?token=${token}&upload=abcdef123456&name=${encodeURIComponent(name)}`, { method: 'POST', body: 'glTF-bytes' });
+    const ok = await up('scene/textures/wood.png');
+    expect(ok.status).toBe(200);
+    expect(readFileSync(join(app.uploadsDir, 'abcdef123456', 'scene', 'textures', 'wood.png'), 'utf8')).toBe('glTF-bytes');
+    expect((await up('../../escape.txt')).status).toBe(400);
+    expect((await up('/etc/passwd')).status).toBe(200); // leading slashes are stripped: it lands inside the upload folder
+    expect(readFileSync(join(app.uploadsDir, 'abcdef123456', 'etc', 'passwd'), 'utf8')).toBe('glTF-bytes');
+    expect((await up('a.txt', 'f'.repeat(48))).status).toBe(401);
+  });
+
+  it('serves registered downloads only, with the token', async () => {
+    const http = `http://127.0.0.1:${web.port}`;
+    const r = await fetch(`${http}/download/echo/world?token=${web.token}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-disposition')).toBe('attachment; filename="world.txt"');
+    expect(await r.text()).toBe('hello world');
+    expect((await fetch(`${http}/download/echo/world`)).status).toBe(401);
+    expect((await fetch(`${http}/download/nothing/x?token=${web.token}`)).status).toBe(404);
+    expect((await fetch(`${http}/download/echo?token=${web.token}`)).status).toBe(404);
   });
 });
