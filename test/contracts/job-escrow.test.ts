@@ -332,7 +332,7 @@ describe('requestClose and close', () => {
     const e = await expectRevert(escrowAs(creator).close(JOB), 'EscrowGracePeriodActive');
     await chain.increaseTime(GRACE - 10);
     await expectRevert(escrowAs(creator).close(JOB), 'EscrowGracePeriodActive');
-    expect(e.details?.args?.[0]).toBe(JOB);
+    expect((e.details?.args as string[])[0]).toBe(JOB);
   });
 
   it('close: rejects a close that was never requested', async () => {
