@@ -1,0 +1,21 @@
+// BVH construction (binned SAH). Traversal lives in intersect.h so both backends share it.
+#pragma once
+
+#include <vector>
+
+#include "scene_view.h"
+
+namespace rf {
+
+struct BVHBuildOutput {
+    std::vector<BVHNode> nodes;
+    std::vector<TriAccel> tris;
+    std::vector<uint32_t> triOrder;
+    int depth = 0;
+};
+
+// Builds a binary BVH over triangles (indices into positions). Deterministic: the same input
+// always gives the same tree.
+BVHBuildOutput buildBVH(const float *positions, const uint32_t *indices, size_t triCount);
+
+}  // namespace rf

@@ -1,0 +1,150 @@
+// Ray queries: triangle test, alpha (mask / stochastic blend) test, BVH traversal.
+#pragma once
+
+#include "rng.h"
+#include "scene_view.h"
+#include "texture.h"
+
+namespace rf {
+
+constexpr int kTraversalStackSize = 64;
+
+struct Hit {
+    float t;
+    uint32_t tri;  // original triangle index
+    float u, v;    // barycentrics of vertex 1 and vertex 2
+};
+
+// Moeller-Trumbore, two-sided. Writes t, u, v and returns true on a hit in (tmin, tmax).
+RF_CPU_GPU RF_FORCEINLINE bool intersectTriangle(const TriAccel &tri, const Ray &r, float tmax,
+                                                 float &t, float &u, float &v) {
+    Vec3 p = cross(r.d, tri.e2);
+    float det = dot(tri.e1, p);
+    if (fabsf(det) < 1e-20f) return false;
+    float inv = 1.f / det;
+    Vec3 s = r.o - tri.v0;
+    u = dot(s, p) * inv;
+    if (u < 0.f || u > 1.f) return false;
+    Vec3 q = cross(s, tri.e1);
+    v = dot(r.d, q) * inv;
+    if (v < 0.f || u + v > 1.f) return false;
+    t = dot(tri.e2, q) * inv;
+    return t > 0.f && t < tmax;
+}
+
+RF_CPU_GPU inline float surfaceAlpha(const SceneView &sv, const MaterialRec &m, uint32_t tri,
+                                     float b1, float b2) {
+    float a = m.alpha;
+    if (m.baseColorTex >= 0 && sv.uvs) {
+        uint32_t i0 = sv.indices[3 * tri], i1 = sv.indices[3 * tri + 1],
+                 i2 = sv.indices[3 * tri + 2];
+        float b0 = 1.f - b1 - b2;
+        float u = b0 * sv.uvs[2 * i0] + b1 * sv.uvs[2 * i1] + b2 * sv.uvs[2 * i2];
+        float v = b0 * sv.uvs[2 * i0 + 1] + b1 * sv.uvs[2 * i1 + 1] + b2 * sv.uvs[2 * i2 + 1];
+        a *= sampleTexture(sv, m.baseColorTex, u, v).a;
+    }
+    return a;
+}
+
+// True when the surface is really there at this point. Masked materials compare alpha with
+// the cutoff; blended ones keep the hit with probability alpha, decided by a hash of the
+// ray's key and the triangle so every query of the same ray agrees.
+RF_CPU_GPU inline bool alphaAccepts(const SceneView &sv, uint32_t tri, float b1, float b2,
+                                    uint64_t alphaKey) {
+    const MaterialRec &m = sv.materials[sv.materialIndex[tri]];
+    if (m.alphaMode == kAlphaOpaque) return true;
+    float a = surfaceAlpha(sv, m, tri, b1, b2);
+    if (m.alphaMode == kAlphaMask) return a >= m.alphaCutoff;
+    return bitsToFloat(mix64(alphaKey ^ (static_cast<uint64_t>(tri) * 0x9E3779B97F4A7C15ull))) < a;
+}
+
+struct RayInv {
+    Vec3 inv;
+    Vec3 oInv;  // o * inv
+};
+
+RF_CPU_GPU RF_FORCEINLINE float safeInv(float d) {
+    return fabsf(d) > 1e-30f ? 1.f / d : copysignf(1e30f, d);
+}
+
+// Slab test; returns the entry distance or kInfinity on a miss.
+RF_CPU_GPU RF_FORCEINLINE float intersectBox(const BVHNode &n, const RayInv &ri, float tmax) {
+    float tx0 = n.bmin.x * ri.inv.x - ri.oInv.x, tx1 = n.bmax.x * ri.inv.x - ri.oInv.x;
+    float ty0 = n.bmin.y * ri.inv.y - ri.oInv.y, ty1 = n.bmax.y * ri.inv.y - ri.oInv.y;
+    float tz0 = n.bmin.z * ri.inv.z - ri.oInv.z, tz1 = n.bmax.z * ri.inv.z - ri.oInv.z;
+    float tmin = fmaxf(fmaxf(fminf(tx0, tx1), fminf(ty0, ty1)), fmaxf(fminf(tz0, tz1), 0.f));
+    float tfar = fminf(fminf(fmaxf(tx0, tx1), fmaxf(ty0, ty1)), fminf(fmaxf(tz0, tz1), tmax));
+    return tmin <= tfar ? tmin : kInfinity;
+}
+
+// Closest hit (anyHit = false) or any hit (true) along r within (0, tmax).
+template <bool anyHit>
+RF_CPU_GPU inline bool traverse(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey,
+                                Hit &hit) {
+    if (sv.nodeCount == 0) return false;
+    RayInv ri;
+    ri.inv = Vec3(safeInv(r.d.x), safeInv(r.d.y), safeInv(r.d.z));
+    ri.oInv = r.o * ri.inv;
+    bool found = false;
+    float closest = tmax;
+    int stack[kTraversalStackSize];
+    int sp = 0;
+    int node = 0;
+    if (intersectBox(sv.nodes[0], ri, closest) == kInfinity) return false;
+    while (true) {
+        const BVHNode &n = sv.nodes[node];
+        if (n.count > 0) {
+            for (int i = n.first, e = n.first + n.count; i < e; ++i) {
+                float t, u, v;
+                if (!intersectTriangle(sv.tris[i], r, closest, t, u, v)) continue;
+                uint32_t tri = sv.triOrder[i];
+                if (sv.anyAlpha && !alphaAccepts(sv, tri, u, v, alphaKey)) continue;
+                closest = t;
+                hit.t = t;
+                hit.tri = tri;
+                hit.u = u;
+                hit.v = v;
+                found = true;
+                if (anyHit) return true;
+            }
+        } else {
+            int a = n.first, b = n.first + 1;
+            float ta = intersectBox(sv.nodes[a], ri, closest);
+            float tb = intersectBox(sv.nodes[b], ri, closest);
+            if (ta != kInfinity || tb != kInfinity) {
+                if (ta == kInfinity) {
+                    node = b;
+                    continue;
+                }
+                if (tb == kInfinity) {
+                    node = a;
+                    continue;
+                }
+                if (tb < ta) {
+                    int tmp = a;
+                    a = b;
+                    b = tmp;
+                }
+                stack[sp++] = b;
+                node = a;
+                continue;
+            }
+        }
+        // Pop until a node that is still in front of the closest hit.
+        if (sp == 0) break;
+        node = stack[--sp];
+    }
+    return found;
+}
+
+RF_CPU_GPU inline bool intersectClosest(const SceneView &sv, const Ray &r, float tmax,
+                                        uint64_t alphaKey, Hit &hit) {
+    return traverse<false>(sv, r, tmax, alphaKey, hit);
+}
+
+RF_CPU_GPU inline bool occluded(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey) {
+    Hit h;
+    return traverse<true>(sv, r, tmax, alphaKey, h);
+}
+
+}  // namespace rf

@@ -1,0 +1,126 @@
+// Light sampling: punctual lights and emissive triangles chosen by power from one CDF, and the
+// background (uniform colour or equirectangular map).
+#pragma once
+
+#include "material.h"
+
+namespace rf {
+
+struct LightSample {
+    Vec3 wi;     // towards the light
+    float dist;  // to the light point, kInfinity for directional lights
+    Vec3 li;     // incident radiance (area) or irradiance-like value (delta)
+    float pdf;   // solid angle pdf for area lights, pick probability for delta lights
+    bool delta;
+};
+
+RF_CPU_GPU inline Vec3 backgroundRadiance(const SceneView &sv, Vec3 d) {
+    if (sv.backgroundType == kBackgroundEquirect) {
+        float u = 0.5f + atan2f(d.x, -d.z) * kInv2Pi;
+        float v = acosf(clampf(d.y, -1.f, 1.f)) * kInvPi;
+        return sampleTexture(sv, sv.backgroundTex, u, v).rgb * sv.backgroundIntensity;
+    }
+    return sv.backgroundColor;
+}
+
+RF_CPU_GPU RF_FORCEINLINE int lightTableSize(const SceneView &sv) {
+    return sv.lightCount + sv.emissiveCount;
+}
+
+// Finds i with cdf[i] <= u < cdf[i + 1].
+RF_CPU_GPU inline int pickLight(const SceneView &sv, float u, float &pickPdf) {
+    int n = lightTableSize(sv);
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) >> 1;
+        if (sv.lightCdf[mid] <= u) lo = mid;
+        else hi = mid - 1;
+    }
+    pickPdf = sv.lightCdf[lo + 1] - sv.lightCdf[lo];
+    return lo;
+}
+
+RF_CPU_GPU inline float spotFactor(const LightRec &l, Vec3 fromLight) {
+    float c = dot(fromLight, l.direction);
+    if (c <= l.cosOuter) return 0.f;
+    if (c >= l.cosInner) return 1.f;
+    float t = (c - l.cosOuter) / fmaxf(l.cosInner - l.cosOuter, 1e-6f);
+    return t * t;
+}
+
+RF_CPU_GPU inline float rangeFactor(float range, float dist) {
+    if (range <= 0.f) return 1.f;
+    float r = dist / range;
+    float w = clampf(1.f - r * r * r * r, 0.f, 1.f);
+    return w;
+}
+
+RF_CPU_GPU inline bool sampleLight(const SceneView &sv, Vec3 p, float u0, float u1, float u2,
+                                   LightSample &ls) {
+    if (lightTableSize(sv) == 0) return false;
+    float pickPdf;
+    int idx = pickLight(sv, u0, pickPdf);
+    if (!(pickPdf > 0.f)) return false;
+    if (idx < sv.lightCount) {
+        const LightRec &l = sv.lights[idx];
+        ls.delta = true;
+        ls.pdf = pickPdf;
+        if (l.type == kLightDirectional) {
+            ls.wi = -l.direction;
+            ls.dist = kInfinity;
+            ls.li = l.color;
+            return true;
+        }
+        Vec3 d = l.position - p;
+        float d2 = dot(d, d);
+        if (!(d2 > 0.f)) return false;
+        ls.dist = sqrtf(d2);
+        ls.wi = d * (1.f / ls.dist);
+        float atten = rangeFactor(l.range, ls.dist) / d2;
+        if (l.type == kLightSpot) atten *= spotFactor(l, -ls.wi);
+        ls.li = l.color * atten;
+        return atten > 0.f;
+    }
+    uint32_t tri = sv.emissiveTris[idx - sv.lightCount];
+    uint32_t i0 = sv.indices[3 * tri], i1 = sv.indices[3 * tri + 1], i2 = sv.indices[3 * tri + 2];
+    Vec3 p0 = vertexPos(sv, i0), p1 = vertexPos(sv, i1), p2 = vertexPos(sv, i2);
+    float su = sqrtf(u1);
+    float b1 = su * (1.f - u2), b2 = su * u2;
+    Vec3 q = p0 * (1.f - b1 - b2) + p1 * b1 + p2 * b2;
+    Vec3 c = cross(p1 - p0, p2 - p0);
+    float area2 = length(c);
+    if (!(area2 > 0.f)) return false;
+    Vec3 nl = c * (1.f / area2);
+    Vec3 d = q - p;
+    float d2 = dot(d, d);
+    if (!(d2 > 0.f)) return false;
+    ls.dist = sqrtf(d2);
+    ls.wi = d * (1.f / ls.dist);
+    float cosL = fabsf(dot(nl, ls.wi));
+    if (!(cosL > 1e-7f)) return false;
+    ls.pdf = pickPdf * d2 / (cosL * 0.5f * area2);
+    float u, v;
+    triangleUV(sv, tri, b1, b2, u, v);
+    ls.li = materialEmission(sv, sv.materials[sv.materialIndex[tri]], u, v);
+    ls.delta = false;
+    return true;
+}
+
+// Solid-angle pdf with which sampleLight would have chosen point `q` on emissive triangle `tri`
+// seen from `p` (for MIS when a BSDF-sampled ray hits an emitter).
+RF_CPU_GPU inline float emissiveTrianglePdf(const SceneView &sv, uint32_t tri, Vec3 p, Vec3 q,
+                                            Vec3 wi) {
+    float pick = sv.triLightPdf[tri];
+    if (!(pick > 0.f)) return 0.f;
+    uint32_t i0 = sv.indices[3 * tri], i1 = sv.indices[3 * tri + 1], i2 = sv.indices[3 * tri + 2];
+    Vec3 p0 = vertexPos(sv, i0), p1 = vertexPos(sv, i1), p2 = vertexPos(sv, i2);
+    Vec3 c = cross(p1 - p0, p2 - p0);
+    float area2 = length(c);
+    if (!(area2 > 0.f)) return 0.f;
+    float cosL = fabsf(dot(c, wi)) / area2;
+    if (!(cosL > 1e-7f)) return 0.f;
+    Vec3 d = q - p;
+    return pick * dot(d, d) / (cosL * 0.5f * area2);
+}
+
+}  // namespace rf

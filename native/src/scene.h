@@ -1,0 +1,101 @@
+// Host-side scene: the validated copy of the caller's buffers, the BVH and the light tables.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "scene_view.h"
+
+namespace rf {
+
+struct TextureDesc {
+    int32_t width = 0, height = 0;
+    std::vector<uint8_t> data;
+    int32_t wrapS = kWrapRepeat, wrapT = kWrapRepeat;
+    bool srgb = false;
+};
+
+struct MaterialDesc {
+    std::string name;
+    float baseColor[4] = {1.f, 1.f, 1.f, 1.f};
+    int32_t baseColorTexture = -1;
+    float metallic = 1.f, roughness = 1.f;
+    int32_t metallicRoughnessTexture = -1;
+    float emissive[3] = {0.f, 0.f, 0.f};
+    int32_t emissiveTexture = -1;
+    int32_t normalTexture = -1;
+    float normalScale = 1.f;
+    int32_t alphaMode = kAlphaOpaque;
+    float alphaCutoff = 0.5f;
+    bool doubleSided = false;
+};
+
+struct LightDesc {
+    int32_t type = kLightPoint;
+    float position[3] = {0, 0, 0};
+    float direction[3] = {0, 0, -1};
+    float color[3] = {1, 1, 1};
+    float intensity = 1.f;
+    float range = 0.f;
+    float innerConeAngle = 0.f, outerConeAngle = 0.7853982f;
+};
+
+// What the caller hands in (a copy of SceneBuffers).
+struct SceneDesc {
+    std::vector<float> positions, normals, uvs, tangents;
+    std::vector<uint32_t> indices, materialIndex;
+    std::vector<MaterialDesc> materials;
+    std::vector<TextureDesc> textures;
+    std::vector<LightDesc> lights;
+    int32_t backgroundType = kBackgroundColor;
+    float backgroundColor[3] = {0, 0, 0};
+    int32_t backgroundTexture = -1;
+    float backgroundIntensity = 1.f;
+};
+
+// Throws rf::Error("ENGINE_BAD_SCENE", ...) naming the first problem found.
+void validateSceneDesc(const SceneDesc &desc);
+
+class Scene {
+  public:
+    // Validates, then builds the BVH and light tables. Takes ownership of desc's arrays.
+    explicit Scene(SceneDesc &&desc);
+    ~Scene();
+    Scene(const Scene &) = delete;
+    Scene &operator=(const Scene &) = delete;
+
+    const SceneView &view() const { return view_; }
+    size_t triangleCount() const { return indices_.size() / 3; }
+    size_t vertexCount() const { return positions_.size() / 3; }
+    int bvhDepth() const { return bvhDepth_; }
+
+    // Backend-private data (the CUDA copy), created lazily under gpuMutex.
+    std::mutex gpuMutex;
+    std::shared_ptr<void> gpuData;
+
+    // Host arrays, exposed for backends that upload them.
+    std::vector<float> positions_, normals_, uvs_, tangents_;
+    std::vector<uint32_t> indices_, materialIndex_;
+    std::vector<MaterialRec> materials_;
+    std::vector<TextureRec> textures_;
+    std::vector<uint32_t> texels_;
+    std::vector<float> srgbLut_;
+    std::vector<LightRec> lights_;
+    std::vector<uint32_t> emissiveTris_;
+    std::vector<float> lightCdf_, triLightPdf_;
+    std::vector<BVHNode> nodes_;
+    std::vector<TriAccel> tris_;
+    std::vector<uint32_t> triOrder_;
+
+  private:
+    void buildMaterialsAndTextures(SceneDesc &desc);
+    void buildLights(const SceneDesc &desc);
+    void makeView(const SceneDesc &desc);
+
+    SceneView view_{};
+    int bvhDepth_ = 0;
+};
+
+}  // namespace rf

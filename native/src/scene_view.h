@@ -1,0 +1,99 @@
+// The render-ready scene as plain arrays behind raw pointers: the same struct describes host
+// memory (CPU backend) and device memory (CUDA backend).
+#pragma once
+
+#include "math.h"
+#include "rf.h"
+
+namespace rf {
+
+enum WrapMode : int32_t { kWrapRepeat = 0, kWrapClamp = 1, kWrapMirror = 2 };
+enum AlphaMode : int32_t { kAlphaOpaque = 0, kAlphaMask = 1, kAlphaBlend = 2 };
+enum LightType : int32_t { kLightPoint = 0, kLightSpot = 1, kLightDirectional = 2 };
+enum BackgroundType : int32_t { kBackgroundColor = 0, kBackgroundEquirect = 1 };
+
+struct TextureRec {
+    int32_t width, height;
+    uint32_t offset;  // first texel in SceneView::texels (in texels, 4 bytes each)
+    int32_t wrapS, wrapT;
+    int32_t srgb;
+};
+
+struct MaterialRec {
+    Vec3 baseColor;
+    float alpha;
+    int32_t baseColorTex;
+    float metallic, roughness;
+    int32_t metallicRoughnessTex;
+    Vec3 emissive;
+    int32_t emissiveTex;
+    int32_t normalTex;
+    float normalScale;
+    int32_t alphaMode;
+    float alphaCutoff;
+    int32_t doubleSided;
+};
+
+struct LightRec {
+    int32_t type;
+    Vec3 position;
+    Vec3 direction;  // where the light points to
+    Vec3 color;      // already times intensity
+    float range;     // 0 = infinite
+    float cosInner, cosOuter;
+};
+
+// Flattened binary BVH node (32 bytes). Leaves have count > 0 and their triangles at
+// [first, first + count) in BVH order; inner nodes have count == 0 and children at
+// first and first + 1.
+struct BVHNode {
+    Vec3 bmin;
+    int32_t first;
+    Vec3 bmax;
+    int32_t count;
+};
+
+// Precomputed triangle for intersection, stored in BVH order.
+struct TriAccel {
+    Vec3 v0, e1, e2;
+};
+
+struct SceneView {
+    const BVHNode *nodes;
+    const TriAccel *tris;
+    const uint32_t *triOrder;  // BVH slot -> original triangle index
+    int32_t nodeCount;
+    int32_t triCount;
+
+    const float *positions;
+    const float *normals;   // null when absent
+    const float *uvs;       // null when absent
+    const float *tangents;  // null when absent
+    const uint32_t *indices;
+    const uint32_t *materialIndex;
+
+    const MaterialRec *materials;
+    const TextureRec *textures;
+    const uint32_t *texels;  // RGBA8 packed little-endian: r | g << 8 | b << 16 | a << 24
+    const float *srgbToLinear;  // 256 entries
+
+    // Lights: [0, lightCount) punctual, then emissive triangles. lightCdf has
+    // lightCount + emissiveCount + 1 entries.
+    const LightRec *lights;
+    int32_t lightCount;
+    const uint32_t *emissiveTris;
+    int32_t emissiveCount;
+    const float *lightCdf;
+    const float *triLightPdf;  // per original triangle: probability of picking it, 0 if not
+    float sceneRadius;
+    Vec3 sceneCenter;
+
+    int32_t backgroundType;
+    Vec3 backgroundColor;
+    int32_t backgroundTex;
+    float backgroundIntensity;
+
+    int32_t anyAlpha;  // some material is masked or blended: traversal runs alpha tests
+};
+
+}  // namespace rf
