@@ -1,10 +1,11 @@
 import type { Migration } from './types';
 import { initial } from './001-initial';
+import { operator } from './002-operator';
 
 /**
  * Every schema migration, in order. Append new ones at the end with a higher version;
  * never edit one that has shipped.
  */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, operator];
 
 export type { Migration } from './types';
