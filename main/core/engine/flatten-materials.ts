@@ -1,0 +1,169 @@
+/**
+ * glTF metallic-roughness materials and their textures, turned into the engine's
+ * MaterialDesc / TextureDesc tables. Images are decoded once (PNG, JPEG → RGBA8) and kept
+ * in a cache that animation frames share.
+ */
+import type { Material, Texture, TextureInfo } from '@gltf-transform/core';
+import type { EmissiveStrength } from '@gltf-transform/extensions';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import type { MaterialDesc, TextureDesc, Vec3, WrapMode } from './types';
+
+/** A decoded image: RGBA8, rows top to bottom. */
+export interface DecodedImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Decoded images, kept across flattenings of the same document (one per frame). */
+export interface FlattenCache {
+  images: WeakMap<Texture, DecodedImage | { error: string }>;
+}
+
+/** A fresh cache. */
+export function createFlattenCache(): FlattenCache {
+  return { images: new WeakMap() };
+}
+
+/** The image format from its first bytes, or undefined when it is neither PNG nor JPEG. */
+export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  return undefined;
+}
+
+/** Decodes a PNG or JPEG into RGBA8; throws with a readable message otherwise. */
+export function decodeImage(bytes: Uint8Array): DecodedImage {
+  const kind = sniffImage(bytes);
+  if (kind === 'png') {
+    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+  }
+  if (kind === 'jpeg') {
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 4096, maxResolutionInMP: 1000 });
+    return { width: img.width, height: img.height, data: img.data };
+  }
+  throw new Error('it is neither a PNG nor a JPEG image');
+}
+
+function wrapOf(mode: number | undefined): WrapMode {
+  if (mode === 33071) return 'clamp';
+  if (mode === 33648) return 'mirror';
+  return 'repeat';
+}
+
+/** Builds the engine's material and texture tables as primitives ask for materials. */
+export class MaterialTable {
+  readonly materials: MaterialDesc[] = [];
+  readonly textures: TextureDesc[] = [];
+  private readonly byMaterial = new Map<Material | null, number>();
+  private readonly byTexture = new Map<string, number>();
+  private readonly textureIds = new Map<Texture, number>();
+
+  constructor(
+    private readonly cache: FlattenCache,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** The engine index of a glTF material (null: the glTF default material). */
+  indexOf(material: Material | null): number {
+    const known = this.byMaterial.get(material);
+    if (known !== undefined) return known;
+    const desc = material ? this.convert(material) : defaultMaterial();
+    this.materials.push(desc);
+    this.byMaterial.set(material, this.materials.length - 1);
+    return this.materials.length - 1;
+  }
+
+  /** Appends a texture the flattener made itself (the default sky). */
+  addTexture(t: TextureDesc): number {
+    this.textures.push(t);
+    return this.textures.length - 1;
+  }
+
+  private convert(m: Material): MaterialDesc {
+    const name = m.getName() || 'unnamed material';
+    const strength = m.getExtension<EmissiveStrength>('KHR_materials_emissive_strength')?.getEmissiveStrength() ?? 1;
+    const ef = m.getEmissiveFactor();
+    const emissive: Vec3 = [ef[0] * strength, ef[1] * strength, ef[2] * strength];
+    const alpha = m.getAlphaMode();
+    return {
+      name,
+      baseColor: [...m.getBaseColorFactor()] as unknown as MaterialDesc['baseColor'],
+      baseColorTexture: this.texture(m.getBaseColorTexture(), m.getBaseColorTextureInfo(), true, name, 'base colour'),
+      metallic: m.getMetallicFactor(),
+      roughness: m.getRoughnessFactor(),
+      metallicRoughnessTexture: this.texture(m.getMetallicRoughnessTexture(), m.getMetallicRoughnessTextureInfo(), false, name, 'metallic-roughness'),
+      emissive,
+      emissiveTexture: this.texture(m.getEmissiveTexture(), m.getEmissiveTextureInfo(), true, name, 'emissive'),
+      normalTexture: this.texture(m.getNormalTexture(), m.getNormalTextureInfo(), false, name, 'normal'),
+      normalScale: m.getNormalScale(),
+      alphaMode: alpha === 'MASK' ? 'mask' : alpha === 'BLEND' ? 'blend' : 'opaque',
+      alphaCutoff: m.getAlphaCutoff(),
+      doubleSided: m.getDoubleSided(),
+    };
+  }
+
+  private texture(tex: Texture | null, info: TextureInfo | null, srgb: boolean, material: string, slot: string): number {
+    if (!tex) return -1;
+    if (info && info.getTexCoord() !== 0) {
+      this.warn(`The ${slot} texture of material "${material}" uses texture coordinates set ${info.getTexCoord()}; only set 0 is supported, so set 0 is used.`);
+    }
+    const wrapS = wrapOf(info?.getWrapS());
+    const wrapT = wrapOf(info?.getWrapT());
+    let id = this.textureIds.get(tex);
+    if (id === undefined) {
+      id = this.textureIds.size;
+      this.textureIds.set(tex, id);
+    }
+    const key = `${id}|${wrapS}|${wrapT}|${srgb}`;
+    const known = this.byTexture.get(key);
+    if (known !== undefined) return known;
+    const img = this.decoded(tex);
+    if ('error' in img) {
+      this.warn(`The ${slot} texture "${tex.getName() || tex.getURI() || 'unnamed'}" of material "${material}" could not be read (${img.error}); it is left out.`);
+      this.byTexture.set(key, -1);
+      return -1;
+    }
+    this.textures.push({ width: img.width, height: img.height, data: img.data, wrapS, wrapT, srgb });
+    this.byTexture.set(key, this.textures.length - 1);
+    return this.textures.length - 1;
+  }
+
+  private decoded(tex: Texture): DecodedImage | { error: string } {
+    const cached = this.cache.images.get(tex);
+    if (cached) return cached;
+    const bytes = tex.getImage();
+    let result: DecodedImage | { error: string };
+    if (!bytes || bytes.length === 0) result = { error: 'the image has no data' };
+    else {
+      try {
+        result = decodeImage(bytes);
+      } catch (err) {
+        result = { error: (err as Error).message };
+      }
+    }
+    this.cache.images.set(tex, result);
+    return result;
+  }
+}
+
+/** The glTF default material: white, fully metallic and rough (as the spec defines it). */
+export function defaultMaterial(): MaterialDesc {
+  return {
+    name: 'default',
+    baseColor: [1, 1, 1, 1],
+    baseColorTexture: -1,
+    metallic: 1,
+    roughness: 1,
+    metallicRoughnessTexture: -1,
+    emissive: [0, 0, 0],
+    emissiveTexture: -1,
+    normalTexture: -1,
+    normalScale: 1,
+    alphaMode: 'opaque',
+    alphaCutoff: 0.5,
+    doubleSided: false,
+  };
+}
