@@ -50,6 +50,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const server = new ApiServer(handlers);
   status.onChange((all) => server.emit('app.services', all));
 
+  await startEngineStatus(status);
+
   let stopped = false;
   log(`rayfarm: core started (data folder ${store.dataDir})`);
   return {
@@ -71,4 +73,15 @@ export async function createApp(config: AppConfig): Promise<App> {
       }
     },
   };
+}
+
+/** Loads the native engine and says what it can render on; a failed load is shown, not fatal. */
+async function startEngineStatus(status: ServiceStatusBoard): Promise<void> {
+  try {
+    const engine = await import('./engine');
+    const list = engine.devices();
+    status.set('engine', 'ready', list.map((d) => `${d.backend.toUpperCase()}: ${d.name}`).join(', ') || 'CPU');
+  } catch (err) {
+    status.set('engine', 'error', `The render engine could not be loaded: ${(err as Error).message}`);
+  }
 }
