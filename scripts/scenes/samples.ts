@@ -161,7 +161,7 @@ export function animatedScene(): Document {
   channel(marker, 'scale', 'STEP', acc('SCALAR', [0, 0.25, 0.5, 0.75]), acc('VEC3', [1, 1, 1, 0.3, 0.3, 0.3, 1, 1, 1, 0.3, 0.3, 0.3]));
   const lamp = lightsExt.createLight('Key light').setType('point').setIntensity(30).setColor([1, 0.9, 0.8]);
   scene.addChild(doc.createNode('Key light').setTranslation([2, 3.5, 2.5]).setExtension('KHR_lights_punctual', lamp));
-  const spot = lightsExt.createLight('Spot').setType('spot').setIntensity(40).setInnerConeAngle(0.3).setOuterConeAngle(0.6);
+  const spot = lightsExt.createLight('Spot').setType('spot').setIntensity(15).setInnerConeAngle(0.3).setOuterConeAngle(0.6);
   scene.addChild(lookAt(doc.createNode('Spot'), [-2.5, 3, 1], [-0.5, 0, 0]).setExtension('KHR_lights_punctual', spot));
   scene.addChild(camera(doc, 'Camera', [0, 2.2, 5], [0, 0.5, 0], 40));
   return doc;
@@ -183,7 +183,7 @@ export function materialSpheres(): Document {
   }
   const checker = textureFrom(doc, 'checker', 256, (u, v) => ((Math.floor(u * 8) + Math.floor(v * 8)) % 2 ? [200, 200, 200] : [60, 60, 60]));
   scene.addChild(doc.createNode('Floor').setMesh(meshFrom(doc, 'Floor', quadXZ(8, 5, 4), pbr(doc, 'Checker', [1, 1, 1], 0.6).setBaseColorTexture(checker))));
-  scene.addChild(camera(doc, 'Camera', [0, 2.2, 4.2], [0, 0.3, 0], 40));
+  scene.addChild(camera(doc, 'Camera', [0, 2.6, 5.6], [0, 0.3, 0], 40));
   return doc;
 }
 
