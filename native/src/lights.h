@@ -18,6 +18,9 @@ RF_CPU_GPU inline Vec3 backgroundRadiance(const SceneView &sv, Vec3 d) {
     if (sv.backgroundType == kBackgroundEquirect) {
         float u = 0.5f + atan2f(d.x, -d.z) * kInv2Pi;
         float v = acosf(clampf(d.y, -1.f, 1.f)) * kInvPi;
+        // Never filter across a pole, whatever the texture's vertical wrap mode says.
+        float halfTexel = 0.5f / static_cast<float>(sv.textures[sv.backgroundTex].height);
+        v = clampf(v, halfTexel, 1.f - halfTexel);
         return sampleTexture(sv, sv.backgroundTex, u, v).rgb * sv.backgroundIntensity;
     }
     return sv.backgroundColor;
