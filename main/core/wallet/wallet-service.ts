@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import { devAccount } from '../chain/deploy';
 import type { ChainConnection } from '../chain/network';
 import { RayfarmError } from '../errors';
-import { parseRecipient, parseTokenAmount } from './amounts';
+import { formatTokenAmount, parseRecipient, parseTokenAmount } from './amounts';
 import { walletHistory } from './history';
 import type { HistoryEntry } from './history';
 import { DEFAULT_SCRYPT_N, decryptKey, encryptKey, keystorePath, readKeystore, writeKeystore } from './keystore';
@@ -227,7 +227,7 @@ export class WalletService {
     if (value <= 0n) throw new RayfarmError('WALLET_BAD_AMOUNT', 'The amount must be more than zero.');
     const have = await chain.token.balanceOf(key.address);
     if (have < value) {
-      throw new RayfarmError('WALLET_INSUFFICIENT_FUNDS', `Not enough tokens: the wallet holds ${have} and the transfer needs ${value} (smallest unit).`, {
+      throw new RayfarmError('WALLET_INSUFFICIENT_FUNDS', `Not enough tokens: the wallet holds ${formatTokenAmount(have, decimals)} and the transfer needs ${formatTokenAmount(value, decimals)}.`, {
         details: { have: have.toString(), need: value.toString() },
       });
     }
