@@ -7,14 +7,17 @@
  */
 import type { z } from 'zod';
 import { appCalls, appEvents } from './api/app';
+import { operatorCalls, operatorEvents } from './api/operator';
 import type { CallDef } from './api/define';
 
 export const apiCalls = {
   ...appCalls,
+  ...operatorCalls,
 } satisfies Record<string, CallDef>;
 
 export const apiEvents = {
   ...appEvents,
+  ...operatorEvents,
 } satisfies Record<string, z.ZodType>;
 
 export type ApiCalls = typeof apiCalls;
@@ -37,3 +40,4 @@ export function isCallName(name: unknown): name is CallName {
 export { ApiErrorSchema } from './api/define';
 export type { ApiError, CallResult } from './api/define';
 export * from './api/app';
+export * from './api/operator';

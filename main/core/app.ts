@@ -1,6 +1,12 @@
 import { ApiServer } from './api/api-server';
 import type { Handlers } from './api/api-server';
 import { appHandlers } from './api/app-handlers';
+import { operatorHandlers } from './api/operator-handlers';
+import type { OperatorPolicy } from '../../shared/api';
+import { nativeEngineLoader } from './operator/hardware';
+import type { IdleSource } from './operator/idle-source';
+import { systemIdleSource } from './operator/idle-source';
+import { OperatorService } from './operator/operator-service';
 import { join } from 'node:path';
 import { DownloadRegistry } from './downloads';
 import { ServiceStatusBoard } from './service-status';
@@ -13,6 +19,10 @@ export interface AppConfig {
   dataDir: string;
   /** Log sink; defaults to stderr. Never receives secrets. */
   log?: (line: string) => void;
+  /** Where the operator learns the person is away: Electron's powerMonitor; default: the OS idle time, where readable. */
+  idleSource?: IdleSource;
+  /** Operator policy forced by flags or a config file (wins over the stored settings). */
+  operatorPolicy?: Partial<OperatorPolicy>;
 }
 
 /** The running core: its services and the API that fronts them. */
@@ -21,6 +31,8 @@ export interface App {
   readonly store: Store;
   readonly status: ServiceStatusBoard;
   readonly api: ApiServer;
+  /** Policy, benchmark, history and status of this machine as a render node. */
+  readonly operator: OperatorService;
   /** Files the headless UI may download, registered by the services that own them. */
   readonly downloads: DownloadRegistry;
   /** Where browser uploads are staged (`<dataDir>/uploads`). */
@@ -43,12 +55,21 @@ export async function createApp(config: AppConfig): Promise<App> {
   status.set('store', 'ready', `SQLite schema v${store.schemaVersion()} in ${store.dataDir}`);
 
   const stops: (() => Promise<void> | void)[] = [() => store.close()];
+  const operator = new OperatorService({ store, idle: config.idleSource ?? (await systemIdleSource()), engine: nativeEngineLoader(), overrides: config.operatorPolicy, log });
+  operator.start();
+  stops.push(() => operator.stop());
+
   const handlers: Handlers = {
     // Handlers emit events through the server built just below; they only run after it exists.
     ...appHandlers({ store, status, version: appVersion(), startedAt, events: () => server }),
+    ...operatorHandlers(operator),
   };
   const server = new ApiServer(handlers);
   status.onChange((all) => server.emit('app.services', all));
+  operator.onStatus((s) => server.emit('operator.status', s));
+  operator.onNotice((n) => server.emit('operator.notice', n));
+  operator.onBenchmarkProgress((p) => server.emit('operator.benchmark.progress', p));
+  operator.history.onChange((taskId) => server.emit('operator.history.changed', { taskId }));
 
   await startEngineStatus(status);
 
@@ -59,6 +80,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     store,
     status,
     api: server,
+    operator,
     downloads,
     uploadsDir,
     async stop() {

@@ -1,0 +1,257 @@
+/**
+ * The operator side as one service: the policy (stored in settings, watched by a
+ * PolicyController), the task history, the benchmark, the hardware and the status the
+ * UI and the tray show. A network worker attaches to it: it asks `shouldWork()` before
+ * taking a task, records tasks in `history`, and is told to hand its task back the
+ * moment the policy says stop.
+ */
+import type { BenchmarkProgress, CurrentTask, HardwareInfo, HistoryEntry, OperatorNotice, OperatorPolicy, OperatorStatus, PolicyDecision } from '../../../shared/api';
+import { OperatorPolicySchema } from '../../../shared/api';
+import type { Store } from '../store';
+import { BenchmarkService, latestBenchmarkScore } from './benchmark';
+import type { EngineLoader } from './hardware';
+import { readHardware } from './hardware';
+import { OperatorHistory } from './history';
+import type { IdleSource } from './idle-source';
+import { DEFAULT_POLICY, PolicyController, startOfTomorrow, threadLimit } from './policy';
+import { parseSchedule } from './schedule';
+import { noticeFor } from './tray-model';
+import type { LocalTime } from './schedule';
+
+/** Settings key of the stored policy. */
+export const POLICY_SETTING_KEY = 'operator.policy';
+
+/** What the operator service needs from a network worker. */
+export interface OperatorWorkerHandle {
+  /**
+   * Cancels the running task (if any) and hands it back to its creator as "not done by
+   * me", which the creator re-queues without counting it as a failure.
+   */
+  handBack(reason: string): Promise<void>;
+  /** Progress of the running task, 0..1, when known. */
+  progress?(): number | null;
+}
+
+/** Dependencies; the composition root fills them in. */
+export interface OperatorServiceDeps {
+  store: Store;
+  idle: IdleSource;
+  engine: EngineLoader;
+  /** Policy values forced by flags or a config file; they win over stored settings. */
+  overrides?: Partial<OperatorPolicy>;
+  now?: () => number;
+  localTime?: (ms: number) => LocalTime;
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+type StatusListener = (s: OperatorStatus) => void;
+type NoticeListener = (n: OperatorNotice) => void;
+
+/** The operator's policy, history, benchmark and status. */
+export class OperatorService {
+  readonly history: OperatorHistory;
+  readonly benchmark: BenchmarkService;
+  readonly controller: PolicyController;
+  private worker: OperatorWorkerHandle | null = null;
+  private error: string | null = null;
+  private hardware: Promise<HardwareInfo> | null = null;
+  private readonly statusListeners = new Set<StatusListener>();
+  private readonly noticeListeners = new Set<NoticeListener>();
+  private readonly progressListeners = new Set<(p: BenchmarkProgress) => void>();
+  private lastStatusJson = '';
+  private handingBack: Promise<void> | null = null;
+
+  constructor(private readonly deps: OperatorServiceDeps) {
+    this.history = new OperatorHistory(deps.store.db);
+    this.benchmark = new BenchmarkService({
+      db: deps.store.db,
+      settings: deps.store.settings,
+      engine: deps.engine,
+      threads: () => this.policy().maxThreads ?? undefined,
+      onProgress: (p) => this.progressListeners.forEach((l) => l(p)),
+      now: deps.now,
+    });
+    this.controller = new PolicyController({ idle: deps.idle, policy: () => this.policy(), now: deps.now, localTime: deps.localTime, pollMs: deps.pollMs });
+    this.controller.onChange((next, prev) => {
+      if (prev.allowed && !next.allowed) void this.stopRendering(next);
+      this.publish();
+    });
+    // Remember each task as it was, so a change can be turned into a notification.
+    const seen = new Map<string, HistoryEntry>();
+    this.history.onChange((taskId) => {
+      const after = this.history.get(taskId);
+      if (!after) return;
+      const n = noticeFor({ type: 'task-changed', before: seen.get(taskId), after }, this.now());
+      seen.set(taskId, after);
+      if (seen.size > 1000) seen.delete(seen.keys().next().value!);
+      if (n) this.notify(n);
+      this.publish();
+    });
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /** Starts watching idle time and the clock. */
+  start(): void {
+    this.controller.start();
+  }
+
+  /** Stops the watchers. */
+  stop(): void {
+    this.controller.stop();
+    this.deps.idle.close?.();
+  }
+
+  /** The policy in force: defaults, then stored settings, then flags / config file. */
+  policy(): OperatorPolicy {
+    const stored = this.deps.store.settings.get<Partial<OperatorPolicy>>(POLICY_SETTING_KEY, {});
+    const merged = { ...DEFAULT_POLICY, ...stored, ...this.deps.overrides };
+    const parsed = OperatorPolicySchema.safeParse(merged);
+    return parsed.success ? parsed.data : { ...DEFAULT_POLICY, ...this.deps.overrides };
+  }
+
+  /** Changes the stored policy (validated; a bad schedule is refused with its reason). */
+  setPolicy(patch: Partial<OperatorPolicy>): OperatorPolicy {
+    if (patch.schedule !== undefined) parseSchedule(patch.schedule);
+    const stored = this.deps.store.settings.get<Partial<OperatorPolicy>>(POLICY_SETTING_KEY, {});
+    const next = OperatorPolicySchema.parse({ ...DEFAULT_POLICY, ...stored, ...patch });
+    this.deps.store.settings.set(POLICY_SETTING_KEY, next);
+    this.controller.check();
+    this.publish();
+    return this.policy();
+  }
+
+  /** Pauses for an hour or until tomorrow, or resumes. */
+  pause(what: '1h' | 'tomorrow' | 'resume'): OperatorPolicy {
+    const now = this.now();
+    const until = what === '1h' ? now + 3600_000 : what === 'tomorrow' ? startOfTomorrow(now) : null;
+    return this.setPolicy({ pausedUntil: until });
+  }
+
+  /** The worker's hook: may it take (or keep) a task now? */
+  shouldWork(): boolean {
+    return this.controller.shouldWork();
+  }
+
+  /** Threads a task may use on a machine with `available` threads. */
+  threads(available: number): number {
+    return threadLimit(this.policy(), available);
+  }
+
+  /** Connects the network worker; returns the function that detaches it. */
+  attachWorker(worker: OperatorWorkerHandle): () => void {
+    this.worker = worker;
+    this.publish();
+    return () => {
+      if (this.worker === worker) this.worker = null;
+      this.publish();
+    };
+  }
+
+  /** Records a failure to show in the status and the tray (null clears it). */
+  setError(message: string | null): void {
+    this.error = message;
+    this.publish();
+  }
+
+  /** Raised by the worker when jobs wait but the wallet is locked. */
+  reportWalletLocked(waitingJobs: number): void {
+    const n = noticeFor({ type: 'wallet-locked', waitingJobs }, this.now());
+    if (n) this.notify(n);
+  }
+
+  /** The policy said stop: hand the running task back, once. */
+  private async stopRendering(decision: PolicyDecision): Promise<void> {
+    if (!this.worker || !this.currentTask()) return;
+    this.handingBack ??= this.worker
+      .handBack(decision.message)
+      .catch((err: unknown) => this.deps.log?.(`rayfarm operator: could not hand the task back: ${(err as Error).message}`))
+      .finally(() => {
+        this.handingBack = null;
+      });
+    await this.handingBack;
+  }
+
+  /** The task being rendered, from the history (started and not yet finished). */
+  currentTask(): CurrentTask | null {
+    const e = this.history.list({ verdict: 'rendering', limit: 1 })[0];
+    if (!e) return null;
+    return { taskId: e.taskId, jobId: e.jobId, jobName: e.jobName, frame: e.frame, startedAt: e.startedAt, progress: this.worker?.progress?.() ?? null };
+  }
+
+  /** Everything the status card and the tray need. */
+  status(): OperatorStatus {
+    const decision = this.controller.decision();
+    const policy = this.policy();
+    const currentTask = this.currentTask();
+    const idleInfo = this.deps.idle.describe();
+    let state: OperatorStatus['state'];
+    let headline: string;
+    if (this.error) {
+      state = 'error';
+      headline = this.error;
+    } else if (currentTask) {
+      state = 'rendering';
+      headline = `Rendering ${currentTask.jobName}, frame ${currentTask.frame}.`;
+    } else if (decision.reason === 'disabled' || decision.reason === 'paused') {
+      state = 'paused';
+      headline = decision.message;
+    } else {
+      state = 'idle';
+      headline = decision.allowed ? (this.worker ? 'Ready: waiting for a task from the network.' : 'Ready to render; the network worker is not running.') : decision.message;
+    }
+    return {
+      state,
+      headline,
+      decision,
+      policy,
+      idle: { ...idleInfo, idleSeconds: this.deps.idle.idleSeconds(), onBattery: this.deps.idle.onBattery() },
+      currentTask,
+      workerAttached: this.worker !== null,
+      error: this.error,
+      todayEarned: this.history.earnedToday(-new Date(this.now()).getTimezoneOffset(), this.now()),
+      latestScore: latestBenchmarkScore(this.deps.store.settings),
+    };
+  }
+
+  /** The hardware (read once, then cached unless `refresh`). */
+  readHardware(refresh = false): Promise<HardwareInfo> {
+    if (refresh || !this.hardware) this.hardware = readHardware(this.deps.engine);
+    return this.hardware;
+  }
+
+  private publish(): void {
+    if (!this.statusListeners.size) return;
+    const s = this.status();
+    // The idle counter changes every tick; only real changes are worth an event.
+    const json = JSON.stringify({ ...s, idle: { ...s.idle, idleSeconds: null } });
+    if (json === this.lastStatusJson) return;
+    this.lastStatusJson = json;
+    this.statusListeners.forEach((l) => l(s));
+  }
+
+  private notify(n: OperatorNotice): void {
+    this.noticeListeners.forEach((l) => l(n));
+  }
+
+  /** Hears status changes. */
+  onStatus(l: StatusListener): () => void {
+    this.statusListeners.add(l);
+    return () => this.statusListeners.delete(l);
+  }
+
+  /** Hears notifications (task verified, payment redeemed, result rejected, wallet locked). */
+  onNotice(l: NoticeListener): () => void {
+    this.noticeListeners.add(l);
+    return () => this.noticeListeners.delete(l);
+  }
+
+  /** Hears benchmark progress. */
+  onBenchmarkProgress(l: (p: BenchmarkProgress) => void): () => void {
+    this.progressListeners.add(l);
+    return () => this.progressListeners.delete(l);
+  }
+}
