@@ -42,6 +42,8 @@ export interface OperatorServiceDeps {
   now?: () => number;
   localTime?: (ms: number) => LocalTime;
   pollMs?: number;
+  /** Benchmark size (tests shorten it); default 4 runs of the engine's standard 16 spp. */
+  benchmark?: { steps?: number; spp?: number };
   log?: (line: string) => void;
 }
 
@@ -71,6 +73,7 @@ export class OperatorService {
       threads: () => this.policy().maxThreads ?? undefined,
       onProgress: (p) => this.progressListeners.forEach((l) => l(p)),
       now: deps.now,
+      ...deps.benchmark,
     });
     this.controller = new PolicyController({ idle: deps.idle, policy: () => this.policy(), now: deps.now, localTime: deps.localTime, pollMs: deps.pollMs });
     this.controller.onChange((next, prev) => {

@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadScene, renderTileDetailed } from '../../../../main/core/engine';
+import type { EngineScene } from '../../../../main/core/engine';
+import { BENCHMARK_SETTING_KEY, latestBenchmarkScore } from '../../../../main/core/operator/benchmark';
+import { nativeEngineLoader } from '../../../../main/core/operator/hardware';
+import { ManualIdleSource } from '../../../../main/core/operator/idle-source';
+import { OperatorService } from '../../../../main/core/operator/operator-service';
+import type { OperatorWorkerHandle } from '../../../../main/core/operator/operator-service';
+import { openStore } from '../../../../main/core/store';
+import type { Store } from '../../../../main/core/store';
+import type { BenchmarkProgress, OperatorNotice, OperatorStatus } from '../../../../shared/api';
+import { cameraAt, cornellRoom } from '../engine/fixtures';
+import { tempDataDir } from '../../../helpers/headless';
+
+/** Polls `f` until it is truthy or the deadline passes. */
+async function until<T>(f: () => T, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met before the deadline');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * The smallest real worker: it renders a task with the native engine and, asked to hand
+ * the task back, aborts the render and records it as handed back (the network worker
+ * releases the lease the same way, which the creator re-queues without a strike).
+ */
+class EngineTaskWorker implements OperatorWorkerHandle {
+  private abort: AbortController | null = null;
+  private running: Promise<void> | null = null;
+  lastProgress = 0;
+  handedBack: string[] = [];
+
+  constructor(
+    private readonly op: OperatorService,
+    private readonly scene: EngineScene,
+  ) {}
+
+  start(taskId: string, spp: number): Promise<void> {
+    if (!this.op.shouldWork()) throw new Error('the policy says no');
+    this.abort = new AbortController();
+    this.op.history.recordStarted({ taskId, jobId: 'job-1', jobName: 'Cornell room', frame: 0, price: 10n ** 17n });
+    this.running = renderTileDetailed({
+      scene: this.scene, camera: cameraAt([0, 1, 3.4]), width: 128, height: 128, spp, seed: 7, threads: this.op.threads(2),
+      signal: this.abort.signal,
+      onProgress: (f) => (this.lastProgress = f),
+    }).then(
+      () => this.op.history.recordFinished(taskId, { outcome: 'submitted' }),
+      (err: { code?: string; message: string }) => {
+        if (err.code !== 'ENGINE_CANCELLED') this.op.history.recordFinished(taskId, { outcome: 'failed', reason: err.message });
+      },
+    );
+    return this.running;
+  }
+
+  progress(): number {
+    return this.lastProgress;
+  }
+
+  async handBack(reason: string): Promise<void> {
+    const id = this.op.currentTask()?.taskId;
+    this.abort?.abort();
+    await this.running;
+    if (id) {
+      this.op.history.recordFinished(id, { outcome: 'handed-back', reason });
+      this.handedBack.push(id);
+    }
+  }
+}
+
+describe('OperatorService', () => {
+  let store: Store;
+  let idle: ManualIdleSource;
+  let op: OperatorService;
+
+  beforeEach(() => {
+    store = openStore(tempDataDir());
+    idle = new ManualIdleSource({ idleSeconds: 0, onBattery: false });
+    op = new OperatorService({ store, idle, engine: nativeEngineLoader(), pollMs: 20 });
+    op.start();
+  });
+  afterEach(() => {
+    op.stop();
+    store.close();
+  });
+
+  it('stores the policy, refuses a bad schedule, and pauses for an hour', () => {
+    expect(op.policy()).toMatchObject({ enabled: true, idleOnly: true, idleMinutes: 5 });
+    expect(op.setPolicy({ idleMinutes: 2, schedule: 'mon-fri 22:00-07:00' })).toMatchObject({ idleMinutes: 2, schedule: 'mon-fri 22:00-07:00' });
+    expect(() => op.setPolicy({ schedule: 'someday 10:00' })).toThrow(/not valid/);
+    const before = Date.now();
+    const p = op.pause('1h');
+    expect(p.pausedUntil! - before).toBeGreaterThanOrEqual(3600_000 - 1000);
+    expect(op.status()).toMatchObject({ state: 'paused', decision: { reason: 'paused' } });
+    expect(op.pause('resume').pausedUntil).toBeNull();
+  });
+
+  it('flags and config files win over stored settings', () => {
+    const forced = new OperatorService({ store, idle, engine: nativeEngineLoader(), overrides: { idleOnly: true, idleMinutes: 30, maxThreads: 1 } });
+    forced.setPolicy({ idleMinutes: 3 });
+    expect(forced.policy()).toMatchObject({ idleMinutes: 30, maxThreads: 1 });
+    expect(forced.threads(16)).toBe(1);
+    forced.stop();
+  });
+
+  it('hands a running task back within a second of the person returning: nothing lost, no failure recorded', async () => {
+    const scene = await loadScene(cornellRoom().builder.build());
+    const worker = new EngineTaskWorker(op, scene);
+    op.attachWorker(worker);
+    const statuses: OperatorStatus[] = [];
+    op.onStatus((s) => statuses.push(s));
+    op.setPolicy({ idleMinutes: 1 });
+    idle.setIdle(120); // away for two minutes
+    expect(op.shouldWork()).toBe(true);
+
+    // A long render (many samples), stopped by the person coming back.
+    const done = worker.start('task-1', 4096);
+    await until(() => worker.lastProgress > 0);
+    expect(op.status()).toMatchObject({ state: 'rendering', currentTask: { taskId: 'task-1', jobName: 'Cornell room' } });
+    const back = Date.now();
+    idle.setIdle(0); // the mouse moves
+    await until(() => worker.handedBack.length === 1, 5000);
+    await done;
+    const took = Date.now() - back;
+    expect(took).toBeLessThan(1000);
+    expect(op.history.get('task-1')).toMatchObject({ verdict: 'handed-back', reason: expect.stringMatching(/You are using this machine/) });
+    expect(op.history.list({ verdict: 'failed' })).toHaveLength(0);
+    expect(op.currentTask()).toBeNull();
+    expect(op.status().state).toBe('idle');
+    expect(statuses.some((s) => s.state === 'rendering')).toBe(true);
+    expect(() => worker.start('task-2', 4)).toThrow(/policy says no/);
+
+    // Away again: a short task renders to the end and is submitted.
+    idle.setIdle(600);
+    await worker.start('task-3', 2);
+    expect(op.history.get('task-3')).toMatchObject({ verdict: 'submitted' });
+    scene.dispose();
+  });
+
+  it('notifies when a task is verified and when the wallet is locked while work waits', () => {
+    const notices: OperatorNotice[] = [];
+    op.onNotice((n) => notices.push(n));
+    op.history.recordStarted({ taskId: 't', jobId: 'j', jobName: 'Spheres', frame: 2, price: 10n ** 18n });
+    op.history.recordFinished('t', { outcome: 'submitted' });
+    op.history.recordVerdict('t', { verdict: 'verified' });
+    op.reportWalletLocked(1);
+    expect(notices.map((n) => n.kind)).toEqual(['task-verified', 'wallet-locked']);
+    expect(op.status().todayEarned).toBe((10n ** 18n).toString());
+  });
+
+  it('runs the benchmark on the real engine in steps with progress, stores it and exposes the score', async () => {
+    // Two short steps keep the test fast; the app uses the standard 4 x 16 spp.
+    const quick = new OperatorService({ store, idle, engine: nativeEngineLoader(), benchmark: { steps: 2, spp: 2 } });
+    const progress: BenchmarkProgress[] = [];
+    quick.onBenchmarkProgress((p) => progress.push(p));
+    const [r, same] = await Promise.all([quick.benchmark.run(), quick.benchmark.run()]);
+    expect(same).toEqual(r); // a second click joins the run in flight
+    expect(r.score).toBeGreaterThan(0);
+    expect(r.samplesPerSecond).toBeGreaterThan(0);
+    expect(r.backend).toBe('cpu');
+    expect(progress.map((p) => p.step)).toEqual([0, 1, 2, 2]);
+    expect(progress.at(-1)).toMatchObject({ running: false, fraction: 1 });
+    expect(quick.benchmark.history()).toEqual([r]);
+    expect(latestBenchmarkScore(store.settings)).toBe(r.score);
+    expect(store.settings.get(BENCHMARK_SETTING_KEY, null)).toMatchObject({ score: r.score, backend: 'cpu' });
+    expect(quick.status().latestScore).toBe(r.score);
+    quick.stop();
+  });
+
+  it('reports the hardware, with a clear line when there is no usable GPU', async () => {
+    const hw = await op.readHardware();
+    expect(hw.cpu.cores).toBeGreaterThan(0);
+    expect(hw.engineAvailable).toBe(true);
+    expect(hw.engineDevices.some((d) => d.backend === 'cpu')).toBe(true);
+    if (!hw.usableGpu) expect(hw.notes.join(' ')).toMatch(/No usable GPU: .*CPU backend/);
+    else expect(hw.gpus.some((g) => g.usable)).toBe(true);
+  });
+});
