@@ -8,15 +8,18 @@
 import type { z } from 'zod';
 import { appCalls, appEvents } from './api/app';
 import { operatorCalls, operatorEvents } from './api/operator';
+import { walletCalls, walletEvents } from './api/wallet';
 import type { CallDef } from './api/define';
 
 export const apiCalls = {
   ...appCalls,
+  ...walletCalls,
   ...operatorCalls,
 } satisfies Record<string, CallDef>;
 
 export const apiEvents = {
   ...appEvents,
+  ...walletEvents,
   ...operatorEvents,
 } satisfies Record<string, z.ZodType>;
 
@@ -41,3 +44,4 @@ export { ApiErrorSchema } from './api/define';
 export type { ApiError, CallResult } from './api/define';
 export * from './api/app';
 export * from './api/operator';
+export * from './api/wallet';

@@ -1,5 +1,6 @@
 import { ApiServer } from './api/api-server';
 import type { Handlers } from './api/api-server';
+import { join } from 'node:path';
 import { appHandlers } from './api/app-handlers';
 import { operatorHandlers } from './api/operator-handlers';
 import type { OperatorPolicy } from '../../shared/api';
@@ -7,7 +8,11 @@ import { nativeEngineLoader } from './operator/hardware';
 import type { IdleSource } from './operator/idle-source';
 import { systemIdleSource } from './operator/idle-source';
 import { OperatorService } from './operator/operator-service';
-import { join } from 'node:path';
+import { walletHandlers } from './api/wallet-handlers';
+import { CHAIN_SETTINGS_KEY, ChainConfigSchema, openChain } from './chain';
+import type { OpenedChain } from './chain';
+import { toErrorPayload } from './errors';
+import { WalletService } from './wallet';
 import { DownloadRegistry } from './downloads';
 import { ServiceStatusBoard } from './service-status';
 import { openStore } from './store';
@@ -19,6 +24,15 @@ export interface AppConfig {
   dataDir: string;
   /** Log sink; defaults to stderr. Never receives secrets. */
   log?: (line: string) => void;
+  /**
+   * The chain: 'auto' (default) uses the network in settings or, when none is set, starts
+   * the embedded dev chain in the data folder; 'off' runs without one (studio mode, tests).
+   */
+  chain?: 'auto' | 'off';
+  /** Wallet auto-lock after this much idle time (default 15 minutes). */
+  walletAutoLockMs?: number;
+  /** scrypt cost for new keystores (tests lower it). */
+  walletScryptN?: number;
   /** Where the operator learns the person is away: Electron's powerMonitor; default: the OS idle time, where readable. */
   idleSource?: IdleSource;
   /** Operator policy forced by flags or a config file (wins over the stored settings). */
@@ -31,6 +45,9 @@ export interface App {
   readonly store: Store;
   readonly status: ServiceStatusBoard;
   readonly api: ApiServer;
+  /** The chain, when one is open. */
+  readonly chain: OpenedChain | null;
+  readonly wallet: WalletService;
   /** Policy, benchmark, history and status of this machine as a render node. */
   readonly operator: OperatorService;
   /** Files the headless UI may download, registered by the services that own them. */
@@ -55,6 +72,23 @@ export async function createApp(config: AppConfig): Promise<App> {
   status.set('store', 'ready', `SQLite schema v${store.schemaVersion()} in ${store.dataDir}`);
 
   const stops: (() => Promise<void> | void)[] = [() => store.close()];
+
+  const { chain, chainProblem } = await startChain(config, store, status, log);
+  if (chain) stops.push(() => chain.stop());
+  const wallet = new WalletService({
+    dataDir: store.dataDir,
+    chain: chain?.connection ?? null,
+    db: store.db,
+    ...(config.walletAutoLockMs !== undefined && { autoLockMs: config.walletAutoLockMs }),
+    ...(config.walletScryptN !== undefined && { scryptN: config.walletScryptN }),
+  });
+  const walletStatus = () => {
+    const w = wallet.status();
+    status.set('wallet', 'ready', !w.exists ? 'No wallet yet: create or import one.' : `${w.address} (${w.unlocked ? 'unlocked' : 'locked'})`);
+  };
+  walletStatus();
+  stops.push(() => wallet.lock());
+
   const operator = new OperatorService({ store, idle: config.idleSource ?? (await systemIdleSource()), engine: nativeEngineLoader(), overrides: config.operatorPolicy, log });
   operator.start();
   stops.push(() => operator.stop());
@@ -62,6 +96,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const handlers: Handlers = {
     // Handlers emit events through the server built just below; they only run after it exists.
     ...appHandlers({ store, status, version: appVersion(), startedAt, events: () => server }),
+    ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...operatorHandlers(operator),
   };
   const server = new ApiServer(handlers);
@@ -70,6 +105,10 @@ export async function createApp(config: AppConfig): Promise<App> {
   operator.onNotice((n) => server.emit('operator.notice', n));
   operator.onBenchmarkProgress((p) => server.emit('operator.benchmark.progress', p));
   operator.history.onChange((taskId) => server.emit('operator.history.changed', { taskId }));
+  wallet.onChange((w) => {
+    walletStatus();
+    server.emit('wallet.changed', w);
+  });
 
   await startEngineStatus(status);
 
@@ -80,6 +119,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     store,
     status,
     api: server,
+    chain,
+    wallet,
     operator,
     downloads,
     uploadsDir,
@@ -105,5 +146,37 @@ async function startEngineStatus(status: ServiceStatusBoard): Promise<void> {
     status.set('engine', 'ready', list.map((d) => `${d.backend.toUpperCase()}: ${d.name}`).join(', ') || 'CPU');
   } catch (err) {
     status.set('engine', 'error', `The render engine could not be loaded: ${(err as Error).message}`);
+  }
+}
+
+/** Opens the configured chain or the embedded dev chain; a failure is shown, not fatal. */
+async function startChain(
+  config: AppConfig,
+  store: Store,
+  status: ServiceStatusBoard,
+  log: (line: string) => void,
+): Promise<{ chain: OpenedChain | null; chainProblem: string | null }> {
+  if (config.chain === 'off') {
+    status.set('chain', 'stopped', 'Payments are off on this node (no chain).');
+    return { chain: null, chainProblem: 'Payments are off on this node (no chain).' };
+  }
+  const configured = store.settings.get<unknown>(CHAIN_SETTINGS_KEY, null);
+  const parsed = configured === null ? null : ChainConfigSchema.safeParse(configured);
+  if (parsed && !parsed.success) {
+    const why = `The chain settings are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    status.set('chain', 'error', why);
+    return { chain: null, chainProblem: why };
+  }
+  status.set('chain', 'starting', parsed ? `Connecting to chain ${parsed.data.chainId}…` : 'Starting the embedded dev chain…');
+  try {
+    const chain = await openChain({ dataDir: store.dataDir, network: parsed ? parsed.data : null, devMode: 'start', log });
+    const c = chain.connection;
+    status.set('chain', 'ready', c.isDevChain ? `Embedded dev chain ${c.chainId} at ${c.rpcUrl}` : `Chain ${c.chainId} at ${c.rpcUrl}`);
+    return { chain, chainProblem: null };
+  } catch (err) {
+    const why = toErrorPayload(err).message;
+    status.set('chain', 'error', why);
+    log(`rayfarm: chain unavailable: ${why}`);
+    return { chain: null, chainProblem: why };
   }
 }

@@ -3,11 +3,14 @@ import { createConnectionSlice } from './connection-slice';
 import type { ConnectionSlice } from './connection-slice';
 import { createUiSlice } from './ui-slice';
 import type { UiSlice } from './ui-slice';
+import { createWalletSlice } from './wallet-slice';
+import type { WalletSlice } from './wallet-slice';
 
 /** The whole UI state: one store made of slices. Select one field at a time. */
-export type RootState = ConnectionSlice & UiSlice;
+export type RootState = ConnectionSlice & UiSlice & WalletSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createConnectionSlice(...a),
   ...createUiSlice(...a),
+  ...createWalletSlice(...a),
 }));

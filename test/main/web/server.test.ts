@@ -31,7 +31,7 @@ describe('the headless WebSocket transport', () => {
   let web: WebServer;
   let base: string;
   beforeAll(async () => {
-    app = await createApp({ dataDir: tempDataDir(), log: () => {} });
+    app = await createApp({ dataDir: tempDataDir(), log: () => {}, chain: 'off' });
     web = await startWebServer({ api: app.api, port: 0, uploadsDir: app.uploadsDir, downloads: app.downloads });
     app.downloads.register('echo', ([name]) =>
       name ? { name: `${name}.txt`, contentType: 'text/plain', open: () => Readable.from([Buffer.from(`hello ${name}`)]) } : undefined,

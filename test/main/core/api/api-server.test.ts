@@ -6,7 +6,7 @@ import { tempDataDir } from '../../../helpers/headless';
 describe('ApiServer', () => {
   let app: App;
   beforeAll(async () => {
-    app = await createApp({ dataDir: tempDataDir(), log: () => {} });
+    app = await createApp({ dataDir: tempDataDir(), log: () => {}, chain: 'off' });
   });
   afterAll(() => app.stop());
 

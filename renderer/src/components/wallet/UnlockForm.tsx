@@ -1,0 +1,40 @@
+import { useState } from 'react';
+import { api } from '../../api/client';
+import { useAction } from '../../hooks/use-action';
+import { useStore } from '../../state/store';
+
+/** Unlocks the wallet with its password. */
+export function UnlockForm({ address }: { address: string }) {
+  const loadWallet = useStore((s) => s.loadWallet);
+  const [password, setPassword] = useState('');
+  const unlock = useAction(async () => {
+    await api.call('wallet.unlock', { password });
+    setPassword('');
+    await loadWallet();
+  });
+  return (
+    <section className="card" data-testid="wallet-unlock">
+      <h2>Wallet locked</h2>
+      <p className="mono small">{address}</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void unlock.run();
+        }}
+      >
+        <div className="field">
+          <label htmlFor="unlock-password">Password</label>
+          <input id="unlock-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+          {unlock.error && (
+            <span className="field-error" role="alert">
+              {unlock.error.message}
+            </span>
+          )}
+        </div>
+        <button type="submit" className="btn btn-primary" disabled={!password || unlock.busy}>
+          {unlock.busy ? 'Unlocking…' : 'Unlock'}
+        </button>
+      </form>
+    </section>
+  );
+}
