@@ -2,11 +2,12 @@ import type { Migration } from './types';
 import { initial } from './001-initial';
 import { operator } from './002-operator';
 import { walletTxs } from './003-wallet-txs';
+import { dispatch } from './004-dispatch';
 
 /**
  * Every schema migration, in order. Append new ones at the end with a higher version;
  * never edit one that has shipped.
  */
-export const migrations: readonly Migration[] = [initial, operator, walletTxs];
+export const migrations: readonly Migration[] = [initial, operator, walletTxs, dispatch];
 
 export type { Migration } from './types';

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { BindingSchema } from '../identity';
+
+const Hash = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A creator's signed statement that a job is open (or closed). */
+export const AnnouncementSchema = z
+  .object({
+    v: z.literal(1),
+    jobId: z.string().min(1).max(80).regex(/^[A-Za-z0-9_.:-]+$/),
+    /** Increases with each re-announcement; the newest wins. */
+    seq: z.number().int().nonnegative(),
+    state: z.enum(['open', 'closed']),
+    creator: BindingSchema,
+    /** Where the creator listens, to dial it when it is not a direct neighbour. */
+    addrs: z.array(z.string().max(300)).max(16),
+    scene: z.object({ hash: Hash, bytes: z.number().int().nonnegative() }).strict(),
+    engine: z.string().max(40),
+    tier: z.string().max(20),
+    perBenchHour: z.string().max(40),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    spp: z.number().int().positive(),
+    frames: z.number().int().positive(),
+    tasks: z.number().int().positive(),
+    tasksLeft: z.number().int().nonnegative(),
+    createdAt: z.number().int().nonnegative(),
+    expiresAt: z.number().int().nonnegative(),
+    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+  })
+  .strict();
+export type Announcement = z.infer<typeof AnnouncementSchema>;
+export type UnsignedAnnouncement = Omit<Announcement, 'signature'>;

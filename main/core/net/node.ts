@@ -1,0 +1,293 @@
+/**
+ * The libp2p node: TCP + Noise + Yamux, identify, ping, gossipsub, mDNS on the LAN when
+ * asked, bootstrap peers dialled (and re-dialled) from the config, and the studio key's
+ * connection protector in studio mode. Protocols register on it through `handle`, which
+ * applies the node's per-peer guard to every stream.
+ */
+import '../polyfills';
+import { gossipsub } from '@libp2p/gossipsub';
+import type { GossipSub } from '@libp2p/gossipsub';
+import { identify } from '@libp2p/identify';
+import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface';
+import { mdns } from '@libp2p/mdns';
+import { noise } from '@libp2p/noise';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { ping } from '@libp2p/ping';
+import type { Ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { yamux } from '@libp2p/yamux';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { Multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import type { Libp2p } from 'libp2p';
+import { NetError } from './errors';
+import { FramedStream } from './framing';
+import { PeerGuard } from './peer-guard';
+import { studioKeyProtector } from './psk-protector';
+import type { ProtocolLimits } from './rpc';
+import type { Binding, NetMode, NodeSigner } from './identity';
+import { createBinding } from './identity';
+
+/** Everything a node needs to start. */
+export interface NetNodeConfig {
+  privateKey: PrivateKey;
+  signer: NodeSigner;
+  /** Multiaddrs to listen on; default all interfaces, a free TCP port. */
+  listen?: string[];
+  /** Peers to dial at start and whenever the connection drops. */
+  bootstrap?: string[];
+  /** Find peers on the LAN by multicast DNS. */
+  mdns?: boolean;
+  /** 32-byte studio key: a private network (studio mode). Absent: the public network. */
+  studioKey?: Uint8Array;
+  log?: (line: string) => void;
+}
+
+/** What the node knows about one remote peer. */
+export interface PeerRecord {
+  id: string;
+  /** Bound wallet or node address, once its binding was verified. */
+  address?: string;
+  roles: string[];
+  latencyMs?: number;
+  connected: boolean;
+}
+
+type Services = { identify: unknown; ping: Ping; pubsub: GossipSub };
+
+const REDIAL_MS = 5000;
+
+/** A started libp2p node with Rayfarm's guard, identity and peer book. */
+export class NetNode {
+  readonly peerId: string;
+  readonly mode: NetMode;
+  readonly guard: PeerGuard;
+  readonly peers = new Map<string, PeerRecord>();
+  private binding: Binding | undefined;
+  private redialTimer: NodeJS.Timeout | undefined;
+  private readonly peerListeners = new Set<(peer: PeerRecord) => void>();
+  private stopped = false;
+
+  private constructor(
+    readonly libp2p: Libp2p<Services>,
+    readonly signer: NodeSigner,
+    private readonly config: NetNodeConfig,
+    private readonly log: (line: string) => void,
+    guard: PeerGuard,
+  ) {
+    this.peerId = libp2p.peerId.toString();
+    this.mode = config.studioKey ? 'studio' : 'public';
+    this.guard = guard;
+  }
+
+  /** Builds and starts a node. */
+  static async start(config: NetNodeConfig): Promise<NetNode> {
+    const log = config.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+    let node: NetNode | undefined;
+    const guard = new PeerGuard({ log, onBlock: (peer) => void node?.hangUp(peer) });
+    const libp2p = await createLibp2p({
+      privateKey: config.privateKey,
+      addresses: { listen: config.listen ?? ['/ip4/0.0.0.0/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 1 << 20, maxStreamWindowSize: 8 << 20 } })],
+      ...(config.studioKey ? { connectionProtector: studioKeyProtector(config.studioKey) } : {}),
+      peerDiscovery: config.mdns ? [mdns({ interval: 10_000 })] : [],
+      connectionManager: { maxConnections: 200 },
+      connectionGater: {
+        denyInboundEncryptedConnection: (peer: PeerId) => guard.isBlocked(peer.toString()),
+        denyOutboundEncryptedConnection: (peer: PeerId) => guard.isBlocked(peer.toString()),
+        denyDialPeer: (peer: PeerId) => guard.isBlocked(peer.toString()),
+      },
+      services: {
+        identify: identify(),
+        ping: ping(),
+        pubsub: gossipsub({
+          allowPublishToZeroTopicPeers: true,
+          emitSelf: false,
+          maxInboundDataLength: 1 << 20,
+          heartbeatInterval: 700,
+        }),
+      },
+    });
+    node = new NetNode(libp2p, config.signer, config, log, guard);
+    node.binding = await createBinding(config.signer, node.peerId, node.mode);
+    node.wire();
+    await node.dialBootstrap();
+    node.redialTimer = setInterval(() => void node.dialBootstrap(), REDIAL_MS);
+    node.redialTimer.unref();
+    return node;
+  }
+
+  private wire(): void {
+    this.libp2p.addEventListener('peer:connect', (evt) => {
+      const id = evt.detail.toString();
+      const rec = this.record(id);
+      rec.connected = true;
+      this.emitPeer(rec);
+    });
+    this.libp2p.addEventListener('peer:disconnect', (evt) => {
+      const id = evt.detail.toString();
+      const rec = this.record(id);
+      rec.connected = false;
+      this.emitPeer(rec);
+    });
+    if (this.config.mdns) {
+      this.libp2p.addEventListener('peer:discovery', (evt) => {
+        const id = evt.detail.id.toString();
+        if (id === this.peerId || this.libp2p.getConnections(evt.detail.id).length > 0) return;
+        this.libp2p.dial(evt.detail.id, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
+          this.log(`net: could not reach LAN peer ${id.slice(-8)}: ${err.message}`);
+        });
+      });
+    }
+  }
+
+  private async dialBootstrap(): Promise<void> {
+    if (this.stopped) return;
+    await Promise.all(
+      (this.config.bootstrap ?? []).map(async (addr) => {
+        let ma: Multiaddr;
+        try {
+          ma = multiaddr(addr);
+        } catch {
+          this.log(`net: ignoring bootstrap address "${addr}": not a multiaddr`);
+          return;
+        }
+        const id = ma.getComponents().find((c) => c.name === 'p2p')?.value;
+        if (id && this.libp2p.getConnections(peerIdFromString(id)).length > 0) return;
+        try {
+          await this.libp2p.dial(ma, { signal: AbortSignal.timeout(10_000) });
+        } catch (err) {
+          if (!this.stopped) this.log(`net: bootstrap peer ${addr} not reachable yet: ${(err as Error).message}`);
+        }
+      }),
+    );
+  }
+
+  /** This node's signed binding record. */
+  get ownBinding(): Binding {
+    if (!this.binding) throw new Error('node not started');
+    return this.binding;
+  }
+
+  /** Full listen multiaddrs, each ending in /p2p/<id>. */
+  listenAddrs(): string[] {
+    return this.libp2p.getMultiaddrs().map((a) => a.toString());
+  }
+
+  /** The record of a peer, created on first sight. */
+  record(id: string): PeerRecord {
+    let r = this.peers.get(id);
+    if (!r) {
+      r = { id, roles: [], connected: this.libp2p.getConnections(peerIdFromString(id)).length > 0 };
+      this.peers.set(id, r);
+    }
+    return r;
+  }
+
+  /** Records that a peer proved its address (or changed roles); tells listeners. */
+  setBound(id: string, address: string, roles: string[]): void {
+    const r = this.record(id);
+    r.address = address;
+    r.roles = roles;
+    this.emitPeer(r);
+  }
+
+  /** Calls `fn` whenever a peer connects, disconnects or is bound. */
+  onPeer(fn: (peer: PeerRecord) => void): () => void {
+    this.peerListeners.add(fn);
+    return () => this.peerListeners.delete(fn);
+  }
+
+  private emitPeer(r: PeerRecord): void {
+    for (const l of this.peerListeners) {
+      try {
+        l(r);
+      } catch (err) {
+        this.log(`net: peer listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Registers a protocol handler with its inbound stream limit. */
+  async handle(protocol: string, handler: (stream: Stream, connection: Connection) => Promise<void>, limits: ProtocolLimits): Promise<void> {
+    await this.libp2p.handle(
+      protocol,
+      async (stream, connection) => {
+        if (this.guard.isBlocked(connection.remotePeer.toString())) {
+          stream.abort(new NetError('NET_BLOCKED', 'blocked'));
+          return;
+        }
+        await handler(stream, connection);
+      },
+      { maxInboundStreams: limits.maxInboundStreams, maxOutboundStreams: limits.maxInboundStreams },
+    );
+  }
+
+  async unhandle(protocol: string): Promise<void> {
+    await this.libp2p.unhandle(protocol);
+  }
+
+  /** Opens a framed stream to a peer for a protocol, bounded in time. */
+  async open(peer: string, protocol: string, limits: ProtocolLimits): Promise<FramedStream> {
+    let stream: Stream;
+    try {
+      stream = await this.libp2p.dialProtocol(peerIdFromString(peer), protocol, { signal: AbortSignal.timeout(limits.timeoutMs) });
+    } catch (err) {
+      throw new NetError('NET_UNREACHABLE', `Cannot open ${protocol} to ${peer.slice(-8)}: ${(err as Error).message}`, { cause: err });
+    }
+    return new FramedStream(stream, Math.max(limits.maxMessageBytes, limits.maxBinaryFrameBytes ?? 0));
+  }
+
+  /** Remembers addresses for a peer (from an announcement) so it can be dialled. */
+  async addAddresses(peer: string, addrs: string[]): Promise<void> {
+    const multiaddrs: Multiaddr[] = [];
+    for (const a of addrs) {
+      try {
+        multiaddrs.push(multiaddr(a));
+      } catch {
+        // Skip what is not a multiaddr; the announcement schema already bounded the list.
+      }
+    }
+    if (multiaddrs.length) await this.libp2p.peerStore.merge(peerIdFromString(peer), { multiaddrs });
+  }
+
+  /** Round-trip time to a peer in ms, recorded in its peer record. */
+  async ping(peer: string, timeoutMs = 2000): Promise<number> {
+    const ms = await this.libp2p.services.ping.ping(peerIdFromString(peer), { signal: AbortSignal.timeout(timeoutMs) });
+    this.record(peer).latencyMs = ms;
+    return ms;
+  }
+
+  /** Dials a multiaddr (tests and `--bootstrap` at run time). */
+  async dial(addr: string): Promise<void> {
+    await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) });
+  }
+
+  /** Drops every connection to a peer. */
+  async hangUp(peer: string): Promise<void> {
+    try {
+      await this.libp2p.hangUp(peerIdFromString(peer));
+    } catch (err) {
+      this.log(`net: hang-up on ${peer.slice(-8)} failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** True when at least one connection to the peer is open. */
+  isConnected(peer: string): boolean {
+    return this.libp2p.getConnections(peerIdFromString(peer)).length > 0;
+  }
+
+  /** The gossipsub service. */
+  get pubsub(): GossipSub {
+    return this.libp2p.services.pubsub;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.redialTimer) clearInterval(this.redialTimer);
+    await this.libp2p.stop();
+  }
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { NetNode } from '../node';
+import type { HelloProtocol } from '../hello';
+import { encodeJson } from '../codec';
+import { NetError } from '../errors';
+import { recoverSigner } from '../identity';
+import { readResponse, remoteError, serveJson } from '../rpc';
+import { RESULT_CHUNK_BYTES, RESULT_LIMITS, RESULT_PROTOCOL } from './constants';
+import type { ResultHeader, ResultSink, Verdict } from './messages';
+import { ResultHeaderSchema, ResultResponseSchema, resultClaim } from './messages';
+
+/**
+ * Receives results for a creator's leases and delivers an operator's results. The
+ * header is checked (schema, lease, size, signature) before a single pixel is read, and
+ * the pixels are read into a buffer of exactly the announced size and hash-checked.
+ */
+export class ResultProtocol {
+  sink: ResultSink | undefined;
+
+  constructor(
+    private readonly node: NetNode,
+    private readonly hello: HelloProtocol,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.node.handle(
+      RESULT_PROTOCOL,
+      serveJson({
+        protocol: RESULT_PROTOCOL,
+        schema: ResultHeaderSchema,
+        limits: RESULT_LIMITS,
+        guard: this.node.guard,
+        log: this.log,
+        handle: async (header, ctx) => {
+          const address = this.node.peers.get(ctx.peer)?.address;
+          if (!address) return { status: 'unbound' };
+          const sink = this.sink;
+          if (!sink) return { status: 'ok', verdict: 'unknown', reason: 'this node has no jobs' };
+          const op = { peerId: ctx.peer, address };
+          if (recoverSigner(resultClaim(header.leaseId, header.sha256), header.signature) !== address) {
+            throw new NetError('NET_BAD_SIGNATURE', 'The result is not signed by the operator that delivers it.');
+          }
+          const expected = sink.expect(op, header);
+          if ('verdict' in expected) return { status: 'ok', ...expected };
+          if (header.bytes !== expected.bytes) throw new NetError('NET_BAD_MESSAGE', `A result of this task has ${expected.bytes} bytes, not ${header.bytes}.`);
+          const pixels = new Uint8Array(header.bytes);
+          let got = 0;
+          while (got < header.bytes) {
+            const chunk = await ctx.stream.readRequired(RESULT_LIMITS.timeoutMs);
+            if (got + chunk.byteLength > header.bytes) throw new NetError('NET_TOO_LARGE', 'The operator sent more pixels than announced.');
+            pixels.set(chunk, got);
+            got += chunk.byteLength;
+          }
+          const digest = createHash('sha256').update(pixels).digest('hex');
+          if (digest !== header.sha256) throw new NetError('NET_BAD_MESSAGE', 'The pixels do not match their hash.');
+          const verdict = await sink.deliver(op, header, pixels);
+          return { status: 'ok', ...verdict };
+        },
+      }),
+      RESULT_LIMITS,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.node.unhandle(RESULT_PROTOCOL);
+  }
+
+  /** Delivers a result to the creator and returns its verdict. */
+  async deliver(creator: string, header: Omit<ResultHeader, 'signature' | 'sha256' | 'bytes' | 'format'>, pixels: Uint8Array): Promise<Verdict> {
+    const sha256 = createHash('sha256').update(pixels).digest('hex');
+    const signature = await this.node.signer.signMessage(resultClaim(header.leaseId, sha256));
+    const full: ResultHeader = { ...header, format: 'rgba32f', bytes: pixels.byteLength, sha256, signature };
+    await this.hello.ensureBound(creator);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const framed = await this.node.open(creator, RESULT_PROTOCOL, RESULT_LIMITS);
+      try {
+        // Listen while sending: a creator that refuses on the header answers at once.
+        let answered = false;
+        const response = readResponse(framed, ResultResponseSchema, RESULT_LIMITS).finally(() => {
+          answered = true;
+        });
+        response.catch(() => undefined);
+        await framed.write(encodeJson(full), RESULT_LIMITS.timeoutMs);
+        for (let off = 0; off < pixels.byteLength && !answered; off += RESULT_CHUNK_BYTES) {
+          await framed.write(pixels.subarray(off, Math.min(pixels.byteLength, off + RESULT_CHUNK_BYTES)), RESULT_LIMITS.timeoutMs);
+        }
+        if (!answered) await framed.close(RESULT_LIMITS.timeoutMs);
+        const res = await response;
+        if (res.status === 'unbound') {
+          this.node.record(creator).address = undefined;
+          await this.hello.ensureBound(creator);
+          continue;
+        }
+        if (res.status === 'busy') throw new NetError('NET_BUSY', 'The creator is busy; try again.');
+        if (res.status === 'error') throw remoteError(res);
+        return res.reason === undefined ? { verdict: res.verdict } : { verdict: res.verdict, reason: res.reason };
+      } catch (err) {
+        framed.abort('delivery failed');
+        throw err;
+      }
+    }
+    throw new NetError('NET_UNBOUND', 'The creator did not accept our binding.');
+  }
+}

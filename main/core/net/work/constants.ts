@@ -1,0 +1,14 @@
+import type { ProtocolLimits } from '../rpc';
+
+/** An operator asks a creator for a task; renews, releases or fails a lease. */
+export const WORK_PROTOCOL = '/rayfarm/work/1.0.0';
+
+export const WORK_LIMITS: ProtocolLimits = {
+  maxMessageBytes: 32 * 1024,
+  timeoutMs: 10_000,
+  rate: { perSecond: 20, burst: 60 },
+  maxInboundStreams: 64,
+};
+
+/** Engine id the built-in path tracer announces and operators list. */
+export const ENGINE_ID = 'rayfarm-pt/1';

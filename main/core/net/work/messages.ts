@@ -1,0 +1,89 @@
+/**
+ * Wire shapes of the work protocol, shared with the dispatcher (which produces leases)
+ * and the worker (which consumes them).
+ */
+import { z } from 'zod';
+import { JobSpecSchema } from '../../../../shared/job-spec';
+
+const Id = z.string().min(1).max(80).regex(/^[A-Za-z0-9_.:-]+$/);
+const Hash = z.string().regex(/^[0-9a-f]{64}$/);
+const Reason = z.string().max(300);
+
+/** One task of a job, as the job spec's split defines it. */
+export const TaskSchema = z
+  .object({
+    index: z.number().int().nonnegative(),
+    id: z.string().max(40),
+    frame: z.number().int().nonnegative(),
+    tileX: z.number().int().nonnegative(),
+    tileY: z.number().int().nonnegative(),
+    rect: z.object({ x: z.number().int().nonnegative(), y: z.number().int().nonnegative(), width: z.number().int().positive(), height: z.number().int().positive() }).strict(),
+  })
+  .strict();
+
+/** What an operator gets: a task to render before `ttlMs` passes (renewable). */
+export const LeaseSchema = z
+  .object({
+    leaseId: Id,
+    jobId: Id,
+    ttlMs: z.number().int().positive().max(24 * 3600_000),
+    task: TaskSchema,
+    spec: JobSpecSchema,
+    scene: z.object({ hash: Hash, bytes: z.number().int().nonnegative() }).strict(),
+    engine: z.string().max(40),
+    /** Price of this task, fixed when leased (payments come later; decimal token units per bench-hour). */
+    price: z.object({ tier: z.string().max(20), perBenchHour: z.string().max(40) }).strict(),
+  })
+  .strict();
+export type Lease = z.infer<typeof LeaseSchema>;
+
+/** What an operator can render, sent with each request so the creator can filter. */
+export const OperatorOfferSchema = z
+  .object({
+    engines: z.array(z.string().max(40)).max(8),
+    maxSceneBytes: z.number().int().nonnegative(),
+  })
+  .strict();
+export type OperatorOffer = z.infer<typeof OperatorOfferSchema>;
+
+export const WorkRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('request'), jobId: Id.optional(), offer: OperatorOfferSchema }).strict(),
+  z.object({ type: z.literal('renew'), leaseId: Id }).strict(),
+  z.object({ type: z.literal('release'), leaseId: Id, reason: Reason }).strict(),
+  z.object({ type: z.literal('fail'), leaseId: Id, reason: Reason }).strict(),
+]);
+export type WorkRequest = z.infer<typeof WorkRequestSchema>;
+
+/** The creator's answer to a request for work. */
+export type WorkAnswer =
+  | { status: 'ok'; lease: Lease }
+  | { status: 'none'; retryAfterMs: number; reason: string }
+  | { status: 'denied'; reason: string };
+
+/** The answer to renew/release/fail. */
+export type LeaseAnswer = { status: 'ok'; ttlMs?: number } | { status: 'gone'; reason: string };
+
+export const WorkResponseSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('ok'), lease: LeaseSchema.optional(), ttlMs: z.number().int().positive().optional() }).strict(),
+  z.object({ status: z.literal('none'), retryAfterMs: z.number().int().nonnegative().max(600_000), reason: Reason }).strict(),
+  z.object({ status: z.literal('denied'), reason: Reason }).strict(),
+  z.object({ status: z.literal('gone'), reason: Reason }).strict(),
+  z.object({ status: z.literal('busy'), retryAfterMs: z.number().int().nonnegative().max(600_000) }).strict(),
+  z.object({ status: z.literal('unbound') }).strict(),
+  z.object({ status: z.literal('error'), code: z.string().max(64), message: z.string().max(400) }).strict(),
+]);
+export type WorkResponse = z.infer<typeof WorkResponseSchema>;
+
+/** Who is asking: the peer and the address it proved. */
+export interface OperatorRef {
+  peerId: string;
+  address: string;
+}
+
+/** What the creator side implements (the dispatcher, through the creator service). */
+export interface WorkProvider {
+  request(op: OperatorRef, jobId: string | undefined, offer: OperatorOffer): WorkAnswer | Promise<WorkAnswer>;
+  renew(op: OperatorRef, leaseId: string): LeaseAnswer;
+  release(op: OperatorRef, leaseId: string, reason: string): LeaseAnswer;
+  fail(op: OperatorRef, leaseId: string, reason: string): LeaseAnswer;
+}
