@@ -49,6 +49,20 @@ function packageVersion(pkg) {
   return JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')).version;
 }
 
+// An install without devDependencies (npm ci --omit=dev) has no compiler: keep what was
+// generated before, and say clearly when there is nothing.
+try {
+  require.resolve('solc/package.json');
+  require.resolve('@openzeppelin/contracts/package.json');
+} catch {
+  if (existsSync(join(outDir, 'index.ts'))) {
+    console.warn('contracts: solc or @openzeppelin/contracts is not installed; keeping the existing contracts/generated');
+    process.exit(0);
+  }
+  console.error('contracts: solc and @openzeppelin/contracts (devDependencies) are needed to build contracts/generated; run npm ci');
+  process.exit(1);
+}
+
 const sourceNames = listSources(contractsDir);
 const sources = Object.fromEntries(sourceNames.map((name) => [name, { content: readFileSync(join(root, name), 'utf8') }]));
 

@@ -1,6 +1,6 @@
 import { Interface, isError } from 'ethers';
 import type { ContractTransactionResponse, InterfaceAbi, Provider, TransactionReceipt, TransactionResponse } from 'ethers';
-import { jobEscrowAbi, renderTokenAbi, reentrantTokenAbi } from '../../../contracts/generated';
+import { jobEscrowAbi, renderTokenAbi } from '../../../contracts/generated';
 import { RayfarmError } from '../errors';
 
 /** A mined, successful transaction. */
@@ -23,7 +23,7 @@ export interface SendTxOptions {
 export const contractErrors: Interface = (() => {
   const seen = new Set<string>();
   const fragments: InterfaceAbi = [];
-  for (const abi of [jobEscrowAbi, renderTokenAbi, reentrantTokenAbi]) {
+  for (const abi of [jobEscrowAbi, renderTokenAbi]) {
     for (const f of abi) {
       if (f.type !== 'error') continue;
       const key = JSON.stringify(f);

@@ -168,7 +168,9 @@ export class WalletService {
     } else {
       throw new RayfarmError('WALLET_BAD_SECRET', `Unknown import kind "${String(kind)}".`);
     }
-    checkPassword(password);
+    // A keystore keeps the password it was made with (its owner chose it elsewhere); a new
+    // secret gets a password that meets ours.
+    if (kind !== 'keystore') checkPassword(password);
     await this.save(key, password);
     return { address: key.address };
   }
