@@ -1,23 +1,26 @@
 import { createApp } from '../../core/app';
 import { resolveDataDir } from '../../core/store';
 import { startWebServer } from '../../web/server';
+import { parsePolicyFlags, policyFlagOptions, policyFlagsHelp } from '../../core/operator/policy-flags';
 import { parseCommand, parsePort } from '../options';
 
 export const upHelp = `rayfarm up [--port N] [--data-dir DIR]
 
 Starts the core and serves the Rayfarm UI on http://127.0.0.1:PORT (default 7410;
 0 picks a free port). Open the printed URL — it carries the access token.
-Stops cleanly on Ctrl-C or SIGTERM.`;
+Stops cleanly on Ctrl-C or SIGTERM.
+
+${policyFlagsHelp}`;
 
 /** `rayfarm up`: the headless form of the app. */
 export async function upCommand(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, { port: { type: 'string' } }, false);
+  const args = parseCommand(argv, { port: { type: 'string' }, ...policyFlagOptions }, false);
   if (args.bool('help')) {
     console.log(upHelp);
     return 0;
   }
   const dataDir = resolveDataDir(args.str('data-dir'));
-  const app = await createApp({ dataDir });
+  const app = await createApp({ dataDir, operatorPolicy: parsePolicyFlags(args) });
   let web;
   try {
     web = await startWebServer({ api: app.api, uploadsDir: app.uploadsDir, downloads: app.downloads, port: parsePort(args.str('port'), 7410), log: (l) => console.error(l) });

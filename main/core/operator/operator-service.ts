@@ -99,6 +99,8 @@ export class OperatorService {
 
   /** Starts watching idle time and the clock. */
   start(): void {
+    const idle = this.deps.idle.describe();
+    if (!idle.available) this.deps.log?.(`rayfarm operator: ${idle.detail} "Render when idle" cannot start here; schedules and --always still work.`);
     this.controller.start();
   }
 

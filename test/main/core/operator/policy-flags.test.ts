@@ -1,0 +1,80 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../../../main/cli/options';
+import { parsePolicyFlags, parseTomlLite, policyFlagOptions, readPolicyFile } from '../../../../main/core/operator/policy-flags';
+import { tempDataDir } from '../../../helpers/headless';
+
+const flags = (...argv: string[]) => parsePolicyFlags(parseCommand(argv, policyFlagOptions, false));
+
+function file(name: string, text: string): string {
+  const p = join(tempDataDir(), name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('policy flags and config file', () => {
+  it('turns the headless flags into policy fields', () => {
+    expect(flags('--idle-only', '--idle-minutes', '10', '--schedule', 'mon-fri 22:00-07:00', '--max-threads', '4')).toEqual({
+      idleOnly: true,
+      idleMinutes: 10,
+      schedule: 'mon-fri 22:00-07:00',
+      maxThreads: 4,
+    });
+    expect(flags('--always', '--on-battery', '--gpu-share', '50')).toEqual({ idleOnly: false, onBattery: true, gpuShare: 50 });
+    expect(flags()).toEqual({});
+  });
+
+  it.each([
+    [['--max-threads', 'lots'], /--max-threads must be a whole number/],
+    [['--max-threads', '0'], /--max-threads: .*>=1/],
+    [['--gpu-share', '5'], /--gpu-share/],
+    [['--schedule', 'mon-fri 22-07'], /--schedule: .*not valid/],
+    [['--idle-only', '--always'], /contradict/],
+    [['--idle-minutse', '3'], /Unknown option/],
+  ])('rejects %j with a clear message', (argv, msg) => {
+    expect(() => flags(...argv)).toThrow(msg);
+  });
+
+  it('reads a TOML-lite file with comments, a section and snake_case keys', () => {
+    const p = file(
+      'farm.toml',
+      `# Studio render boxes
+[operator]
+idle-only = false   # render whenever there is work
+schedule = "mon-fri 19:00-08:00; sat,sun 00:00-24:00"
+max_threads = 12
+gpu-share = 80
+on-battery = false
+`,
+    );
+    expect(readPolicyFile(p)).toEqual({ idleOnly: false, schedule: 'mon-fri 19:00-08:00; sat,sun 00:00-24:00', maxThreads: 12, gpuShare: 80, onBattery: false });
+  });
+
+  it('reads JSON, bare or under "operator", and lets flags win over the file', () => {
+    const p = file('farm.json', JSON.stringify({ operator: { 'idle-only': true, 'idle-minutes': 20, 'max-threads': 8 } }));
+    expect(readPolicyFile(p)).toEqual({ idleOnly: true, idleMinutes: 20, maxThreads: 8 });
+    expect(flags('--config', p, '--max-threads', '2')).toEqual({ idleOnly: true, idleMinutes: 20, maxThreads: 2 });
+  });
+
+  it.each([
+    ['unknown key', 'idle-minuets = 5\n', /unknown key idle-minuets \(known: idle-only/],
+    ['wrong type', 'idle-minutes = "five"\n', /idle-minutes: .*number/],
+    ['bad line', 'idle-only\n', /:1: expected key = value/],
+    ['bad value', 'schedule = mon-fri\n', /:1: the value mon-fri is not/],
+    ['bad schedule', 'schedule = "mon-fri 25:00-07:00"\n', /not a time of day/],
+    ['bad section', '[wallet]\n', /unknown section \[wallet\]/],
+    ['bad JSON', '{ "idle-only": tru }', /not valid JSON/],
+  ])('explains a file with a %s', (_what, text, msg) => {
+    const p = file(text.startsWith('{') ? 'x.json' : 'x.toml', text);
+    expect(() => readPolicyFile(p)).toThrow(msg);
+  });
+
+  it('names a missing file', () => {
+    expect(() => readPolicyFile('/nonexistent/farm.toml')).toThrow(/Cannot read the config file \/nonexistent\/farm.toml/);
+  });
+
+  it('parses TOML-lite values', () => {
+    expect(parseTomlLite('a = 1\nb = "x \\" y"\nc = true\nd = \'z\'')).toEqual({ a: 1, b: 'x " y', c: true, d: 'z' });
+  });
+});
