@@ -8,11 +8,13 @@
 import type { z } from 'zod';
 import { appCalls, appEvents } from './api/app';
 import { operatorCalls, operatorEvents } from './api/operator';
+import { mediaCalls } from './api/media';
 import { walletCalls, walletEvents } from './api/wallet';
 import type { CallDef } from './api/define';
 
 export const apiCalls = {
   ...appCalls,
+  ...mediaCalls,
   ...walletCalls,
   ...operatorCalls,
 } satisfies Record<string, CallDef>;
@@ -45,3 +47,4 @@ export type { ApiError, CallResult } from './api/define';
 export * from './api/app';
 export * from './api/operator';
 export * from './api/wallet';
+export * from './api/media';

@@ -8,6 +8,7 @@ import { nativeEngineLoader } from './operator/hardware';
 import type { IdleSource } from './operator/idle-source';
 import { systemIdleSource } from './operator/idle-source';
 import { OperatorService } from './operator/operator-service';
+import { mediaHandlers } from './api/media-handlers';
 import { walletHandlers } from './api/wallet-handlers';
 import { CHAIN_SETTINGS_KEY, ChainConfigSchema, openChain } from './chain';
 import type { OpenedChain } from './chain';
@@ -96,6 +97,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const handlers: Handlers = {
     // Handlers emit events through the server built just below; they only run after it exists.
     ...appHandlers({ store, status, version: appVersion(), startedAt, events: () => server }),
+    ...mediaHandlers(store.blobs),
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...operatorHandlers(operator),
   };

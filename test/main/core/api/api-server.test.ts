@@ -49,4 +49,15 @@ describe('ApiServer', () => {
     expect((await app.api.call('prefs.get')).theme).toBe('dark');
     expect(seen).toContainEqual({ event: 'prefs.changed', payload: { theme: 'dark' } });
   });
+
+  it('serves stored PNGs as data URLs and refuses other blobs', async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('rest of a png')]);
+    const hash = app.store.blobs.put(png);
+    const img = await app.api.call('media.image', { hash });
+    expect(img.dataUrl).toBe(`data:image/png;base64,${png.toString('base64')}`);
+    const other = app.store.blobs.put(Buffer.from('not an image'));
+    await expect(app.api.call('media.image', { hash: other })).rejects.toMatchObject({ code: 'MEDIA_NOT_IMAGE' });
+    await expect(app.api.call('media.image', { hash: 'f'.repeat(64) })).rejects.toMatchObject({ code: 'MEDIA_NOT_FOUND' });
+    await expect(app.api.call('media.image', { hash: '../etc/passwd' })).rejects.toMatchObject({ code: 'API_BAD_INPUT' });
+  });
 });
