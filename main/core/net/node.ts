@@ -90,7 +90,8 @@ export class NetNode {
       addresses: { listen: config.listen ?? ['/ip4/0.0.0.0/tcp/0'] },
       transports: [tcp()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 1 << 20, maxStreamWindowSize: 8 << 20 } })],
+      // The window stays below the read buffer limit so a paused reader never overflows it.
+      streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 1 << 20, maxStreamWindowSize: 4 << 20, maxReadBufferLength: 16 << 20 } })],
       ...(config.studioKey ? { connectionProtector: studioKeyProtector(config.studioKey) } : {}),
       peerDiscovery: config.mdns ? [mdns({ interval: 10_000 })] : [],
       connectionManager: { maxConnections: 200 },

@@ -1,0 +1,12 @@
+/**
+ * The network: a libp2p node bound to a wallet or node key, with Rayfarm's protocols —
+ * hello (bindings), work (leases), blob (content by hash), result (pixels and verdicts)
+ * and announcements on gossipsub.
+ */
+export { NetNode } from './node';
+export type { NetNodeConfig, PeerRecord } from './node';
+export { startNetStack } from './stack';
+export type { NetStack, NetStackConfig } from './stack';
+export { newStudioKey, parseStudioKey, readStudioKey } from './studio-key';
+export { NetError } from './errors';
+export type { Binding, NetMode, NodeSigner } from './identity';

@@ -1,0 +1,53 @@
+import '../../../../main/core/polyfills';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNetStack } from '../../../../main/core/net';
+import type { NetStack } from '../../../../main/core/net';
+import { openStore } from '../../../../main/core/store';
+import type { Store } from '../../../../main/core/store';
+
+/** A stack on 127.0.0.1 with its own temp data folder. */
+export interface TestPeer {
+  stack: NetStack;
+  store: Store;
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts a peer on loopback, no mDNS. */
+export async function startPeer(opts: { studioKey?: Uint8Array; bootstrap?: string[]; share?: (h: string) => boolean } = {}): Promise<TestPeer> {
+  const dir = mkdtempSync(join(tmpdir(), 'rf-net-'));
+  const store = openStore(dir);
+  const lines: string[] = [];
+  const stack = await startNetStack({
+    dataDir: dir,
+    blobs: store.blobs,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
+    ...(opts.studioKey ? { studioKey: opts.studioKey } : {}),
+    shareable: opts.share ?? (() => true),
+    roles: () => ['creator', 'operator'],
+    log: (l) => lines.push(l),
+  });
+  return {
+    stack,
+    store,
+    lines,
+    async stop() {
+      await stack.stop();
+      store.close();
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes. */
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
