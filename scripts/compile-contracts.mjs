@@ -20,6 +20,10 @@ const settings = {
   // Cancun: transient storage (reentrancy guard) and mcopy, available on every chain we target.
   evmVersion: 'cancun',
   optimizer: { enabled: true, runs: 10_000 },
+  // No metadata hash in the bytecode: dev-chain addresses are CREATE2 addresses of the
+  // bytecode, so a comment or NatSpec edit must not move them (nodes on a LAN devnet compute
+  // them from their own build).
+  metadata: { bytecodeHash: 'none' },
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
 };
 
