@@ -3,11 +3,12 @@ import { initial } from './001-initial';
 import { operator } from './002-operator';
 import { walletTxs } from './003-wallet-txs';
 import { dispatch } from './004-dispatch';
+import { scenes } from './005-scenes';
 
 /**
  * Every schema migration, in order. Append new ones at the end with a higher version;
  * never edit one that has shipped.
  */
-export const migrations: readonly Migration[] = [initial, operator, walletTxs, dispatch];
+export const migrations: readonly Migration[] = [initial, operator, walletTxs, dispatch, scenes];
 
 export type { Migration } from './types';
