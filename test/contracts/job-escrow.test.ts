@@ -213,6 +213,11 @@ describe('redeem', () => {
     expect(await balance(stranger.address)).toBe(0n);
   });
 
+  it('redeemVoucher: a wire voucher redeems as is', async () => {
+    await escrowAs(operator).redeemVoucher(await voucher(JOB, operator.address, 5000n));
+    expect(await balance(operator.address)).toBe(4900n);
+  });
+
   it('redeem: operators are tracked apart', async () => {
     await redeem(JOB, operator.address, 1000n);
     await redeem(JOB, operator2.address, 1000n);

@@ -1,6 +1,7 @@
 import { Contract, Signature } from 'ethers';
 import type { ContractRunner, Provider, Signer } from 'ethers';
 import { jobEscrowAbi, renderTokenAbi } from '../../../contracts/generated';
+import type { SignedVoucher } from '../../../shared/voucher';
 import { sendTx } from './tx';
 import type { SendTxOptions, TxOutcome } from './tx';
 
@@ -137,6 +138,11 @@ export class EscrowClient {
   /** Redeems a creator-signed voucher for `operator`. */
   redeem(jobId: string, operator: string, cumulativeAmount: bigint, resultsRoot: string, signature: string, options?: SendTxOptions): Promise<TxOutcome> {
     return this.send('redeem', [jobId, operator, cumulativeAmount, resultsRoot, signature], options);
+  }
+
+  /** Redeems a voucher as it arrived over the network (see shared/voucher.ts). */
+  redeemVoucher(v: SignedVoucher, options?: SendTxOptions): Promise<TxOutcome> {
+    return this.redeem(v.jobId, v.operator, BigInt(v.cumulativeAmount), v.resultsRoot, v.signature, options);
   }
 
   /** Starts the close grace period. */
