@@ -1,0 +1,322 @@
+/**
+ * Checks a glTF file at the level of its JSON and binary chunks, before @gltf-transform
+ * parses it, so every problem is named in plain words (a missing texture and who uses it,
+ * a short buffer, an accessor that reads past its data, an unsupported extension) instead
+ * of surfacing as a parser's exception.
+ */
+import { ImageUtils } from '@gltf-transform/core';
+import type { SceneProblem } from '../../../shared/api/scenes';
+import { sniffImage } from '../engine/flatten-materials';
+import type { SceneFiles } from './scene-files';
+
+/** Extensions the renderer honours. */
+export const SUPPORTED_EXTENSIONS = new Set(['KHR_lights_punctual', 'KHR_materials_emissive_strength', 'KHR_mesh_quantization']);
+/** Extensions whose data cannot be read here at all (compressed geometry). */
+const UNREADABLE_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression']);
+/** Textures bigger than this (either side) draw a warning. */
+export const MAX_TEXTURE_SIDE = 8192;
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- raw glTF JSON is untyped until checked */
+type Json = Record<string, any>;
+
+/** The glTF JSON with the binary resources it needs, ready for @gltf-transform's readJSON. */
+export interface CheckedGltf {
+  json: Json;
+  resources: Record<string, Uint8Array>;
+  problems: SceneProblem[];
+  /** False when errors make the file impossible to parse further. */
+  parseable: boolean;
+}
+
+const GLB_MAGIC = 0x46546c67;
+const CHUNK_JSON = 0x4e4f534a;
+const CHUNK_BIN = 0x004e4942;
+const COMPONENT_BYTES: Record<number, number> = { 5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4 };
+const TYPE_COUNT: Record<string, number> = { SCALAR: 1, VEC2: 2, VEC3: 3, VEC4: 4, MAT2: 4, MAT3: 9, MAT4: 16 };
+/** A 1×1 grey PNG standing in for a missing image so the rest of the file can still be checked. */
+const PLACEHOLDER_PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==';
+
+function err(code: string, message: string, subject?: SceneProblem['subject']): SceneProblem {
+  return subject ? { severity: 'error', code, message, subject } : { severity: 'error', code, message };
+}
+function warn(code: string, message: string, subject?: SceneProblem['subject']): SceneProblem {
+  return subject ? { severity: 'warning', code, message, subject } : { severity: 'warning', code, message };
+}
+
+/** Splits a GLB into its JSON text and binary chunk, or says why it cannot. */
+function parseGlb(bytes: Uint8Array, name: string): { jsonText: string; bin?: Uint8Array } | SceneProblem {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(4, true);
+  if (version !== 2) return err('SCENE_UNSUPPORTED_VERSION', `\`${name}\` is a glTF ${version}.0 file; Rayfarm reads glTF 2.0. Re-export it as glTF 2.0.`, { kind: 'file', name });
+  const declared = dv.getUint32(8, true);
+  if (declared > bytes.byteLength) {
+    return err('SCENE_TRUNCATED', `\`${name}\` is cut short: it should be ${declared} bytes long but has ${bytes.byteLength}. Copy or export it again.`, { kind: 'file', name });
+  }
+  if (bytes.byteLength < 20) return err('SCENE_CORRUPT', `\`${name}\` is damaged: it has no content after its header.`, { kind: 'file', name });
+  const jsonLen = dv.getUint32(12, true);
+  if (dv.getUint32(16, true) !== CHUNK_JSON || 20 + jsonLen > bytes.byteLength) {
+    return err('SCENE_CORRUPT', `\`${name}\` is damaged: its JSON part is missing or cut short.`, { kind: 'file', name });
+  }
+  const jsonText = new TextDecoder().decode(bytes.subarray(20, 20 + jsonLen));
+  let off = 20 + jsonLen;
+  off += (4 - (off % 4)) % 4;
+  if (off + 8 <= bytes.byteLength && dv.getUint32(off + 4, true) === CHUNK_BIN) {
+    const binLen = dv.getUint32(off, true);
+    const end = Math.min(bytes.byteLength, off + 8 + binLen);
+    return { jsonText, bin: bytes.subarray(off + 8, end) };
+  }
+  return { jsonText };
+}
+
+function decodeDataUri(uri: string): Uint8Array | undefined {
+  const m = /^data:[^,]*?(;base64)?,(.*)$/s.exec(uri);
+  if (!m) return undefined;
+  return m[1] ? new Uint8Array(Buffer.from(m[2]!, 'base64')) : new TextEncoder().encode(decodeURIComponent(m[2]!));
+}
+
+function decodeUri(uri: string): string {
+  try {
+    return decodeURIComponent(uri);
+  } catch {
+    return uri;
+  }
+}
+
+function quoteList(names: string[]): string {
+  return names.map((n) => `\`${n}\``).join(', ');
+}
+
+/** Names of the materials that use each image, for messages. */
+function imageUsers(json: Json): Map<number, string[]> {
+  const users = new Map<number, string[]>();
+  const textures: Json[] = json.textures ?? [];
+  (json.materials ?? []).forEach((m: Json, mi: number) => {
+    const refs = [m.pbrMetallicRoughness?.baseColorTexture, m.pbrMetallicRoughness?.metallicRoughnessTexture, m.normalTexture, m.occlusionTexture, m.emissiveTexture];
+    for (const ref of refs) {
+      const src = typeof ref?.index === 'number' ? textures[ref.index]?.source : undefined;
+      if (typeof src !== 'number') continue;
+      const list = users.get(src) ?? [];
+      const name = m.name || `material ${mi}`;
+      if (!list.includes(name)) list.push(name);
+      users.set(src, list);
+    }
+  });
+  return users;
+}
+
+/** Reads the main file and every buffer and image it refers to, and checks them. */
+export function checkGltf(files: SceneFiles): CheckedGltf {
+  const problems: SceneProblem[] = [];
+  const name = files.mainName;
+  const bytes = files.main;
+  const fail = (p: SceneProblem): CheckedGltf => ({ json: {}, resources: {}, problems: [...problems, p], parseable: false });
+  let jsonText: string;
+  let bin: Uint8Array | undefined;
+  const isGlb = bytes.byteLength >= 12 && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true) === GLB_MAGIC;
+  if (isGlb) {
+    const r = parseGlb(bytes, name);
+    if ('severity' in r) return fail(r);
+    ({ jsonText, bin } = r);
+  } else {
+    jsonText = new TextDecoder().decode(bytes);
+  }
+  let json: Json;
+  try {
+    json = JSON.parse(jsonText.replace(/^\uFEFF/, '')) as Json;
+  } catch (e) {
+    const what = isGlb ? `\`${name}\` is damaged: its JSON part cannot be read (${(e as Error).message}).` : notGltfMessage(name, bytes);
+    return fail(err(isGlb ? 'SCENE_CORRUPT' : 'SCENE_NOT_GLTF', what, { kind: 'file', name }));
+  }
+  if (!json || typeof json !== 'object' || typeof json.asset?.version !== 'string') {
+    return fail(err('SCENE_NOT_GLTF', `\`${name}\` is JSON but not a glTF file (it has no "asset.version").`, { kind: 'file', name }));
+  }
+  if (!json.asset.version.startsWith('2')) {
+    return fail(err('SCENE_UNSUPPORTED_VERSION', `\`${name}\` is glTF ${json.asset.version}; Rayfarm reads glTF 2.0. Re-export it as glTF 2.0.`, { kind: 'file', name }));
+  }
+
+  // Extensions: required ones we cannot honour block; others are rendered without.
+  const required = new Set<string>(json.extensionsRequired ?? []);
+  for (const ext of new Set<string>([...(json.extensionsUsed ?? []), ...required])) {
+    if (SUPPORTED_EXTENSIONS.has(ext)) continue;
+    if (required.has(ext) || UNREADABLE_EXTENSIONS.has(ext)) {
+      problems.push(err('SCENE_UNSUPPORTED_EXTENSION', `The scene requires the glTF extension ${ext}, which Rayfarm cannot render. Export without it${UNREADABLE_EXTENSIONS.has(ext) ? ' (turn off mesh compression)' : ''}.`, { kind: 'extension', name: ext }));
+    } else {
+      problems.push(warn('SCENE_EXTENSION_IGNORED', `The scene uses the glTF extension ${ext}; Rayfarm renders it without that effect.`, { kind: 'extension', name: ext }));
+    }
+  }
+
+  // Buffers: present, long enough.
+  const resources: Record<string, Uint8Array> = {};
+  const bufferData: (Uint8Array | undefined)[] = [];
+  (json.buffers ?? []).forEach((b: Json, i: number) => {
+    const label = b.uri && !String(b.uri).startsWith('data:') ? decodeUri(b.uri) : b.name || `buffer ${i}`;
+    let data: Uint8Array | undefined;
+    if (b.uri === undefined) {
+      data = isGlb && i === 0 ? bin : undefined;
+      if (!data) problems.push(err('SCENE_CORRUPT', `\`${name}\` is damaged: buffer ${i} has neither a file nor data in the GLB.`, { kind: 'file', name }));
+    } else if (String(b.uri).startsWith('data:')) {
+      data = decodeDataUri(b.uri);
+      if (!data) problems.push(err('SCENE_CORRUPT', `Buffer ${i} of \`${name}\` holds data that cannot be decoded.`, { kind: 'file', name: label }));
+    } else {
+      data = files.read(decodeUri(b.uri));
+      if (!data) problems.push(err('SCENE_MISSING_FILE', `The data file \`${label}\`, which holds the scene's geometry, is missing. Keep it next to \`${name}\`.`, { kind: 'file', name: label }));
+      else resources[b.uri] = data;
+    }
+    if (data && typeof b.byteLength === 'number' && data.byteLength < b.byteLength) {
+      problems.push(err('SCENE_SHORT_BUFFER', `The data file \`${label}\` is cut short: the scene needs ${b.byteLength} bytes but it holds ${data.byteLength}. Copy or export it again.`, { kind: 'file', name: label }));
+      data = undefined;
+    }
+    bufferData.push(data);
+  });
+  if (isGlb && bin) resources['@glb.bin'] = bin;
+
+  // Buffer views and accessors stay inside their data.
+  const views: Json[] = json.bufferViews ?? [];
+  const viewOk = views.map((v, i) => {
+    const buf = bufferData[v.buffer];
+    if (typeof v.buffer !== 'number' || v.buffer >= (json.buffers ?? []).length) {
+      problems.push(err('SCENE_CORRUPT', `\`${name}\` is damaged: buffer view ${i} points to a buffer that does not exist.`, { kind: 'file', name }));
+      return false;
+    }
+    if (!buf) return false;
+    if ((v.byteOffset ?? 0) + (v.byteLength ?? 0) > buf.byteLength) {
+      problems.push(err('SCENE_CORRUPT_BUFFER', `\`${name}\` is damaged: buffer view ${i} reads bytes ${v.byteOffset ?? 0}–${(v.byteOffset ?? 0) + v.byteLength} of a buffer that has ${buf.byteLength}.`, { kind: 'file', name }));
+      return false;
+    }
+    return true;
+  });
+  const accessorNames = accessorLabels(json);
+  (json.accessors ?? []).forEach((a: Json, i: number) => {
+    const label = accessorNames.get(i) ?? `accessor ${i}`;
+    const comp = COMPONENT_BYTES[a.componentType];
+    const n = TYPE_COUNT[a.type];
+    if (!comp || !n || !Number.isInteger(a.count) || a.count < 0) {
+      problems.push(err('SCENE_CORRUPT', `${cap(label)} has an invalid type or count.`, { kind: 'accessor', name: label }));
+      return;
+    }
+    if (a.bufferView === undefined) return;
+    const view = views[a.bufferView];
+    if (!view) {
+      problems.push(err('SCENE_ACCESSOR_OUT_OF_RANGE', `${cap(label)} points to buffer view ${a.bufferView}, which does not exist.`, { kind: 'accessor', name: label }));
+      return;
+    }
+    if (!viewOk[a.bufferView]) return;
+    const elem = comp * n;
+    const stride = view.byteStride ?? elem;
+    const need = a.count === 0 ? 0 : (a.byteOffset ?? 0) + stride * (a.count - 1) + elem;
+    if (need > view.byteLength) {
+      problems.push(err('SCENE_ACCESSOR_OUT_OF_RANGE', `${cap(label)} reads past the end of its data (${need} bytes needed, ${view.byteLength} available); the file is damaged.`, { kind: 'accessor', name: label }));
+    }
+  });
+  checkReferences(json, problems);
+
+  // Images: present, readable, not huge. A missing one is replaced by a placeholder so the rest can be checked.
+  const users = imageUsers(json);
+  const images: Json[] = json.images ?? [];
+  images.forEach((img, i) => {
+    const label = img.uri && !String(img.uri).startsWith('data:') ? decodeUri(img.uri) : img.name || `image ${i}`;
+    const who = users.get(i) ?? [];
+    const usedBy = who.length ? `, used by material${who.length > 1 ? 's' : ''} ${quoteList(who)},` : '';
+    let data: Uint8Array | undefined;
+    if (img.bufferView !== undefined) {
+      const v = views[img.bufferView];
+      const buf = v && viewOk[img.bufferView] ? bufferData[v.buffer] : undefined;
+      data = buf ? buf.subarray(v!.byteOffset ?? 0, (v!.byteOffset ?? 0) + v!.byteLength) : undefined;
+    } else if (typeof img.uri === 'string' && img.uri.startsWith('data:')) {
+      data = decodeDataUri(img.uri);
+    } else if (typeof img.uri === 'string') {
+      data = files.read(decodeUri(img.uri));
+      if (data) resources[img.uri] = data;
+      else {
+        problems.push(err('SCENE_MISSING_FILE', `Texture \`${label}\`${usedBy} is missing. Keep it next to \`${name}\` (or export with textures embedded).`, { kind: 'texture', name: label }));
+        img.uri = PLACEHOLDER_PNG;
+        return;
+      }
+    }
+    if (!data) return;
+    const kind = sniffImage(data);
+    if (!kind) {
+      const format = img.mimeType === 'image/webp' || isWebp(data) ? 'WebP' : img.mimeType === 'image/ktx2' ? 'KTX2' : undefined;
+      const msg = format
+        ? `Texture \`${label}\`${usedBy} is in ${format} format, which Rayfarm cannot read; the scene renders without it. Save it as PNG or JPEG.`
+        : `Texture \`${label}\`${usedBy} is not a readable PNG or JPEG image; the scene renders without it.`;
+      problems.push(warn('SCENE_TEXTURE_UNREADABLE', msg, { kind: 'texture', name: label }));
+      return;
+    }
+    const size = ImageUtils.getSize(data, kind === 'png' ? 'image/png' : 'image/jpeg');
+    if (size && (size[0] > MAX_TEXTURE_SIDE || size[1] > MAX_TEXTURE_SIDE)) {
+      problems.push(warn('SCENE_TEXTURE_TOO_LARGE', `Texture \`${label}\` is ${size[0]} × ${size[1]} pixels, larger than ${MAX_TEXTURE_SIDE}; it uses a lot of memory on every render node.`, { kind: 'texture', name: label }));
+    }
+  });
+
+  const fatal = problems.some((p) => p.severity === 'error' && p.code !== 'SCENE_MISSING_FILE') || problems.some((p) => p.code === 'SCENE_MISSING_FILE' && p.subject?.kind === 'file');
+  return { json, resources, problems, parseable: !fatal };
+}
+
+function isWebp(d: Uint8Array): boolean {
+  return d.length > 12 && d[0] === 0x52 && d[1] === 0x49 && d[8] === 0x57 && d[9] === 0x45;
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function notGltfMessage(name: string, bytes: Uint8Array): string {
+  const head = new TextDecoder().decode(bytes.subarray(0, 64));
+  let kind = '';
+  if (/^BLENDER/.test(head)) kind = ' It is a Blender file; export it from Blender with File → Export → glTF 2.0.';
+  else if (/^\s*(#|v |o |mtllib)/m.test(head)) kind = ' It looks like an OBJ file; convert it to glTF first.';
+  else if (/^Kaydara FBX|^; FBX/.test(head)) kind = ' It is an FBX file; convert it to glTF first.';
+  return `\`${name}\` is not a glTF file.${kind || ' Rayfarm reads .glb and .gltf scenes.'}`;
+}
+
+/** "accessor 3 (POSITION of mesh `Chair`)" for each accessor a mesh uses. */
+function accessorLabels(json: Json): Map<number, string> {
+  const out = new Map<number, string>();
+  (json.meshes ?? []).forEach((m: Json, mi: number) => {
+    const mesh = m.name || `mesh ${mi}`;
+    (m.primitives ?? []).forEach((p: Json) => {
+      for (const [attr, idx] of Object.entries(p.attributes ?? {})) if (typeof idx === 'number' && !out.has(idx)) out.set(idx, `accessor ${idx} (${attr} of mesh \`${mesh}\`)`);
+      if (typeof p.indices === 'number' && !out.has(p.indices)) out.set(p.indices, `accessor ${p.indices} (indices of mesh \`${mesh}\`)`);
+    });
+  });
+  return out;
+}
+
+/** Indices between top-level arrays point at things that exist. */
+function checkReferences(json: Json, problems: SceneProblem[]): void {
+  const len = (k: string) => (Array.isArray(json[k]) ? json[k].length : 0);
+  const bad = (what: string, idx: unknown, list: string) => {
+    problems.push(err('SCENE_CORRUPT', `The file is damaged: ${what} refers to ${list} ${String(idx)}, which does not exist.`));
+  };
+  const check = (what: string, idx: unknown, list: string) => {
+    if (idx === undefined) return;
+    if (typeof idx !== 'number' || !Number.isInteger(idx) || idx < 0 || idx >= len(list)) bad(what, idx, list.replace(/s$/, ''));
+  };
+  (json.meshes ?? []).forEach((m: Json, mi: number) => {
+    const mesh = `mesh \`${m.name || mi}\``;
+    (m.primitives ?? []).forEach((p: Json) => {
+      for (const idx of Object.values(p.attributes ?? {})) check(mesh, idx, 'accessors');
+      check(mesh, p.indices, 'accessors');
+      check(mesh, p.material, 'materials');
+      for (const t of p.targets ?? []) for (const idx of Object.values(t ?? {})) check(mesh, idx, 'accessors');
+    });
+  });
+  (json.nodes ?? []).forEach((n: Json, ni: number) => {
+    const node = `node \`${n.name || ni}\``;
+    check(node, n.mesh, 'meshes');
+    check(node, n.camera, 'cameras');
+    check(node, n.skin, 'skins');
+    for (const c of n.children ?? []) check(node, c, 'nodes');
+  });
+  (json.scenes ?? []).forEach((s: Json, si: number) => {
+    for (const c of s.nodes ?? []) check(`scene \`${s.name || si}\``, c, 'nodes');
+  });
+  (json.textures ?? []).forEach((t: Json, ti: number) => check(`texture ${t.name || ti}`, t.source, 'images'));
+  (json.materials ?? []).forEach((m: Json, mi: number) => {
+    const mat = `material \`${m.name || mi}\``;
+    for (const ref of [m.pbrMetallicRoughness?.baseColorTexture, m.pbrMetallicRoughness?.metallicRoughnessTexture, m.normalTexture, m.occlusionTexture, m.emissiveTexture]) {
+      if (ref) check(mat, ref.index, 'textures');
+    }
+  });
+}

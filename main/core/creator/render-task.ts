@@ -1,0 +1,105 @@
+/**
+ * The one way a task is rendered, used by `rayfarm render` locally, by operators on the
+ * network and by the verifier: (spec, task) → the scene flattened at the frame's time with
+ * the spec's camera and environment, rendered with the frame's seed. Same inputs, same
+ * pixels, whichever path runs it.
+ */
+import type { Document } from '@gltf-transform/core';
+import { frameSeed, frameTime } from '../../../shared/job-spec';
+import type { JobSpec, Task } from '../../../shared/job-spec';
+import * as engineModule from '../engine';
+import type { EngineScene, RenderTileOptions, RenderTileResult } from '../engine';
+import { createFlattenCache, flattenScene } from '../engine/flatten';
+import type { FlattenCache } from '../engine/flatten';
+import type { CameraDesc, SceneBuffers } from '../engine/types';
+
+/** The engine calls a render needs (the native engine in production). */
+export interface RenderEngine {
+  loadScene(buffers: SceneBuffers): Promise<EngineScene>;
+  renderTileDetailed(opts: RenderTileOptions): Promise<RenderTileResult>;
+}
+
+/** The native engine. */
+export const nativeEngine: RenderEngine = { loadScene: engineModule.loadScene, renderTileDetailed: engineModule.renderTileDetailed };
+
+/** The spec fields that decide what a frame looks like. */
+export type FrameSpec = Pick<JobSpec, 'camera' | 'width' | 'height' | 'fps' | 'environment'>;
+
+/** A frame of a scene loaded into the engine. */
+export interface LoadedFrame {
+  scene: EngineScene;
+  camera: CameraDesc;
+  warnings: string[];
+  usedDefaultEnvironment: boolean;
+  /** Seconds spent flattening and loading (BVH build). */
+  loadSeconds: number;
+}
+
+/**
+ * A scene document and the frame last loaded from it: the tiles of one frame share one
+ * loaded scene, and images are decoded once for all frames.
+ */
+export class SceneRenderer {
+  private readonly cache: FlattenCache = createFlattenCache();
+  private current: { key: string; frame: Promise<LoadedFrame> } | undefined;
+
+  constructor(
+    readonly doc: Document,
+    private readonly engine: RenderEngine = nativeEngine,
+  ) {}
+
+  /** The scene at one frame of a spec (loaded once, reused by the next call for the same frame). */
+  frame(spec: FrameSpec, frame: number): Promise<LoadedFrame> {
+    const key = JSON.stringify([frameTime(spec, frame), spec.camera, spec.width / spec.height, spec.environment]);
+    if (this.current?.key === key) return this.current.frame;
+    const previous = this.current;
+    const loading = (async () => {
+      const started = performance.now();
+      const flat = flattenScene(this.doc, { time: frameTime(spec, frame), cameraIndex: spec.camera, aspect: spec.width / spec.height, environment: spec.environment, cache: this.cache });
+      const scene = await this.engine.loadScene(flat.buffers);
+      return { scene, camera: flat.camera, warnings: flat.warnings, usedDefaultEnvironment: flat.usedDefaultEnvironment, loadSeconds: (performance.now() - started) / 1000 };
+    })();
+    this.current = { key, frame: loading };
+    // Free the previous frame once nothing can ask for it any more.
+    void previous?.frame.then((f) => f.scene.dispose(), () => undefined);
+    return loading;
+  }
+
+  /** Renders one task of a job; returns linear RGBA float pixels of the task's rect. */
+  async renderTask(spec: JobSpec, task: Task, opts: { threads?: number; onProgress?: (f: number) => void; signal?: AbortSignal } = {}): Promise<RenderTileResult> {
+    const loaded = await this.frame(spec, task.frame);
+    return this.engine.renderTileDetailed({
+      scene: loaded.scene,
+      camera: loaded.camera,
+      width: spec.width,
+      height: spec.height,
+      rect: task.rect,
+      spp: spec.spp,
+      seed: frameSeed(spec, task.frame),
+      maxDepth: spec.maxDepth,
+      ...(opts.threads ? { threads: opts.threads } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  }
+
+  /** Frees the loaded frame. */
+  async dispose(): Promise<void> {
+    const cur = this.current;
+    this.current = undefined;
+    if (cur) (await cur.frame.catch(() => undefined))?.scene.dispose();
+  }
+}
+
+/**
+ * Renders one task of a job from a scene document — the function both the local render
+ * and the network path call. Pass a SceneRenderer to reuse a loaded frame across tiles.
+ */
+export async function renderTask(engine: RenderEngine, scene: Document | SceneRenderer, spec: JobSpec, task: Task, opts: { threads?: number; onProgress?: (f: number) => void; signal?: AbortSignal } = {}): Promise<Float32Array> {
+  const renderer = scene instanceof SceneRenderer ? scene : new SceneRenderer(scene, engine);
+  try {
+    return (await renderer.renderTask(spec, task, opts)).pixels;
+  } finally {
+    if (!(scene instanceof SceneRenderer)) await renderer.dispose();
+  }
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { JobSpecSchema, TierSchema } from '../job-spec';
+import { call, NoInput } from './define';
+
+/** What a problem found in a scene is about, so the UI can show it next to that thing. */
+export const SceneProblemSubjectSchema = z.object({
+  kind: z.enum(['texture', 'material', 'mesh', 'file', 'extension', 'accessor', 'camera', 'scene']),
+  name: z.string(),
+});
+
+/** One thing wrong with a scene: errors block rendering, warnings do not. */
+export const SceneProblemSchema = z.object({
+  severity: z.enum(['error', 'warning']),
+  /** Stable identifier, e.g. SCENE_MISSING_FILE. */
+  code: z.string(),
+  /** A sentence a person understands. */
+  message: z.string(),
+  subject: SceneProblemSubjectSchema.optional(),
+});
+export type SceneProblem = z.infer<typeof SceneProblemSchema>;
+
+const vec3 = z.tuple([z.number(), z.number(), z.number()]);
+
+/** What a packaged scene holds. */
+export const SceneSummarySchema = z.object({
+  name: z.string(),
+  /** Triangles drawn: a mesh used by three nodes counts three times. */
+  triangles: z.number().int(),
+  meshes: z.number().int(),
+  materials: z.number().int(),
+  textures: z.array(z.object({ name: z.string(), width: z.number().int(), height: z.number().int(), mimeType: z.string(), bytes: z.number().int() })),
+  lights: z.array(z.object({ name: z.string(), type: z.string() })),
+  cameras: z.array(z.object({ name: z.string(), type: z.string(), yfov: z.number().optional() })),
+  animations: z.array(z.object({ name: z.string(), start: z.number(), end: z.number(), channels: z.number().int() })),
+  bounds: z.object({ min: vec3, max: vec3 }),
+  /** Size of the packaged GLB in bytes. */
+  bytes: z.number().int(),
+  /** True when the scene has no lights of its own and renders under the default sky. */
+  usesDefaultEnvironment: z.boolean(),
+  /** sha256 of the preview PNG in the blob store, when the engine could render one. */
+  previewHash: z.string().nullable(),
+  warnings: z.array(SceneProblemSchema),
+});
+export type SceneSummary = z.infer<typeof SceneSummarySchema>;
+
+/** A scene in the library. */
+export const SceneRecordSchema = z.object({
+  /** sha256 of the packaged GLB. */
+  sceneId: z.string(),
+  name: z.string(),
+  importedAt: z.number(),
+  summary: SceneSummarySchema,
+});
+export type SceneRecord = z.infer<typeof SceneRecordSchema>;
+
+/** The outcome of an import: the stored scene, or why it cannot be rendered. */
+export const ImportResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), scene: SceneRecordSchema, problems: z.array(SceneProblemSchema), alreadyImported: z.boolean() }),
+  z.object({ ok: z.literal(false), problems: z.array(SceneProblemSchema) }),
+]);
+export type ImportResult = z.infer<typeof ImportResultSchema>;
+
+/** Where a scene to import is: a path (desktop) or a browser upload staged by the web server. */
+export const SceneSourceSchema = z.union([
+  z.object({ path: z.string().min(1).max(4096) }).strict(),
+  z.object({ uploadId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { error: 'the upload id is malformed' }) }).strict(),
+]);
+
+const amount = z.string().regex(/^\d+$/);
+
+/** A job's estimate: its work, its price at the chosen tier and what it takes on the network. */
+export const EstimateSchema = z.object({
+  benchHours: z.number(),
+  tasks: z.number().int(),
+  frames: z.number().int(),
+  /** Seconds this machine would need alone. */
+  localSeconds: z.number(),
+  localScore: z.number(),
+  /** Seconds one task takes on a device of the reference score (scene load included). */
+  secondsPerTaskAtReference: z.number(),
+  tier: TierSchema,
+  /** Smallest units of the token (18 decimals), as decimal strings. */
+  price: amount,
+  fee: amount,
+  feeBps: z.number().int(),
+  operators: amount,
+  rate: amount,
+  /** Wall time on `nodes` devices of `nodeScore`. */
+  wallTime: z.object({ nodes: z.number().int(), nodeScore: z.number(), seconds: z.number() }),
+  /** The probe renders measured on this machine. */
+  probes: z.array(z.object({ frame: z.number().int(), width: z.number().int(), height: z.number().int(), spp: z.number().int(), seconds: z.number(), loadSeconds: z.number() })),
+});
+export type Estimate = z.infer<typeof EstimateSchema>;
+
+/** Validation outcome of a job spec, each problem naming its field. */
+export const SpecValidationSchema = z.object({
+  ok: z.boolean(),
+  problems: z.array(z.object({ field: z.string(), message: z.string() })),
+});
+
+export const sceneCalls = {
+  'creator.importScene': call(SceneSourceSchema, ImportResultSchema, 'Reads a glTF/GLB scene, reports its problems, and stores it as one self-contained GLB.'),
+  'creator.listScenes': call(NoInput, z.array(SceneRecordSchema), 'The scenes imported so far, newest first.'),
+  'creator.getScene': call(z.object({ sceneId: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), SceneRecordSchema, 'One imported scene and its summary.'),
+  'creator.estimate': call(
+    z.object({ spec: JobSpecSchema, nodes: z.number().int().min(1).max(100_000).default(10), nodeScore: z.number().positive().optional() }).strict(),
+    EstimateSchema,
+    "Renders probes of the job's scene on this machine and prices the job at its tier.",
+  ),
+  'creator.validateSpec': call(z.object({ spec: z.unknown() }).strict(), SpecValidationSchema, 'Checks a job spec; each problem names its field.'),
+};
+
+export const sceneEvents = {
+  'creator.sceneImported': SceneRecordSchema,
+};
