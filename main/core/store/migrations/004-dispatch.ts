@@ -1,6 +1,9 @@
 import type { Migration } from './types';
 
-/** The creator's dispatcher: jobs it offers, their tasks, leases and who failed what. */
+/**
+ * The creator's dispatcher (jobs it offers, their tasks, leases and who failed what) and the
+ * operator's worker (leases it holds, results not yet delivered, its scene cache).
+ */
 export const dispatch: Migration = {
   version: 4,
   name: 'dispatch',
@@ -46,6 +49,20 @@ export const dispatch: Migration = {
         reason TEXT NOT NULL
       );
       CREATE INDEX dispatch_failures_job ON dispatch_failures (job_id);
+      CREATE TABLE worker_leases (
+        lease_id TEXT PRIMARY KEY,
+        creator TEXT NOT NULL,
+        lease TEXT NOT NULL,
+        state TEXT NOT NULL,
+        result_hash TEXT,
+        render_ms REAL,
+        received_at INTEGER NOT NULL
+      );
+      CREATE TABLE worker_scene_cache (
+        hash TEXT PRIMARY KEY,
+        bytes INTEGER NOT NULL,
+        last_used INTEGER NOT NULL
+      );
     `);
   },
 };

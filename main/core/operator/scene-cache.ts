@@ -1,0 +1,51 @@
+/**
+ * The operator's cache of scenes fetched from creators: blobs in the store, tracked in
+ * SQLite with their last use, evicted least-recently-used first when the total passes the
+ * cap (never a scene a held lease still needs).
+ */
+import type { Database } from 'better-sqlite3';
+import type { BlobStore } from '../store';
+
+/** A size-capped LRU of scene blobs. */
+export class SceneCache {
+  constructor(
+    private readonly db: Database,
+    private readonly blobs: BlobStore,
+    private readonly capBytes: () => number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Marks a scene as used now (after a fetch or before a render). */
+  touch(hash: string, bytes: number): void {
+    this.db
+      .prepare('INSERT INTO worker_scene_cache (hash, bytes, last_used) VALUES (?, ?, ?) ON CONFLICT(hash) DO UPDATE SET last_used = excluded.last_used, bytes = excluded.bytes')
+      .run(hash, bytes, this.now());
+  }
+
+  /** Total bytes cached. */
+  total(): number {
+    return (this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS n FROM worker_scene_cache').get() as { n: number }).n;
+  }
+
+  /** Removes least-recently-used scenes until the cache fits, keeping `inUse`. Returns the hashes removed. */
+  evict(inUse: ReadonlySet<string>): string[] {
+    const cap = this.capBytes();
+    let total = this.total();
+    const removed: string[] = [];
+    if (total <= cap) return removed;
+    const rows = this.db.prepare('SELECT hash, bytes FROM worker_scene_cache ORDER BY last_used ASC').all() as { hash: string; bytes: number }[];
+    for (const r of rows) {
+      if (total <= cap) break;
+      if (inUse.has(r.hash)) continue;
+      this.blobs.delete(r.hash);
+      this.db.prepare('DELETE FROM worker_scene_cache WHERE hash = ?').run(r.hash);
+      total -= r.bytes;
+      removed.push(r.hash);
+    }
+    return removed;
+  }
+
+  has(hash: string): boolean {
+    return this.blobs.has(hash);
+  }
+}

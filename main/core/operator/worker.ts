@@ -1,0 +1,380 @@
+/**
+ * The operator's worker: follows its policy, asks creators for tasks (keeping one
+ * rendering and one queued so the GPU never waits), fetches scenes into a size-capped
+ * cache, renders in the background, delivers results, renews leases while it works, and
+ * resumes after a restart (results rendered but not delivered are delivered then).
+ */
+import type { Database } from 'better-sqlite3';
+import { RayfarmError } from '../errors';
+import type { BlobStore } from '../store';
+import type { Lease, LeaseAnswer, OperatorOffer, WorkResponse } from '../net/work/messages';
+import { ENGINE_ID } from '../net/work/constants';
+import type { Verdict } from '../net/result/messages';
+import type { JobSpec, Task } from '../../../shared/job-spec';
+import type { SceneCache } from './scene-cache';
+
+/** How the worker talks to one creator (over the network, or in-process for our own jobs). */
+export interface CreatorLink {
+  request(jobId: string, offer: OperatorOffer): Promise<WorkResponse>;
+  renew(leaseId: string): Promise<LeaseAnswer | WorkResponse>;
+  release(leaseId: string, reason: string): Promise<unknown>;
+  fail(leaseId: string, reason: string): Promise<unknown>;
+  deliver(result: { leaseId: string; jobId: string; taskIndex: number; width: number; height: number; renderMs: number }, pixels: Uint8Array): Promise<Verdict>;
+  /** Makes sure the scene is in the local blob store. */
+  fetchScene(hash: string, bytes: number, maxBytes: number, signal: AbortSignal): Promise<void>;
+}
+
+/** A job the worker may take tasks from. */
+export interface OpenJob {
+  jobId: string;
+  creator: string;
+  sceneBytes: number;
+  engine: string;
+  perBenchHour: string;
+}
+
+/** Renders one task; the engine in production. */
+export interface TaskRenderer {
+  render(input: { spec: JobSpec; task: Task; sceneHash: string; threads?: number; signal: AbortSignal; onProgress: (f: number) => void }): Promise<Float32Array>;
+}
+
+/** What the worker's policy decides. */
+export interface WorkerPolicy {
+  enabled: boolean;
+  engines: string[];
+  maxSceneBytes: number;
+  /** Used once payments exist: tasks priced below this are not taken. */
+  minPricePerBenchHour: string;
+}
+
+/** Something the worker did, for logs and the task history. */
+export type WorkerEvent =
+  | { type: 'leased'; lease: Lease; creator: string }
+  | { type: 'started'; lease: Lease; creator: string; at: number }
+  | { type: 'rendered'; lease: Lease; creator: string; renderMs: number }
+  | { type: 'verdict'; lease: Lease; creator: string; verdict: Verdict }
+  | { type: 'failed'; lease: Lease; creator: string; reason: string }
+  | { type: 'released'; lease: Lease; creator: string; reason: string };
+
+/** Settings of a worker. */
+export interface WorkerOptions {
+  db: Database;
+  blobs: BlobStore;
+  cache: SceneCache;
+  renderer: TaskRenderer;
+  jobs: () => OpenJob[];
+  link: (creator: string) => CreatorLink;
+  policy: () => WorkerPolicy;
+  /** The idle/schedule policy's hook: may a task run now? */
+  shouldWork?: () => boolean;
+  threads?: () => number | undefined;
+  /** Leases held at once (one rendering, the rest queued). */
+  depth?: number;
+  now?: () => number;
+  log?: (line: string) => void;
+  onEvent?: (e: WorkerEvent) => void;
+}
+
+interface Held {
+  lease: Lease;
+  creator: string;
+  state: 'queued' | 'rendering' | 'rendered';
+  renewedAt: number;
+  fetch?: Promise<void>;
+  abort: AbortController;
+}
+
+function isGone(r: LeaseAnswer | WorkResponse): boolean {
+  return r.status === 'gone' || r.status === 'denied';
+}
+
+/** The operator's loop. */
+export class Worker {
+  private readonly held = new Map<string, Held>();
+  private readonly backoff = new Map<string, number>();
+  private rendering: Held | undefined;
+  private filling = false;
+  private stopped = true;
+  private timer: NodeJS.Timeout | undefined;
+  private progressValue: number | null = null;
+  private readonly now: () => number;
+  private readonly depth: number;
+  private readonly log: (l: string) => void;
+  private readonly delivering = new Set<Promise<void>>();
+
+  constructor(private readonly o: WorkerOptions) {
+    this.now = o.now ?? Date.now;
+    this.depth = o.depth ?? 2;
+    this.log = o.log ?? (() => undefined);
+  }
+
+  /** Starts the loop and resumes what a previous run left. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.resume();
+    this.timer = setInterval(() => this.tick(), 500);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Stops taking work; the running render is handed back. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.handBack('the operator stopped');
+    await Promise.allSettled([...this.delivering]);
+  }
+
+  /** Fraction done of the running task, when known. */
+  progress(): number | null {
+    return this.rendering ? this.progressValue : null;
+  }
+
+  /** Leases held now. */
+  heldCount(): number {
+    return this.held.size;
+  }
+
+  /** Something changed (a job announced, a task finished, the policy): look for work. */
+  kick(): void {
+    if (this.stopped) return;
+    queueMicrotask(() => {
+      void this.fill();
+      this.runNext();
+    });
+  }
+
+  private allowed(): boolean {
+    return this.o.policy().enabled && (this.o.shouldWork?.() ?? true);
+  }
+
+  private offer(): OperatorOffer {
+    const p = this.o.policy();
+    return { engines: p.engines, maxSceneBytes: p.maxSceneBytes };
+  }
+
+  private persist(h: Held, resultHash: string | null = null, renderMs: number | null = null): void {
+    this.o.db
+      .prepare(
+        'INSERT INTO worker_leases (lease_id, creator, lease, state, result_hash, render_ms, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT(lease_id) DO UPDATE SET state = excluded.state, result_hash = COALESCE(excluded.result_hash, worker_leases.result_hash), render_ms = COALESCE(excluded.render_ms, worker_leases.render_ms)',
+      )
+      .run(h.lease.leaseId, h.creator, JSON.stringify(h.lease), h.state, resultHash, renderMs, this.now());
+  }
+
+  private forget(leaseId: string): void {
+    this.held.delete(leaseId);
+    this.o.db.prepare('DELETE FROM worker_leases WHERE lease_id = ?').run(leaseId);
+  }
+
+  /** After a restart: deliver finished results, keep leases the creator still honours. */
+  private resume(): void {
+    const rows = this.o.db.prepare('SELECT * FROM worker_leases ORDER BY received_at').all() as { lease_id: string; creator: string; lease: string; state: string; result_hash: string | null; render_ms: number | null }[];
+    for (const r of rows) {
+      const lease = JSON.parse(r.lease) as Lease;
+      const h: Held = { lease, creator: r.creator, state: r.state === 'rendered' ? 'rendered' : 'queued', renewedAt: 0, abort: new AbortController() };
+      this.held.set(lease.leaseId, h);
+      if (h.state === 'rendered' && r.result_hash && this.o.blobs.has(r.result_hash)) {
+        this.deliver(h, new Uint8Array(this.o.blobs.get(r.result_hash)), r.render_ms ?? 0, r.result_hash);
+      } else {
+        h.state = 'queued';
+        // Keep it only if the creator still knows the lease.
+        this.o
+          .link(h.creator)
+          .renew(lease.leaseId)
+          .then((ans) => {
+            if (isGone(ans)) this.forget(lease.leaseId);
+            else this.kick();
+          })
+          .catch(() => this.forget(lease.leaseId));
+      }
+    }
+  }
+
+  /** Asks creators for tasks until `depth` are held. */
+  private async fill(): Promise<void> {
+    if (this.filling || this.stopped) return;
+    this.filling = true;
+    try {
+      while (!this.stopped && this.held.size < this.depth && this.allowed()) {
+        const policy = this.o.policy();
+        const now = this.now();
+        const job = this.o
+          .jobs()
+          .find((j) => (this.backoff.get(j.jobId) ?? 0) <= now && policy.engines.includes(j.engine) && j.sceneBytes <= policy.maxSceneBytes && priceOk(j.perBenchHour, policy.minPricePerBenchHour));
+        if (!job) return;
+        let res: WorkResponse;
+        try {
+          res = await this.o.link(job.creator).request(job.jobId, this.offer());
+        } catch (err) {
+          this.backoff.set(job.jobId, this.now() + 2000);
+          this.log(`worker: asking ${job.creator.slice(-8)} for work failed: ${(err as Error).message}`);
+          continue;
+        }
+        if (res.status === 'ok' && res.lease) {
+          const h: Held = { lease: res.lease, creator: job.creator, state: 'queued', renewedAt: this.now(), abort: new AbortController() };
+          this.held.set(res.lease.leaseId, h);
+          this.persist(h);
+          this.o.onEvent?.({ type: 'leased', lease: h.lease, creator: h.creator });
+          this.prefetch(h);
+          this.runNext();
+        } else {
+          const wait = res.status === 'none' || res.status === 'busy' ? res.retryAfterMs : res.status === 'denied' ? 60_000 : 5000;
+          this.backoff.set(job.jobId, this.now() + Math.max(200, wait));
+          this.armRetry(Math.max(200, wait));
+        }
+      }
+    } finally {
+      this.filling = false;
+    }
+  }
+
+  private retryTimer: NodeJS.Timeout | undefined;
+  private armRetry(ms: number): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, ms);
+    this.retryTimer.unref();
+  }
+
+  private prefetch(h: Held): Promise<void> {
+    h.fetch ??= (async () => {
+      const { hash, bytes } = h.lease.scene;
+      if (!this.o.cache.has(hash)) await this.o.link(h.creator).fetchScene(hash, bytes, this.o.policy().maxSceneBytes, h.abort.signal);
+      this.o.cache.touch(hash, bytes);
+      this.o.cache.evict(new Set([...this.held.values()].map((x) => x.lease.scene.hash)));
+    })();
+    h.fetch.catch(() => undefined);
+    return h.fetch;
+  }
+
+  /** Starts the next queued task if nothing is rendering. */
+  private runNext(): void {
+    if (this.stopped || this.rendering || !this.allowed()) return;
+    const next = [...this.held.values()].find((h) => h.state === 'queued');
+    if (!next) return;
+    this.rendering = next;
+    next.state = 'rendering';
+    void this.render(next).finally(() => {
+      if (this.rendering === next) this.rendering = undefined;
+      this.runNext();
+      void this.fill();
+    });
+  }
+
+  private async render(h: Held): Promise<void> {
+    const { lease } = h;
+    this.progressValue = 0;
+    try {
+      await this.prefetch(h);
+      const started = this.now();
+      this.persist(h);
+      this.o.onEvent?.({ type: 'started', lease, creator: h.creator, at: started });
+      const t0 = performance.now();
+      const threads = this.o.threads?.();
+      const pixels = await this.o.renderer.render({
+        spec: lease.spec,
+        task: lease.task,
+        sceneHash: lease.scene.hash,
+        ...(threads ? { threads } : {}),
+        signal: h.abort.signal,
+        onProgress: (f) => (this.progressValue = f),
+      });
+      const renderMs = performance.now() - t0;
+      const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+      // Kept until the creator answers, so a restart can still deliver it.
+      const hash = this.o.blobs.put(bytes);
+      h.state = 'rendered';
+      this.persist(h, hash, renderMs);
+      this.o.onEvent?.({ type: 'rendered', lease, creator: h.creator, renderMs });
+      this.deliver(h, bytes, renderMs, hash);
+    } catch (err) {
+      if (h.abort.signal.aborted) return; // handed back or gone: already reported
+      const reason = (err as Error).message;
+      this.forget(lease.leaseId);
+      this.o.onEvent?.({ type: 'failed', lease, creator: h.creator, reason });
+      await this.o
+        .link(h.creator)
+        .fail(lease.leaseId, reason.slice(0, 300))
+        .catch(() => undefined);
+    }
+  }
+
+  private deliver(h: Held, pixels: Uint8Array, renderMs: number, hash: string): void {
+    const { lease } = h;
+    const p = (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const verdict = await this.o.link(h.creator).deliver({ leaseId: lease.leaseId, jobId: lease.jobId, taskIndex: lease.task.index, width: lease.task.rect.width, height: lease.task.rect.height, renderMs }, pixels);
+          this.forget(lease.leaseId);
+          this.o.blobs.delete(hash);
+          this.o.onEvent?.({ type: 'verdict', lease, creator: h.creator, verdict });
+          return;
+        } catch (err) {
+          if (attempt >= 4 || this.stopped) {
+            this.log(`worker: could not deliver ${lease.task.id} of ${lease.jobId}: ${(err as Error).message}; kept for the next start`);
+            this.held.delete(lease.leaseId);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+        }
+      }
+    })().finally(() => {
+      this.delivering.delete(p);
+      this.kick();
+    });
+    this.delivering.add(p);
+  }
+
+  /** Renews leases at a third of their time-to-live. */
+  private tick(): void {
+    const now = this.now();
+    for (const h of this.held.values()) {
+      if (h.state === 'rendered' || now - h.renewedAt < h.lease.ttlMs / 3) continue;
+      h.renewedAt = now;
+      this.o
+        .link(h.creator)
+        .renew(h.lease.leaseId)
+        .then((ans) => {
+          if (!isGone(ans)) return;
+          this.log(`worker: lease of ${h.lease.task.id} is gone; dropping it`);
+          h.abort.abort();
+          this.forget(h.lease.leaseId);
+          this.kick();
+        })
+        .catch(() => undefined);
+    }
+    if (!this.allowed() && this.rendering) void this.handBack('the policy says stop');
+    else this.kick();
+  }
+
+  /** Cancels the running task and gives back every lease not yet rendered, without penalty. */
+  async handBack(reason: string): Promise<void> {
+    const back = [...this.held.values()].filter((h) => h.state !== 'rendered');
+    await Promise.all(
+      back.map(async (h) => {
+        h.abort.abort();
+        this.forget(h.lease.leaseId);
+        this.o.onEvent?.({ type: 'released', lease: h.lease, creator: h.creator, reason });
+        await this.o
+          .link(h.creator)
+          .release(h.lease.leaseId, reason)
+          .catch((err: Error) => this.log(`worker: hand-back of ${h.lease.task.id} failed: ${err.message}`));
+      }),
+    );
+  }
+}
+
+/** Whether a task's price meets the operator's minimum (decimal strings; "0" always passes a "0" minimum). */
+export function priceOk(price: string, min: string): boolean {
+  const p = Number(price);
+  const m = Number(min);
+  if (!Number.isFinite(p) || !Number.isFinite(m)) throw new RayfarmError('WORKER_BAD_PRICE', `Cannot compare prices "${price}" and "${min}".`);
+  return p >= m;
+}
+
+export { ENGINE_ID };
