@@ -87,7 +87,10 @@ RF_CPU_GPU inline bool traverse(const SceneView &sv, const Ray &r, float tmax, u
     ri.oInv = r.o * ri.inv;
     bool found = false;
     float closest = tmax;
-    int stack[kTraversalStackSize];
+    // Far children wait on the stack with their entry distance, so that a closer hit found in
+    // the meantime lets traversal skip them without touching their nodes.
+    int stackNode[kTraversalStackSize];
+    float stackT[kTraversalStackSize];
     int sp = 0;
     int node = 0;
     if (intersectBox(sv.nodes[0], ri, closest) == kInfinity) return false;
@@ -111,28 +114,35 @@ RF_CPU_GPU inline bool traverse(const SceneView &sv, const Ray &r, float tmax, u
             int a = n.first, b = n.first + 1;
             float ta = intersectBox(sv.nodes[a], ri, closest);
             float tb = intersectBox(sv.nodes[b], ri, closest);
-            if (ta != kInfinity || tb != kInfinity) {
-                if (ta == kInfinity) {
-                    node = b;
-                    continue;
+            if (tb < ta) {
+                float tt = ta;
+                ta = tb;
+                tb = tt;
+                int tmp = a;
+                a = b;
+                b = tmp;
+            }
+            if (ta != kInfinity) {
+                if (tb != kInfinity) {
+                    stackNode[sp] = b;
+                    stackT[sp] = tb;
+                    ++sp;
                 }
-                if (tb == kInfinity) {
-                    node = a;
-                    continue;
-                }
-                if (tb < ta) {
-                    int tmp = a;
-                    a = b;
-                    b = tmp;
-                }
-                stack[sp++] = b;
                 node = a;
                 continue;
             }
         }
         // Pop until a node that is still in front of the closest hit.
-        if (sp == 0) break;
-        node = stack[--sp];
+        bool next = false;
+        while (sp > 0) {
+            --sp;
+            if (stackT[sp] < closest) {
+                node = stackNode[sp];
+                next = true;
+                break;
+            }
+        }
+        if (!next) break;
     }
     return found;
 }

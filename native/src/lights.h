@@ -99,12 +99,15 @@ RF_CPU_GPU inline bool sampleLight(const SceneView &sv, Vec3 p, float u0, float 
     if (!(d2 > 0.f)) return false;
     ls.dist = sqrtf(d2);
     ls.wi = d * (1.f / ls.dist);
-    float cosL = fabsf(dot(nl, ls.wi));
+    float cosSigned = dot(nl, ls.wi);
+    float cosL = fabsf(cosSigned);
     if (!(cosL > 1e-7f)) return false;
+    const MaterialRec &m = sv.materials[sv.materialIndex[tri]];
+    if (!m.doubleSided && cosSigned > 0.f) return false;  // behind a single-sided emitter
     ls.pdf = pickPdf * d2 / (cosL * 0.5f * area2);
     float u, v;
     triangleUV(sv, tri, b1, b2, u, v);
-    ls.li = materialEmission(sv, sv.materials[sv.materialIndex[tri]], u, v);
+    ls.li = materialEmission(sv, m, u, v);
     ls.delta = false;
     return true;
 }

@@ -72,7 +72,9 @@ RF_CPU_GPU inline SurfaceInteraction makeSurface(const SceneView &sv, const Ray 
         rough *= mr.rgb.y;
         metallic *= mr.rgb.z;
     }
-    si.emission = materialEmission(sv, m, u, v);
+    // glTF: a single-sided surface has no back face, so it emits from its front (CCW) side only.
+    bool front = dot(ray.d, cross(dp1, dp2)) < 0.f;
+    si.emission = (m.doubleSided || front) ? materialEmission(sv, m, u, v) : Vec3(0.f);
 
     if (m.normalTex >= 0 && sv.uvs) {
         // Tangent frame: authored tangents, or derived from the uv parameterisation. glTF's
@@ -117,6 +119,11 @@ RF_CPU_GPU inline SurfaceInteraction makeSurface(const SceneView &sv, const Ray 
     return si;
 }
 
+RF_CPU_GPU RF_FORCEINLINE float pow5(float x) {
+    float x2 = x * x;
+    return x2 * x2 * x;
+}
+
 // ---- GGX microfacet helpers (isotropic, local frame with z = normal) ----
 
 RF_CPU_GPU RF_FORCEINLINE float ggxD(Vec3 h, float a) {
@@ -158,7 +165,7 @@ RF_CPU_GPU inline BSDF makeBSDF(const SurfaceInteraction &si, Vec3 woLocal) {
     b.base = si.baseColor;
     b.metallic = si.metallic;
     b.alpha = si.alpha;
-    float fw = powf(1.f - clampf(woLocal.z, 0.f, 1.f), 5.f);
+    float fw = pow5(1.f - clampf(woLocal.z, 0.f, 1.f));
     float fd = 0.04f + 0.96f * fw;
     float lum = luminance(si.baseColor);
     float ws = (1.f - b.metallic) * fd + b.metallic * (lum + (1.f - lum) * fw);
@@ -174,7 +181,7 @@ RF_CPU_GPU inline Vec3 evalBSDF(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
     if (wo.z <= 0.f || wi.z <= 0.f) return Vec3(0.f);
     Vec3 h = normalize(wo + wi);
     float voh = fmaxf(dot(wo, h), 0.f);
-    float fw = powf(1.f - voh, 5.f);
+    float fw = pow5(1.f - voh);
     float fd = 0.04f + 0.96f * fw;
     Vec3 fm = b.base + (Vec3(1.f) - b.base) * fw;
     float d = ggxD(h, b.alpha);

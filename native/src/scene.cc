@@ -261,7 +261,7 @@ void Scene::buildLights(const SceneDesc &desc) {
         double area = 0.5 * length(cross(b - a, c - a));
         if (!(area > 0.0)) continue;
         emissiveTris_.push_back(static_cast<uint32_t>(t));
-        power.push_back(2.0 * kPi * area * luminance(e));  // emits from both sides
+        power.push_back((m.doubleSided ? 2.0 : 1.0) * kPi * area * luminance(e));
     }
     double total = 0;
     for (double p : power) total += p;
