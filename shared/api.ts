@@ -10,6 +10,7 @@ import { appCalls, appEvents } from './api/app';
 import { operatorCalls, operatorEvents } from './api/operator';
 import { mediaCalls } from './api/media';
 import { walletCalls, walletEvents } from './api/wallet';
+import { sceneCalls, sceneEvents } from './api/scenes';
 import type { CallDef } from './api/define';
 
 export const apiCalls = {
@@ -17,12 +18,14 @@ export const apiCalls = {
   ...mediaCalls,
   ...walletCalls,
   ...operatorCalls,
+  ...sceneCalls,
 } satisfies Record<string, CallDef>;
 
 export const apiEvents = {
   ...appEvents,
   ...walletEvents,
   ...operatorEvents,
+  ...sceneEvents,
 } satisfies Record<string, z.ZodType>;
 
 export type ApiCalls = typeof apiCalls;
@@ -48,3 +51,4 @@ export * from './api/app';
 export * from './api/operator';
 export * from './api/wallet';
 export * from './api/media';
+export * from './api/scenes';

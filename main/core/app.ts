@@ -10,6 +10,8 @@ import { systemIdleSource } from './operator/idle-source';
 import { OperatorService } from './operator/operator-service';
 import { mediaHandlers } from './api/media-handlers';
 import { walletHandlers } from './api/wallet-handlers';
+import { sceneHandlers } from './api/scene-handlers';
+import { SceneLibrary } from './creator/scene-library';
 import { CHAIN_SETTINGS_KEY, ChainConfigSchema, openChain } from './chain';
 import type { OpenedChain } from './chain';
 import { toErrorPayload } from './errors';
@@ -94,12 +96,20 @@ export async function createApp(config: AppConfig): Promise<App> {
   operator.start();
   stops.push(() => operator.stop());
 
+  // The engine is loaded on first use: a machine without the native build still imports scenes.
+  const creatorEngine = async () => {
+    const e = await import('./engine');
+    return { loadScene: e.loadScene, renderTileDetailed: e.renderTileDetailed, benchmark: () => e.benchmark() };
+  };
+  const scenes = new SceneLibrary({ store, engine: creatorEngine, log });
+
   const handlers: Handlers = {
     // Handlers emit events through the server built just below; they only run after it exists.
     ...appHandlers({ store, status, version: appVersion(), startedAt, events: () => server }),
     ...mediaHandlers(store.blobs),
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...operatorHandlers(operator),
+    ...sceneHandlers({ library: scenes, store, engine: creatorEngine, events: () => server }),
   };
   const server = new ApiServer(handlers);
   status.onChange((all) => server.emit('app.services', all));

@@ -1,0 +1,48 @@
+import type { sceneCalls } from '../../../shared/api/scenes';
+import { validateJobSpec } from '../../../shared/job-spec';
+import { baseRatePerBH, estimateJob, localBenchmarkScore } from '../creator/estimator';
+import type { RenderEngine } from '../creator/render-task';
+import type { SceneLibrary } from '../creator/scene-library';
+import { RayfarmError } from '../errors';
+import type { Store } from '../store';
+import type { ApiServer, HandlerMap } from './api-server';
+
+/** What the creator's scene calls need. */
+export interface SceneHandlerDeps {
+  library: SceneLibrary;
+  store: Store;
+  /** The native engine (probes, benchmark); rejects when it cannot be loaded. */
+  engine: () => Promise<RenderEngine & { benchmark(): Promise<{ score: number; threads: number }> }>;
+  events: () => ApiServer | undefined;
+}
+
+/** Handlers for creator.importScene, listScenes, getScene, estimate, validateSpec. */
+export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof sceneCalls> {
+  return {
+    'creator.importScene': async (input) => {
+      const r = await deps.library.import(input);
+      if (r.ok && !r.alreadyImported) deps.events()?.emit('creator.sceneImported', r.scene);
+      return r;
+    },
+    'creator.listScenes': () => deps.library.list(),
+    'creator.getScene': (input) => deps.library.require(input.sceneId),
+    'creator.validateSpec': (input) => {
+      const r = validateJobSpec(input.spec);
+      return r.ok ? { ok: true, problems: [] } : { ok: false, problems: r.problems };
+    },
+    'creator.estimate': async (input) => {
+      const doc = await deps.library.document(input.spec.sceneId).catch((err: unknown) => {
+        if (err instanceof RayfarmError) throw err;
+        throw new RayfarmError('SCENE_UNREADABLE', `The stored scene could not be opened: ${(err as Error).message}`);
+      });
+      const engine = await deps.engine();
+      const localScore = await localBenchmarkScore(deps.store.settings, () => engine.benchmark());
+      return estimateJob(engine, doc, input.spec, {
+        localScore,
+        baseRatePerBH: baseRatePerBH(deps.store.settings),
+        nodes: input.nodes,
+        ...(input.nodeScore !== undefined ? { nodeScore: input.nodeScore } : {}),
+      });
+    },
+  };
+}
