@@ -51,7 +51,8 @@ np.bool = bool  # Debian's Blender 3.4 glTF addon still uses the removed alias
 import bpy, mathutils
 cfg = json.loads(sys.argv[sys.argv.index('--') + 1])
 bpy.ops.wm.read_factory_settings(use_empty=True)
-bpy.ops.import_scene.gltf(filepath=cfg['glb'])
+# COMPAT: sun strength = lux, point/spot power = 4 pi x candela, as the engine reads them.
+bpy.ops.import_scene.gltf(filepath=cfg['glb'], convert_lighting_mode='COMPAT')
 scene = bpy.context.scene
 scene.render.engine = 'CYCLES'
 c = scene.cycles

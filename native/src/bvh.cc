@@ -57,7 +57,10 @@ BVHBuildOutput buildBVH(const float *positions, const uint32_t *indices, size_t 
     std::vector<uint32_t> ids(triCount);
     for (size_t i = 0; i < triCount; ++i) ids[i] = static_cast<uint32_t>(i);
 
-    out.nodes.reserve(2 * triCount);
+    out.nodes.reserve(2 * triCount + 1);
+    out.nodes.push_back(BVHNode{});
+    // A padding node so that every pair of siblings starts at an even index: with 64-byte
+    // aligned storage, the two child boxes a traversal step reads share one cache line.
     out.nodes.push_back(BVHNode{});
     std::vector<Task> tasks;
     tasks.push_back({0, 0, static_cast<uint32_t>(triCount), 1});

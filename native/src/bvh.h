@@ -3,12 +3,12 @@
 
 #include <vector>
 
-#include "scene_view.h"
+#include "scene.h"
 
 namespace rf {
 
 struct BVHBuildOutput {
-    std::vector<BVHNode> nodes;
+    NodeVector nodes;
     std::vector<TriAccel> tris;
     std::vector<uint32_t> triOrder;
     int depth = 0;

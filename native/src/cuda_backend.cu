@@ -54,8 +54,8 @@ struct DeviceScene {
     ~DeviceScene() {
         for (void *b : buffers) cudaFree(b);
     }
-    template <typename T>
-    const T *upload(const std::vector<T> &v) {
+    template <typename T, typename A>
+    const T *upload(const std::vector<T, A> &v) {
         if (v.empty()) return nullptr;
         void *p = nullptr;
         CUDA_CHECK(cudaMalloc(&p, v.size() * sizeof(T)));

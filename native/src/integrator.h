@@ -71,7 +71,7 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
         beta *= f * (wi.z / pdf);
         float uRR = sampler.get1D();
         if (depth >= 3) {
-            float q = fmaxf(0.05f, 1.f - maxComponent(beta));
+            float q = maxf(0.05f, 1.f - maxComponent(beta));
             if (uRR < q) break;
             beta = beta * (1.f / (1.f - q));
         }

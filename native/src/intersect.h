@@ -72,8 +72,8 @@ RF_CPU_GPU RF_FORCEINLINE float intersectBox(const BVHNode &n, const RayInv &ri,
     float tx0 = n.bmin.x * ri.inv.x - ri.oInv.x, tx1 = n.bmax.x * ri.inv.x - ri.oInv.x;
     float ty0 = n.bmin.y * ri.inv.y - ri.oInv.y, ty1 = n.bmax.y * ri.inv.y - ri.oInv.y;
     float tz0 = n.bmin.z * ri.inv.z - ri.oInv.z, tz1 = n.bmax.z * ri.inv.z - ri.oInv.z;
-    float tmin = fmaxf(fmaxf(fminf(tx0, tx1), fminf(ty0, ty1)), fmaxf(fminf(tz0, tz1), 0.f));
-    float tfar = fminf(fminf(fmaxf(tx0, tx1), fmaxf(ty0, ty1)), fminf(fmaxf(tz0, tz1), tmax));
+    float tmin = maxf(maxf(minf(tx0, tx1), minf(ty0, ty1)), maxf(minf(tz0, tz1), 0.f));
+    float tfar = minf(minf(maxf(tx0, tx1), maxf(ty0, ty1)), minf(maxf(tz0, tz1), tmax));
     return tmin <= tfar ? tmin : kInfinity;
 }
 

@@ -47,7 +47,7 @@ RF_CPU_GPU inline float spotFactor(const LightRec &l, Vec3 fromLight) {
     float c = dot(fromLight, l.direction);
     if (c <= l.cosOuter) return 0.f;
     if (c >= l.cosInner) return 1.f;
-    float t = (c - l.cosOuter) / fmaxf(l.cosInner - l.cosOuter, 1e-6f);
+    float t = (c - l.cosOuter) / maxf(l.cosInner - l.cosOuter, 1e-6f);
     return t * t;
 }
 

@@ -115,7 +115,7 @@ RF_CPU_GPU inline SurfaceInteraction makeSurface(const SceneView &sv, const Ray 
     si.baseColor = base;
     si.metallic = clampf(metallic, 0.f, 1.f);
     float r = clampf(rough, 0.f, 1.f);
-    si.alpha = fmaxf(r * r, 1e-3f);
+    si.alpha = maxf(r * r, 1e-3f);
     return si;
 }
 
@@ -134,7 +134,7 @@ RF_CPU_GPU RF_FORCEINLINE float ggxD(Vec3 h, float a) {
 
 RF_CPU_GPU RF_FORCEINLINE float ggxLambda(Vec3 w, float a) {
     float c2 = w.z * w.z;
-    float t2 = fmaxf(1.f - c2, 0.f) / fmaxf(c2, 1e-12f);
+    float t2 = maxf(1.f - c2, 0.f) / maxf(c2, 1e-12f);
     return 0.5f * (-1.f + sqrtf(1.f + a * a * t2));
 }
 
@@ -150,7 +150,7 @@ RF_CPU_GPU inline Vec3 sampleGgxVndf(Vec3 wo, float a, float u1, float u2) {
     float s = 0.5f * (1.f + vh.z);
     p2 = (1.f - s) * safeSqrt(1.f - p1 * p1) + s * p2;
     Vec3 nh = t1 * p1 + t2 * p2 + vh * safeSqrt(1.f - p1 * p1 - p2 * p2);
-    return normalize(Vec3(a * nh.x, a * nh.y, fmaxf(1e-6f, nh.z)));
+    return normalize(Vec3(a * nh.x, a * nh.y, maxf(1e-6f, nh.z)));
 }
 
 struct BSDF {
@@ -180,7 +180,7 @@ RF_CPU_GPU inline Vec3 evalBSDF(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
     pdf = 0.f;
     if (wo.z <= 0.f || wi.z <= 0.f) return Vec3(0.f);
     Vec3 h = normalize(wo + wi);
-    float voh = fmaxf(dot(wo, h), 0.f);
+    float voh = maxf(dot(wo, h), 0.f);
     float fw = pow5(1.f - voh);
     float fd = 0.04f + 0.96f * fw;
     Vec3 fm = b.base + (Vec3(1.f) - b.base) * fw;

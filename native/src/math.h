@@ -13,6 +13,11 @@ constexpr float kInvPi = 0.31830988618379067154f;
 constexpr float kInv2Pi = 0.15915494309189533577f;
 constexpr float kInfinity = 3.0e38f;
 
+// min/max as plain comparisons: they compile to single instructions on both sides (libm's
+// fminf/fmaxf are calls on x86 without fast-math) and NaN handling is the same everywhere.
+RF_CPU_GPU RF_FORCEINLINE float minf(float a, float b) { return a < b ? a : b; }
+RF_CPU_GPU RF_FORCEINLINE float maxf(float a, float b) { return a > b ? a : b; }
+
 struct Vec3 {
     float x, y, z;
     RF_CPU_GPU Vec3() : x(0.f), y(0.f), z(0.f) {}
@@ -53,12 +58,12 @@ RF_CPU_GPU RF_FORCEINLINE Vec3 normalize(Vec3 a) {
     return l > 0.f ? a * (1.f / l) : Vec3(0.f, 0.f, 1.f);
 }
 RF_CPU_GPU RF_FORCEINLINE Vec3 vmin(Vec3 a, Vec3 b) {
-    return {fminf(a.x, b.x), fminf(a.y, b.y), fminf(a.z, b.z)};
+    return {minf(a.x, b.x), minf(a.y, b.y), minf(a.z, b.z)};
 }
 RF_CPU_GPU RF_FORCEINLINE Vec3 vmax(Vec3 a, Vec3 b) {
-    return {fmaxf(a.x, b.x), fmaxf(a.y, b.y), fmaxf(a.z, b.z)};
+    return {maxf(a.x, b.x), maxf(a.y, b.y), maxf(a.z, b.z)};
 }
-RF_CPU_GPU RF_FORCEINLINE float maxComponent(Vec3 a) { return fmaxf(a.x, fmaxf(a.y, a.z)); }
+RF_CPU_GPU RF_FORCEINLINE float maxComponent(Vec3 a) { return maxf(a.x, maxf(a.y, a.z)); }
 RF_CPU_GPU RF_FORCEINLINE float luminance(Vec3 c) {
     return 0.2126f * c.x + 0.7152f * c.y + 0.0722f * c.z;
 }
@@ -69,12 +74,12 @@ RF_CPU_GPU RF_FORCEINLINE bool isFiniteVec(Vec3 c) {
     return isFiniteF(c.x) && isFiniteF(c.y) && isFiniteF(c.z);
 }
 RF_CPU_GPU RF_FORCEINLINE float clampf(float v, float lo, float hi) {
-    return fminf(fmaxf(v, lo), hi);
+    return minf(maxf(v, lo), hi);
 }
 RF_CPU_GPU RF_FORCEINLINE float lerpf(float t, float a, float b) { return a + t * (b - a); }
 RF_CPU_GPU RF_FORCEINLINE Vec3 lerp(float t, Vec3 a, Vec3 b) { return a + (b - a) * t; }
 RF_CPU_GPU RF_FORCEINLINE float sqr(float v) { return v * v; }
-RF_CPU_GPU RF_FORCEINLINE float safeSqrt(float v) { return sqrtf(fmaxf(v, 0.f)); }
+RF_CPU_GPU RF_FORCEINLINE float safeSqrt(float v) { return sqrtf(maxf(v, 0.f)); }
 
 // An orthonormal basis around a unit normal (Duff et al. 2017), used as the shading frame.
 struct Frame {
@@ -110,7 +115,7 @@ struct Ray {
 
 // Moves a ray origin off a surface along the geometric normal, scaled to the magnitude of p.
 RF_CPU_GPU RF_FORCEINLINE Vec3 offsetRayOrigin(Vec3 p, Vec3 ng, Vec3 dir) {
-    float scale = fmaxf(fmaxf(fabsf(p.x), fabsf(p.y)), fmaxf(fabsf(p.z), 1.f));
+    float scale = maxf(maxf(fabsf(p.x), fabsf(p.y)), maxf(fabsf(p.z), 1.f));
     float eps = 2e-5f * scale;
     return dot(dir, ng) >= 0.f ? p + ng * eps : p - ng * eps;
 }

@@ -226,7 +226,7 @@ void Scene::buildLights(const SceneDesc &desc) {
         hi = vmax(hi, p);
     }
     Vec3 center = nt > 0 ? (lo + hi) * 0.5f : Vec3(0.f);
-    float radius = nt > 0 ? fmaxf(length(hi - lo) * 0.5f, 1e-3f) : 1.f;
+    float radius = nt > 0 ? maxf(length(hi - lo) * 0.5f, 1e-3f) : 1.f;
     view_.sceneCenter = center;
     view_.sceneRadius = radius;
 

@@ -3,12 +3,27 @@
 
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "scene_view.h"
 
 namespace rf {
+
+// std::allocator that hands out 64-byte aligned blocks (cache lines) for the BVH nodes.
+template <typename T>
+struct CacheAlignedAllocator {
+    using value_type = T;
+    CacheAlignedAllocator() = default;
+    template <typename U>
+    CacheAlignedAllocator(const CacheAlignedAllocator<U> &) {}
+    T *allocate(size_t n) { return static_cast<T *>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+    void deallocate(T *p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+    bool operator==(const CacheAlignedAllocator &) const { return true; }
+    bool operator!=(const CacheAlignedAllocator &) const { return false; }
+};
+using NodeVector = std::vector<BVHNode, CacheAlignedAllocator<BVHNode>>;
 
 struct TextureDesc {
     int32_t width = 0, height = 0;
@@ -85,7 +100,7 @@ class Scene {
     std::vector<LightRec> lights_;
     std::vector<uint32_t> emissiveTris_;
     std::vector<float> lightCdf_, triLightPdf_;
-    std::vector<BVHNode> nodes_;
+    NodeVector nodes_;
     std::vector<TriAccel> tris_;
     std::vector<uint32_t> triOrder_;
 

@@ -46,7 +46,7 @@ struct LightRec {
 // Flattened binary BVH node (32 bytes). Leaves have count > 0 and their triangles at
 // [first, first + count) in BVH order; inner nodes have count == 0 and children at
 // first and first + 1.
-struct BVHNode {
+struct alignas(32) BVHNode {
     Vec3 bmin;
     int32_t first;
     Vec3 bmax;
