@@ -82,6 +82,8 @@ export async function probeJob(engine: RenderEngine, doc: Document, spec: JobSpe
         if (seconds >= PROBE.minSeconds || spp >= spec.spp || spp >= 256) break;
         spp = Math.min(spec.spp, spp * Math.max(2, Math.min(8, Math.ceil(PROBE.minSeconds / Math.max(seconds, 1e-3)))));
       }
+      // Once more at the same size: the faster run is the one less disturbed by other programs.
+      seconds = Math.min(seconds, (await renderer.renderTask({ ...probeSpec, spp }, task, opts)).seconds);
       probes.push({ frame, width, height, spp, seconds, loadSeconds: loaded.loadSeconds, secondsPerSample: seconds / (width * height * spp) });
     }
   } finally {
