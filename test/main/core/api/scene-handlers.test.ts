@@ -1,0 +1,72 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../../../main/core/app';
+import type { App } from '../../../../main/core/app';
+import { createGltfIO } from '../../../../main/core/engine/gltf-io';
+import { loadNativeAddon } from '../../../../main/core/engine/native';
+import { cornellBox } from '../../../../scripts/scenes/samples';
+import { tempDataDir } from '../../../helpers/headless';
+
+let engineBuilt = true;
+try {
+  loadNativeAddon();
+} catch {
+  engineBuilt = false;
+}
+
+describe('creator.* calls', () => {
+  let app: App;
+  let path: string;
+  beforeAll(async () => {
+    app = await createApp({ dataDir: tempDataDir(), log: () => {}, chain: 'off' });
+    path = join(app.store.dataDir, 'cornell.glb');
+    writeFileSync(path, await createGltfIO().writeBinary(cornellBox()));
+  });
+  afterAll(() => app.stop());
+
+  it('imports a scene by path, announces it once, then lists and returns it', async () => {
+    const events: string[] = [];
+    const off = app.api.subscribe((e) => events.push(e.event));
+    const r = await app.api.call('creator.importScene', { path });
+    const again = await app.api.call('creator.importScene', { path });
+    off();
+    expect(r.ok && again.ok).toBe(true);
+    if (!r.ok || !again.ok) return;
+    expect(again.scene.sceneId).toBe(r.scene.sceneId);
+    expect(again.alreadyImported).toBe(true);
+    expect(events.filter((e) => e === 'creator.sceneImported')).toHaveLength(1);
+    expect((await app.api.call('creator.listScenes')).map((s) => s.sceneId)).toEqual([r.scene.sceneId]);
+    expect((await app.api.call('creator.getScene', { sceneId: r.scene.sceneId })).summary.triangles).toBe(36);
+    if (engineBuilt) expect(r.scene.summary.previewHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reports the problems of a broken scene as a result, not a failure', async () => {
+    const r = await app.api.call('creator.importScene', { path: join(app.store.dataDir, 'missing.glb') });
+    expect(r).toEqual({ ok: false, problems: [expect.objectContaining({ severity: 'error', code: 'SCENE_NOT_FOUND' })] });
+  });
+
+  it('validates a spec naming each bad field', async () => {
+    const bad = await app.api.call('creator.validateSpec', { spec: { sceneId: 'x', width: 5, height: 100, spp: 1 } });
+    expect(bad.ok).toBe(false);
+    expect(bad.problems.map((p) => p.field).sort()).toEqual(['sceneId', 'width']);
+    const good = await app.api.call('creator.validateSpec', { spec: { sceneId: 'a'.repeat(64), width: 64, height: 64, spp: 1 } });
+    expect(good).toEqual({ ok: true, problems: [] });
+  });
+
+  it('answers getScene and estimate for an unknown scene with SCENE_UNKNOWN', async () => {
+    const r = await app.api.invoke('creator.getScene', { sceneId: 'c'.repeat(64) }, { transport: 'local' });
+    expect(r.ok === false && r.error.code).toBe('SCENE_UNKNOWN');
+    const e = await app.api.invoke('creator.estimate', { spec: { sceneId: 'c'.repeat(64), width: 64, height: 64, spp: 1 } }, { transport: 'local' });
+    expect(e.ok === false && e.error.code).toBe('SCENE_UNKNOWN');
+  });
+
+  it.skipIf(!engineBuilt)('estimates a job of an imported scene at its tier', async () => {
+    app.store.settings.set('engine.benchmark', { score: 120, threads: 2, at: Date.now() });
+    const [scene] = await app.api.call('creator.listScenes');
+    const est = await app.api.call('creator.estimate', { spec: { sceneId: scene!.sceneId, width: 128, height: 96, spp: 8, tier: 'trusted' }, nodes: 3 });
+    expect(est).toMatchObject({ tasks: 1, frames: 1, localScore: 120, tier: 'trusted', feeBps: 500, wallTime: { nodes: 3, nodeScore: 120 } });
+    expect(BigInt(est.price)).toBeGreaterThan(0n);
+    expect(BigInt(est.fee)).toBe((BigInt(est.price) * 500n) / 10_000n);
+  });
+});
