@@ -249,7 +249,10 @@ export function decodeExr(bytes: Uint8Array): ExrImage {
       }
     } else if (name === 'compression') compression = buf[start]!;
     else if (name === 'dataWindow') win = [0, 4, 8, 12].map((k) => buf.readInt32LE(start + k));
-    else if (name === 'tiles') (tileW = buf.readUInt32LE(start)), (tileH = buf.readUInt32LE(start + 4));
+    else if (name === 'tiles') {
+      tileW = buf.readUInt32LE(start);
+      tileH = buf.readUInt32LE(start + 4);
+    }
     p = start + size;
   }
   if (![0, 2, 3].includes(compression)) throw new Error(`EXR compression ${compression} is not supported by this reader`);
@@ -263,10 +266,8 @@ export function decodeExr(bytes: Uint8Array): ExrImage {
       for (const c of channels) {
         const ci = CHANNEL_OFFSET[c.name];
         for (let x = x0; x < x0 + w; x++) {
-          let v: number;
-          if (c.type === 1) (v = fromHalf(data.readUInt16LE(o))), (o += 2);
-          else if (c.type === 2) (v = data.readFloatLE(o)), (o += 4);
-          else (v = data.readUInt32LE(o)), (o += 4);
+          const v = c.type === 1 ? fromHalf(data.readUInt16LE(o)) : c.type === 2 ? data.readFloatLE(o) : data.readUInt32LE(o);
+          o += c.type === 1 ? 2 : 4;
           if (ci !== undefined) pixels[(y * width + x) * 4 + ci] = v;
         }
       }

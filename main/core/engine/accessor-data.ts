@@ -19,8 +19,13 @@ export function readFloats(acc: Accessor): Float32Array {
   if (arr instanceof Uint8Array) scale = 255;
   else if (arr instanceof Uint16Array) scale = 65535;
   else if (arr instanceof Uint32Array) scale = 4294967295;
-  else if (arr instanceof Int8Array) (scale = 127), (signed = true);
-  else if (arr instanceof Int16Array) (scale = 32767), (signed = true);
+  else if (arr instanceof Int8Array) {
+    scale = 127;
+    signed = true;
+  } else if (arr instanceof Int16Array) {
+    scale = 32767;
+    signed = true;
+  }
   for (let i = 0; i < arr.length; i++) out[i] = signed ? Math.max(arr[i]! / scale, -1) : arr[i]! / scale;
   return out;
 }

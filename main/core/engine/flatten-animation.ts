@@ -37,7 +37,10 @@ export function animationRanges(doc: Document): AnimationRange[] {
         start = Math.min(start, t[0]!);
         end = Math.max(end, t[t.length - 1]!);
       }
-      if (start === Infinity) (start = 0), (end = 0);
+      if (start === Infinity) {
+        start = 0;
+        end = 0;
+      }
       return { name: a.getName() || `animation ${i}`, start, end, channels: a.listChannels().length };
     });
 }

@@ -230,7 +230,8 @@ export class GeometryBuilder {
     this.materialIndex.reserve(triCount);
     const I = this.indices;
     for (let t = 0; t < triCount; t++) {
-      let a = tris[3 * t]!, b = tris[3 * t + 1]!, c = tris[3 * t + 2]!;
+      const a = tris[3 * t]!;
+      let b = tris[3 * t + 1]!, c = tris[3 * t + 2]!;
       if (flip) [b, c] = [c, b];
       if (flat) {
         const ux = pos[3 * b]! - pos[3 * a]!, uy = pos[3 * b + 1]! - pos[3 * a + 1]!, uz = pos[3 * b + 2]! - pos[3 * a + 2]!;

@@ -85,7 +85,9 @@ export function flattenScene(doc: Document, opts: FlattenOptions = {}): FlattenR
   const warnings: string[] = [];
   const seen = new Set<string>();
   const warn = (m: string) => {
-    if (!seen.has(m)) seen.add(m), warnings.push(m);
+    if (seen.has(m)) return;
+    seen.add(m);
+    warnings.push(m);
   };
   const time = opts.time ?? 0;
   const aspect = opts.aspect && opts.aspect > 0 ? opts.aspect : 16 / 9;
@@ -246,7 +248,9 @@ export function restBounds(doc: Document, scene: Scene | undefined): { min: Vec3
         for (let c = 0; c < 8; c++) {
           const p = transformPoint(world, c & 1 ? hi[0]! : lo[0]!, c & 2 ? hi[1]! : lo[1]!, c & 4 ? hi[2]! : lo[2]!);
           for (let k = 0; k < 3; k++) {
-            if (Number.isFinite(p[k]!)) (min[k] = Math.min(min[k]!, p[k]!)), (max[k] = Math.max(max[k]!, p[k]!));
+            if (!Number.isFinite(p[k]!)) continue;
+            min[k] = Math.min(min[k]!, p[k]!);
+            max[k] = Math.max(max[k]!, p[k]!);
           }
         }
       }

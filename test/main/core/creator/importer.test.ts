@@ -19,6 +19,7 @@ async function writeGltf(name: string): Promise<string> {
   return join(folder, 'spheres.gltf');
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw glTF JSON edited by hand
 function editJson(path: string, edit: (json: Record<string, any>) => void): void {
   const json = JSON.parse(readFileSync(path, 'utf8'));
   edit(json);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +81,7 @@ describe('EXR', () => {
 
 function writeFrameBytes(path: string, bytes: Uint8Array): void {
   // Plain write for test fixtures; frames themselves go through writeFrame.
-  require('node:fs').writeFileSync(path, bytes);
+  writeFileSync(path, bytes);
 }
 
 describe('PNG', () => {
