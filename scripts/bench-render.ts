@@ -103,6 +103,10 @@ bpy.ops.render.render(write_still=True)
 img = bpy.data.images.load(cfg['out'] + '.exr' if not cfg['out'].endswith('.exr') else cfg['out'])
 px = np.array(img.pixels[:], dtype=np.float64).reshape(-1, 4)
 lum = float(np.mean(0.2126 * px[:, 0] + 0.7152 * px[:, 1] + 0.0722 * px[:, 2]))
+if cfg.get('png'):
+    scene.render.image_settings.file_format = 'PNG'
+    scene.render.image_settings.color_depth = '8'
+    bpy.data.images['Render Result'].save_render(cfg['png'])
 print('RAYFARM_CYCLES ' + json.dumps({'meanLuminance': lum}))
 `;
 
@@ -116,7 +120,8 @@ function runCycles(file: string, prepared: PreparedScene): { cyclesSeconds: numb
     const py = join(dir, 'bench.py');
     writeFileSync(py, CYCLES_PY);
     const bg = prepared.buffers.background.type === 'color' ? prepared.buffers.background.color : [0, 0, 0];
-    const cfg = { glb: resolve(file), out: join(dir, 'out.exr'), ...opts, camera: prepared.camera.cameraToWorld, yfov: prepared.camera.yfov, background: bg };
+    const png = values.png ? resolve(values.png, `${prepared.name.replace(/\.glb$/, '')}-cycles.png`) : '';
+    const cfg = { glb: resolve(file), out: join(dir, 'out.exr'), png, ...opts, camera: prepared.camera.cameraToWorld, yfov: prepared.camera.yfov, background: bg };
     // A clean environment: Debian's Blender breaks under pyenv's Python variables.
     const r = spawnSync('blender', ['-b', '--factory-startup', '--debug-cycles', '--python', py, '--', JSON.stringify(cfg)], {
       encoding: 'utf8',

@@ -52,8 +52,11 @@ function buildCuda(nvcc) {
   gencode.push('-gencode', `arch=compute_${last},code=compute_${last}`);
   const args = ['-c', join(src, 'cuda_backend.cu'), '-o', `${obj}.tmp`, '-std=c++17', '-O3', '--fmad=false',
     '--expt-relaxed-constexpr', '-Xcompiler', '-fPIC', '-Xcompiler', '-fno-math-errno', ...gencode];
-  const r = spawnSync(nvcc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`nvcc exited with ${r.status ?? r.signal}`);
+  const r = spawnSync(nvcc, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) {
+    const first = `${r.stderr ?? ''}${r.stdout ?? ''}`.split('\n').find((l) => /error|fatal/i.test(l)) ?? '';
+    throw new Error(`nvcc exited with ${r.status ?? r.signal}${first ? `: ${first.trim().slice(0, 200)}` : ''}`);
+  }
   renameSync(`${obj}.tmp`, obj);
   return obj;
 }
