@@ -29,6 +29,8 @@ export interface TaskFinish {
   finishedAt?: number;
   /** Render time; defaults to finishedAt - startedAt. */
   durationMs?: number;
+  /** The task's price when it is known only once rendered (bench-hours measured), smallest unit. */
+  price?: bigint | string;
 }
 
 /** The creator's verdict on a submitted result. */
@@ -155,8 +157,8 @@ export class OperatorHistory {
     const row = this.require(taskId);
     const finishedAt = f.finishedAt ?? Date.now();
     this.db
-      .prepare('UPDATE operator_tasks SET finished_at = ?, duration_ms = ?, verdict = ?, reason = ? WHERE task_id = ?')
-      .run(finishedAt, f.durationMs ?? Math.max(0, finishedAt - row.started_at), f.outcome, f.reason ?? null, taskId);
+      .prepare('UPDATE operator_tasks SET finished_at = ?, duration_ms = ?, verdict = ?, reason = ?, price = ? WHERE task_id = ?')
+      .run(finishedAt, Math.round(f.durationMs ?? Math.max(0, finishedAt - row.started_at)), f.outcome, f.reason ?? null, f.price === undefined ? row.price : units(f.price), taskId);
     this.changed(taskId);
   }
 

@@ -141,6 +141,11 @@ export class OperatorService {
     return this.controller.shouldWork();
   }
 
+  /** The latest benchmark score (what announcements carry), or null before the first run. */
+  latestScore(): number | null {
+    return latestBenchmarkScore(this.deps.store.settings);
+  }
+
   /** Threads a task may use on a machine with `available` threads. */
   threads(available: number): number {
     return threadLimit(this.policy(), available);
@@ -218,7 +223,7 @@ export class OperatorService {
       workerAttached: this.worker !== null,
       error: this.error,
       todayEarned: this.history.earnedToday(-new Date(this.now()).getTimezoneOffset(), this.now()),
-      latestScore: latestBenchmarkScore(this.deps.store.settings),
+      latestScore: this.latestScore(),
     };
   }
 

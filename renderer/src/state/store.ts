@@ -1,16 +1,19 @@
 import { create } from 'zustand';
 import { createConnectionSlice } from './connection-slice';
 import type { ConnectionSlice } from './connection-slice';
+import { createOperatorSlice } from './operator-slice';
+import type { OperatorSlice } from './operator-slice';
 import { createUiSlice } from './ui-slice';
 import type { UiSlice } from './ui-slice';
 import { createWalletSlice } from './wallet-slice';
 import type { WalletSlice } from './wallet-slice';
 
 /** The whole UI state: one store made of slices. Select one field at a time. */
-export type RootState = ConnectionSlice & UiSlice & WalletSlice;
+export type RootState = ConnectionSlice & UiSlice & WalletSlice & OperatorSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createConnectionSlice(...a),
   ...createUiSlice(...a),
   ...createWalletSlice(...a),
+  ...createOperatorSlice(...a),
 }));

@@ -1,13 +1,29 @@
-import { Card, Page } from '../components/Page';
-import { ServiceList } from '../components/ServiceList';
+import { useEffect } from 'react';
+import '../components/operator/operator.css';
+import { BenchmarkCard } from '../components/operator/BenchmarkCard';
+import { EarningsCard } from '../components/operator/EarningsCard';
+import { HardwareCard } from '../components/operator/HardwareCard';
+import { HistoryCard } from '../components/operator/HistoryCard';
+import { PolicyCard } from '../components/operator/PolicyCard';
+import { StatusCard } from '../components/operator/StatusCard';
+import { Page } from '../components/Page';
+import { useStore } from '../state/store';
 
 /** Operator mode: lend this GPU, see what it earns. */
 export function OperatorView() {
+  const connection = useStore((s) => s.connection);
+  const load = useStore((s) => s.loadOperator);
+  useEffect(() => {
+    if (connection === 'connected') void load();
+  }, [connection, load]);
   return (
     <Page id="operator" title="Operator" lead="Lend your idle GPU to the network and get paid for every verified frame.">
-      <Card title="Render node" testId="operator-services">
-        <ServiceList names={['engine', 'operator']} />
-      </Card>
+      <StatusCard />
+      <HardwareCard />
+      <BenchmarkCard />
+      <PolicyCard />
+      <EarningsCard />
+      <HistoryCard />
     </Page>
   );
 }

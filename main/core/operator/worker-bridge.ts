@@ -1,0 +1,79 @@
+/**
+ * Joins the network worker (worker.ts) to the operator service: the policy's hooks go in,
+ * the worker's events come out as task history, and the service can hand the running
+ * task back the moment the person returns.
+ */
+import { benchHours, parseTokens, REFERENCE_SCORE } from '../../../shared/pricing';
+import { availableParallelism } from 'node:os';
+import type { OperatorService } from './operator-service';
+import type { WorkerEvent } from './worker';
+
+/** What NetService.start takes from the operator side. */
+export interface OperatorNetHooks {
+  shouldWork: () => boolean;
+  threads: () => number | undefined;
+  onWorkerEvent: (e: WorkerEvent) => void;
+}
+
+/**
+ * The price of a rendered task: its measured work in bench-hours (render time on this
+ * machine's benchmark score) times the lease's rate per bench-hour. Smallest token unit.
+ */
+export function taskPrice(renderMs: number, score: number | null, perBenchHour: string): bigint {
+  const bh = benchHours(renderMs / 1000, score ?? REFERENCE_SCORE);
+  let rate: bigint;
+  try {
+    rate = parseTokens(perBenchHour);
+  } catch {
+    return 0n;
+  }
+  // bench-hours as a fraction with 1e12 resolution keeps the bigint math exact enough for display and totals.
+  return (rate * BigInt(Math.round(bh * 1e12))) / 10n ** 12n;
+}
+
+/** The hooks to hand to NetService.start; the worker's events land in the history. */
+export function operatorNetHooks(op: OperatorService, settings = { cores: availableParallelism() }): OperatorNetHooks {
+  const score = () => op.latestScore();
+  return {
+    shouldWork: () => op.shouldWork(),
+    threads: () => op.threads(settings.cores),
+    onWorkerEvent: (e) => recordWorkerEvent(op, e, score),
+  };
+}
+
+/** Writes one worker event into the operator's history. */
+export function recordWorkerEvent(op: OperatorService, e: WorkerEvent, score: () => number | null = () => null): void {
+  const id = e.lease.leaseId;
+  const h = op.history;
+  switch (e.type) {
+    case 'started':
+      h.recordStarted({
+        taskId: id,
+        jobId: e.lease.jobId,
+        jobName: `Job ${e.lease.jobId.slice(0, 8)} · ${e.lease.spec.width}×${e.lease.spec.height}`,
+        frame: e.lease.task.frame,
+        tile: e.lease.spec.tiles.x * e.lease.spec.tiles.y > 1 ? e.lease.task.index : null,
+        creator: e.creator,
+        price: 0n,
+        startedAt: e.at,
+      });
+      return;
+    case 'rendered':
+      if (h.get(id)) h.recordFinished(id, { outcome: 'submitted', durationMs: e.renderMs, price: taskPrice(e.renderMs, score(), e.lease.price.perBenchHour) });
+      return;
+    case 'verdict':
+      if (!h.get(id)) return;
+      if (e.verdict.verdict === 'accepted') h.recordVerdict(id, { verdict: 'verified' });
+      else h.recordVerdict(id, { verdict: 'rejected', reason: e.verdict.reason ?? (e.verdict.verdict === 'duplicate' ? 'another operator delivered this task first' : 'the creator did not know this task') });
+      return;
+    case 'failed':
+      if (h.get(id)) h.recordFinished(id, { outcome: 'failed', reason: e.reason });
+      return;
+    case 'released':
+      // Only a task that had started rendering is worth a row; a queued lease just goes back.
+      if (h.get(id)?.verdict === 'rendering') h.recordFinished(id, { outcome: 'handed-back', reason: e.reason });
+      return;
+    case 'leased':
+      return;
+  }
+}

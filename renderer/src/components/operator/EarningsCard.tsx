@@ -1,0 +1,71 @@
+import { useStore } from '../../state/store';
+import { EarningsChart } from './EarningsChart';
+import { duration, tokens } from './format';
+
+function sum(values: string[]): string {
+  return values.reduce((a, v) => a + BigInt(v), 0n).toString();
+}
+
+/** Totals for today, this week, the last 14 days and all time; the chart; weekly rows. */
+export function EarningsCard() {
+  const e = useStore((s) => s.opEarnings);
+  if (!e) return <section className="card wide" data-testid="operator-earnings"><h2>Earnings</h2><p className="empty">Loading…</p></section>;
+  const week = e.weeks.at(-1);
+  const fortnight = sum(e.days.map((d) => d.earned));
+  const verified = e.days.reduce((a, d) => a + d.verified, 0);
+  return (
+    <section className="card wide" data-testid="operator-earnings">
+      <h2>Earnings</h2>
+      <div className="kpi-row">
+        <div className="kpi">
+          <span className="kpi-label">Today</span>
+          <span className="kpi-value" data-testid="earnings-today">{tokens(e.today, 4)}</span>
+        </div>
+        <div className="kpi">
+          <span className="kpi-label">This week</span>
+          <span className="kpi-value" data-testid="earnings-week">{tokens(week?.earned ?? '0', 4)}</span>
+        </div>
+        <div className="kpi">
+          <span className="kpi-label">Last 14 days</span>
+          <span className="kpi-value">{tokens(fortnight, 4)}</span>
+          <span className="kpi-label">{verified} verified tasks</span>
+        </div>
+        <div className="kpi">
+          <span className="kpi-label">All time</span>
+          <span className="kpi-value" data-testid="earnings-total">{tokens(e.total, 4)}</span>
+        </div>
+      </div>
+      <EarningsChart days={e.days} />
+      <div className="chart-legend">
+        <span><i className="swatch swatch-earned" /> earned (verified)</span>
+        <span><i className="swatch swatch-redeemed" /> redeemed on chain</span>
+      </div>
+      <table className="data data-compact" data-testid="earnings-weeks">
+        <thead>
+          <tr>
+            <th>Week of</th>
+            <th className="num">Tasks</th>
+            <th className="num">Verified</th>
+            <th className="num">Rejected</th>
+            <th className="num">Render time</th>
+            <th className="num">Earned</th>
+            <th className="num">Redeemed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...e.weeks].reverse().map((w) => (
+            <tr key={w.period}>
+              <td>{w.period}</td>
+              <td className="num">{w.tasks}</td>
+              <td className="num">{w.verified}</td>
+              <td className="num">{w.rejected}</td>
+              <td className="num">{duration(w.renderMs)}</td>
+              <td className="num">{tokens(w.earned)}</td>
+              <td className="num">{tokens(w.redeemed)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

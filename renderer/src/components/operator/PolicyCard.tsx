@@ -1,0 +1,87 @@
+import { useEffect, useState } from 'react';
+import { Card } from '../Page';
+import { useStore } from '../../state/store';
+import { Toggle } from './Toggle';
+
+/** When this machine renders: idle, schedule, battery, pause, limits. */
+export function PolicyCard() {
+  const status = useStore((s) => s.opStatus);
+  const setPolicy = useStore((s) => s.setPolicy);
+  const pause = useStore((s) => s.pauseOperator);
+  const error = useStore((s) => s.opError);
+  const policy = status?.policy;
+  const [schedule, setSchedule] = useState('');
+  const [minutes, setMinutes] = useState('');
+  const [threads, setThreads] = useState('');
+  useEffect(() => {
+    if (!policy) return;
+    setSchedule(policy.schedule);
+    setMinutes(String(policy.idleMinutes));
+    setThreads(policy.maxThreads === null ? '' : String(policy.maxThreads));
+  }, [policy?.schedule, policy?.idleMinutes, policy?.maxThreads]);
+  if (!policy) return <Card title="When to render" testId="operator-policy"><p className="empty">Loading…</p></Card>;
+  const paused = status.decision.reason === 'paused';
+  const saveNumber = (raw: string, key: 'idleMinutes' | 'maxThreads') => {
+    const n = raw.trim() === '' ? null : Number(raw);
+    if (key === 'idleMinutes' && (n === null || !Number.isInteger(n))) return;
+    if (n !== null && !Number.isInteger(n)) return;
+    void setPolicy({ [key]: n } as { idleMinutes: number } | { maxThreads: number | null });
+  };
+  return (
+    <Card title="When to render" testId="operator-policy">
+      <Toggle label="Lend this machine to the network" checked={policy.enabled} onChange={(v) => void setPolicy({ enabled: v })} testId="policy-enabled" />
+      <Toggle
+        label="Render only when I'm away"
+        hint={`Starts after ${policy.idleMinutes} idle minute${policy.idleMinutes === 1 ? '' : 's'} or when the screen locks; stops within a second when you return.`}
+        checked={policy.idleOnly}
+        onChange={(v) => void setPolicy({ idleOnly: v })}
+        disabled={!policy.enabled}
+        testId="policy-idle-only"
+      />
+      <div className="policy-grid">
+        <div className="field">
+          <label htmlFor="policy-idle-minutes">Idle minutes</label>
+          <input id="policy-idle-minutes" type="number" min={0} max={1440} value={minutes} disabled={!policy.idleOnly} onChange={(e) => setMinutes(e.target.value)} onBlur={() => saveNumber(minutes, 'idleMinutes')} />
+        </div>
+        <div className="field">
+          <label htmlFor="policy-threads">Max CPU threads</label>
+          <input id="policy-threads" type="number" min={1} placeholder="all" value={threads} onChange={(e) => setThreads(e.target.value)} onBlur={() => saveNumber(threads, 'maxThreads')} data-testid="policy-threads" />
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="policy-schedule">Schedule</label>
+        <input
+          id="policy-schedule"
+          placeholder="any time — e.g. mon-fri 22:00-07:00; sat,sun 00:00-24:00"
+          value={schedule}
+          onChange={(e) => setSchedule(e.target.value)}
+          onBlur={() => schedule !== policy.schedule && void setPolicy({ schedule })}
+          onKeyDown={(e) => e.key === 'Enter' && void setPolicy({ schedule })}
+          data-testid="policy-schedule"
+        />
+        {error?.area === 'policy' && <span className="field-error" data-testid="policy-error">{error.message}</span>}
+      </div>
+      <div className="field">
+        <label htmlFor="policy-gpu">GPU share: {policy.gpuShare} %</label>
+        <input id="policy-gpu" type="range" min={10} max={100} step={10} value={policy.gpuShare} onChange={(e) => void setPolicy({ gpuShare: Number(e.target.value) })} />
+      </div>
+      <Toggle label="Render on battery" hint="Off: a laptop renders only on mains power." checked={policy.onBattery} onChange={(v) => void setPolicy({ onBattery: v })} testId="policy-battery" />
+      <div className="policy-actions">
+        {paused ? (
+          <button type="button" className="btn" onClick={() => void pause('resume')} data-testid="policy-resume">
+            Resume now
+          </button>
+        ) : (
+          <>
+            <button type="button" className="btn" disabled={!policy.enabled} onClick={() => void pause('1h')} data-testid="policy-pause-1h">
+              Pause 1 hour
+            </button>
+            <button type="button" className="btn" disabled={!policy.enabled} onClick={() => void pause('tomorrow')}>
+              Pause until tomorrow
+            </button>
+          </>
+        )}
+      </div>
+    </Card>
+  );
+}
