@@ -67,6 +67,7 @@ export const payments: Migration = {
       CREATE INDEX pay_verdicts_by_operator ON pay_verdicts (job_id, operator, verdict);
       CREATE TABLE pay_vouchers_issued (
         job_id TEXT NOT NULL,
+        chain_job_id TEXT NOT NULL,
         operator TEXT NOT NULL,
         tasks INTEGER NOT NULL,
         cumulative TEXT NOT NULL,
