@@ -47,7 +47,25 @@ export interface DispatcherOptions {
   verify?: (input: VerifyInput) => Verdict | Promise<Verdict>;
   /** Price per bench-hour written into leases (decimal token units; "0" in studio mode). */
   pricePerBenchHour?: (spec: JobSpec) => string;
+  /** Payments hooks (public mode); see PaymentHooks. */
+  payments?: PaymentHooks;
   log?: (line: string) => void;
+}
+
+/** What payments (public mode) plug into the dispatcher. */
+export interface PaymentHooks {
+  /** Before a lease: a reason to give this operator no task of this job now (paused job, reputation), or undefined. */
+  admit?(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | undefined;
+  /** The task price fixed into a lease (smallest token units, decimal string). */
+  taskPrice?(jobId: string): string | undefined;
+  /** Inside the transaction that marks a task done: record the accepted result. */
+  accepted?(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): void;
+  /** After it: what the accepted answer carries besides the verdict (the voucher). */
+  answer?(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): Promise<Partial<Verdict>>;
+  /** A result for a task already done: the answer to give when it is the same operator's same result. */
+  duplicate?(op: DeliveringOperator, header: ResultHeader): Verdict | undefined;
+  /** A lease failed or expired (reputation). */
+  leaseFailed?(e: { jobId: string; taskIndex: number; operator: string; address: string; state: 'failed' | 'expired'; reason: string }): void;
 }
 
 /** A new job for the dispatcher. */
@@ -211,6 +229,11 @@ export class Dispatcher implements WorkProvider, ResultSink {
         continue;
       }
       if (!offer.engines.includes(ENGINE_ID)) return { status: 'denied', reason: `this job needs the ${ENGINE_ID} engine` };
+      const refused = this.opts.payments?.admit?.(job.row.id, op, job.row.spec.tier);
+      if (refused) {
+        reason = refused;
+        continue;
+      }
       if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
       const idx = job.take(op.peerId);
       if (idx === undefined) {
@@ -225,6 +248,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
   private lease(job: JobState, idx: number, op: OperatorRef): import('../net/work/messages').Lease {
     const now = this.now();
     const price = this.opts.pricePerBenchHour?.(job.row.spec) ?? '0';
+    const amount = this.opts.payments?.taskPrice?.(job.row.id);
     const l: ActiveLease = {
       id: `l-${randomBytes(8).toString('hex')}`,
       jobId: job.row.id,
@@ -251,7 +275,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       spec: job.row.spec,
       scene: { hash: job.row.sceneHash, bytes: job.row.sceneBytes },
       engine: ENGINE_ID,
-      price: { tier: job.row.spec.tier, perBenchHour: price },
+      price: { tier: job.row.spec.tier, perBenchHour: price, ...(amount ? { amount } : {}) },
     };
   }
 
@@ -314,6 +338,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     this.store.tx(() => {
       this.endLease(l, state);
       this.store.insertFailure(job.row.id, l.idx, l.operator, now, reason);
+      this.opts.payments?.leaseFailed?.({ jobId: job.row.id, taskIndex: l.idx, operator: l.operator, address: l.address, state, reason });
       const outcome = job.recordFailure(l.idx, l.operator, this.maxTaskFailures);
       if (outcome === 'failed') this.store.setTaskState(job.row.id, l.idx, 'failed');
       else if (outcome === 'requeued') this.store.setTaskState(job.row.id, l.idx, 'pending');
@@ -355,7 +380,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     if (!job) return { verdict: 'unknown', reason: 'no such job' };
     const task = job.tasks[header.taskIndex];
     if (!task) return { verdict: 'unknown', reason: 'no such task' };
-    if (job.state[header.taskIndex] === TASK_DONE) return { verdict: 'duplicate', reason: 'the task is already done' };
+    if (job.state[header.taskIndex] === TASK_DONE) return this.opts.payments?.duplicate?.(op, header) ?? { verdict: 'duplicate', reason: 'the task is already done' };
     if (job.state[header.taskIndex] === TASK_FAILED || job.row.state !== 'active') return { verdict: 'unknown', reason: 'the task is closed' };
     if (header.width !== task.rect.width || header.height !== task.rect.height) return { verdict: 'rejected', reason: 'the result has the wrong size' };
     void op;
@@ -387,12 +412,14 @@ export class Dispatcher implements WorkProvider, ResultSink {
       }
       job.markDone(header.taskIndex);
       this.store.setTaskDone(job.row.id, header.taskIndex, hash, op.peerId, now);
+      this.opts.payments?.accepted?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
     });
     const ev: TaskDoneEvent = { jobId: job.row.id, task, resultHash: hash, operator: op.peerId };
     for (const l of this.doneListeners) l(ev);
     this.changed(job.row.id);
     this.checkFinished(job);
-    return { verdict: 'accepted' };
+    const extra = await this.opts.payments?.answer?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
+    return { ...extra, verdict: 'accepted' };
   }
 
   private checkFinished(job: JobState): void {

@@ -3,6 +3,7 @@
  * straight into the local dispatcher (a network of one runs the same dispatcher and worker
  * code without a socket in between).
  */
+import { createHash } from 'node:crypto';
 import type { Dispatcher } from '../creator/dispatcher';
 import type { CreatorLink } from '../operator/worker';
 import type { NetStack } from './stack';
@@ -15,7 +16,7 @@ export function localLink(dispatcher: Dispatcher, self: { peerId: string; addres
     release: async (leaseId, reason) => dispatcher.release(self, leaseId, reason),
     fail: async (leaseId, reason) => dispatcher.fail(self, leaseId, reason),
     deliver: (r, pixels) =>
-      dispatcher.deliver(self, { ...r, format: 'rgba32f', bytes: pixels.byteLength, sha256: '0'.repeat(64), signature: `0x${'0'.repeat(130)}` }, pixels),
+      dispatcher.deliver(self, { ...r, format: 'rgba32f', bytes: pixels.byteLength, sha256: createHash('sha256').update(pixels).digest('hex'), signature: `0x${'0'.repeat(130)}` }, pixels),
     fetchScene: async () => undefined,
   };
 }

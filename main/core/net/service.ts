@@ -11,7 +11,7 @@ import { RayfarmError } from '../errors';
 import { engineTaskRenderer } from '../operator/engine-renderer';
 import { SceneCache } from '../operator/scene-cache';
 import { Worker } from '../operator/worker';
-import type { TaskRenderer, WorkerEvent, WorkerPolicy } from '../operator/worker';
+import type { TaskRenderer, WorkerEvent, WorkerOptions, WorkerPolicy } from '../operator/worker';
 import type { Store } from '../store';
 import { ANNOUNCEMENT_TTL_MS, REANNOUNCE_MS } from './announce';
 import type { NodeSigner } from './identity';
@@ -38,7 +38,10 @@ export interface NetServiceConfig {
   shouldWork?: () => boolean;
   threads?: () => number | undefined;
   onWorkerEvent?: (e: WorkerEvent) => void;
-  dispatcher?: Partial<Pick<DispatcherOptions, 'leaseMs' | 'disconnectGraceMs' | 'verify' | 'pricePerBenchHour' | 'now'>>;
+  dispatcher?: Partial<Pick<DispatcherOptions, 'leaseMs' | 'disconnectGraceMs' | 'verify' | 'pricePerBenchHour' | 'now' | 'payments'>>;
+  /** Payments: the operator's minimum price per bench-hour (decimal token units) and its voucher store. */
+  minPricePerBenchHour?: () => string;
+  onVerdict?: WorkerOptions['onVerdict'];
   log?: (line: string) => void;
 }
 
@@ -91,7 +94,8 @@ export class NetService {
         }
         return l;
       },
-      policy: (): WorkerPolicy => ({ enabled: this.workerOn, engines: [ENGINE_ID], maxSceneBytes: cfg.maxSceneBytes ?? 2 * 1024 ** 3, minPricePerBenchHour: '0' }),
+      policy: (): WorkerPolicy => ({ enabled: this.workerOn, engines: [ENGINE_ID], maxSceneBytes: cfg.maxSceneBytes ?? 2 * 1024 ** 3, minPricePerBenchHour: cfg.minPricePerBenchHour?.() ?? '0' }),
+      ...(cfg.onVerdict ? { onVerdict: cfg.onVerdict } : {}),
       ...(cfg.shouldWork ? { shouldWork: cfg.shouldWork } : {}),
       ...(cfg.threads ? { threads: cfg.threads } : {}),
       log,

@@ -73,6 +73,8 @@ export interface WorkerOptions {
   now?: () => number;
   log?: (line: string) => void;
   onEvent?: (e: WorkerEvent) => void;
+  /** Payments: stores the voucher a verdict carries before the result is forgotten (throwing retries the delivery). */
+  onVerdict?: (lease: Lease, creator: string, verdict: Verdict) => void | Promise<void>;
 }
 
 interface Held {
@@ -310,6 +312,7 @@ export class Worker {
       for (let attempt = 0; ; attempt++) {
         try {
           const verdict = await this.o.link(h.creator).deliver({ leaseId: lease.leaseId, jobId: lease.jobId, taskIndex: lease.task.index, width: lease.task.rect.width, height: lease.task.rect.height, renderMs }, pixels);
+          await this.o.onVerdict?.(lease, h.creator, verdict);
           this.forget(lease.leaseId);
           this.o.blobs.delete(hash);
           this.o.onEvent?.({ type: 'verdict', lease, creator: h.creator, verdict });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MAX_RESULT_BYTES } from './constants';
+import { SignedVoucherSchema } from '../../../../shared/voucher';
+import type { SignedVoucher } from '../../../../shared/voucher';
 
 /** The metadata sent ahead of a result's pixels. */
 export const ResultHeaderSchema = z
@@ -28,10 +30,12 @@ export function resultClaim(leaseId: string, sha256: string): string {
 export type Verdict = {
   verdict: 'accepted' | 'rejected' | 'duplicate' | 'unknown';
   reason?: string;
+  /** Public mode: the operator's next cumulative voucher, signed by the creator (accepted results). */
+  voucher?: SignedVoucher;
 };
 
 export const ResultResponseSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('ok'), verdict: z.enum(['accepted', 'rejected', 'duplicate', 'unknown']), reason: z.string().max(300).optional() }).strict(),
+  z.object({ status: z.literal('ok'), verdict: z.enum(['accepted', 'rejected', 'duplicate', 'unknown']), reason: z.string().max(300).optional(), voucher: SignedVoucherSchema.optional() }).strict(),
   z.object({ status: z.literal('busy'), retryAfterMs: z.number() }).strict(),
   z.object({ status: z.literal('unbound') }).strict(),
   z.object({ status: z.literal('error'), code: z.string().max(64), message: z.string().max(400) }).strict(),

@@ -94,7 +94,7 @@ export class ResultProtocol {
         }
         if (res.status === 'busy') throw new NetError('NET_BUSY', 'The creator is busy; try again.');
         if (res.status === 'error') throw remoteError(res);
-        return res.reason === undefined ? { verdict: res.verdict } : { verdict: res.verdict, reason: res.reason };
+        return { verdict: res.verdict, ...(res.reason === undefined ? {} : { reason: res.reason }), ...(res.voucher ? { voucher: res.voucher } : {}) };
       } catch (err) {
         framed.abort('delivery failed');
         throw err;

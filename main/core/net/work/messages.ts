@@ -32,7 +32,7 @@ export const LeaseSchema = z
     scene: z.object({ hash: Hash, bytes: z.number().int().nonnegative() }).strict(),
     engine: z.string().max(40),
     /** Price of this task, fixed when leased (payments come later; decimal token units per bench-hour). */
-    price: z.object({ tier: z.string().max(20), perBenchHour: z.string().max(40) }).strict(),
+    price: z.object({ tier: z.string().max(20), perBenchHour: z.string().max(40), amount: z.string().regex(/^(0|[1-9][0-9]{0,77})$/).optional() }).strict(),
   })
   .strict();
 export type Lease = z.infer<typeof LeaseSchema>;
