@@ -98,7 +98,14 @@ class RenderWorker : public PromiseWorker {
                 napi_status s = tsfn_.NonBlockingCall(value, [](Napi::Env env, Napi::Function cb, double *v) {
                     double x = *v;
                     delete v;
-                    if (env != nullptr && cb != nullptr) cb.Call({Napi::Number::New(env, x)});
+                    if (env == nullptr || cb == nullptr) return;
+                    // A throwing onProgress is the caller's bug: surface it as an uncaught
+                    // exception, as Node does for any throwing callback, never std::terminate.
+                    try {
+                        cb.Call({Napi::Number::New(env, x)});
+                    } catch (const Napi::Error &e) {
+                        e.ThrowAsJavaScriptException();
+                    }
                 });
                 if (s != napi_ok) delete value;
             };

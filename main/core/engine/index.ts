@@ -137,17 +137,24 @@ export async function renderTileDetailed(opts: RenderTileOptions): Promise<Rende
   const rect = opts.rect ?? { x: 0, y: 0, width: opts.width, height: opts.height };
   // Progress comes through a thread-safe queue that may deliver after the result: drop late
   // calls and report the final 1 ourselves, so callers see a monotonic sequence ending at 1.
+  // A throwing onProgress stops the render, which then rejects with that error.
   let settled = false;
   let last = 0;
+  let callbackError: { error: unknown } | undefined;
+  let job: ReturnType<NativeAddon['renderTile']> | undefined;
   const onProgress = opts.onProgress
     ? (f: number) => {
-        if (settled || f <= last) return;
+        if (settled || f <= last || callbackError) return;
         last = f;
-        opts.onProgress?.(f);
+        try {
+          opts.onProgress?.(f);
+        } catch (error) {
+          callbackError = { error };
+          job?.cancel();
+        }
       }
     : undefined;
   const started = performance.now();
-  let job: ReturnType<NativeAddon['renderTile']>;
   try {
     job = native.renderTile(
       opts.scene.handle,
@@ -167,13 +174,16 @@ export async function renderTileDetailed(opts: RenderTileOptions): Promise<Rende
   } catch (err) {
     throw toEngineError(err);
   }
-  const abort = () => job.cancel();
+  const running = job;
+  const abort = () => running.cancel();
   opts.signal?.addEventListener('abort', abort, { once: true });
   try {
-    const r = await job.promise;
+    const r = await running.promise;
     onProgress?.(1);
+    if (callbackError) throw callbackError.error;
     return { pixels: r.pixels, discardedSamples: r.discardedSamples, seconds: (performance.now() - started) / 1000 };
   } catch (err) {
+    if (callbackError) throw callbackError.error;
     throw toEngineError(err);
   } finally {
     settled = true;

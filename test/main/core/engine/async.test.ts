@@ -48,6 +48,12 @@ describe('rendering runs off the JS thread', () => {
     expect(cancelMs).toBeLessThan(2000); // generous: the engine polls per pixel (target < 100 ms)
   });
 
+  it('a throwing onProgress stops the render and rejects it with that error', async () => {
+    const boom = new Error('progress handler failed');
+    const err = await renderTile({ scene, ...long, spp: 64, onProgress: () => { throw boom; } }).catch((e: unknown) => e);
+    expect(err).toBe(boom);
+  });
+
   it('rejects at once when the signal is already aborted', async () => {
     const err = await renderTile({ scene, ...long, signal: AbortSignal.abort() }).catch((e: unknown) => e);
     expect((err as EngineError).code).toBe('ENGINE_CANCELLED');
