@@ -129,6 +129,8 @@ export const OperatorStatusSchema = z.object({
   headline: z.string(),
   decision: PolicyDecisionSchema,
   policy: OperatorPolicySchema,
+  /** Policy keys set by command-line flags or a config file; the UI cannot change them. */
+  forced: z.array(z.string()),
   idle: IdleSourceInfoSchema,
   currentTask: CurrentTaskSchema.nullable(),
   /** Whether a worker is attached to render tasks (the network part is running). */

@@ -218,6 +218,7 @@ export class OperatorService {
       headline,
       decision,
       policy,
+      forced: Object.keys(this.deps.overrides ?? {}),
       idle: { ...idleInfo, idleSeconds: this.deps.idle.idleSeconds(), onBattery: this.deps.idle.onBattery() },
       currentTask,
       workerAttached: this.worker !== null,

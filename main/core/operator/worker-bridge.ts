@@ -50,7 +50,7 @@ export function recordWorkerEvent(op: OperatorService, e: WorkerEvent, score: ()
       h.recordStarted({
         taskId: id,
         jobId: e.lease.jobId,
-        jobName: `Job ${e.lease.jobId.slice(0, 8)} · ${e.lease.spec.width}×${e.lease.spec.height}`,
+        jobName: `Job ${e.lease.jobId.replace(/^job-/, '').slice(0, 8)} · ${e.lease.spec.width}×${e.lease.spec.height} · ${e.lease.spec.spp} spp`,
         frame: e.lease.task.frame,
         tile: e.lease.spec.tiles.x * e.lease.spec.tiles.y > 1 ? e.lease.task.index : null,
         creator: e.creator,

@@ -12,7 +12,7 @@ export function EarningsChart({ days }: { days: EarningsBucket[] }) {
   const bw = (W - pad.l - pad.r) / Math.max(days.length, 1);
   const y = (v: number) => pad.t + (1 - v / top) * (H - pad.t - pad.b);
   const ticks = [0, top / 2, top];
-  const fmt = (v: number) => (v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2));
+  const fmt = (v: number) => (v === 0 ? '0' : v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : Number(v.toPrecision(2)).toString());
   return (
     <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Earnings per day" data-testid="earnings-chart">
       {ticks.map((t, i) => (

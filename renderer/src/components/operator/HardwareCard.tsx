@@ -38,7 +38,7 @@ export function HardwareCard() {
           </ul>
           <div className="hw-engine">
             <span className="hw-meta">Engine devices:</span>{' '}
-            {hw.engineDevices.length ? hw.engineDevices.map((d) => `${d.backend.toUpperCase()} ${d.name}${d.threads ? ` (${d.threads} threads)` : ''}${d.memoryBytes ? ` ${bytes(d.memoryBytes)}` : ''}`).join(', ') : 'none'}
+            {hw.engineDevices.length ? hw.engineDevices.map((d) => `${d.name.toUpperCase() === d.backend.toUpperCase() ? d.name : `${d.backend.toUpperCase()} ${d.name}`}${d.threads ? ` (${d.threads} threads)` : ''}${d.memoryBytes ? ` ${bytes(d.memoryBytes)}` : ''}`).join(', ') : 'none'}
           </div>
           {hw.notes.map((n) => (
             <p key={n} className={`op-note ${hw.usableGpu ? '' : 'op-note-warn'}`} data-testid="hw-note">

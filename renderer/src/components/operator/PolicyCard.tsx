@@ -3,6 +3,16 @@ import { Card } from '../Page';
 import { useStore } from '../../state/store';
 import { Toggle } from './Toggle';
 
+const LABELS: Record<string, string> = {
+  enabled: 'lend this machine',
+  idleOnly: 'render only when away',
+  idleMinutes: 'idle minutes',
+  schedule: 'schedule',
+  onBattery: 'render on battery',
+  maxThreads: 'max CPU threads',
+  gpuShare: 'GPU share',
+};
+
 /** When this machine renders: idle, schedule, battery, pause, limits. */
 export function PolicyCard() {
   const status = useStore((s) => s.opStatus);
@@ -21,6 +31,8 @@ export function PolicyCard() {
   }, [policy?.schedule, policy?.idleMinutes, policy?.maxThreads]);
   if (!policy) return <Card title="When to render" testId="operator-policy"><p className="empty">Loading…</p></Card>;
   const paused = status.decision.reason === 'paused';
+  const forced = new Set(status.forced);
+  const byFlag = (key: string) => forced.has(key);
   const saveNumber = (raw: string, key: 'idleMinutes' | 'maxThreads') => {
     const n = raw.trim() === '' ? null : Number(raw);
     if (key === 'idleMinutes' && (n === null || !Number.isInteger(n))) return;
@@ -35,17 +47,17 @@ export function PolicyCard() {
         hint={`Starts after ${policy.idleMinutes} idle minute${policy.idleMinutes === 1 ? '' : 's'} or when the screen locks; stops within a second when you return.`}
         checked={policy.idleOnly}
         onChange={(v) => void setPolicy({ idleOnly: v })}
-        disabled={!policy.enabled}
+        disabled={!policy.enabled || byFlag('idleOnly')}
         testId="policy-idle-only"
       />
       <div className="policy-grid">
         <div className="field">
           <label htmlFor="policy-idle-minutes">Idle minutes</label>
-          <input id="policy-idle-minutes" type="number" min={0} max={1440} value={minutes} disabled={!policy.idleOnly} onChange={(e) => setMinutes(e.target.value)} onBlur={() => saveNumber(minutes, 'idleMinutes')} />
+          <input id="policy-idle-minutes" type="number" min={0} max={1440} value={minutes} disabled={!policy.idleOnly || byFlag('idleMinutes')} onChange={(e) => setMinutes(e.target.value)} onBlur={() => saveNumber(minutes, 'idleMinutes')} />
         </div>
         <div className="field">
           <label htmlFor="policy-threads">Max CPU threads</label>
-          <input id="policy-threads" type="number" min={1} placeholder="all" value={threads} onChange={(e) => setThreads(e.target.value)} onBlur={() => saveNumber(threads, 'maxThreads')} data-testid="policy-threads" />
+          <input id="policy-threads" type="number" min={1} placeholder="all" value={threads} disabled={byFlag('maxThreads')} onChange={(e) => setThreads(e.target.value)} onBlur={() => saveNumber(threads, 'maxThreads')} data-testid="policy-threads" />
         </div>
       </div>
       <div className="field">
@@ -54,6 +66,7 @@ export function PolicyCard() {
           id="policy-schedule"
           placeholder="any time — e.g. mon-fri 22:00-07:00; sat,sun 00:00-24:00"
           value={schedule}
+          disabled={byFlag('schedule')}
           onChange={(e) => setSchedule(e.target.value)}
           onBlur={() => schedule !== policy.schedule && void setPolicy({ schedule })}
           onKeyDown={(e) => e.key === 'Enter' && void setPolicy({ schedule })}
@@ -63,9 +76,14 @@ export function PolicyCard() {
       </div>
       <div className="field">
         <label htmlFor="policy-gpu">GPU share: {policy.gpuShare} %</label>
-        <input id="policy-gpu" type="range" min={10} max={100} step={10} value={policy.gpuShare} onChange={(e) => void setPolicy({ gpuShare: Number(e.target.value) })} />
+        <input id="policy-gpu" type="range" min={10} max={100} step={10} value={policy.gpuShare} disabled={byFlag('gpuShare')} onChange={(e) => void setPolicy({ gpuShare: Number(e.target.value) })} />
       </div>
-      <Toggle label="Render on battery" hint="Off: a laptop renders only on mains power." checked={policy.onBattery} onChange={(v) => void setPolicy({ onBattery: v })} testId="policy-battery" />
+      <Toggle label="Render on battery" hint="Off: a laptop renders only on mains power." checked={policy.onBattery} onChange={(v) => void setPolicy({ onBattery: v })} disabled={byFlag('onBattery')} testId="policy-battery" />
+      {forced.size > 0 && (
+        <p className="op-note" data-testid="policy-forced">
+          Locked by the command line or config file: {[...forced].map((k) => LABELS[k] ?? k).join(', ')}.
+        </p>
+      )}
       <div className="policy-actions">
         {paused ? (
           <button type="button" className="btn" onClick={() => void pause('resume')} data-testid="policy-resume">

@@ -31,7 +31,7 @@ export function StatusCard() {
             {status.idle.onBattery !== null && <span>{status.idle.onBattery ? 'On battery' : 'On mains power'}</span>}
             <span>{status.workerAttached ? 'Network worker connected' : 'Network worker not running'}</span>
           </div>
-          {!status.idle.available && <p className="op-note">{status.idle.detail}</p>}
+          {!status.idle.available && status.policy.idleOnly && <p className="op-note">{status.idle.detail}</p>}
         </div>
         <div className="op-kpis">
           <div className="kpi">

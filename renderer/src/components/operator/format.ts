@@ -1,8 +1,10 @@
 import { formatTokens } from '../../../../shared/pricing';
 
-/** A token amount for people: at most 4 decimals, with the symbol. */
+/** A token amount for people: `decimals` places, more for a small non-zero amount (never a misleading "0"). */
 export function tokens(units: string | bigint, decimals = 4): string {
-  return `${formatTokens(units, decimals)} RFT`;
+  let text = formatTokens(units, decimals);
+  for (let d = decimals + 2; text === '0' && BigInt(units) > 0n && d <= 10; d += 2) text = formatTokens(units, d);
+  return `${text === '0' && BigInt(units) > 0n ? '< 0.0000000001' : text} RFT`;
 }
 
 /** Whole tokens as a number, for charts only (never for sums). */
@@ -13,6 +15,7 @@ export function tokensNumber(units: string): number {
 /** "1 h 04 min", "12.3 s". */
 export function duration(ms: number | null): string {
   if (ms === null) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const min = Math.round(ms / 60_000);
   return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;

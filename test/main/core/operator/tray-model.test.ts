@@ -11,6 +11,7 @@ function status(over: Partial<OperatorStatus> = {}): OperatorStatus {
     headline: 'Ready: waiting for a task from the network.',
     decision: { allowed: true, reason: 'ok', message: 'Rendering allowed: you are away.', until: null },
     policy: { ...DEFAULT_POLICY },
+    forced: [],
     idle: { kind: 'manual', available: true, detail: '', idleSeconds: 600, onBattery: false },
     currentTask: null,
     workerAttached: true,
