@@ -183,7 +183,90 @@ BVHBuildOutput buildBVH(const float *positions, const uint32_t *indices, size_t 
         out.tris[i] = TriAccel{v0, v1 - v0, v2 - v0};
     }
     out.triOrder = std::move(ids);
+    collapseToBVH4(out);
     return out;
+}
+
+namespace {
+
+float nodeArea(const BVHNode &n) {
+    Vec3 d = n.bmax - n.bmin;
+    return 2.f * (d.x * d.y + d.y * d.z + d.z * d.x);
+}
+
+}  // namespace
+
+void collapseToBVH4(BVHBuildOutput &bvh) {
+    bvh.nodes4.clear();
+    bvh.depth4 = 0;
+    if (bvh.nodes.empty()) return;
+    struct Task {
+        int node2;  // binary node whose children become this 4-wide node's children
+        int node4;
+        int depth;
+    };
+    bvh.nodes4.push_back(BVH4Node{});
+    std::vector<Task> tasks;
+    tasks.push_back({0, 0, 1});
+    while (!tasks.empty()) {
+        Task task = tasks.back();
+        tasks.pop_back();
+        bvh.depth4 = std::max(bvh.depth4, task.depth);
+        // Gather up to four children, opening the largest inner child each time.
+        int kids[4];
+        int n = 0;
+        const BVHNode &root = bvh.nodes[task.node2];
+        if (root.count > 0) {
+            kids[n++] = task.node2;  // a leaf root: one leaf child
+        } else {
+            kids[n++] = root.first;
+            kids[n++] = root.first + 1;
+            while (n < 4) {
+                int best = -1;
+                float bestArea = -1.f;
+                for (int k = 0; k < n; ++k) {
+                    const BVHNode &c = bvh.nodes[kids[k]];
+                    if (c.count == 0 && nodeArea(c) > bestArea) {
+                        bestArea = nodeArea(c);
+                        best = k;
+                    }
+                }
+                if (best < 0) break;
+                int open = kids[best];
+                kids[best] = bvh.nodes[open].first;
+                kids[n++] = bvh.nodes[open].first + 1;
+            }
+        }
+        BVH4Node out{};
+        for (int k = 0; k < 4; ++k) {
+            if (k >= n) {
+                out.bminX[k] = out.bminY[k] = out.bminZ[k] = 0.f;
+                out.bmaxX[k] = out.bmaxY[k] = out.bmaxZ[k] = 0.f;
+                out.child[k] = 0;
+                out.count[k] = -1;
+                continue;
+            }
+            const BVHNode &c = bvh.nodes[kids[k]];
+            out.bminX[k] = c.bmin.x;
+            out.bminY[k] = c.bmin.y;
+            out.bminZ[k] = c.bmin.z;
+            out.bmaxX[k] = c.bmax.x;
+            out.bmaxY[k] = c.bmax.y;
+            out.bmaxZ[k] = c.bmax.z;
+            if (c.count > 0) {
+                out.child[k] = c.first;
+                out.count[k] = c.count;
+            } else {
+                int index = static_cast<int>(bvh.nodes4.size());
+                bvh.nodes4.push_back(BVH4Node{});
+                out.child[k] = index;
+                out.count[k] = 0;
+                tasks.push_back({kids[k], index, task.depth + 1});
+            }
+        }
+        bvh.nodes4[task.node4] = out;
+    }
+    CHECK(3 * bvh.depth4 < kTraversalStackSize);
 }
 
 }  // namespace rf

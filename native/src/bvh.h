@@ -8,7 +8,9 @@
 namespace rf {
 
 struct BVHBuildOutput {
-    NodeVector nodes;
+    NodeVector nodes;    // the binary tree
+    Node4Vector nodes4;  // the same tree collapsed to 4-wide nodes (what traversal uses)
+    int depth4 = 0;
     std::vector<TriAccel> tris;
     std::vector<uint32_t> triOrder;
     int depth = 0;
@@ -17,5 +19,8 @@ struct BVHBuildOutput {
 // Builds a binary BVH over triangles (indices into positions). Deterministic: the same input
 // always gives the same tree.
 BVHBuildOutput buildBVH(const float *positions, const uint32_t *indices, size_t triCount);
+
+// Collapses a binary BVH into 4-wide nodes (each node adopts grandchildren, largest first).
+void collapseToBVH4(BVHBuildOutput &bvh);
 
 }  // namespace rf

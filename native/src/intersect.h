@@ -5,9 +5,13 @@
 #include "scene_view.h"
 #include "texture.h"
 
+#if !RF_IS_GPU_CODE && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace rf {
 
-constexpr int kTraversalStackSize = 64;
+constexpr int kTraversalStackSize = 96;
 
 struct Hit {
     float t;
@@ -67,14 +71,39 @@ RF_CPU_GPU RF_FORCEINLINE float safeInv(float d) {
     return fabsf(d) > 1e-30f ? 1.f / d : copysignf(1e30f, d);
 }
 
-// Slab test; returns the entry distance or kInfinity on a miss.
-RF_CPU_GPU RF_FORCEINLINE float intersectBox(const BVHNode &n, const RayInv &ri, float tmax) {
-    float tx0 = n.bmin.x * ri.inv.x - ri.oInv.x, tx1 = n.bmax.x * ri.inv.x - ri.oInv.x;
-    float ty0 = n.bmin.y * ri.inv.y - ri.oInv.y, ty1 = n.bmax.y * ri.inv.y - ri.oInv.y;
-    float tz0 = n.bmin.z * ri.inv.z - ri.oInv.z, tz1 = n.bmax.z * ri.inv.z - ri.oInv.z;
-    float tmin = maxf(maxf(minf(tx0, tx1), minf(ty0, ty1)), maxf(minf(tz0, tz1), 0.f));
-    float tfar = minf(minf(maxf(tx0, tx1), maxf(ty0, ty1)), minf(maxf(tz0, tz1), tmax));
-    return tmin <= tfar ? tmin : kInfinity;
+// Slab tests of the four child boxes of a node: writes each entry distance, or kInfinity on a
+// miss or an empty slot. SSE on the CPU, a loop on the GPU; both compute the same values
+// (min/max of non-NaN floats, same operation order).
+RF_CPU_GPU RF_FORCEINLINE void intersectBoxes4(const BVH4Node &n, const RayInv &ri, float tmax,
+                                               float t[4]) {
+#if !RF_IS_GPU_CODE && defined(__SSE2__)
+    __m128 ix = _mm_set1_ps(ri.inv.x), iy = _mm_set1_ps(ri.inv.y), iz = _mm_set1_ps(ri.inv.z);
+    __m128 ox = _mm_set1_ps(ri.oInv.x), oy = _mm_set1_ps(ri.oInv.y), oz = _mm_set1_ps(ri.oInv.z);
+    __m128 tx0 = _mm_sub_ps(_mm_mul_ps(_mm_load_ps(n.bminX), ix), ox);
+    __m128 tx1 = _mm_sub_ps(_mm_mul_ps(_mm_load_ps(n.bmaxX), ix), ox);
+    __m128 ty0 = _mm_sub_ps(_mm_mul_ps(_mm_load_ps(n.bminY), iy), oy);
+    __m128 ty1 = _mm_sub_ps(_mm_mul_ps(_mm_load_ps(n.bmaxY), iy), oy);
+    __m128 tz0 = _mm_sub_ps(_mm_mul_ps(_mm_load_ps(n.bminZ), iz), oz);
+    __m128 tz1 = _mm_sub_ps(_mm_mul_ps(_mm_load_ps(n.bmaxZ), iz), oz);
+    __m128 tmin = _mm_max_ps(_mm_max_ps(_mm_min_ps(tx0, tx1), _mm_min_ps(ty0, ty1)),
+                             _mm_max_ps(_mm_min_ps(tz0, tz1), _mm_setzero_ps()));
+    __m128 tfar = _mm_min_ps(_mm_min_ps(_mm_max_ps(tx0, tx1), _mm_max_ps(ty0, ty1)),
+                             _mm_min_ps(_mm_max_ps(tz0, tz1), _mm_set1_ps(tmax)));
+    __m128 hit = _mm_and_ps(_mm_cmple_ps(tmin, tfar),
+                            _mm_castsi128_ps(_mm_cmpgt_epi32(
+                                _mm_load_si128(reinterpret_cast<const __m128i *>(n.count)),
+                                _mm_set1_epi32(-1))));
+    _mm_storeu_ps(t, _mm_or_ps(_mm_and_ps(hit, tmin), _mm_andnot_ps(hit, _mm_set1_ps(kInfinity))));
+#else
+    for (int k = 0; k < 4; ++k) {
+        float tx0 = n.bminX[k] * ri.inv.x - ri.oInv.x, tx1 = n.bmaxX[k] * ri.inv.x - ri.oInv.x;
+        float ty0 = n.bminY[k] * ri.inv.y - ri.oInv.y, ty1 = n.bmaxY[k] * ri.inv.y - ri.oInv.y;
+        float tz0 = n.bminZ[k] * ri.inv.z - ri.oInv.z, tz1 = n.bmaxZ[k] * ri.inv.z - ri.oInv.z;
+        float tmin = maxf(maxf(minf(tx0, tx1), minf(ty0, ty1)), maxf(minf(tz0, tz1), 0.f));
+        float tfar = minf(minf(maxf(tx0, tx1), maxf(ty0, ty1)), minf(maxf(tz0, tz1), tmax));
+        t[k] = (tmin <= tfar && n.count[k] >= 0) ? tmin : kInfinity;
+    }
+#endif
 }
 
 // Closest hit (anyHit = false) or any hit (true) along r within (0, tmax).
@@ -87,52 +116,57 @@ RF_CPU_GPU inline bool traverse(const SceneView &sv, const Ray &r, float tmax, u
     ri.oInv = r.o * ri.inv;
     bool found = false;
     float closest = tmax;
-    // Far children wait on the stack with their entry distance, so that a closer hit found in
+    // Inner children wait on the stack with their entry distance, so that a closer hit found in
     // the meantime lets traversal skip them without touching their nodes.
     int stackNode[kTraversalStackSize];
     float stackT[kTraversalStackSize];
     int sp = 0;
     int node = 0;
-    if (intersectBox(sv.nodes[0], ri, closest) == kInfinity) return false;
     while (true) {
-        const BVHNode &n = sv.nodes[node];
-        if (n.count > 0) {
-            for (int i = n.first, e = n.first + n.count; i < e; ++i) {
-                float t, u, v;
-                if (!intersectTriangle(sv.tris[i], r, closest, t, u, v)) continue;
+        const BVH4Node &n = sv.nodes[node];
+        float t[4];
+        intersectBoxes4(n, ri, closest, t);
+        // Leaves first (they may shorten the ray), then inner children nearest last on the stack.
+        int inner[4];
+        int innerCount = 0;
+        for (int k = 0; k < 4; ++k) {
+            if (t[k] == kInfinity) continue;
+            if (n.count[k] == 0) {
+                inner[innerCount++] = k;
+                continue;
+            }
+            if (t[k] >= closest) continue;
+            for (int i = n.child[k], e = n.child[k] + n.count[k]; i < e; ++i) {
+                float th, u, v;
+                if (!intersectTriangle(sv.tris[i], r, closest, th, u, v)) continue;
                 uint32_t tri = sv.triOrder[i];
                 if (sv.anyAlpha && !alphaAccepts(sv, tri, u, v, alphaKey)) continue;
-                closest = t;
-                hit.t = t;
+                closest = th;
+                hit.t = th;
                 hit.tri = tri;
                 hit.u = u;
                 hit.v = v;
                 found = true;
                 if (anyHit) return true;
             }
-        } else {
-            int a = n.first, b = n.first + 1;
-            float ta = intersectBox(sv.nodes[a], ri, closest);
-            float tb = intersectBox(sv.nodes[b], ri, closest);
-            if (tb < ta) {
-                float tt = ta;
-                ta = tb;
-                tb = tt;
-                int tmp = a;
-                a = b;
-                b = tmp;
-            }
-            if (ta != kInfinity) {
-                if (tb != kInfinity) {
-                    stackNode[sp] = b;
-                    stackT[sp] = tb;
-                    ++sp;
-                }
-                node = a;
-                continue;
-            }
         }
-        // Pop until a node that is still in front of the closest hit.
+        // Sort the (at most four) inner children far to near, then push them.
+        for (int a = 1; a < innerCount; ++a) {
+            int k = inner[a];
+            int b = a - 1;
+            while (b >= 0 && t[inner[b]] < t[k]) {
+                inner[b + 1] = inner[b];
+                --b;
+            }
+            inner[b + 1] = k;
+        }
+        for (int a = 0; a < innerCount; ++a) {
+            if (t[inner[a]] >= closest) continue;
+            stackNode[sp] = n.child[inner[a]];
+            stackT[sp] = t[inner[a]];
+            ++sp;
+        }
+        // Pop the nearest node still in front of the closest hit.
         bool next = false;
         while (sp > 0) {
             --sp;

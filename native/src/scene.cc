@@ -150,7 +150,7 @@ Scene::Scene(SceneDesc &&desc) {
     materialIndex_ = std::move(desc.materialIndex);
     buildMaterialsAndTextures(desc);
     BVHBuildOutput bvh = buildBVH(positions_.data(), indices_.data(), indices_.size() / 3);
-    nodes_ = std::move(bvh.nodes);
+    nodes_ = std::move(bvh.nodes4);
     tris_ = std::move(bvh.tris);
     triOrder_ = std::move(bvh.triOrder);
     bvhDepth_ = bvh.depth;

@@ -24,6 +24,7 @@ struct CacheAlignedAllocator {
     bool operator!=(const CacheAlignedAllocator &) const { return false; }
 };
 using NodeVector = std::vector<BVHNode, CacheAlignedAllocator<BVHNode>>;
+using Node4Vector = std::vector<BVH4Node, CacheAlignedAllocator<BVH4Node>>;
 
 struct TextureDesc {
     int32_t width = 0, height = 0;
@@ -100,7 +101,7 @@ class Scene {
     std::vector<LightRec> lights_;
     std::vector<uint32_t> emissiveTris_;
     std::vector<float> lightCdf_, triLightPdf_;
-    NodeVector nodes_;
+    Node4Vector nodes_;
     std::vector<TriAccel> tris_;
     std::vector<uint32_t> triOrder_;
 

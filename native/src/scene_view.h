@@ -53,13 +53,24 @@ struct alignas(32) BVHNode {
     int32_t count;
 };
 
+// 4-wide BVH node (128 bytes, two cache lines), collapsed from the binary tree: the boxes of up
+// to four children in structure-of-arrays form so one step tests all four at once.
+// count[k] > 0: leaf child with triangles [child[k], child[k] + count[k]); count[k] == 0: inner
+// child node child[k]; count[k] < 0: empty slot.
+struct alignas(64) BVH4Node {
+    float bminX[4], bminY[4], bminZ[4];
+    float bmaxX[4], bmaxY[4], bmaxZ[4];
+    int32_t child[4];
+    int32_t count[4];
+};
+
 // Precomputed triangle for intersection, stored in BVH order.
 struct TriAccel {
     Vec3 v0, e1, e2;
 };
 
 struct SceneView {
-    const BVHNode *nodes;
+    const BVH4Node *nodes;
     const TriAccel *tris;
     const uint32_t *triOrder;  // BVH slot -> original triangle index
     int32_t nodeCount;
