@@ -1,5 +1,7 @@
 import { create } from 'zustand';
 import { createConnectionSlice } from './connection-slice';
+import { createCreatorSlice } from './creator-slice';
+import type { CreatorSlice } from './creator-slice';
 import type { ConnectionSlice } from './connection-slice';
 import { createOperatorSlice } from './operator-slice';
 import type { OperatorSlice } from './operator-slice';
@@ -9,10 +11,11 @@ import { createWalletSlice } from './wallet-slice';
 import type { WalletSlice } from './wallet-slice';
 
 /** The whole UI state: one store made of slices. Select one field at a time. */
-export type RootState = ConnectionSlice & UiSlice & WalletSlice & OperatorSlice;
+export type RootState = ConnectionSlice & CreatorSlice & UiSlice & WalletSlice & OperatorSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createConnectionSlice(...a),
+  ...createCreatorSlice(...a),
   ...createUiSlice(...a),
   ...createWalletSlice(...a),
   ...createOperatorSlice(...a),

@@ -1,0 +1,224 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Estimate, SceneRecord } from '../../../../shared/api';
+import { validateJobSpec } from '../../../../shared/job-spec';
+import type { JobSpec, JobSpecInput, OutputFormat, Tier } from '../../../../shared/job-spec';
+import { api } from '../../api/client';
+import { duration, tokens } from './format';
+
+const PRESETS = [
+  { id: '360p', label: 'Preview 640 × 360', w: 640, h: 360 },
+  { id: '720p', label: 'HD 1280 × 720', w: 1280, h: 720 },
+  { id: '1080p', label: 'Full HD 1920 × 1080', w: 1920, h: 1080 },
+  { id: '4k', label: '4K 3840 × 2160', w: 3840, h: 2160 },
+  { id: 'square', label: 'Square 1024 × 1024', w: 1024, h: 1024 },
+  { id: 'custom', label: 'Custom…', w: 0, h: 0 },
+] as const;
+
+const TIERS: { id: Tier; label: string; hint: string }[] = [
+  { id: 'economy', label: 'Economy', hint: 'any operator · fee 0.5 %' },
+  { id: 'priority', label: 'Priority', hint: 'good operators first · fee 2 %' },
+  { id: 'trusted', label: 'Trusted', hint: 'top-reputation operators only · fee 5 %' },
+];
+
+const FORMATS: { id: OutputFormat; label: string }[] = [
+  { id: 'png8', label: 'PNG, 8-bit' },
+  { id: 'png16', label: 'PNG, 16-bit' },
+  { id: 'exr-half', label: 'OpenEXR, half float' },
+  { id: 'exr-float', label: 'OpenEXR, full float' },
+];
+
+/** The form's raw state; numbers are kept as typed so a half-typed field shows its problem. */
+interface FormState {
+  camera: string;
+  preset: (typeof PRESETS)[number]['id'];
+  width: string;
+  height: string;
+  spp: string;
+  start: string;
+  end: string;
+  step: string;
+  tilesX: string;
+  tilesY: string;
+  output: OutputFormat;
+  tier: Tier;
+}
+
+function toSpecInput(sceneId: string, f: FormState): JobSpecInput {
+  const preset = PRESETS.find((p) => p.id === f.preset)!;
+  const n = (s: string) => (s.trim() === '' ? NaN : Number(s));
+  return {
+    sceneId,
+    camera: f.camera === 'auto' ? 'auto' : Number(f.camera),
+    width: f.preset === 'custom' ? n(f.width) : preset.w,
+    height: f.preset === 'custom' ? n(f.height) : preset.h,
+    spp: n(f.spp),
+    frames: { start: n(f.start), end: n(f.end), step: n(f.step) },
+    tiles: { x: n(f.tilesX), y: n(f.tilesY) },
+    output: f.output,
+    tier: f.tier,
+  };
+}
+
+/** The job form: every field validated inline; the estimate follows each change. */
+export function JobForm({ scene, onSubmit, submitting }: { scene: SceneRecord; onSubmit?: (spec: JobSpec, estimate: Estimate) => void; submitting?: boolean }) {
+  const anim = scene.summary.animations;
+  const lastFrame = anim.length ? Math.max(0, Math.round(Math.max(...anim.map((a) => a.end)) * 24)) : 0;
+  const [f, setF] = useState<FormState>({
+    camera: 'auto',
+    preset: '360p',
+    width: '640',
+    height: '360',
+    spp: '64',
+    start: '0',
+    end: String(Math.min(lastFrame, 3)),
+    step: '1',
+    tilesX: '1',
+    tilesY: '1',
+    output: 'png8',
+    tier: 'economy',
+  });
+  const [estimate, setEstimate] = useState<Estimate | null>(null);
+  const [estimating, setEstimating] = useState(false);
+  const [estimateError, setEstimateError] = useState<string | null>(null);
+
+  const validation = useMemo(() => validateJobSpec(toSpecInput(scene.sceneId, f)), [scene.sceneId, f]);
+  const problems = validation.ok ? [] : validation.problems;
+  const problemFor = (...fields: string[]) => problems.find((p) => fields.some((fl) => p.field === fl || p.field.startsWith(`${fl}.`)))?.message;
+  const specKey = validation.ok ? JSON.stringify(validation.spec) : null;
+
+  useEffect(() => {
+    if (!validation.ok) return;
+    const spec = validation.spec;
+    let live = true;
+    const timer = setTimeout(() => {
+      setEstimating(true);
+      api
+        .call('creator.estimate', { spec, nodes: 10 })
+        .then((e) => live && (setEstimate(e), setEstimateError(null)))
+        .catch((err: Error) => live && setEstimateError(err.message))
+        .finally(() => live && setEstimating(false));
+    }, 350);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+    // specKey captures every field of the valid spec, so it alone decides when to re-estimate.
+  }, [specKey]);
+
+  const set = (patch: Partial<FormState>) => setF((old) => ({ ...old, ...patch }));
+  const isStill = f.start === f.end;
+  const field = (id: keyof FormState, label: string, error: string | undefined, props: Record<string, unknown> = {}) => (
+    <div className="field">
+      <label htmlFor={`job-${id}`}>{label}</label>
+      <input id={`job-${id}`} inputMode="numeric" value={f[id]} onChange={(e) => set({ [id]: e.target.value })} aria-invalid={!!error} {...props} />
+      {error && <span className="field-error">{error}</span>}
+    </div>
+  );
+
+  return (
+    <section className="card job-form" data-testid="job-form">
+      <h2>Render settings</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (validation.ok && estimate && onSubmit) onSubmit(validation.spec, estimate);
+        }}
+      >
+        <div className="grid-2">
+          <div className="field">
+            <label htmlFor="job-camera">Camera</label>
+            <select id="job-camera" value={f.camera} onChange={(e) => set({ camera: e.target.value })}>
+              <option value="auto">{scene.summary.cameras.length ? `Scene camera (${scene.summary.cameras[0]!.name || 'first'})` : 'Automatic (frames the scene)'}</option>
+              {scene.summary.cameras.map((c, i) => (
+                <option key={i} value={String(i)}>
+                  {c.name || `Camera ${i + 1}`}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="job-preset">Resolution</label>
+            <select id="job-preset" value={f.preset} onChange={(e) => set({ preset: e.target.value as FormState['preset'] })}>
+              {PRESETS.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          {f.preset === 'custom' && field('width', 'Width (px)', problemFor('width'))}
+          {f.preset === 'custom' && field('height', 'Height (px)', problemFor('height'))}
+          {field('spp', 'Samples per pixel', problemFor('spp'))}
+          <div className="field">
+            <label htmlFor="job-output">Output</label>
+            <select id="job-output" value={f.output} onChange={(e) => set({ output: e.target.value as OutputFormat })}>
+              {FORMATS.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          {field('start', 'First frame', problemFor('frames.start', 'frames'))}
+          {field('end', 'Last frame', problemFor('frames.end'))}
+          {!isStill && field('step', 'Every n-th frame', problemFor('frames.step'))}
+          {isStill && field('tilesX', 'Tiles across', problemFor('tiles.x', 'tiles'))}
+          {isStill && field('tilesY', 'Tiles down', problemFor('tiles.y'))}
+        </div>
+        <fieldset className="tiers">
+          <legend>Tier</legend>
+          {TIERS.map((t) => (
+            <label key={t.id} className={`tier${f.tier === t.id ? ' active' : ''}`}>
+              <input type="radio" name="tier" value={t.id} checked={f.tier === t.id} onChange={() => set({ tier: t.id })} />
+              <span className="tier-name">{t.label}</span>
+              <span className="muted small">{t.hint}</span>
+            </label>
+          ))}
+        </fieldset>
+        {problemFor('') && <p className="field-error">{problemFor('')}</p>}
+
+        <div className={`estimate${estimating ? ' stale' : ''}`} data-testid="estimate" aria-live="polite">
+          {estimate && validation.ok ? (
+            <>
+              <div>
+                <span className="muted small">Work</span>
+                <strong data-testid="estimate-bh">{estimate.benchHours < 0.01 ? estimate.benchHours.toFixed(4) : estimate.benchHours.toFixed(2)} BH</strong>
+              </div>
+              <div>
+                <span className="muted small">Operators</span>
+                <strong>{tokens(estimate.operators)}</strong>
+              </div>
+              <div>
+                <span className="muted small">Network fee ({(estimate.feeBps / 100).toFixed(1)} %)</span>
+                <strong data-testid="estimate-fee">{tokens(estimate.fee)}</strong>
+              </div>
+              <div className="total">
+                <span className="muted small">Total</span>
+                <strong data-testid="estimate-total">{tokens(estimate.price)}</strong>
+              </div>
+              <div>
+                <span className="muted small">
+                  Expected time ({estimate.wallTime.nodes} nodes)
+                </span>
+                <strong data-testid="estimate-time">{duration(estimate.wallTime.seconds)}</strong>
+              </div>
+              <div>
+                <span className="muted small">Tasks</span>
+                <strong>
+                  {estimate.tasks} ({estimate.frames} frame{estimate.frames === 1 ? '' : 's'})
+                </strong>
+              </div>
+            </>
+          ) : (
+            <span className="muted">{estimateError ?? (validation.ok ? 'Measuring the scene on this computer…' : 'Fix the fields above to see the price.')}</span>
+          )}
+        </div>
+        {onSubmit && (
+          <button type="submit" className="btn btn-primary" disabled={!validation.ok || !estimate || estimating || submitting} data-testid="job-submit">
+            {submitting ? 'Submitting…' : 'Review and pay'}
+          </button>
+        )}
+      </form>
+    </section>
+  );
+}

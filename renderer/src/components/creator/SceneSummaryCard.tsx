@@ -1,0 +1,56 @@
+import type { SceneRecord } from '../../../../shared/api';
+import { useImage } from '../../hooks/use-image';
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+function num(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** What the scene holds, with its preview rendered by the engine. */
+export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
+  const s = scene.summary;
+  const preview = useImage(s.previewHash);
+  const size = s.bounds.max.map((v, i) => v - s.bounds.min[i]!);
+  const anim = s.animations.length ? `${s.animations.length} (${Math.min(...s.animations.map((a) => a.start)).toFixed(2)}–${Math.max(...s.animations.map((a) => a.end)).toFixed(2)} s)` : 'none';
+  return (
+    <section className="card scene-card" data-testid="scene-summary">
+      <div className="scene-head">
+        <div className="preview" data-testid="scene-preview">
+          {preview ? <img src={preview} alt={`Preview of ${s.name}`} /> : <span className="muted small">{s.previewHash ? 'Loading preview…' : 'No preview'}</span>}
+        </div>
+        <div className="scene-facts">
+          <h3 data-testid="scene-name">{s.name}</h3>
+          <p className="mono small muted" title="Scene id (sha256 of the packaged scene)">
+            {scene.sceneId.slice(0, 16)}…
+          </p>
+          <dl className="facts compact">
+            <dt>Triangles</dt>
+            <dd data-testid="scene-triangles">{num(s.triangles)}</dd>
+            <dt>Meshes</dt>
+            <dd>{num(s.meshes)}</dd>
+            <dt>Materials</dt>
+            <dd>{num(s.materials)}</dd>
+            <dt>Textures</dt>
+            <dd>{s.textures.length ? s.textures.map((t) => `${t.width}×${t.height}`).join(', ') : 'none'}</dd>
+            <dt>Lights</dt>
+            <dd>{s.lights.length ? `${s.lights.length}` : s.usesDefaultEnvironment ? 'none — lit by the default sky' : 'emissive materials'}</dd>
+            <dt>Cameras</dt>
+            <dd>{s.cameras.length ? s.cameras.map((c) => c.name || c.type).join(', ') : 'none — an automatic camera frames the scene'}</dd>
+            <dt>Animations</dt>
+            <dd>{anim}</dd>
+            <dt>Size</dt>
+            <dd>
+              {size.map((v) => v.toFixed(2)).join(' × ')} m · package {bytes(s.bytes)}
+            </dd>
+          </dl>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+import type { StateCreator } from 'zustand';
+import type { SceneProblem, SceneRecord } from '../../../shared/api';
+import { api } from '../api/client';
+import { sendScene } from '../api/upload';
+import type { PickedFile } from '../api/upload';
+import type { RootState } from './store';
+
+/** Where an import stands, for the progress bar and messages. */
+export type ImportPhase = { kind: 'idle' } | { kind: 'uploading'; fraction: number; name: string } | { kind: 'checking'; name: string } | { kind: 'done' } | { kind: 'failed'; message: string };
+
+/** Scenes: the library, the import in progress and its findings. */
+export interface CreatorSlice {
+  scenes: SceneRecord[];
+  importPhase: ImportPhase;
+  /** Problems of the last import (errors block; warnings do not). */
+  importProblems: SceneProblem[];
+  selectedSceneId: string | null;
+  loadScenes(): Promise<void>;
+  importFiles(files: PickedFile[]): Promise<void>;
+  selectScene(sceneId: string | null): void;
+}
+
+export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> = (set, get) => {
+  api.on('creator.sceneImported', (scene) => {
+    const others = get().scenes.filter((s) => s.sceneId !== scene.sceneId);
+    set({ scenes: [scene, ...others] });
+  });
+  return {
+    scenes: [],
+    importPhase: { kind: 'idle' },
+    importProblems: [],
+    selectedSceneId: null,
+    async loadScenes() {
+      try {
+        set({ scenes: await api.call('creator.listScenes') });
+      } catch {
+        // The status bar shows a lost connection; the list stays as it was.
+      }
+    },
+    async importFiles(files) {
+      if (files.length === 0) return;
+      const name = files.length === 1 ? files[0]!.relativePath : files[0]!.relativePath.split('/')[0]!;
+      set({ importPhase: { kind: 'uploading', fraction: 0, name }, importProblems: [] });
+      try {
+        const source = await sendScene(files, (fraction) => set({ importPhase: { kind: 'uploading', fraction, name } }));
+        set({ importPhase: { kind: 'checking', name } });
+        const r = await api.call('creator.importScene', source);
+        set({ importProblems: r.problems });
+        if (r.ok) {
+          const others = get().scenes.filter((s) => s.sceneId !== r.scene.sceneId);
+          set({ scenes: [r.scene, ...others], selectedSceneId: r.scene.sceneId, importPhase: { kind: 'done' } });
+        } else {
+          set({ importPhase: { kind: 'failed', message: `${name} cannot be rendered as it is. Fix the problems below and drop it again.` } });
+        }
+      } catch (err) {
+        set({ importPhase: { kind: 'failed', message: (err as Error).message } });
+      }
+    },
+    selectScene(sceneId) {
+      set({ selectedSceneId: sceneId, importProblems: [], importPhase: { kind: 'idle' } });
+    },
+  };
+};
