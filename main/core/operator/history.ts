@@ -46,9 +46,13 @@ export interface TaskVerdictRecord {
 
 /** An on-chain redemption that paid out some verified tasks. */
 export interface RedemptionRecord {
-  /** The tasks it paid; default: every verified, unredeemed task of `jobId`. */
+  /** The tasks it paid; else every verified, unredeemed task of `jobId`, or of the escrow job `chainJobId`. */
   taskIds?: string[];
   jobId?: string;
+  /** The escrow's job id (bytes32) as the tasks' vouchers carry it. */
+  chainJobId?: string;
+  /** With chainJobId: only tasks whose voucher's cumulative amount is at most this (smallest unit). */
+  upTo?: string;
   txHash: string;
   at?: number;
 }
@@ -175,8 +179,15 @@ export class OperatorHistory {
   recordRedemption(r: RedemptionRecord): number {
     const at = r.at ?? Date.now();
     let ids = r.taskIds;
+    if (!ids && r.chainJobId) {
+      const rows = this.db
+        .prepare("SELECT task_id, voucher_amount FROM operator_tasks WHERE verdict = 'verified' AND redemption_tx IS NULL AND voucher IS NOT NULL AND lower(CASE WHEN json_valid(voucher) THEN json_extract(voucher, '$.jobId') END) = lower(?)")
+        .all(r.chainJobId) as { task_id: string; voucher_amount: string | null }[];
+      const limit = r.upTo === undefined ? null : BigInt(r.upTo);
+      ids = rows.filter((x) => limit === null || (x.voucher_amount !== null && BigInt(x.voucher_amount) <= limit)).map((x) => x.task_id);
+    }
     if (!ids) {
-      if (!r.jobId) throw new RayfarmError('HISTORY_BAD_REDEMPTION', 'A redemption needs the task ids or the job id it paid.');
+      if (!r.jobId) throw new RayfarmError('HISTORY_BAD_REDEMPTION', 'A redemption needs the task ids, the job id or the escrow job id it paid.');
       ids = (
         this.db.prepare("SELECT task_id FROM operator_tasks WHERE job_id = ? AND verdict = 'verified' AND redemption_tx IS NULL").all(r.jobId) as { task_id: string }[]
       ).map((x) => x.task_id);

@@ -41,6 +41,15 @@ export function operatorNetHooks(op: OperatorService, settings = { cores: availa
   };
 }
 
+/**
+ * A redemption mined on chain (the redeemer's `onRedeemed`): marks every verified task
+ * whose voucher belongs to that escrow job and is covered by the redeemed cumulative amount.
+ */
+export function recordRedeemed(op: OperatorService, r: { chainJobId: string; cumulative: string; state: string; txHash: string | null }): number {
+  if (r.state !== 'mined' || !r.txHash) return 0;
+  return op.history.recordRedemption({ chainJobId: r.chainJobId, upTo: r.cumulative, txHash: r.txHash });
+}
+
 /** Writes one worker event into the operator's history. */
 export function recordWorkerEvent(op: OperatorService, e: WorkerEvent, score: () => number | null = () => null): void {
   const id = e.lease.leaseId;
@@ -54,16 +63,23 @@ export function recordWorkerEvent(op: OperatorService, e: WorkerEvent, score: ()
         frame: e.lease.task.frame,
         tile: e.lease.spec.tiles.x * e.lease.spec.tiles.y > 1 ? e.lease.task.index : null,
         creator: e.creator,
-        price: 0n,
+        // With payments on, the creator fixes the price in the lease; otherwise it is measured when rendered.
+        price: e.lease.price.amount ?? 0n,
         startedAt: e.at,
       });
       return;
     case 'rendered':
-      if (h.get(id)) h.recordFinished(id, { outcome: 'submitted', durationMs: e.renderMs, price: taskPrice(e.renderMs, score(), e.lease.price.perBenchHour) });
+      if (h.get(id)) {
+        const price = e.lease.price.amount ?? taskPrice(e.renderMs, score(), e.lease.price.perBenchHour);
+        h.recordFinished(id, { outcome: 'submitted', durationMs: e.renderMs, price });
+      }
       return;
     case 'verdict':
       if (!h.get(id)) return;
-      if (e.verdict.verdict === 'accepted') h.recordVerdict(id, { verdict: 'verified' });
+      if (e.verdict.verdict === 'accepted') {
+        const v = e.verdict.voucher;
+        h.recordVerdict(id, v ? { verdict: 'verified', voucher: JSON.stringify(v), voucherAmount: v.cumulativeAmount } : { verdict: 'verified' });
+      }
       else h.recordVerdict(id, { verdict: 'rejected', reason: e.verdict.reason ?? (e.verdict.verdict === 'duplicate' ? 'another operator delivered this task first' : 'the creator did not know this task') });
       return;
     case 'failed':

@@ -41,6 +41,24 @@ describe('OperatorHistory', () => {
     expect(h.get('t1')).toMatchObject({ verdict: 'verified', voucher: '0xsig', redemptionTx: '0xtx1', redeemedAt: NOW, durationMs: 30_000 });
   });
 
+  it('marks the tasks an on-chain redemption paid, by the escrow job of their vouchers', () => {
+    const chainJob = `0x${'ab'.repeat(32)}`;
+    const voucher = (amount: bigint) => JSON.stringify({ jobId: chainJob, operator: `0x${'11'.repeat(20)}`, cumulativeAmount: amount.toString(), resultsRoot: `0x${'00'.repeat(32)}`, signature: `0x${'22'.repeat(65)}` });
+    for (const [id, cum] of [['a', 1n], ['b', 2n], ['c', 3n]] as const) {
+      task(id, NOW - 1000, TOKEN);
+      h.recordFinished(id, { outcome: 'submitted', finishedAt: NOW - 500 });
+      h.recordVerdict(id, { verdict: 'verified', voucher: voucher(cum * TOKEN), voucherAmount: cum * TOKEN, at: NOW - 400 });
+    }
+    task('other', NOW - 1000, TOKEN);
+    h.recordVerdict('other', { verdict: 'verified', voucher: 'not json', at: NOW });
+    // The redeemed voucher covered the first two results only.
+    expect(h.recordRedemption({ chainJobId: chainJob.toUpperCase().replace('0X', '0x'), upTo: (2n * TOKEN).toString(), txHash: '0xfeed', at: NOW })).toBe(2);
+    expect(h.list({ verdict: 'verified' }).filter((e) => e.redemptionTx === '0xfeed').map((e) => e.taskId).sort()).toEqual(['a', 'b']);
+    expect(h.recordRedemption({ chainJobId: chainJob, txHash: '0xbeef', at: NOW })).toBe(1);
+    expect(h.get('c')!.redemptionTx).toBe('0xbeef');
+    expect(h.get('other')!.redemptionTx).toBeNull();
+  });
+
   it('keeps a handed-back task with its reason and no earnings', () => {
     task('t2', NOW - 5000, TOKEN);
     h.recordFinished('t2', { outcome: 'handed-back', reason: 'The user came back.', finishedAt: NOW });
