@@ -17,6 +17,9 @@ const commands: Record<string, Command> = {
   devnet: { summary: 'run the dev chain (anvil + contracts) for a LAN until Ctrl-C', run: async (a) => (await import('./commands/devnet')).devnetCommand(a) },
   scene: { summary: 'check a .glb/.gltf scene and print what it holds (or every problem)', run: async (a) => (await import('./commands/scene')).sceneCommand(a) },
   render: { summary: 'render a scene on this machine into frame files (the reference render)', run: async (a) => (await import('./commands/render')).renderCommand(a) },
+  node: { summary: 'run a headless render node on the network (prints its addresses)', run: async (a) => (await import('./commands/node')).nodeCommand(a) },
+  submit: { summary: 'offer a render job to the network and write its frames as they arrive', run: async (a) => (await import('./commands/submit')).submitCommand(a) },
+  'studio-key': { summary: 'make a key for a private studio farm (studio-key new > farm.key)', run: async (a) => (await import('./commands/studio-key')).studioKeyCommand(a) },
 };
 
 function usage(): string {

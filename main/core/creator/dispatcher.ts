@@ -429,6 +429,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     this.store.setJobState(job.row.id, job.row.state, job.row.finishedAt);
     const p = job.progress();
     for (const l of this.finishListeners) l(p);
+    this.changed(job.row.id);
   }
 
   private changed(jobId: string): void {

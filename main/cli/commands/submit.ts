@@ -1,0 +1,111 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { validateJobSpec } from '../../../shared/job-spec';
+import { hasErrors, readScene } from '../../core/creator/importer';
+import { packageScene } from '../../core/creator/packager';
+import { RayfarmError } from '../../core/errors';
+import { NetService } from '../../core/net/service';
+import { openStore, resolveDataDir } from '../../core/store';
+import { parseCommand } from '../options';
+import { parseFrames } from './render';
+import { netConfigFrom, netOptions, netOptionsHelp } from './net-options';
+
+export const submitHelp = `rayfarm submit <scene> --out DIR [options]
+
+Offers a render job to the network as a creator, shows progress, writes the frames into
+DIR as results arrive, and exits 0 when all are done, printing a final JSON line
+{jobId, tasks, frames, outDir, seconds}.
+
+  --frames A-B[:S]   frames to render (default 0)
+  --spp N            samples per pixel (default 64)
+  --width W --height H   frame size (default 640 × 360)
+  --tiles N | NxM    split each frame into tiles (default 1)
+  --format F         png8 | png16 | exr-half | exr-float (default png8)
+  --local            also render on this machine
+${netOptionsHelp}`;
+
+function num(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new RayfarmError('CLI_BAD_ARGS', `--${name} must be a whole number, not "${v}".`);
+  return n;
+}
+
+function tiles(v: string | undefined): { x: number; y: number } {
+  if (v === undefined) return { x: 1, y: 1 };
+  const m = /^(\d+)(?:x(\d+))?$/i.exec(v.trim());
+  if (!m) throw new RayfarmError('CLI_BAD_ARGS', `--tiles takes N or NxM, not "${v}".`);
+  return { x: Number(m[1]), y: Number(m[2] ?? m[1]) };
+}
+
+/** `rayfarm submit`: a creator from the command line. */
+export async function submitCommand(argv: string[]): Promise<number> {
+  const args = parseCommand(argv, {
+    ...netOptions,
+    out: { type: 'string' },
+    frames: { type: 'string' },
+    spp: { type: 'string' },
+    width: { type: 'string' },
+    height: { type: 'string' },
+    tiles: { type: 'string' },
+    format: { type: 'string' },
+    local: { type: 'boolean', default: false },
+  });
+  if (args.bool('help')) {
+    console.log(submitHelp);
+    return 0;
+  }
+  if (args.positionals.length !== 1 || !args.str('out')) throw new RayfarmError('CLI_BAD_ARGS', `rayfarm submit needs a scene and --out DIR.\n\n${submitHelp}`);
+  const read = await readScene({ path: resolve(args.positionals[0]!) });
+  if (!read.doc || hasErrors(read.problems)) {
+    console.error(`${args.positionals[0]} cannot be rendered:`);
+    for (const p of read.problems) console.error(`  ${p.severity}  ${p.message}`);
+    return 1;
+  }
+  const glb = await packageScene(read.doc);
+  const store = openStore(resolveDataDir(args.str('data-dir')));
+  let svc: NetService | undefined;
+  try {
+    const sceneId = store.blobs.put(glb);
+    const checked = validateJobSpec({
+      sceneId,
+      width: num('width', args.str('width'), 640),
+      height: num('height', args.str('height'), 360),
+      spp: num('spp', args.str('spp'), 64),
+      frames: parseFrames(args.str('frames')),
+      tiles: tiles(args.str('tiles')),
+      output: args.str('format') ?? 'png8',
+    });
+    if (!checked.ok) throw new RayfarmError('CLI_BAD_ARGS', checked.message);
+    const outDir = resolve(args.str('out')!);
+    mkdirSync(outDir, { recursive: true });
+    svc = await NetService.start({ store, ...netConfigFrom(args), operator: args.bool('local'), log: (l) => console.error(l) });
+    const started = performance.now();
+    const job = svc.submit({ spec: checked.spec, outDir });
+    console.error(`rayfarm submit: job ${job.id} offered as ${svc.stack.node.peerId}: ${job.tasks} tasks; waiting for operators…`);
+    let last = '';
+    const progress = await svc.waitForJob(job.id, (p) => {
+      const line = `${p.done}/${p.tasks} tasks done, ${p.leased} rendering${p.failed ? `, ${p.failed} failed` : ''}`;
+      if (line !== last) console.error(`rayfarm submit: ${line}`);
+      last = line;
+    });
+    // The last frame is written as its last result is accepted; wait for every file.
+    const frames = new Set(svc.dispatcher.job(job.id)!.tasks.map((t) => t.frame)).size;
+    const written = await new Promise<number>((resolveWritten) => {
+      const check = () => svc!.output.framesWritten(job.id);
+      if (progress.failed > 0 || check() >= frames) return resolveWritten(check());
+      const off = svc!.output.onFrame(() => {
+        if (check() >= frames) {
+          off();
+          resolveWritten(check());
+        }
+      });
+    });
+    const seconds = Math.round((performance.now() - started) / 10) / 100;
+    console.log(JSON.stringify({ jobId: job.id, tasks: progress.tasks, frames: written, outDir, seconds }));
+    return progress.state === 'done' && written === frames ? 0 : 1;
+  } finally {
+    await svc?.stop();
+    store.close();
+  }
+}
