@@ -44,13 +44,17 @@ for (const job of jobs) {
   const spec = checked.spec;
   const est = await estimateJob(nativeEngine, doc, spec, { localScore: bench.score, baseRatePerBH: parseTokens('2'), nodes: 10, threads });
   // The measured run does what a node does: each task loads its frame, renders, returns.
-  const started = performance.now();
-  for (const task of splitJob(spec)) {
-    const renderer = new SceneRenderer(doc, nativeEngine);
-    await renderer.renderTask(spec, task, threads ? { threads } : {});
-    await renderer.dispose();
+  // Twice, keeping the faster, as the probes do: other programs on the machine add noise.
+  let measured = Infinity;
+  for (let run = 0; run < 2; run++) {
+    const started = performance.now();
+    for (const task of splitJob(spec)) {
+      const renderer = new SceneRenderer(doc, nativeEngine);
+      await renderer.renderTask(spec, task, threads ? { threads } : {});
+      await renderer.dispose();
+    }
+    measured = Math.min(measured, (performance.now() - started) / 1000);
   }
-  const measured = (performance.now() - started) / 1000;
   const probeSeconds = est.probes.reduce((s, p) => s + p.seconds + p.loadSeconds, 0);
   results.push({
     scene: job.scene,

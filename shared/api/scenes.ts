@@ -88,7 +88,7 @@ export const EstimateSchema = z.object({
   /** Wall time on `nodes` devices of `nodeScore`. */
   wallTime: z.object({ nodes: z.number().int(), nodeScore: z.number(), seconds: z.number() }),
   /** The probe renders measured on this machine. */
-  probes: z.array(z.object({ frame: z.number().int(), width: z.number().int(), height: z.number().int(), spp: z.number().int(), seconds: z.number(), loadSeconds: z.number() })),
+  probes: z.array(z.object({ frame: z.number().int(), pixels: z.number().int(), spp: z.number().int(), seconds: z.number(), loadSeconds: z.number() })),
 });
 export type Estimate = z.infer<typeof EstimateSchema>;
 

@@ -26,8 +26,12 @@ export interface CachedBenchmark {
   at: number;
 }
 
-/** Probe sizes: small enough to take about a second in all, big enough to keep every thread busy. */
-const PROBE = { width: 160, minSeconds: 0.15, maxFrames: 3 } as const;
+/**
+ * Probe layout: a grid of small tiles of the full-resolution frame. Rendering parts of the
+ * real frame (rather than a shrunken frame) keeps neighbouring pixels as coherent as in the
+ * job itself, which matters for big scenes whose BVH does not fit in the caches.
+ */
+const PROBE = { grid: 4, tile: 48, minSeconds: 0.2, maxFrames: 3 } as const;
 
 /** The local benchmark score: cached in settings, measured once when absent. */
 export async function localBenchmarkScore(settings: SettingsStore, run: () => Promise<{ score: number; threads: number }>): Promise<number> {
@@ -55,36 +59,58 @@ export interface Probe {
   frame: number;
   width: number;
   height: number;
+  /** Pixels rendered by the probe (its tiles together). */
+  pixels: number;
   spp: number;
   seconds: number;
   loadSeconds: number;
   secondsPerSample: number;
 }
 
-/** Renders small probes of the job's representative frames on this machine. */
+/** The probe tiles of a frame: a grid of small rectangles spread evenly over it. */
+export function probeRects(width: number, height: number): { x: number; y: number; width: number; height: number }[] {
+  const tw = Math.max(1, Math.min(PROBE.tile, Math.floor(width / PROBE.grid)));
+  const th = Math.max(1, Math.min(PROBE.tile, Math.floor(height / PROBE.grid)));
+  const rects = [];
+  for (let gy = 0; gy < PROBE.grid; gy++) {
+    for (let gx = 0; gx < PROBE.grid; gx++) {
+      const cx = Math.floor(((gx + 0.5) * width) / PROBE.grid);
+      const cy = Math.floor(((gy + 0.5) * height) / PROBE.grid);
+      rects.push({ x: Math.min(width - tw, Math.max(0, cx - (tw >> 1))), y: Math.min(height - th, Math.max(0, cy - (th >> 1))), width: tw, height: th });
+    }
+  }
+  return rects;
+}
+
+/** Renders probes (tiles of the full frame at low spp) of the job's representative frames on this machine. */
 export async function probeJob(engine: RenderEngine, doc: Document, spec: JobSpec, opts: { threads?: number } = {}): Promise<Probe[]> {
-  const width = Math.min(spec.width, PROBE.width);
-  const height = Math.max(1, Math.round((width * spec.height) / spec.width));
+  const rects = probeRects(spec.width, spec.height);
+  const pixels = rects.reduce((n, r) => n + r.width * r.height, 0);
   const renderer = new SceneRenderer(doc, engine);
   const probes: Probe[] = [];
+  const timeAll = async (frame: number, spp: number): Promise<number> => {
+    let seconds = 0;
+    for (const rect of rects) {
+      const task = { index: 0, id: 'probe', frame, tileX: 0, tileY: 0, rect };
+      seconds += (await renderer.renderTask({ ...spec, spp }, task, opts)).seconds;
+    }
+    return seconds;
+  };
   try {
     for (const frame of probeFrames(spec)) {
-      const probeSpec: JobSpec = { ...spec, width, height };
-      // The probe uses the job's aspect, camera and environment: the same scene as the job's frame.
-      const loaded = await renderer.frame(probeSpec, frame);
-      const task = { index: 0, id: 'probe', frame, tileX: 0, tileY: 0, rect: { x: 0, y: 0, width, height } };
+      // The probe renders the job's own frame (size, camera, environment): only the samples differ.
+      const loaded = await renderer.frame(spec, frame);
       let spp = 1;
       let seconds = 0;
-      // Double the samples until the probe runs long enough to time reliably.
+      // Raise the samples until the probe runs long enough to time reliably.
       for (;;) {
-        const r = await renderer.renderTask({ ...probeSpec, spp }, task, opts);
-        seconds = r.seconds;
+        seconds = await timeAll(frame, spp);
         if (seconds >= PROBE.minSeconds || spp >= spec.spp || spp >= 256) break;
         spp = Math.min(spec.spp, spp * Math.max(2, Math.min(8, Math.ceil(PROBE.minSeconds / Math.max(seconds, 1e-3)))));
       }
       // Once more at the same size: the faster run is the one less disturbed by other programs.
-      seconds = Math.min(seconds, (await renderer.renderTask({ ...probeSpec, spp }, task, opts)).seconds);
-      probes.push({ frame, width, height, spp, seconds, loadSeconds: loaded.loadSeconds, secondsPerSample: seconds / (width * height * spp) });
+      seconds = Math.min(seconds, await timeAll(frame, spp));
+      probes.push({ frame, width: spec.width, height: spec.height, pixels, spp, seconds, loadSeconds: loaded.loadSeconds, secondsPerSample: seconds / (pixels * spp) });
     }
   } finally {
     await renderer.dispose();
@@ -132,6 +158,6 @@ export async function estimateJob(
     operators: q.operators,
     rate: q.rate,
     wallTime: { nodes: opts.nodes, nodeScore, seconds: wallTimeSeconds({ bh, tasks, nodes: opts.nodes, score: nodeScore, perTaskOverheadS: 0 }) },
-    probes: probes.map(({ frame, width, height, spp, seconds: s, loadSeconds }) => ({ frame, width, height, spp, seconds: s, loadSeconds })),
+    probes: probes.map(({ frame, pixels, spp, seconds: s, loadSeconds }) => ({ frame, pixels, spp, seconds: s, loadSeconds })),
   };
 }

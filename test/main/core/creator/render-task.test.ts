@@ -28,8 +28,8 @@ describe('estimate arithmetic', () => {
   it('scales the probe cost by pixels, samples and tasks, using the nearest probe per frame', () => {
     const spec = JobSpecSchema.parse({ sceneId, width: 100, height: 50, spp: 10, frames: { start: 0, end: 3 }, tiles: { x: 2, y: 1 } });
     const probes: Probe[] = [
-      { frame: 0, width: 10, height: 5, spp: 1, seconds: 0, loadSeconds: 0.5, secondsPerSample: 1e-6 },
-      { frame: 3, width: 10, height: 5, spp: 1, seconds: 0, loadSeconds: 1, secondsPerSample: 2e-6 },
+      { frame: 0, width: 100, height: 50, pixels: 50, spp: 1, seconds: 0, loadSeconds: 0.5, secondsPerSample: 1e-6 },
+      { frame: 3, width: 100, height: 50, pixels: 50, spp: 1, seconds: 0, loadSeconds: 1, secondsPerSample: 2e-6 },
     ];
     // Frames 0, 1 take the first probe; 2, 3 the second. 2 tiles per frame, each loads once.
     const perFrame = (p: Probe) => 2 * p.loadSeconds + p.secondsPerSample * 100 * 50 * 10;
@@ -72,7 +72,7 @@ describe.skipIf(!engineBuilt)('renderTask on the native engine', () => {
     const est = await estimateJob(nativeEngine, animatedScene(), spec, { localScore: 150, baseRatePerBH: parseTokens('2'), nodes: 4 });
     expect(est.tasks).toBe(24);
     expect(est.probes.map((p) => p.frame)).toEqual([0, 11, 23]);
-    expect(est.probes[0]).toMatchObject({ width: 160, height: 90 });
+    expect(est.probes[0]!.pixels).toBe(16 * 48 * 45); // a 4 × 4 grid of 48 × 45 tiles of the 320 × 180 frame
     expect(est.localSeconds).toBeGreaterThan(0);
     expect(est.benchHours).toBeCloseTo((est.localSeconds * 150) / 100 / 3600, 12);
     // Price = BH × 2 tokens × 2 (priority), rounded up to the smallest unit; fee 200 bps of it.
