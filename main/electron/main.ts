@@ -1,4 +1,4 @@
-// The desktop shell: one window, the IPC bridge, and (later) the tray. All product logic
+// The desktop shell: one window, the IPC bridge, the tray and notifications. All product logic
 // lives in main/core, built by the same composition root as the headless form.
 import '../core/polyfills';
 import { join } from 'node:path';
@@ -7,7 +7,9 @@ import { app, BrowserWindow, shell } from 'electron';
 import { createApp } from '../core/app';
 import type { App } from '../core/app';
 import { resolveDataDir } from '../core/store';
+import { electronIdleSource } from './idle-source';
 import { registerApi } from './ipc';
+import { createTray } from './tray';
 
 function dataDirArg(): string | undefined {
   const i = process.argv.indexOf('--data-dir');
@@ -15,10 +17,12 @@ function dataDirArg(): string | undefined {
 }
 
 let core: App | undefined;
+/** Set once the person chose Quit: closing the window then really quits instead of hiding to the tray. */
+let quitting = false;
 
 async function start(): Promise<void> {
   const dataDir = resolveDataDir(dataDirArg() ?? (process.env.RAYFARM_DATA_DIR ? undefined : app.getPath('userData')));
-  core = await createApp({ dataDir });
+  core = await createApp({ dataDir, idleSource: electronIdleSource() });
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -47,23 +51,46 @@ async function start(): Promise<void> {
     if (url.split('#')[0] !== rendererUrl) e.preventDefault();
   });
   win.once('ready-to-show', () => win.show());
+  // Close to the tray: the node keeps rendering; Quit in the tray menu ends the app.
+  win.on('close', (e) => {
+    if (quitting) return;
+    e.preventDefault();
+    win.hide();
+  });
+  createTray({
+    core,
+    iconsDir: join(app.getAppPath(), 'resources', 'icons'),
+    openWindow: () => {
+      win.show();
+      win.focus();
+    },
+    quit: () => app.quit(),
+  });
   await win.loadFile(indexFile);
 }
 
 const single = app.requestSingleInstanceLock();
 if (!single) app.quit();
 else {
-  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+  app.on('second-instance', () => {
+    const w = BrowserWindow.getAllWindows()[0];
+    w?.show();
+    w?.focus();
+  });
   app.whenReady().then(start).catch((err: unknown) => {
     console.error(`rayfarm: could not start: ${(err as Error).message}`);
     app.exit(1);
   });
-  app.on('window-all-closed', () => app.quit());
-  let quitting = false;
+  // The tray keeps the app alive with no window open.
+  app.on('window-all-closed', () => {
+    if (quitting) app.quit();
+  });
+  let stopping = false;
   app.on('before-quit', (e) => {
-    if (quitting || !core) return;
-    e.preventDefault();
     quitting = true;
+    if (stopping || !core) return;
+    e.preventDefault();
+    stopping = true;
     void core.stop().finally(() => app.quit());
   });
 }

@@ -9,7 +9,7 @@ import { formatTokens } from '../../../shared/pricing';
 export type TrayIcon = 'idle' | 'rendering' | 'paused' | 'error';
 
 /** What a menu item does when clicked. */
-export type TrayAction = 'toggle-render' | 'pause-1h' | 'pause-tomorrow' | 'resume' | 'open' | 'quit' | 'none';
+export type TrayAction = 'toggle-render' | 'pause-1h' | 'pause-tomorrow' | 'resume' | 'toggle-login' | 'open' | 'quit' | 'none';
 
 /** One menu row. */
 export interface TrayMenuItem {
@@ -40,8 +40,14 @@ export function tokensLabel(units: string): string {
   return `${formatTokens(units, 4)} RFT`;
 }
 
+/** Desktop-only facts the tray shows besides the operator status. */
+export interface TrayExtras {
+  /** Whether the app starts at login; undefined where the OS offers no such setting. */
+  startAtLogin?: boolean;
+}
+
 /** The tray for a status. */
-export function trayView(s: OperatorStatus): TrayView {
+export function trayView(s: OperatorStatus, extras: TrayExtras = {}): TrayView {
   const icon: TrayIcon = s.state;
   const earned = `Today: ${tokensLabel(s.todayEarned)}`;
   let line: string;
@@ -61,6 +67,7 @@ export function trayView(s: OperatorStatus): TrayView {
     { id: 'sep2', label: '', action: 'none', enabled: false, separator: true },
     { id: 'earnings', label: earned, action: 'open', enabled: true },
     { id: 'open', label: 'Open Rayfarm', action: 'open', enabled: true },
+    ...(extras.startAtLogin === undefined ? [] : [{ id: 'login', label: 'Start at login', action: 'toggle-login' as const, enabled: true, checked: extras.startAtLogin }]),
     { id: 'sep3', label: '', action: 'none', enabled: false, separator: true },
     { id: 'quit', label: 'Quit Rayfarm', action: 'quit', enabled: true },
   ];

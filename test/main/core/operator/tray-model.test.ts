@@ -42,6 +42,12 @@ describe('tray model', () => {
     expect(item(status(), 'status')!.enabled).toBe(false);
   });
 
+  it('offers start at login where the OS has it', () => {
+    expect(item(status(), 'login')).toBeUndefined();
+    const v = trayView(status(), { startAtLogin: true });
+    expect(v.menu.find((m) => m.id === 'login')).toMatchObject({ label: 'Start at login', checked: true, action: 'toggle-login' });
+  });
+
   it('shows the rendering state with the task', () => {
     const s = status({ state: 'rendering', currentTask: { taskId: 't', jobId: 'j', jobName: 'Spheres', frame: 12, startedAt: 0, progress: 0.5 } });
     const v = trayView(s);
