@@ -4,7 +4,7 @@
  * every file through this one interface, so both forms report problems the same way.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, posix, relative, sep } from 'node:path';
+import { basename, dirname, extname, join, posix, relative, resolve, sep } from 'node:path';
 import type { SceneProblem } from '../../../shared/api/scenes';
 
 /** The files of one scene: its main file and a way to read the files it refers to. */
@@ -58,8 +58,12 @@ function walk(dir: string, root: string, out: string[], depth = 0): void {
   }
 }
 
-/** Reads a scene from a path; returns its files or the problem that stops the import. */
-export function filesFromPath(path: string): SceneFiles | SceneProblem {
+/**
+ * Reads a scene from a path; returns its files or the problem that stops the import.
+ * `confine` keeps every file the scene refers to inside `path` (a staged upload must not
+ * reach files elsewhere on the machine through `../` in its URIs).
+ */
+export function filesFromPath(path: string, opts: { confine?: boolean } = {}): SceneFiles | SceneProblem {
   if (!existsSync(path)) return problem('SCENE_NOT_FOUND', `\`${path}\` does not exist.`, basename(path));
   let mainPath = path;
   if (statSync(path).isDirectory()) {
@@ -81,6 +85,7 @@ export function filesFromPath(path: string): SceneFiles | SceneProblem {
     main,
     read(rel) {
       const p = join(base, ...rel.split('/'));
+      if (opts.confine && !resolve(p).startsWith(resolve(path) + sep)) return undefined;
       try {
         return statSync(p).isFile() ? readFileSync(p) : undefined;
       } catch {

@@ -53,7 +53,7 @@ export class SceneLibrary {
   /** Imports a scene from a path, uploaded files, or an upload staged by the web server. */
   async import(source: SceneSource | { uploadId: string }): Promise<ImportResult> {
     const src: SceneSource = 'uploadId' in source ? { path: uploadDir(this.deps.store.dataDir, source.uploadId) } : source;
-    const read = await readScene(src);
+    const read = await readScene(src, { confine: 'uploadId' in source });
     if (!read.doc || hasErrors(read.problems)) return { ok: false, problems: read.problems };
     const warnings = read.problems.filter((p) => p.severity === 'warning');
     const glb = await packageScene(read.doc);

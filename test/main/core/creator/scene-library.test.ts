@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,5 +104,22 @@ describe('SceneLibrary', () => {
     expect(r.problems[0]).toMatchObject({ code: 'SCENE_MISSING_FILE' });
     expect(lib.list()).toHaveLength(before);
     expect(() => uploadDir(store.dataDir, '../etc')).toThrow(/malformed/);
+  });
+});
+
+describe('SceneLibrary uploads', () => {
+  it('keeps a staged upload from reading files outside its folder', async () => {
+    const lib = new SceneLibrary({ store });
+    const id = 'escape-12345678';
+    const folder = uploadDir(store.dataDir, id);
+    mkdirSync(folder, { recursive: true });
+    // A .bin beside the uploads folder, which the upload's glTF tries to reach with ../
+    await createGltfIO().write(join(store.dataDir, 'uploads', 'outside.gltf'), materialSpheres());
+    const json = JSON.parse(readFileSync(join(store.dataDir, 'uploads', 'outside.gltf'), 'utf8'));
+    json.buffers[0].uri = '../outside.bin';
+    writeFileSync(join(folder, 'scene.gltf'), JSON.stringify(json));
+    const r = await lib.import({ uploadId: id });
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatchObject({ code: 'SCENE_MISSING_FILE', subject: { kind: 'file', name: '../outside.bin' } });
   });
 });
