@@ -250,7 +250,7 @@ Napi::Value SceneInfo(const Napi::CallbackInfo &info) {
         Napi::Object r = Napi::Object::New(info.Env());
         r.Set("triangles", static_cast<double>(s->triangleCount()));
         r.Set("vertices", static_cast<double>(s->vertexCount()));
-        r.Set("bvhNodes", static_cast<double>(s->nodes_.size()));
+        r.Set("bvhNodes", static_cast<double>(s->nodes4_.size()));
         r.Set("bvhDepth", s->bvhDepth());
         r.Set("emissiveTriangles", static_cast<double>(s->emissiveTris_.size()));
         r.Set("lights", static_cast<double>(s->lights_.size()));
@@ -318,10 +318,14 @@ Napi::Value IntersectRays(const Napi::CallbackInfo &info) {
                    "rays must be a Float32Array");
         Napi::Float32Array rays = info[1].As<Napi::Float32Array>();
         RF_REQUIRE("ENGINE_BAD_OPTIONS", rays.ElementLength() % 7 == 0, "rays must hold 7 numbers per ray");
-        bool brute = info.Length() >= 3 && info[2].ToBoolean().Value();
+        // mode: 'bvh' (4-wide, the CPU's), 'bvh2' (binary, the GPU's) or 'brute'.
+        std::string mode = info.Length() >= 3 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "bvh";
+        RF_REQUIRE("ENGINE_BAD_OPTIONS", mode == "bvh" || mode == "bvh2" || mode == "brute",
+                   "intersectRays mode must be 'bvh', 'bvh2' or 'brute', got '" << mode << "'");
+        bool brute = mode == "brute";
         size_t n = rays.ElementLength() / 7;
         Napi::Float32Array hits = Napi::Float32Array::New(info.Env(), n * 4);
-        intersectRays(*s, rays.Data(), n, brute, hits.Data());
+        intersectRays(*s, rays.Data(), n, brute, hits.Data(), mode == "bvh2");
         return hits;
     });
 }

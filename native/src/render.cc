@@ -120,7 +120,7 @@ std::vector<DeviceDesc> listDevices() {
 }
 
 void intersectRays(const Scene &scene, const float *rays, size_t count, bool bruteForce,
-                   float *hits) {
+                   float *hits, bool binaryTree) {
     const SceneView &sv = scene.view();
     for (size_t i = 0; i < count; ++i) {
         const float *r = rays + 7 * i;
@@ -141,6 +141,7 @@ void intersectRays(const Scene &scene, const float *rays, size_t count, bool bru
         } else {
             SceneView noAlpha = sv;
             noAlpha.anyAlpha = 0;
+            if (bruteForce == false && binaryTree) noAlpha.nodes4 = nullptr;
             found = intersectClosest(noAlpha, ray, tmax, 0, hit);
         }
         float *h = hits + 4 * i;

@@ -150,7 +150,8 @@ Scene::Scene(SceneDesc &&desc) {
     materialIndex_ = std::move(desc.materialIndex);
     buildMaterialsAndTextures(desc);
     BVHBuildOutput bvh = buildBVH(positions_.data(), indices_.data(), indices_.size() / 3);
-    nodes_ = std::move(bvh.nodes4);
+    nodes2_ = std::move(bvh.nodes);
+    nodes4_ = std::move(bvh.nodes4);
     tris_ = std::move(bvh.tris);
     triOrder_ = std::move(bvh.triOrder);
     bvhDepth_ = bvh.depth;
@@ -288,10 +289,10 @@ void Scene::buildLights(const SceneDesc &desc) {
 
 void Scene::makeView(const SceneDesc &desc) {
     SceneView &v = view_;
-    v.nodes = nodes_.data();
+    v.nodes2 = nodes2_.empty() ? nullptr : nodes2_.data();
+    v.nodes4 = nodes4_.empty() ? nullptr : nodes4_.data();
     v.tris = tris_.data();
     v.triOrder = triOrder_.data();
-    v.nodeCount = static_cast<int32_t>(nodes_.size());
     v.triCount = static_cast<int32_t>(tris_.size());
     v.positions = positions_.data();
     v.normals = normals_.empty() ? nullptr : normals_.data();

@@ -101,7 +101,8 @@ class Scene {
     std::vector<LightRec> lights_;
     std::vector<uint32_t> emissiveTris_;
     std::vector<float> lightCdf_, triLightPdf_;
-    Node4Vector nodes_;
+    NodeVector nodes2_;
+    Node4Vector nodes4_;
     std::vector<TriAccel> tris_;
     std::vector<uint32_t> triOrder_;
 

@@ -70,10 +70,10 @@ struct TriAccel {
 };
 
 struct SceneView {
-    const BVH4Node *nodes;
+    const BVHNode *nodes2;   // binary tree (always present when there are triangles)
+    const BVH4Node *nodes4;  // the same tree, 4-wide; null to traverse the binary one
     const TriAccel *tris;
     const uint32_t *triOrder;  // BVH slot -> original triangle index
-    int32_t nodeCount;
     int32_t triCount;
 
     const float *positions;

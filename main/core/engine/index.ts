@@ -224,11 +224,12 @@ export async function benchmark(opts: { backend?: Backend; threads?: number; wid
 
 /**
  * Closest-hit queries for tests: rays hold 7 floats each (origin, direction, tmax); the result
- * 4 floats each (t or -1, triangle index or -1, barycentric u, v). bruteForce skips the BVH.
+ * 4 floats each (t or -1, triangle index or -1, barycentric u, v). Mode 'bvh' walks the 4-wide
+ * BVH (CPU renders), 'bvh2' the binary one (CUDA renders), 'brute' tests every triangle.
  */
-export function intersectRays(scene: EngineScene, rays: Float32Array, bruteForce = false): Float32Array {
+export function intersectRays(scene: EngineScene, rays: Float32Array, mode: 'bvh' | 'bvh2' | 'brute' = 'bvh'): Float32Array {
   try {
-    return addon().intersectRays(scene.handle, rays, bruteForce);
+    return addon().intersectRays(scene.handle, rays, mode);
   } catch (err) {
     throw toEngineError(err);
   }

@@ -66,7 +66,7 @@ export interface NativeAddon {
   ): { promise: Promise<NativeRenderResult>; cancel: () => void };
   devices(): DeviceInfo[];
   benchmark(options: { backend?: 'cpu' | 'cuda'; threads?: number; width?: number; height?: number; spp?: number }): Promise<NativeBenchmarkResult>;
-  intersectRays(scene: NativeSceneHandle, rays: Float32Array, bruteForce: boolean): Float32Array;
+  intersectRays(scene: NativeSceneHandle, rays: Float32Array, mode: 'bvh' | 'bvh2' | 'brute'): Float32Array;
   readonly cudaCompiledIn: boolean;
   readonly benchmarkSamplesPerSecondAt100: number;
 }
