@@ -3,6 +3,7 @@
  * summarise, render a preview) and keeps each one in SQLite by its scene id — the sha256
  * of its packaged GLB. Importing the same scene again finds it and stores nothing new.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Document } from '@gltf-transform/core';
 import type { ImportResult, SceneProblem, SceneRecord, SceneSummary } from '../../../shared/api/scenes';
@@ -50,10 +51,26 @@ export class SceneLibrary {
 
   constructor(private readonly deps: SceneLibraryDeps) {}
 
-  /** Imports a scene from a path, uploaded files, or an upload staged by the web server. */
+  /**
+   * Imports a scene from a path, uploaded files, or an upload staged by the web server. A
+   * staged upload's folder is removed afterwards: the scene now lives in the blob store, and
+   * a failed import is retried with a fresh upload.
+   */
   async import(source: SceneSource | { uploadId: string }): Promise<ImportResult> {
-    const src: SceneSource = 'uploadId' in source ? { path: uploadDir(this.deps.store.dataDir, source.uploadId) } : source;
-    const read = await readScene(src, { confine: 'uploadId' in source });
+    if (!('uploadId' in source)) return this.importFrom(source, false);
+    const dir = uploadDir(this.deps.store.dataDir, source.uploadId);
+    if (!existsSync(dir)) {
+      return { ok: false, problems: [{ severity: 'error', code: 'SCENE_UPLOAD_NOT_FOUND', message: 'The uploaded files are gone (the upload was already imported or never finished). Drop the scene again.' }] };
+    }
+    try {
+      return await this.importFrom({ path: dir }, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async importFrom(src: SceneSource, confine: boolean): Promise<ImportResult> {
+    const read = await readScene(src, { confine });
     if (!read.doc || hasErrors(read.problems)) return { ok: false, problems: read.problems };
     const warnings = read.problems.filter((p) => p.severity === 'warning');
     const glb = await packageScene(read.doc);

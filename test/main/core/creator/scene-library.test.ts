@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,8 @@ describe('SceneLibrary', () => {
     await createGltfIO().write(join(folder, 'spheres.gltf'), materialSpheres());
     const up = await lib.import({ uploadId: id });
     expect(up.ok).toBe(true);
+    expect(existsSync(folder)).toBe(false); // the staging folder is cleared once imported
+    expect((await lib.import({ uploadId: id })).problems[0]).toMatchObject({ code: 'SCENE_UPLOAD_NOT_FOUND' });
     const disk = join(dir, 'spheres.glb');
     writeFileSync(disk, await createGltfIO().writeBinary(materialSpheres()));
     const fromGlb = await lib.import({ path: disk });
