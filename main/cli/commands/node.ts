@@ -1,4 +1,9 @@
 import { NetService } from '../../core/net/service';
+import { nativeEngineLoader } from '../../core/operator/hardware';
+import { systemIdleSource } from '../../core/operator/idle-source';
+import { OperatorService } from '../../core/operator/operator-service';
+import { parsePolicyFlags, policyFlagOptions, policyFlagsHelp } from '../../core/operator/policy-flags';
+import { operatorNetHooks } from '../../core/operator/worker-bridge';
 import { openStore, resolveDataDir } from '../../core/store';
 import { parseCommand } from '../options';
 import { netConfigFrom, netOptions, netOptionsHelp, untilSignal } from './net-options';
@@ -11,26 +16,40 @@ others as --bootstrap) and one line per task. Stops on Ctrl-C or SIGTERM.
 
 ${netOptionsHelp}
   --threads N             render threads (default: all cores)
-  --json                  print the addresses as one JSON line`;
+  --json                  print the addresses as one JSON line
+
+${policyFlagsHelp}`;
 
 /** `rayfarm node`: a headless operator. */
 export async function nodeCommand(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, { ...netOptions, threads: { type: 'string' } }, false);
+  const args = parseCommand(argv, { ...netOptions, threads: { type: 'string' }, ...policyFlagOptions }, false);
   if (args.bool('help')) {
     console.log(nodeHelp);
     return 0;
   }
   const threads = args.str('threads') === undefined ? undefined : Number(args.str('threads'));
+  // A dedicated render node renders whenever there is work unless told --idle-only or given a schedule.
+  const policy = { idleOnly: false, ...parsePolicyFlags(args) };
+  const idle = await systemIdleSource();
+  if (policy.idleOnly && !idle.describe().available) console.error(`rayfarm node: --idle-only cannot work here: ${idle.describe().detail}`);
   const store = openStore(resolveDataDir(args.str('data-dir')));
+  // The render policy (idle, schedule, limits) and the task history, as in the app.
+  const op = new OperatorService({ store, idle, engine: nativeEngineLoader(), overrides: policy, log: (l) => console.error(l) });
+  op.start();
+  const hooks = operatorNetHooks(op);
+  console.error(`rayfarm node: ${op.controller.decision().message}`);
+  op.controller.onChange((d) => console.error(`rayfarm node: ${d.message}`));
   let svc: NetService;
   try {
     svc = await NetService.start({
       store,
       ...netConfigFrom(args),
       operator: true,
-      ...(threads ? { threads: () => threads } : {}),
+      shouldWork: hooks.shouldWork,
+      threads: threads ? () => threads : hooks.threads,
       log: (l) => console.error(l),
       onWorkerEvent: (e) => {
+        hooks.onWorkerEvent(e);
         const what = `${e.lease.jobId} ${e.lease.task.id}`;
         if (e.type === 'verdict') console.log(`task ${what}: ${e.verdict.verdict}${e.verdict.reason ? ` (${e.verdict.reason})` : ''}`);
         else if (e.type === 'failed') console.log(`task ${what}: failed (${e.reason})`);
@@ -39,9 +58,11 @@ export async function nodeCommand(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
+    op.stop();
     store.close();
     throw err;
   }
+  op.attachWorker(svc.worker);
   const addrs = svc.stack.node.listenAddrs();
   if (args.bool('json')) console.log(JSON.stringify({ peerId: svc.stack.node.peerId, mode: svc.stack.node.mode, listenAddrs: addrs }));
   else {
@@ -51,6 +72,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   await untilSignal();
   console.error('rayfarm node: stopping…');
   await svc.stop();
+  op.stop();
   store.close();
   return 0;
 }
