@@ -20,7 +20,7 @@ export interface SceneHandlerDeps {
 export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof sceneCalls> {
   return {
     'creator.importScene': async (input) => {
-      const r = await deps.library.import(input);
+      const r = await deps.library.importScene(input);
       if (r.ok && !r.alreadyImported) deps.events()?.emit('creator.sceneImported', r.scene);
       return r;
     },

@@ -56,7 +56,7 @@ export class SceneLibrary {
    * staged upload's folder is removed afterwards: the scene now lives in the blob store, and
    * a failed import is retried with a fresh upload.
    */
-  async import(source: SceneSource | { uploadId: string }): Promise<ImportResult> {
+  async importScene(source: SceneSource | { uploadId: string }): Promise<ImportResult> {
     if (!('uploadId' in source)) return this.importFrom(source, false);
     const dir = uploadDir(this.deps.store.dataDir, source.uploadId);
     if (!existsSync(dir)) {

@@ -40,7 +40,7 @@ describe('SceneLibrary', () => {
     const path = join(dir, 'cornell.glb');
     const io = createGltfIO();
     writeFileSync(path, await io.writeBinary(cornellBox()));
-    const r = await lib.import({ path });
+    const r = await lib.importScene({ path });
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     const { scene } = r;
     expect(scene.sceneId).toBe(sha256Hex(store.blobs.get(scene.sceneId)));
@@ -64,9 +64,9 @@ describe('SceneLibrary', () => {
     const lib = new SceneLibrary({ store });
     const a = join(dir, 'a.glb');
     writeFileSync(a, await createGltfIO().writeBinary(animatedScene()));
-    const first = await lib.import({ path: a });
+    const first = await lib.importScene({ path: a });
     const before = blobCount();
-    const second = await lib.import({ path: a });
+    const second = await lib.importScene({ path: a });
     expect(first.ok && second.ok).toBe(true);
     if (!first.ok || !second.ok) return;
     expect(second.scene.sceneId).toBe(first.scene.sceneId);
@@ -82,13 +82,13 @@ describe('SceneLibrary', () => {
     const folder = uploadDir(store.dataDir, id);
     mkdirSync(folder, { recursive: true });
     await createGltfIO().write(join(folder, 'spheres.gltf'), materialSpheres());
-    const up = await lib.import({ uploadId: id });
+    const up = await lib.importScene({ uploadId: id });
     expect(up.ok).toBe(true);
     expect(existsSync(folder)).toBe(false); // the staging folder is cleared once imported
-    expect((await lib.import({ uploadId: id })).problems[0]).toMatchObject({ code: 'SCENE_UPLOAD_NOT_FOUND' });
+    expect((await lib.importScene({ uploadId: id })).problems[0]).toMatchObject({ code: 'SCENE_UPLOAD_NOT_FOUND' });
     const disk = join(dir, 'spheres.glb');
     writeFileSync(disk, await createGltfIO().writeBinary(materialSpheres()));
-    const fromGlb = await lib.import({ path: disk });
+    const fromGlb = await lib.importScene({ path: disk });
     if (!up.ok || !fromGlb.ok) return;
     expect(fromGlb.scene.sceneId).toBe(up.scene.sceneId);
     expect(up.scene.summary.usesDefaultEnvironment).toBe(true);
@@ -101,7 +101,7 @@ describe('SceneLibrary', () => {
     const before = lib.list().length;
     const path = join(dir, 'broken.gltf');
     writeFileSync(path, JSON.stringify({ asset: { version: '2.0' }, buffers: [{ uri: 'gone.bin', byteLength: 10 }] }));
-    const r = await lib.import({ path });
+    const r = await lib.importScene({ path });
     expect(r.ok).toBe(false);
     expect(r.problems[0]).toMatchObject({ code: 'SCENE_MISSING_FILE' });
     expect(lib.list()).toHaveLength(before);
@@ -120,7 +120,7 @@ describe('SceneLibrary uploads', () => {
     const json = JSON.parse(readFileSync(join(store.dataDir, 'uploads', 'outside.gltf'), 'utf8'));
     json.buffers[0].uri = '../outside.bin';
     writeFileSync(join(folder, 'scene.gltf'), JSON.stringify(json));
-    const r = await lib.import({ uploadId: id });
+    const r = await lib.importScene({ uploadId: id });
     expect(r.ok).toBe(false);
     expect(r.problems[0]).toMatchObject({ code: 'SCENE_MISSING_FILE', subject: { kind: 'file', name: '../outside.bin' } });
   });
