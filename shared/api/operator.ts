@@ -226,7 +226,6 @@ export const operatorCalls = {
 
 export const operatorEvents = {
   'operator.benchmark.progress': BenchmarkProgressSchema,
-  'operator.benchmark.done': BenchmarkResultSchema,
   'operator.status': OperatorStatusSchema,
   'operator.history.changed': z.object({ taskId: z.string() }),
   'operator.notice': OperatorNoticeSchema,

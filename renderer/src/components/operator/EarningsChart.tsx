@@ -33,7 +33,7 @@ export function EarningsChart({ days }: { days: EarningsBucket[] }) {
             <rect x={x} y={y(v)} width={w} height={Math.max(0, H - pad.b - y(v))} rx={2} className="chart-bar" />
             {r > 0 && <rect x={x} y={y(r)} width={w} height={Math.max(0, H - pad.b - y(r))} rx={2} className="chart-bar-redeemed" />}
             <title>{`${d.period}: ${tokens(d.earned)} earned, ${d.verified} verified of ${d.tasks} tasks`}</title>
-            {(i % Math.ceil(days.length / 7) === 0 || i === days.length - 1) && (
+            {(days.length - 1 - i) % Math.ceil(days.length / 7) === 0 && (
               <text x={x + w / 2} y={H - 6} className="chart-label" textAnchor="middle">
                 {d.period.slice(5)}
               </text>
