@@ -22,6 +22,8 @@ DIR as results arrive, and exits 0 when all are done, printing a final JSON line
   --tiles N | NxM    split each frame into tiles (default 1)
   --format F         png8 | png16 | exr-half | exr-float (default png8)
   --local            also render on this machine
+  --lease-seconds N  how long an operator may go silent before its task is re-leased (default 60)
+  --grace-seconds N  how long a disconnected operator keeps its tasks (default 10)
 ${netOptionsHelp}`;
 
 function num(name: string, v: string | undefined, fallback: number): number {
@@ -50,6 +52,8 @@ export async function submitCommand(argv: string[]): Promise<number> {
     tiles: { type: 'string' },
     format: { type: 'string' },
     local: { type: 'boolean', default: false },
+    'lease-seconds': { type: 'string' },
+    'grace-seconds': { type: 'string' },
   });
   if (args.bool('help')) {
     console.log(submitHelp);
@@ -79,7 +83,15 @@ export async function submitCommand(argv: string[]): Promise<number> {
     if (!checked.ok) throw new RayfarmError('CLI_BAD_ARGS', checked.message);
     const outDir = resolve(args.str('out')!);
     mkdirSync(outDir, { recursive: true });
-    svc = await NetService.start({ store, ...netConfigFrom(args), operator: args.bool('local'), log: (l) => console.error(l) });
+    const leaseS = num('lease-seconds', args.str('lease-seconds'), 60);
+    const graceS = num('grace-seconds', args.str('grace-seconds'), 10);
+    svc = await NetService.start({
+      store,
+      ...netConfigFrom(args),
+      operator: args.bool('local'),
+      dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 },
+      log: (l) => console.error(l),
+    });
     const started = performance.now();
     const job = svc.submit({ spec: checked.spec, outDir });
     console.error(`rayfarm submit: job ${job.id} offered as ${svc.stack.node.peerId}: ${job.tasks} tasks; waiting for operators…`);
