@@ -63,6 +63,7 @@ export class OperatorService {
   private readonly progressListeners = new Set<(p: BenchmarkProgress) => void>();
   private lastStatusJson = '';
   private handingBack: Promise<void> | null = null;
+  private restUntil = 0;
 
   constructor(private readonly deps: OperatorServiceDeps) {
     this.history = new OperatorHistory(deps.store.db);
@@ -85,8 +86,10 @@ export class OperatorService {
     this.history.onChange((taskId) => {
       const after = this.history.get(taskId);
       if (!after) return;
-      const n = noticeFor({ type: 'task-changed', before: seen.get(taskId), after }, this.now());
+      const before = seen.get(taskId);
+      const n = noticeFor({ type: 'task-changed', before, after }, this.now());
       seen.set(taskId, after);
+      if (before?.verdict === 'rendering' && after.verdict !== 'rendering') this.restAfter(after.durationMs ?? 0);
       if (seen.size > 1000) seen.delete(seen.keys().next().value!);
       if (n) this.notify(n);
       this.publish();
@@ -138,7 +141,16 @@ export class OperatorService {
 
   /** The worker's hook: may it take (or keep) a task now? */
   shouldWork(): boolean {
-    return this.controller.shouldWork();
+    return this.controller.shouldWork() && this.now() >= this.restUntil;
+  }
+
+  /**
+   * The GPU share as a duty cycle: after a task that ran for T, the device rests
+   * T × (100 / share − 1) before the next one (the engine cannot throttle a kernel itself).
+   */
+  private restAfter(renderMs: number): void {
+    const share = this.policy().gpuShare;
+    this.restUntil = share >= 100 ? 0 : this.now() + Math.round(renderMs * (100 / share - 1));
   }
 
   /** The latest benchmark score (what announcements carry), or null before the first run. */

@@ -75,7 +75,7 @@ export function PolicyCard() {
         {error?.area === 'policy' && <span className="field-error" data-testid="policy-error">{error.message}</span>}
       </div>
       <div className="field">
-        <label htmlFor="policy-gpu">GPU share: {policy.gpuShare} %</label>
+        <label htmlFor="policy-gpu">Device share: {policy.gpuShare} %{policy.gpuShare < 100 ? " (rests between tasks)" : ""}</label>
         <input id="policy-gpu" type="range" min={10} max={100} step={10} value={policy.gpuShare} disabled={byFlag('gpuShare')} onChange={(e) => void setPolicy({ gpuShare: Number(e.target.value) })} />
       </div>
       <Toggle label="Render on battery" hint="Off: a laptop renders only on mains power." checked={policy.onBattery} onChange={(v) => void setPolicy({ onBattery: v })} disabled={byFlag('onBattery')} testId="policy-battery" />

@@ -98,6 +98,22 @@ describe('OperatorService', () => {
     expect(op.pause('resume').pausedUntil).toBeNull();
   });
 
+  it('keeps to the GPU share by resting between tasks', () => {
+    let now = 1_000_000;
+    const timed = new OperatorService({ store, idle, engine: nativeEngineLoader(), now: () => now, overrides: { idleOnly: false, gpuShare: 25 } });
+    expect(timed.shouldWork()).toBe(true);
+    timed.history.recordStarted({ taskId: 'g1', jobId: 'j', frame: 0, price: 0n, startedAt: now });
+    now += 10_000;
+    timed.history.recordFinished('g1', { outcome: 'submitted', finishedAt: now, durationMs: 10_000 });
+    // 25 %: ten seconds of work, then thirty of rest.
+    expect(timed.shouldWork()).toBe(false);
+    now += 29_999;
+    expect(timed.shouldWork()).toBe(false);
+    now += 1;
+    expect(timed.shouldWork()).toBe(true);
+    timed.stop();
+  });
+
   it('flags and config files win over stored settings', () => {
     const forced = new OperatorService({ store, idle, engine: nativeEngineLoader(), overrides: { idleOnly: true, idleMinutes: 30, maxThreads: 1 } });
     forced.setPolicy({ idleMinutes: 3 });
