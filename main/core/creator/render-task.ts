@@ -41,7 +41,7 @@ export interface LoadedFrame {
  */
 export class SceneRenderer {
   private readonly cache: FlattenCache = createFlattenCache();
-  private current: { key: string; frame: Promise<LoadedFrame> } | undefined;
+  private current: FrameEntry | undefined;
 
   constructor(
     readonly doc: Document,
@@ -50,8 +50,12 @@ export class SceneRenderer {
 
   /** The scene at one frame of a spec (loaded once, reused by the next call for the same frame). */
   frame(spec: FrameSpec, frame: number): Promise<LoadedFrame> {
+    return this.entry(spec, frame).frame;
+  }
+
+  private entry(spec: FrameSpec, frame: number): FrameEntry {
     const key = JSON.stringify([frameTime(spec, frame), spec.camera, spec.width / spec.height, spec.environment]);
-    if (this.current?.key === key) return this.current.frame;
+    if (this.current?.key === key) return this.current;
     const previous = this.current;
     const loading = (async () => {
       const started = performance.now();
@@ -59,36 +63,67 @@ export class SceneRenderer {
       const scene = await this.engine.loadScene(flat.buffers);
       return { scene, camera: flat.camera, warnings: flat.warnings, usedDefaultEnvironment: flat.usedDefaultEnvironment, loadSeconds: (performance.now() - started) / 1000 };
     })();
-    this.current = { key, frame: loading };
-    // Free the previous frame once nothing can ask for it any more.
-    void previous?.frame.then((f) => f.scene.dispose(), () => undefined);
-    return loading;
+    this.current = { key, frame: loading, users: 0, superseded: false };
+    if (previous) {
+      previous.superseded = true;
+      release(previous);
+    }
+    return this.current;
   }
 
   /** Renders one task of a job; returns linear RGBA float pixels of the task's rect. */
   async renderTask(spec: JobSpec, task: Task, opts: { threads?: number; onProgress?: (f: number) => void; signal?: AbortSignal } = {}): Promise<RenderTileResult> {
-    const loaded = await this.frame(spec, task.frame);
-    return this.engine.renderTileDetailed({
-      scene: loaded.scene,
-      camera: loaded.camera,
-      width: spec.width,
-      height: spec.height,
-      rect: task.rect,
-      spp: spec.spp,
-      seed: frameSeed(spec, task.frame),
-      maxDepth: spec.maxDepth,
-      ...(opts.threads ? { threads: opts.threads } : {}),
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    const entry = this.entry(spec, task.frame);
+    // Hold the frame while rendering: a task of another frame may start meanwhile.
+    entry.users++;
+    try {
+      const loaded = await entry.frame;
+      return await this.engine.renderTileDetailed({
+        scene: loaded.scene,
+        camera: loaded.camera,
+        width: spec.width,
+        height: spec.height,
+        rect: task.rect,
+        spp: spec.spp,
+        seed: frameSeed(spec, task.frame),
+        maxDepth: spec.maxDepth,
+        ...(opts.threads ? { threads: opts.threads } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } finally {
+      entry.users--;
+      release(entry);
+    }
   }
 
-  /** Frees the loaded frame. */
+  /** Frees the loaded frame (once renders in flight finish). */
   async dispose(): Promise<void> {
     const cur = this.current;
     this.current = undefined;
-    if (cur) (await cur.frame.catch(() => undefined))?.scene.dispose();
+    if (!cur) return;
+    cur.superseded = true;
+    release(cur);
+    await cur.frame.catch(() => undefined);
   }
+}
+
+interface FrameEntry {
+  key: string;
+  frame: Promise<LoadedFrame>;
+  /** Renders holding the frame. */
+  users: number;
+  /** True once a newer frame replaced it (or the renderer was disposed). */
+  superseded: boolean;
+}
+
+/** Frees a frame nobody will use again. */
+function release(entry: FrameEntry): void {
+  if (!entry.superseded || entry.users > 0) return;
+  void entry.frame.then(
+    (f) => f.scene.dispose(),
+    () => undefined,
+  );
 }
 
 /**

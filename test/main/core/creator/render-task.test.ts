@@ -67,6 +67,20 @@ describe.skipIf(!engineBuilt)('renderTask on the native engine', () => {
     expect(Buffer.from(later.pixels.buffer).equals(Buffer.from(first.pixels.buffer))).toBe(false);
   });
 
+  it('renders tasks of different frames started together on one renderer', async () => {
+    const doc = animatedScene();
+    const spec = JobSpecSchema.parse({ sceneId, width: 24, height: 16, spp: 1, frames: { start: 0, end: 3 } });
+    const renderer = new SceneRenderer(doc, nativeEngine);
+    const tasks = splitJob(spec);
+    // Each new frame replaces the loaded one; the frames still in use must stay alive until their renders end.
+    const all = await Promise.all(tasks.map((t) => renderer.renderTask(spec, t)));
+    await renderer.dispose();
+    for (const [i, r] of all.entries()) {
+      const alone = await renderTask(nativeEngine, doc, spec, tasks[i]!);
+      expect(Buffer.from(r.pixels.buffer).equals(Buffer.from(alone.buffer))).toBe(true);
+    }
+  });
+
   it('estimates a job from probes and prices it at its tier', async () => {
     const spec = JobSpecSchema.parse({ sceneId, width: 320, height: 180, spp: 16, frames: { start: 0, end: 23 }, tier: 'priority' });
     const est = await estimateJob(nativeEngine, animatedScene(), spec, { localScore: 150, baseRatePerBH: parseTokens('2'), nodes: 4 });
