@@ -198,6 +198,17 @@ export class OperatorHistory {
     return ids.length;
   }
 
+  /**
+   * Tasks left "rendering" by a process that stopped mid-task cannot still be running:
+   * they were handed back (the creator's lease expires and re-queues them). Returns how many.
+   */
+  recoverInterrupted(now = Date.now()): number {
+    const r = this.db
+      .prepare("UPDATE operator_tasks SET verdict = 'handed-back', reason = 'interrupted: Rayfarm stopped while rendering', finished_at = ?, duration_ms = MAX(0, ? - started_at) WHERE verdict = 'rendering'")
+      .run(now, now);
+    return r.changes;
+  }
+
   /** One task, or undefined. */
   get(taskId: string): HistoryEntry | undefined {
     const row = this.db.prepare('SELECT * FROM operator_tasks WHERE task_id = ?').get(taskId) as Row | undefined;

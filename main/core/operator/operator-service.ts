@@ -67,6 +67,7 @@ export class OperatorService {
 
   constructor(private readonly deps: OperatorServiceDeps) {
     this.history = new OperatorHistory(deps.store.db);
+    this.history.recoverInterrupted((deps.now ?? Date.now)());
     this.benchmark = new BenchmarkService({
       db: deps.store.db,
       settings: deps.store.settings,

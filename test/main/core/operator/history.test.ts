@@ -59,6 +59,13 @@ describe('OperatorHistory', () => {
     expect(h.get('other')!.redemptionTx).toBeNull();
   });
 
+  it('after a crash, a task left rendering is marked handed back', () => {
+    task('t9', NOW - 5000, TOKEN);
+    expect(h.recoverInterrupted(NOW)).toBe(1);
+    expect(h.get('t9')).toMatchObject({ verdict: 'handed-back', reason: expect.stringMatching(/interrupted/), durationMs: 5000 });
+    expect(h.recoverInterrupted(NOW)).toBe(0);
+  });
+
   it('keeps a handed-back task with its reason and no earnings', () => {
     task('t2', NOW - 5000, TOKEN);
     h.recordFinished('t2', { outcome: 'handed-back', reason: 'The user came back.', finishedAt: NOW });
