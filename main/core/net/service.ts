@@ -34,11 +34,11 @@ export interface NetServiceConfig {
   maxSceneBytes?: number;
   sceneCacheBytes?: number;
   renderer?: TaskRenderer;
-  /** The idle/schedule policy's hook. */
+  /** The idle/schedule policy's hook, for other creators' jobs (this node's own jobs always run). */
   shouldWork?: () => boolean;
   threads?: () => number | undefined;
   onWorkerEvent?: (e: WorkerEvent) => void;
-  dispatcher?: Partial<Pick<DispatcherOptions, 'leaseMs' | 'disconnectGraceMs' | 'verify' | 'pricePerBenchHour' | 'now' | 'payments'>>;
+  dispatcher?: Partial<Pick<DispatcherOptions, 'leaseMs' | 'disconnectGraceMs' | 'verify' | 'pricePerBenchHour' | 'now' | 'payments' | 'maxTaskFailures' | 'maxOperatorFailures'>>;
   /** Payments: the operator's minimum price per bench-hour (decimal token units) and its voucher store. */
   minPricePerBenchHour?: () => string;
   onVerdict?: WorkerOptions['onVerdict'];
@@ -96,7 +96,7 @@ export class NetService {
       },
       policy: (): WorkerPolicy => ({ enabled: this.workerOn, engines: [ENGINE_ID], maxSceneBytes: cfg.maxSceneBytes ?? 2 * 1024 ** 3, minPricePerBenchHour: cfg.minPricePerBenchHour?.() ?? '0' }),
       ...(cfg.onVerdict ? { onVerdict: cfg.onVerdict } : {}),
-      ...(cfg.shouldWork ? { shouldWork: cfg.shouldWork } : {}),
+      ...(cfg.shouldWork ? { shouldWork: (creator: string) => creator === self.peerId || cfg.shouldWork!() } : {}),
       ...(cfg.threads ? { threads: cfg.threads } : {}),
       log,
       onEvent: (e) => {

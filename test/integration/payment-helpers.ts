@@ -1,0 +1,200 @@
+/**
+ * A public-mode farm for tests: one anvil with the token and an escrow of short grace, a
+ * creator node with the verifier, job service and voucher ledger, and operator nodes with
+ * voucher wallets and redeemers — honest, or cheating in one of several ways.
+ */
+import { randomBytes } from 'node:crypto';
+import { Wallet } from 'ethers';
+import { jobEscrowAbi, jobEscrowBytecode, renderTokenAbi, renderTokenBytecode } from '../../contracts/generated';
+import { connectChain } from '../../main/core/chain/network';
+import type { ChainConnection } from '../../main/core/chain/network';
+import { JobStateStore } from '../../main/core/creator/job-state';
+import { JobService } from '../../main/core/creator/job-service';
+import { CreatorPayments } from '../../main/core/creator/payments';
+import { ReputationBook } from '../../main/core/creator/reputation';
+import { VoucherLedger } from '../../main/core/creator/voucher-ledger';
+import { readGlb } from '../../main/core/engine/gltf-io';
+import { engineTaskRenderer } from '../../main/core/operator/engine-renderer';
+import { OperatorPayments } from '../../main/core/operator/operator-payments';
+import type { TaskRenderer } from '../../main/core/operator/worker';
+import { escrowDomain } from '../../shared/voucher';
+import { deploy, startTestChain } from '../contracts/fixture';
+import type { TestChain } from '../contracts/fixture';
+import { startNode } from './net-helpers';
+import type { Node } from './net-helpers';
+
+/** Ways an operator can cheat. */
+export type CheatKind = 'random' | 'fewer-samples' | 'copied-task' | 'other-job' | 'altered-10pct';
+
+/** The chain of a test farm. */
+export interface PayChain {
+  test: TestChain;
+  conn: ChainConnection;
+  treasury: string;
+  grace: number;
+  chainNow(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts anvil and deploys the token and an escrow with `grace` seconds of grace. */
+export async function startPayChain(grace = 120): Promise<PayChain> {
+  const test = await startTestChain();
+  const deployer = test.accounts[0]!;
+  const treasury = Wallet.createRandom().address;
+  const token = await deploy(deployer, renderTokenAbi, renderTokenBytecode);
+  const escrow = await deploy(deployer, jobEscrowAbi, jobEscrowBytecode, token, treasury, grace);
+  const conn = await connectChain({ rpcUrl: test.anvil.rpcUrl, chainId: 31337, token, escrow });
+  return {
+    test,
+    conn,
+    treasury,
+    grace,
+    chainNow: async () => (await test.provider.getBlock('latest'))!.timestamp,
+    async stop() {
+      conn.close();
+      await test.stop();
+    },
+  };
+}
+
+/** A creator node in public mode. */
+export interface PayCreator {
+  node: Node;
+  wallet: Wallet;
+  jobs: JobService;
+  states: JobStateStore;
+  ledger: VoucherLedger;
+  reputation: ReputationBook;
+  payments: CreatorPayments;
+}
+
+/** Starts a creator (no rendering of its own) paying from `wallet`. */
+export async function startPayCreator(chain: PayChain, wallet: Wallet, opts: { dir?: string; maxTaskFailures?: number; baseRate?: bigint } = {}): Promise<PayCreator> {
+  const signer = wallet.connect(chain.conn.provider);
+  // The stores live in the node's database, opened by startNode; the hooks are bound late.
+  const late: { payments?: CreatorPayments } = {};
+  const node: Node = await startNode({
+    ...(opts.dir ? { dir: opts.dir } : {}),
+    operator: false,
+    signer,
+    dispatcher: {
+      verify: (i) => late.payments!.verify(i),
+      payments: {
+        admit: (j, op, tier) => late.payments!.admit(j, op, tier),
+        taskPrice: (j) => late.payments!.taskPrice(j),
+        accepted: (e) => late.payments!.accepted(e),
+        answer: (e) => late.payments!.answer(e),
+        duplicate: (op, h) => late.payments!.duplicate(op, h),
+        leaseFailed: (e) => late.payments!.leaseFailed(e),
+      },
+      maxTaskFailures: opts.maxTaskFailures ?? 8,
+      maxOperatorFailures: 2,
+    },
+  });
+  const db = node.store.db;
+  const states = new JobStateStore(db);
+  const ledger = new VoucherLedger(db);
+  const reputation = new ReputationBook(db);
+  const svc = node.svc;
+  late.payments = new CreatorPayments({
+    jobs: states,
+    ledger,
+    reputation,
+    secret: randomBytes(32),
+    loadScene: async (hash) => readGlb(new Uint8Array(node.store.blobs.get(hash))),
+    signer: () => signer,
+    domain: escrowDomain(31337, chain.conn.escrow.address),
+    leased: (jobId) => svc.dispatcher.job(jobId)?.progress.leased ?? 0,
+  });
+  const jobs = new JobService({
+    jobs: states,
+    ledger,
+    chain: chain.conn,
+    signer: () => signer,
+    runner: {
+      submit: (i) => svc.submit(i),
+      cancel: (id) => svc.dispatcher.cancelJob(id),
+      progress: (id) => svc.dispatcher.job(id)?.progress,
+      onJobFinished: (fn) => svc.dispatcher.onJobFinished(fn),
+    },
+    baseRatePerBH: () => opts.baseRate ?? 2n * 10n ** 18n,
+    chainNow: chain.chainNow,
+  });
+  return { node, wallet, jobs, states, ledger, reputation, payments: late.payments };
+}
+
+/** An operator node in public mode. */
+export interface PayOperator {
+  node: Node;
+  wallet: Wallet;
+  payments: OperatorPayments;
+  cheat?: CheatKind;
+}
+
+/** A renderer that cheats in the given way (over the honest engine renderer). */
+export function cheatingRenderer(honest: TaskRenderer, kind: CheatKind): TaskRenderer {
+  return {
+    async render(input) {
+      const { spec, task } = input;
+      switch (kind) {
+        case 'random': {
+          const px = new Float32Array(task.rect.width * task.rect.height * 4);
+          for (let i = 0; i < px.length; i++) px[i] = i % 4 === 3 ? 1 : Math.random();
+          return px;
+        }
+        case 'fewer-samples':
+          return honest.render({ ...input, spec: { ...spec, spp: Math.max(1, Math.floor(spec.spp / 4)) } });
+        case 'copied-task':
+          // The same rect of another frame: a frame copied from another task.
+          return honest.render({ ...input, task: { ...task, frame: task.frame === 0 ? 1 : 0 } });
+        case 'other-job':
+          return honest.render({ ...input, spec: { ...spec, seed: spec.seed + 1 } });
+        case 'altered-10pct': {
+          const px = (await honest.render(input)).slice();
+          const n = px.length / 4;
+          for (let i = 0; i < n; i++) if (Math.random() < 0.1) for (let c = 0; c < 3; c++) px[i * 4 + c] = px[i * 4 + c]! * 1.5 + 0.01;
+          return px;
+        }
+      }
+    },
+  };
+}
+
+/** Starts an operator paid to `wallet`, honest unless `cheat` is given. */
+export async function startPayOperator(chain: PayChain, creatorAddr: string, wallet: Wallet, opts: { cheat?: CheatKind; threshold?: bigint; dir?: string } = {}): Promise<PayOperator> {
+  const signer = wallet.connect(chain.conn.provider);
+  const late: { payments?: OperatorPayments } = {};
+  let honest: ReturnType<typeof engineTaskRenderer> | undefined;
+  const node = await startNode({
+    ...(opts.dir ? { dir: opts.dir } : {}),
+    bootstrap: [creatorAddr],
+    signer,
+    onVerdict: (lease, creator, verdict) => late.payments!.onVerdict(lease, creator, verdict),
+    ...(opts.cheat
+      ? {
+          renderer: {
+            render: (input) => {
+              honest ??= engineTaskRenderer(node.store.blobs);
+              return cheatingRenderer(honest, opts.cheat!).render(input);
+            },
+          },
+        }
+      : {}),
+  });
+  late.payments = new OperatorPayments({
+    db: node.store.db,
+    chain: chain.conn,
+    signer,
+    address: wallet.address,
+    threshold: opts.threshold ?? 10n ** 30n,
+    nowS: chain.chainNow,
+    graceMarginS: 30,
+  });
+  late.payments.start(200);
+  const stop = node.stop.bind(node);
+  node.stop = async () => {
+    await late.payments!.stop();
+    await stop();
+  };
+  return { node, wallet, payments: late.payments, ...(opts.cheat ? { cheat: opts.cheat } : {}) };
+}

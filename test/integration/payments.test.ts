@@ -1,0 +1,129 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JobSpecSchema } from '../../shared/job-spec';
+import type { JobSpec } from '../../shared/job-spec';
+import { feeOf } from '../../shared/pricing';
+import { sampleScene, waitFor } from './net-helpers';
+import { startPayChain, startPayCreator, startPayOperator } from './payment-helpers';
+import type { CheatKind, PayChain, PayCreator, PayOperator } from './payment-helpers';
+
+let chain: PayChain;
+let scene: Uint8Array;
+let running: { node: { stop(): Promise<void> } }[] = [];
+
+beforeAll(async () => {
+  chain = await startPayChain(120);
+  scene = await sampleScene('animated.glb');
+});
+afterEach(async () => {
+  await Promise.all(running.map((r) => r.node.stop()));
+  running = [];
+});
+afterAll(async () => {
+  await chain?.stop();
+});
+
+async function fundCreator(c: PayCreator, amount: bigint): Promise<void> {
+  await chain.conn.token.connect(chain.test.accounts[0]!).faucet(c.wallet.address, amount);
+}
+
+function spec(hash: string, o: Record<string, unknown>): JobSpec {
+  return JobSpecSchema.parse({ sceneId: hash, width: 32, height: 32, spp: 8, maxDepth: 4, output: 'exr-float', ...o });
+}
+
+async function balances(addrs: string[]): Promise<bigint[]> {
+  return Promise.all(addrs.map((a) => chain.conn.token.balanceOf(a)));
+}
+
+describe('public mode: verified work is paid', () => {
+  it('honest operators are paid exactly tasks × price − fee, the treasury the fee; the creator goes offline after signing and they still redeem; the creator closes and takes back the rest', async () => {
+    const creator = await startPayCreator(chain, chain.test.accounts[1]!);
+    running.push(creator);
+    await fundCreator(creator, 10n ** 21n);
+    const addr = creator.node.svc.stack.node.listenAddrs()[0]!;
+    const ops: PayOperator[] = [];
+    for (const i of [2, 3]) {
+      const o = await startPayOperator(chain, addr, chain.test.accounts[i]!);
+      ops.push(o);
+      running.push(o);
+    }
+    const hash = creator.node.store.blobs.put(scene);
+    const s = spec(hash, { frames: { start: 0, end: 1 }, tiles: { x: 2, y: 1 } });
+    const before = await balances([...ops.map((o) => o.wallet.address), chain.treasury, creator.wallet.address]);
+    const draft = creator.jobs.create({ spec: s, sceneBytes: scene.byteLength, benchHours: 0.02, outDir: creator.node.dir });
+    expect(draft.state).toBe('draft');
+    const steps: string[] = [];
+    await creator.jobs.fund(draft.id, (st) => steps.push(`${st.step}:${st.status}`));
+    expect(steps).toEqual(['approve:sending', 'approve:sent', 'approve:mined', 'openJob:sending', 'openJob:sent', 'openJob:mined']);
+    creator.jobs.start(draft.id);
+    const done = await waitFor(() => {
+      const j = creator.states.get(draft.id);
+      return j.state === 'complete' && j.closableAt !== null ? j : undefined;
+    }, 60_000, 'the job to complete');
+    const price = BigInt(done.taskPrice);
+    const total = price * BigInt(done.tasks);
+    expect(creator.jobs.summary(draft.id)).toMatchObject({ paid: total.toString(), fee: feeOf(total, 50).toString(), accepted: 4, rejected: 0 });
+    // Offline from here on: nothing the creator runs is needed for the operators to be paid.
+    await creator.node.stop();
+    await waitFor(async () => {
+      let sum = 0n;
+      for (const o of ops) sum += await chain.conn.escrow.redeemed(done.chainJobId, o.wallet.address);
+      return sum === total;
+    }, 30_000, 'every voucher redeemed');
+    const after = await balances([...ops.map((o) => o.wallet.address), chain.treasury, creator.wallet.address]);
+    const gained = ops.reduce((s2, _o, i) => s2 + after[i]! - before[i]!, 0n);
+    expect(gained).toBe(total - feeOf(total, 50));
+    expect(after[2]! - before[2]!).toBe(feeOf(total, 50));
+    for (const o of ops) expect(o.payments.redeemer.list().filter((r) => r.state === 'mined').length).toBeGreaterThan(0);
+    // After the grace period the creator's key closes the job; the budget was exactly the price.
+    await chain.test.increaseTime(chain.grace + 1);
+    const closing = chain.conn.escrow.connect(creator.wallet.connect(chain.conn.provider));
+    await closing.close(done.chainJobId);
+    expect((await chain.conn.escrow.getJob(done.chainJobId)).closed).toBe(true);
+    expect((await balances([creator.wallet.address]))[0]).toBe(before[3]! - total);
+  });
+
+  it('every kind of cheat is caught, unpaid, and its task re-rendered by an honest operator who is paid for all of them', async () => {
+    const creator = await startPayCreator(chain, chain.test.accounts[4]!, { maxTaskFailures: 20 });
+    running.push(creator);
+    await fundCreator(creator, 10n ** 21n);
+    const addr = creator.node.svc.stack.node.listenAddrs()[0]!;
+    const kinds: CheatKind[] = ['random', 'fewer-samples', 'copied-task', 'other-job', 'altered-10pct'];
+    const cheaters: PayOperator[] = [];
+    for (const [i, kind] of kinds.entries()) {
+      const o = await startPayOperator(chain, addr, chain.test.accounts[5 + i]!, { cheat: kind });
+      cheaters.push(o);
+      running.push(o);
+    }
+    const hash = creator.node.store.blobs.put(scene);
+    const s = spec(hash, { frames: { start: 0, end: 3 }, tiles: { x: 2, y: 2 } });
+    const job = creator.jobs.create({ spec: s, sceneBytes: scene.byteLength, benchHours: 0.04, outDir: creator.node.dir });
+    await creator.jobs.fund(job.id);
+    const before = await balances(cheaters.map((c) => c.wallet.address));
+    creator.jobs.start(job.id);
+    // Every cheater delivers and is rejected before the honest operator joins.
+    await waitFor(() => cheaters.every((c) => creator.ledger.verdicts(job.id).some((v) => v.operator === c.wallet.address)), 60_000, 'every cheater to deliver');
+    const honest = await startPayOperator(chain, addr, chain.test.accounts[3]!);
+    running.push(honest);
+    const done = await waitFor(() => {
+      const j = creator.states.get(job.id);
+      return j.state === 'complete' && j.closableAt !== null ? j : undefined;
+    }, 90_000, 'the job to complete');
+    const verdicts = creator.ledger.verdicts(job.id);
+    for (const c of cheaters) {
+      const mine = verdicts.filter((v) => v.operator === c.wallet.address);
+      expect(mine.length, c.cheat).toBeGreaterThan(0);
+      expect(mine.every((v) => v.verdict === 'rejected'), c.cheat).toBe(true);
+      for (const v of mine) expect(v.patches.length + (v.code === 'RESULT_CONSTANT' ? 1 : 0)).toBeGreaterThan(0);
+      expect(c.payments.wallet.best(done.chainJobId), c.cheat).toBeUndefined();
+      expect(creator.reputation.get(c.wallet.address).verified).toBe(0);
+    }
+    const accepted = verdicts.filter((v) => v.verdict === 'accepted');
+    expect(accepted.length).toBe(16);
+    expect(accepted.every((v) => v.operator === honest.wallet.address)).toBe(true);
+    const total = BigInt(done.taskPrice) * 16n;
+    await waitFor(async () => (await chain.conn.escrow.redeemed(done.chainJobId, honest.wallet.address)) === total, 30_000, 'the honest operator redeemed');
+    const after = await balances(cheaters.map((c) => c.wallet.address));
+    expect(after).toEqual(before);
+    expect(creator.jobs.summary(job.id)).toMatchObject({ paid: total.toString(), rejected: verdicts.length - 16 });
+  });
+});
