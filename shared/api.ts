@@ -11,6 +11,7 @@ import { operatorCalls, operatorEvents } from './api/operator';
 import { mediaCalls } from './api/media';
 import { walletCalls, walletEvents } from './api/wallet';
 import { sceneCalls, sceneEvents } from './api/scenes';
+import { networkCalls, networkEvents } from './api/network';
 import type { CallDef } from './api/define';
 
 export const apiCalls = {
@@ -19,6 +20,7 @@ export const apiCalls = {
   ...walletCalls,
   ...operatorCalls,
   ...sceneCalls,
+  ...networkCalls,
 } satisfies Record<string, CallDef>;
 
 export const apiEvents = {
@@ -26,6 +28,7 @@ export const apiEvents = {
   ...walletEvents,
   ...operatorEvents,
   ...sceneEvents,
+  ...networkEvents,
 } satisfies Record<string, z.ZodType>;
 
 export type ApiCalls = typeof apiCalls;
@@ -52,3 +55,4 @@ export * from './api/operator';
 export * from './api/wallet';
 export * from './api/media';
 export * from './api/scenes';
+export * from './api/network';

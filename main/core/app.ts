@@ -10,6 +10,10 @@ import { systemIdleSource } from './operator/idle-source';
 import { OperatorService } from './operator/operator-service';
 import { mediaHandlers } from './api/media-handlers';
 import { walletHandlers } from './api/wallet-handlers';
+import { networkHandlers } from './api/network-handlers';
+import { startAppNetwork } from './net/app-network';
+import type { AppNetConfig } from './net/app-network';
+import type { NetService } from './net/service';
 import { sceneHandlers } from './api/scene-handlers';
 import { SceneLibrary } from './creator/scene-library';
 import { CHAIN_SETTINGS_KEY, ChainConfigSchema, openChain } from './chain';
@@ -40,6 +44,8 @@ export interface AppConfig {
   idleSource?: IdleSource;
   /** Operator policy forced by flags or a config file (wins over the stored settings). */
   operatorPolicy?: Partial<OperatorPolicy>;
+  /** The libp2p network (default on, mDNS on); tests listen on loopback without mDNS. */
+  net?: AppNetConfig;
 }
 
 /** The running core: its services and the API that fronts them. */
@@ -53,6 +59,8 @@ export interface App {
   readonly wallet: WalletService;
   /** Policy, benchmark, history and status of this machine as a render node. */
   readonly operator: OperatorService;
+  /** The network node, its dispatcher and worker; null when off or failed to start. */
+  readonly network: NetService | null;
   /** Files the headless UI may download, registered by the services that own them. */
   readonly downloads: DownloadRegistry;
   /** Where browser uploads are staged (`<dataDir>/uploads`). */
@@ -96,6 +104,10 @@ export async function createApp(config: AppConfig): Promise<App> {
   operator.start();
   stops.push(() => operator.stop());
 
+  // The network: a network of one on the defaults (its worker takes its own jobs); LAN peers join by mDNS.
+  const network = await startAppNetwork({ config: config.net, store, operator, status, emit: (s) => server.emit('network.changed', s), log });
+  stops.push(() => network.stop());
+
   // The engine is loaded on first use: a machine without the native build still imports scenes.
   const creatorEngine = async () => {
     const e = await import('./engine');
@@ -110,6 +122,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...operatorHandlers(operator),
     ...sceneHandlers({ library: scenes, store, engine: creatorEngine, events: () => server }),
+    ...networkHandlers({ net: () => network.net, problem: () => network.problem, dataDir: store.dataDir }),
   };
   const server = new ApiServer(handlers);
   status.onChange((all) => server.emit('app.services', all));
@@ -134,6 +147,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     chain,
     wallet,
     operator,
+    network: network.net,
     downloads,
     uploadsDir,
     async stop() {

@@ -22,7 +22,7 @@ export function netConfigFrom(args: ParsedCommand): Pick<NetServiceConfig, 'list
   return {
     ...(listen.length ? { listen } : {}),
     bootstrap: args.strs('bootstrap'),
-    mdns: !args.bool('no-mdns'),
+    mdns: !args.bool('no-mdns') && process.env.RAYFARM_MDNS !== '0',
     ...(key ? { studioKey: readStudioKey(key) } : {}),
   };
 }

@@ -65,8 +65,8 @@ export interface WorkerOptions {
   jobs: () => OpenJob[];
   link: (creator: string) => CreatorLink;
   policy: () => WorkerPolicy;
-  /** The idle/schedule policy's hook: may a task run now? */
-  shouldWork?: () => boolean;
+  /** The idle/schedule policy's hook: may a task of this creator run now? */
+  shouldWork?: (creator: string) => boolean;
   threads?: () => number | undefined;
   /** Leases held at once (one rendering, the rest queued). */
   depth?: number;
@@ -148,8 +148,8 @@ export class Worker {
     });
   }
 
-  private allowed(): boolean {
-    return this.o.policy().enabled && (this.o.shouldWork?.() ?? true);
+  private allowed(creator?: string): boolean {
+    return this.o.policy().enabled && (creator === undefined || (this.o.shouldWork?.(creator) ?? true));
   }
 
   private offer(): OperatorOffer {
@@ -205,7 +205,7 @@ export class Worker {
         const now = this.now();
         const job = this.o
           .jobs()
-          .find((j) => (this.backoff.get(j.jobId) ?? 0) <= now && policy.engines.includes(j.engine) && j.sceneBytes <= policy.maxSceneBytes && priceOk(j.perBenchHour, policy.minPricePerBenchHour));
+          .find((j) => (this.backoff.get(j.jobId) ?? 0) <= now && this.allowed(j.creator) && policy.engines.includes(j.engine) && j.sceneBytes <= policy.maxSceneBytes && priceOk(j.perBenchHour, policy.minPricePerBenchHour));
         if (!job) return;
         let res: WorkResponse;
         try {
@@ -257,7 +257,7 @@ export class Worker {
   /** Starts the next queued task if nothing is rendering. */
   private runNext(): void {
     if (this.stopped || this.rendering || !this.allowed()) return;
-    const next = [...this.held.values()].find((h) => h.state === 'queued');
+    const next = [...this.held.values()].find((h) => h.state === 'queued' && this.allowed(h.creator));
     if (!next) return;
     this.rendering = next;
     next.state = 'rendering';
@@ -351,7 +351,7 @@ export class Worker {
         })
         .catch(() => undefined);
     }
-    if (!this.allowed() && this.rendering) void this.handBack('the policy says stop');
+    if (this.rendering && !this.allowed(this.rendering.creator)) void this.handBack('the policy says stop');
     else this.kick();
   }
 

@@ -1,0 +1,126 @@
+/**
+ * The network as the app runs it: started from the app config and settings, its worker
+ * tied to the operator service (policy hook, hand-back, task history), and its changes
+ * sent to the UI. A failure to start is shown in the service list, not fatal.
+ */
+import { availableParallelism } from 'node:os';
+import type { NetworkStatus } from '../../../shared/api/network';
+import { networkStatus } from '../api/network-handlers';
+import type { OperatorService } from '../operator/operator-service';
+import type { WorkerEvent } from '../operator/worker';
+import type { ServiceStatusBoard } from '../service-status';
+import type { Store } from '../store';
+import { NetService } from './service';
+
+/** Network settings of the app (tests turn mDNS off and listen on loopback). */
+export interface AppNetConfig {
+  /** Default true. */
+  enabled?: boolean;
+  listen?: string[];
+  bootstrap?: string[];
+  /** Default true (unless RAYFARM_MDNS=0): find peers on the LAN. */
+  mdns?: boolean;
+  /** A studio key: a private farm. */
+  studioKey?: Uint8Array;
+}
+
+/** Settings key of extra bootstrap peers (a list of multiaddrs). */
+export const BOOTSTRAP_SETTING_KEY = 'net.bootstrap';
+
+/** The app's handle on the network. */
+export interface AppNetwork {
+  net: NetService | null;
+  problem: string | null;
+  stop(): Promise<void>;
+}
+
+function historyHook(operator: OperatorService, log: (l: string) => void): (e: WorkerEvent) => void {
+  const h = operator.history;
+  const started = new Set<string>();
+  return (e) => {
+    const id = e.lease.leaseId;
+    try {
+      if (e.type === 'started') {
+        started.add(id);
+        h.recordStarted({ taskId: id, jobId: e.lease.jobId, jobName: e.lease.jobId, frame: e.lease.task.frame, tile: e.lease.task.tileX + e.lease.task.tileY * 1000, creator: e.creator, price: '0', startedAt: e.at });
+      } else if (!started.has(id)) return;
+      else if (e.type === 'rendered') h.recordFinished(id, { outcome: 'submitted', durationMs: Math.round(e.renderMs) });
+      else if (e.type === 'failed') h.recordFinished(id, { outcome: 'failed', reason: e.reason });
+      else if (e.type === 'released') h.recordFinished(id, { outcome: 'handed-back', reason: e.reason });
+      else if (e.type === 'verdict') {
+        started.delete(id);
+        if (e.verdict.verdict === 'accepted' || e.verdict.verdict === 'rejected') {
+          h.recordVerdict(id, { verdict: e.verdict.verdict === 'accepted' ? 'verified' : 'rejected', reason: e.verdict.reason ?? null });
+        }
+      }
+    } catch (err) {
+      log(`rayfarm: task history: ${(err as Error).message}`);
+    }
+  };
+}
+
+/** Starts the network service for the app (unless disabled). */
+export async function startAppNetwork(opts: {
+  config: AppNetConfig | undefined;
+  store: Store;
+  operator: OperatorService;
+  status: ServiceStatusBoard;
+  emit: (s: NetworkStatus) => void;
+  log: (l: string) => void;
+}): Promise<AppNetwork> {
+  const { config, store, operator, status, log } = opts;
+  if (config?.enabled === false) {
+    status.set('network', 'stopped', 'The network is off on this node.');
+    return { net: null, problem: 'The network is off on this node.', stop: async () => undefined };
+  }
+  status.set('network', 'starting', 'Starting the network node…');
+  const stored = store.settings.get<unknown>(BOOTSTRAP_SETTING_KEY, []);
+  const bootstrap = [...(config?.bootstrap ?? []), ...(Array.isArray(stored) ? stored.filter((s): s is string => typeof s === 'string') : [])];
+  let net: NetService;
+  try {
+    net = await NetService.start({
+      store,
+      ...(config?.listen ? { listen: config.listen } : {}),
+      bootstrap,
+      // RAYFARM_MDNS=0 keeps test runs off the LAN (vitest sets it).
+      mdns: config?.mdns ?? process.env.RAYFARM_MDNS !== '0',
+      ...(config?.studioKey ? { studioKey: config.studioKey } : {}),
+      shouldWork: () => operator.shouldWork(),
+      threads: () => operator.threads(availableParallelism()),
+      onWorkerEvent: historyHook(operator, log),
+      log,
+    });
+  } catch (err) {
+    const why = `The network could not start: ${(err as Error).message}`;
+    status.set('network', 'error', why);
+    log(`rayfarm: ${why}`);
+    return { net: null, problem: why, stop: async () => undefined };
+  }
+  const detach = operator.attachWorker({ handBack: (reason) => net.worker.handBack(reason), progress: () => net.worker.progress() });
+  const node = net.stack.node;
+  status.set('network', 'ready', `${node.mode === 'studio' ? 'Studio farm' : 'Public network'} as ${node.peerId.slice(-8)} on ${node.listenAddrs().length} address(es)`);
+  let pending: NodeJS.Timeout | undefined;
+  const changed = () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      try {
+        opts.emit(networkStatus(net));
+      } catch (err) {
+        log(`rayfarm: network status: ${(err as Error).message}`);
+      }
+    }, 250);
+    pending.unref();
+  };
+  const offs = [node.onPeer(changed), net.stack.announce.onAnnouncement(changed), net.dispatcher.onChange(changed), net.output.onFrame(changed)];
+  return {
+    net,
+    problem: null,
+    async stop() {
+      for (const off of offs) off();
+      if (pending) clearTimeout(pending);
+      detach();
+      await net.stop();
+    },
+  };
+}
