@@ -19,7 +19,7 @@ export async function sampleScene(name = 'animated.glb'): Promise<Uint8Array> {
   const file = join(ROOT, 'resources', 'scenes', name);
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
   const dir = mkdtempSync(join(tmpdir(), 'rf-scenes-'));
-  const { makeScenes } = (await import('../../scripts/scenes/index.ts')) as { makeScenes: (d: string) => Promise<unknown> };
+  const { makeScenes } = await import('../../scripts/scenes/index');
   await makeScenes(dir);
   return new Uint8Array(readFileSync(join(dir, name)));
 }
