@@ -89,7 +89,7 @@ export function cornellBox(): Document {
   const white = pbr(doc, 'White', [0.73, 0.73, 0.73]);
   const red = pbr(doc, 'Red', [0.65, 0.05, 0.05]);
   const green = pbr(doc, 'Green', [0.12, 0.45, 0.15]);
-  const lamp = emitter(doc, 'Ceiling light', [1, 0.85, 0.6], 17);
+  const lamp = emitter(doc, 'Ceiling light', [1, 0.85, 0.6], 22);
   const wall = (name: string, mat: Material, t: [number, number, number], r: [number, number, number, number]) =>
     scene.addChild(doc.createNode(name).setMesh(meshFrom(doc, name, quadXZ(2, 2), mat)).setTranslation(t).setRotation(r));
   const s = Math.SQRT1_2;
@@ -159,9 +159,9 @@ export function animatedScene(): Document {
   // Cubic spline: in-tangent, value, out-tangent per key.
   channel(ball, 'translation', 'CUBICSPLINE', times, acc('VEC3', [0, 0, 0, 1, 0.4, -0.5, 0, 4, 0, 0, 0, 0, 1, 1.3, -0.5, 0, 0, 0, 0, -4, 0, 1, 0.4, -0.5, 0, 0, 0]));
   channel(marker, 'scale', 'STEP', acc('SCALAR', [0, 0.25, 0.5, 0.75]), acc('VEC3', [1, 1, 1, 0.3, 0.3, 0.3, 1, 1, 1, 0.3, 0.3, 0.3]));
-  const lamp = lightsExt.createLight('Key light').setType('point').setIntensity(30).setColor([1, 0.9, 0.8]);
+  const lamp = lightsExt.createLight('Key light').setType('point').setIntensity(10).setColor([1, 0.9, 0.8]);
   scene.addChild(doc.createNode('Key light').setTranslation([2, 3.5, 2.5]).setExtension('KHR_lights_punctual', lamp));
-  const spot = lightsExt.createLight('Spot').setType('spot').setIntensity(15).setInnerConeAngle(0.3).setOuterConeAngle(0.6);
+  const spot = lightsExt.createLight('Spot').setType('spot').setIntensity(60).setInnerConeAngle(0.35).setOuterConeAngle(0.7);
   scene.addChild(lookAt(doc.createNode('Spot'), [-2.5, 3, 1], [-0.5, 0, 0]).setExtension('KHR_lights_punctual', spot));
   scene.addChild(camera(doc, 'Camera', [0, 2.2, 5], [0, 0.5, 0], 40));
   return doc;
