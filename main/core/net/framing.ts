@@ -26,7 +26,7 @@ export class FramedStream {
   constructor(
     readonly stream: Stream,
     private readonly maxFrame: number,
-    private readonly highWater = Math.max(maxFrame + HEADER, 1 << 20),
+    private readonly highWater = Math.max(4 * (maxFrame + HEADER), 1 << 20),
   ) {
     stream.addEventListener('message', (evt) => {
       this.buf.append(evt.data);
@@ -86,6 +86,13 @@ export class FramedStream {
       const frame = this.takeFrame();
       if (frame) return frame;
       if (this.failure) throw this.failure;
+      // A reader is waiting and no whole frame is buffered: let data flow again (this also
+      // hands over what the stream held back while paused, before its end is judged).
+      if (this.paused) {
+        this.paused = false;
+        if (this.stream.readStatus === 'paused') this.stream.resume();
+        continue;
+      }
       if (this.ended || this.stream.status !== 'open') {
         if (this.buf.byteLength > 0) throw new NetError('NET_TRUNCATED', 'The peer closed the stream in the middle of a message.');
         return null;

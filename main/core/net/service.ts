@@ -38,6 +38,8 @@ export interface NetServiceConfig {
   shouldWork?: () => boolean;
   threads?: () => number | undefined;
   onWorkerEvent?: (e: WorkerEvent) => void;
+  /** Leases the worker holds at once (default 2: one rendering, one queued). */
+  workerDepth?: number;
   dispatcher?: Partial<Pick<DispatcherOptions, 'leaseMs' | 'disconnectGraceMs' | 'verify' | 'pricePerBenchHour' | 'now' | 'payments' | 'maxTaskFailures' | 'maxOperatorFailures'>>;
   /** Payments: the operator's minimum price per bench-hour (decimal token units) and its voucher store. */
   minPricePerBenchHour?: () => string;
@@ -98,6 +100,7 @@ export class NetService {
       ...(cfg.onVerdict ? { onVerdict: cfg.onVerdict } : {}),
       ...(cfg.shouldWork ? { shouldWork: (creator: string) => creator === self.peerId || cfg.shouldWork!() } : {}),
       ...(cfg.threads ? { threads: cfg.threads } : {}),
+      ...(cfg.workerDepth ? { depth: cfg.workerDepth } : {}),
       log,
       onEvent: (e) => {
         cfg.onWorkerEvent?.(e);

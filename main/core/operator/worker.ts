@@ -261,14 +261,17 @@ export class Worker {
     if (!next) return;
     this.rendering = next;
     next.state = 'rendering';
-    void this.render(next).finally(() => {
+    void this.render(next).then((done) => {
       if (this.rendering === next) this.rendering = undefined;
+      // Start the queued task first: storing and delivering this result happen while it renders.
       this.runNext();
+      if (done) this.finish(next, done.pixels, done.renderMs);
       void this.fill();
     });
   }
 
-  private async render(h: Held): Promise<void> {
+  /** Renders a held lease; undefined when it failed or was handed back (already reported). */
+  private async render(h: Held): Promise<{ pixels: Uint8Array; renderMs: number } | undefined> {
     const { lease } = h;
     this.progressValue = 0;
     try {
@@ -286,16 +289,9 @@ export class Worker {
         signal: h.abort.signal,
         onProgress: (f) => (this.progressValue = f),
       });
-      const renderMs = performance.now() - t0;
-      const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-      // Kept until the creator answers, so a restart can still deliver it.
-      const hash = this.o.blobs.put(bytes);
-      h.state = 'rendered';
-      this.persist(h, hash, renderMs);
-      this.o.onEvent?.({ type: 'rendered', lease, creator: h.creator, renderMs });
-      this.deliver(h, bytes, renderMs, hash);
+      return { pixels: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), renderMs: performance.now() - t0 };
     } catch (err) {
-      if (h.abort.signal.aborted) return; // handed back or gone: already reported
+      if (h.abort.signal.aborted) return undefined; // handed back or gone: already reported
       const reason = (err as Error).message;
       this.forget(lease.leaseId);
       this.o.onEvent?.({ type: 'failed', lease, creator: h.creator, reason });
@@ -303,7 +299,18 @@ export class Worker {
         .link(h.creator)
         .fail(lease.leaseId, reason.slice(0, 300))
         .catch(() => undefined);
+      return undefined;
     }
+  }
+
+  /** Keeps the result (so a restart can still deliver it), then delivers it. */
+  private finish(h: Held, bytes: Uint8Array, renderMs: number): void {
+    if (!this.held.has(h.lease.leaseId)) return;
+    const hash = this.o.blobs.put(bytes);
+    h.state = 'rendered';
+    this.persist(h, hash, renderMs);
+    this.o.onEvent?.({ type: 'rendered', lease: h.lease, creator: h.creator, renderMs });
+    this.deliver(h, bytes, renderMs, hash);
   }
 
   private deliver(h: Held, pixels: Uint8Array, renderMs: number, hash: string): void {

@@ -6,7 +6,7 @@ export const BLOB_PROTOCOL = '/rayfarm/blob/1.0.0';
 /** Largest range one request may ask for. */
 export const MAX_RANGE_BYTES = 8 * 1024 * 1024;
 /** Size of each binary frame of a range. */
-export const CHUNK_BYTES = 256 * 1024;
+export const CHUNK_BYTES = 1024 * 1024;
 
 export const BLOB_LIMITS: ProtocolLimits = {
   maxMessageBytes: 1024,
