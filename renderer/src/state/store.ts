@@ -3,6 +3,8 @@ import { createConnectionSlice } from './connection-slice';
 import { createCreatorSlice } from './creator-slice';
 import type { CreatorSlice } from './creator-slice';
 import type { ConnectionSlice } from './connection-slice';
+import { createNetworkSlice } from './network-slice';
+import type { NetworkSlice } from './network-slice';
 import { createOperatorSlice } from './operator-slice';
 import type { OperatorSlice } from './operator-slice';
 import { createUiSlice } from './ui-slice';
@@ -11,7 +13,7 @@ import { createWalletSlice } from './wallet-slice';
 import type { WalletSlice } from './wallet-slice';
 
 /** The whole UI state: one store made of slices. Select one field at a time. */
-export type RootState = ConnectionSlice & CreatorSlice & UiSlice & WalletSlice & OperatorSlice;
+export type RootState = ConnectionSlice & CreatorSlice & UiSlice & WalletSlice & OperatorSlice & NetworkSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createConnectionSlice(...a),
@@ -19,4 +21,5 @@ export const useStore = create<RootState>()((...a) => ({
   ...createUiSlice(...a),
   ...createWalletSlice(...a),
   ...createOperatorSlice(...a),
+  ...createNetworkSlice(...a),
 }));

@@ -1,25 +1,32 @@
+import { useEffect } from 'react';
+import { AnnouncementsCard } from '../components/network/AnnouncementsCard';
+import { NodeCard } from '../components/network/NodeCard';
+import { PeersCard } from '../components/network/PeersCard';
 import { Card, Page } from '../components/Page';
 import { ServiceList } from '../components/ServiceList';
 import { useStore } from '../state/store';
 
 /** Network mode: this node, its peers and the jobs it has seen. */
 export function NetworkView() {
-  const info = useStore((s) => s.appInfo);
+  const net = useStore((s) => s.network);
+  const error = useStore((s) => s.networkError);
+  const loadNetwork = useStore((s) => s.loadNetwork);
+  useEffect(() => {
+    void loadNetwork();
+  }, [loadNetwork]);
   return (
     <Page id="network" title="Network" lead="This node, the peers it knows and the jobs announced on the network.">
-      <Card title="This node" testId="network-node">
-        <dl className="facts">
-          <dt>Data folder</dt>
-          <dd>{info?.dataDir ?? '—'}</dd>
-          <dt>Platform</dt>
-          <dd>{info?.platform ?? '—'}</dd>
-          <dt>Running since</dt>
-          <dd>{info ? new Date(info.startedAt).toLocaleString() : '—'}</dd>
-        </dl>
-      </Card>
+      {error && (
+        <div className="banner-error wide" role="alert">
+          {error}
+        </div>
+      )}
+      {net && <NodeCard net={net} />}
       <Card title="Services" testId="network-services">
-        <ServiceList names={['store', 'network']} />
+        <ServiceList names={['network', 'chain', 'engine', 'store']} />
       </Card>
+      {net && <PeersCard net={net} />}
+      {net && <AnnouncementsCard net={net} />}
     </Page>
   );
 }

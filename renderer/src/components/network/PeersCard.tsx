@@ -1,0 +1,69 @@
+import { useState } from 'react';
+import type { NetworkStatus } from '../../../../shared/api';
+import { api } from '../../api/client';
+import { useAction } from '../../hooks/use-action';
+
+function short(s: string | null, n = 10): string {
+  return s ? (s.length > n * 2 ? `${s.slice(0, n)}…${s.slice(-4)}` : s) : '—';
+}
+
+/** The peers this node knows, and a field to dial one by address. */
+export function PeersCard({ net }: { net: NetworkStatus }) {
+  const [addr, setAddr] = useState('');
+  const connect = useAction(async () => {
+    await api.call('network.connect', { addr: addr.trim() });
+    setAddr('');
+  });
+  return (
+    <section className="card wide" data-testid="network-peers">
+      <h2>Peers ({net.peers.filter((p) => p.connected).length} connected)</h2>
+      {net.peers.length === 0 ? (
+        <p className="empty">No peers yet. Nodes on this LAN appear by themselves; others can be added by address below.</p>
+      ) : (
+        <table className="data">
+          <thead>
+            <tr>
+              <th>Peer</th>
+              <th>Address</th>
+              <th>Role</th>
+              <th>Score</th>
+              <th>Latency</th>
+              <th>State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {net.peers.map((p) => (
+              <tr key={p.id}>
+                <td className="mono" title={p.id}>
+                  {short(p.id)}
+                </td>
+                <td className="mono" title={p.address ?? ''}>
+                  {short(p.address)}
+                </td>
+                <td>{p.role}</td>
+                <td>{p.score}</td>
+                <td>{p.latency === null ? '—' : `${Math.round(p.latency)} ms`}</td>
+                <td>
+                  <span className={`pill ${p.connected ? 'pill-ready' : ''}`}>{p.connected ? 'connected' : 'seen'}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void connect.run();
+        }}
+      >
+        <input className="grow mono" placeholder="/ip4/192.168.1.20/tcp/4001/p2p/12D3Koo…" value={addr} onChange={(e) => setAddr(e.target.value)} aria-label="Peer address" />
+        <button type="submit" className="btn" disabled={!addr.trim() || connect.busy}>
+          {connect.busy ? 'Connecting…' : 'Connect'}
+        </button>
+      </form>
+      {connect.error && <p className="field-error">{connect.error.message}</p>}
+    </section>
+  );
+}
