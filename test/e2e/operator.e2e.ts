@@ -5,42 +5,57 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { JobSpecSchema } from '../../shared/job-spec';
 import { NetService } from '../../main/core/net/service';
-import { nativeEngineLoader } from '../../main/core/operator/hardware';
-import { ManualIdleSource } from '../../main/core/operator/idle-source';
-import { OperatorService } from '../../main/core/operator/operator-service';
-import { operatorNetHooks } from '../../main/core/operator/worker-bridge';
+import { WebSocket } from 'ws';
 import { openStore } from '../../main/core/store';
 import { launchBrowser, screenshot } from '../helpers/browser';
 import { startHeadless, tempDataDir } from '../helpers/headless';
 import type { HeadlessApp } from '../helpers/headless';
-import { sampleScene, waitFor } from '../integration/net-helpers';
+import { ROOT, sampleScene } from '../integration/net-helpers';
+
+/** A small client for the headless API over its WebSocket (what the UI uses), for the test's own calls. */
+async function apiClient(appUrl: string) {
+  const u = new URL(appUrl);
+  const ws = new WebSocket(`ws://${u.host}/api?token=${u.searchParams.get('token')}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let next = 1;
+  const pending = new Map<number, (m: { ok: boolean; value?: unknown; error?: { message: string } }) => void>();
+  ws.on('message', (d) => {
+    const m = JSON.parse(d.toString()) as { id?: number; ok: boolean; value?: unknown; error?: { message: string } };
+    if (typeof m.id === 'number') pending.get(m.id)?.(m);
+  });
+  return {
+    async call<T>(call: string, input?: unknown): Promise<T> {
+      const id = next++;
+      const reply = await new Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>((resolve) => {
+        pending.set(id, resolve);
+        ws.send(JSON.stringify({ id, call, input }));
+      });
+      pending.delete(id);
+      if (!reply.ok) throw new Error(`${call}: ${reply.error?.message}`);
+      return reply.value as T;
+    },
+    close: () => ws.close(),
+  };
+}
 
 /**
- * Renders a real job in `dataDir` through the operator's real path: a network of one
- * (dispatcher + worker on libp2p), the native engine, the operator service's policy hooks
- * and history. `rayfarm up` has no job-submission call yet, so the job is rendered here,
- * in the data folder the headless app then opens.
+ * Another creator on the network: a node on loopback that offers jobs at 2 RFT per
+ * bench-hour and does not render them itself.
  */
-async function renderRealTasks(dataDir: string): Promise<string> {
-  const store = openStore(dataDir);
-  const op = new OperatorService({ store, idle: new ManualIdleSource({ idleSeconds: 3600, onBattery: false }), engine: nativeEngineLoader() });
-  op.start();
-  const lines: string[] = [];
-  const svc = await NetService.start({ store, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, log: (l) => lines.push(l), ...operatorNetHooks(op), dispatcher: { pricePerBenchHour: () => '2' } });
-  op.attachWorker(svc.worker);
-  try {
-    const hash = store.blobs.put(await sampleScene('animated.glb'));
-    const spec = JobSpecSchema.parse({ sceneId: hash, width: 192, height: 108, spp: 32, output: 'png8', frames: { start: 0, end: 2 } });
-    const job = svc.submit({ spec, outDir: mkdtempSync(join(tmpdir(), 'rf-e2e-out-')) });
-    await waitFor(() => op.history.list({ jobId: job.id }).filter((e) => e.verdict === 'verified').length === 3, 120_000, 'three verified tasks').catch((err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify({ progress: svc.dispatcher.job(job.id)?.progress, history: op.history.list(), status: op.status().decision, lines })}`);
-    });
-    return job.id;
-  } finally {
-    await svc.stop();
-    op.stop();
-    store.close();
-  }
+async function startCreator() {
+  const store = openStore(tempDataDir('rayfarm-e2e-creator-'));
+  const svc = await NetService.start({ store, operator: false, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, log: () => {}, dispatcher: { pricePerBenchHour: () => '2' } });
+  return {
+    svc,
+    store,
+    async stop() {
+      await svc.stop();
+      store.close();
+    },
+  };
 }
 
 /** A screenshot of the whole view: the window grows to the height of the scrolling content first. */
@@ -55,13 +70,14 @@ describe('the Operator view in Chromium against the headless form', () => {
   let app: HeadlessApp;
   let browser: Browser;
   let page: Page;
-  let jobId: string;
+  let creator: Awaited<ReturnType<typeof startCreator>>;
+  let api: Awaited<ReturnType<typeof apiClient>>;
 
   beforeAll(async () => {
-    const dataDir = tempDataDir('rayfarm-e2e-op-');
-    jobId = await renderRealTasks(dataDir);
+    creator = await startCreator();
     // --always: this headless box cannot read idle time, so render whenever there is work.
-    app = await startHeadless({ dataDir, args: ['--always', '--max-threads', '2'] });
+    app = await startHeadless({ args: ['--always', '--max-threads', '2'] });
+    api = await apiClient(app.url);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
     await page.goto(`${app.url}#operator`);
@@ -69,7 +85,9 @@ describe('the Operator view in Chromium against the headless form', () => {
   });
 
   afterAll(async () => {
+    api?.close();
     await browser?.close();
+    await creator?.stop();
     expect(await app?.stop()).toBe(0);
   });
 
@@ -94,9 +112,16 @@ describe('the Operator view in Chromium against the headless form', () => {
     await wholeView(page, 'operator-benchmark');
   });
 
-  it('shows the rendered tasks in the history with their earnings, filters them and exports CSV', async () => {
+  it('renders a creator\'s job and shows its tasks in the history with their earnings, filters them and exports CSV', async () => {
+    // This node joins the creator, which offers a three-frame job; the operator renders it.
+    await api.call('network.connect', { addr: creator.svc.stack.node.listenAddrs()[0] });
+    const hash = creator.store.blobs.put(await sampleScene('animated.glb'));
+    const spec = JobSpecSchema.parse({ sceneId: hash, width: 192, height: 108, spp: 32, output: 'png8', frames: { start: 0, end: 2 } });
+    const jobId = creator.svc.submit({ spec, outDir: mkdtempSync(join(tmpdir(), 'rf-e2e-out-')) }).id;
     const rows = page.getByTestId('history-row');
-    await expect.poll(() => rows.count()).toBe(3);
+    // The table fills live from the API's events while the tasks render and are verified.
+    await expect.poll(() => page.getByTestId('history-table').locator('.verdict-verified').count(), { timeout: 120_000 }).toBe(3);
+    expect(await rows.count()).toBe(3);
     expect(await rows.first().textContent()).toMatch(/Verified/);
     expect(await page.getByTestId('earnings-today').textContent()).toMatch(/^(0\.0*[1-9]\d*|[1-9][\d.]*) RFT$/);
     await page.getByTestId('earnings-chart').waitFor();
@@ -114,6 +139,16 @@ describe('the Operator view in Chromium against the headless form', () => {
     expect(lines[0]).toMatch(/^task_id,job_id,job_name,frame/);
     expect(lines).toHaveLength(4);
     expect(lines.slice(1).every((l) => l.includes(jobId) && l.includes(',verified,'))).toBe(true);
+  });
+
+  it('renders its own job submitted through the API (a network of one)', async () => {
+    const imported = await api.call<{ ok: boolean; scene: { sceneId: string } }>('creator.importScene', { path: join(ROOT, 'resources', 'scenes', 'spheres.glb') });
+    expect(imported.ok).toBe(true);
+    const job = await api.call<{ id: string }>('network.submit', { spec: { sceneId: imported.scene.sceneId, width: 64, height: 48, spp: 4, frames: { start: 0, end: 0 } } });
+    await page.getByTestId('history-filter-verdict').selectOption('');
+    await page.getByTestId('history-filter-job').fill(job.id);
+    await expect.poll(() => page.getByTestId('history-table').locator('.verdict-verified').count(), { timeout: 60_000 }).toBe(1);
+    await page.getByTestId('history-filter-job').fill('');
   });
 
   it('shows which settings the command line locked', async () => {

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { NetworkStatus } from '../../../shared/api/network';
 import { networkStatus } from '../api/network-handlers';
 import type { OperatorService } from '../operator/operator-service';
-import type { WorkerEvent } from '../operator/worker';
+import { operatorNetHooks } from '../operator/worker-bridge';
 import type { ServiceStatusBoard } from '../service-status';
 import type { Store } from '../store';
 import { NetService } from './service';
@@ -32,31 +32,6 @@ export interface AppNetwork {
   net: NetService | null;
   problem: string | null;
   stop(): Promise<void>;
-}
-
-function historyHook(operator: OperatorService, log: (l: string) => void): (e: WorkerEvent) => void {
-  const h = operator.history;
-  const started = new Set<string>();
-  return (e) => {
-    const id = e.lease.leaseId;
-    try {
-      if (e.type === 'started') {
-        started.add(id);
-        h.recordStarted({ taskId: id, jobId: e.lease.jobId, jobName: e.lease.jobId, frame: e.lease.task.frame, tile: e.lease.task.tileX + e.lease.task.tileY * 1000, creator: e.creator, price: '0', startedAt: e.at });
-      } else if (!started.has(id)) return;
-      else if (e.type === 'rendered') h.recordFinished(id, { outcome: 'submitted', durationMs: Math.round(e.renderMs) });
-      else if (e.type === 'failed') h.recordFinished(id, { outcome: 'failed', reason: e.reason });
-      else if (e.type === 'released') h.recordFinished(id, { outcome: 'handed-back', reason: e.reason });
-      else if (e.type === 'verdict') {
-        started.delete(id);
-        if (e.verdict.verdict === 'accepted' || e.verdict.verdict === 'rejected') {
-          h.recordVerdict(id, { verdict: e.verdict.verdict === 'accepted' ? 'verified' : 'rejected', reason: e.verdict.reason ?? null });
-        }
-      }
-    } catch (err) {
-      log(`rayfarm: task history: ${(err as Error).message}`);
-    }
-  };
 }
 
 /** Starts the network service for the app (unless disabled). */
@@ -85,9 +60,8 @@ export async function startAppNetwork(opts: {
       // RAYFARM_MDNS=0 keeps test runs off the LAN (vitest sets it).
       mdns: config?.mdns ?? process.env.RAYFARM_MDNS !== '0',
       ...(config?.studioKey ? { studioKey: config.studioKey } : {}),
-      shouldWork: () => operator.shouldWork(),
-      threads: () => operator.threads(availableParallelism()),
-      onWorkerEvent: historyHook(operator, log),
+      // The operator's policy, thread cap and task history (priced, with vouchers): operator/worker-bridge.ts.
+      ...operatorNetHooks(operator, { cores: availableParallelism() }, log),
       log,
     });
   } catch (err) {
@@ -96,7 +70,9 @@ export async function startAppNetwork(opts: {
     log(`rayfarm: ${why}`);
     return { net: null, problem: why, stop: async () => undefined };
   }
-  const detach = operator.attachWorker({ handBack: (reason) => net.worker.handBack(reason), progress: () => net.worker.progress() });
+  const self = net.stack.node.peerId;
+  // This node's own jobs render whatever the policy says (the worker exempts them too).
+  const detach = operator.attachWorker({ handBack: (reason) => net.worker.handBack(reason), progress: () => net.worker.progress(), policyCovers: (creator) => creator !== self });
   const node = net.stack.node;
   status.set('network', 'ready', `${node.mode === 'studio' ? 'Studio farm' : 'Public network'} as ${node.peerId.slice(-8)} on ${node.listenAddrs().length} address(es)`);
   let pending: NodeJS.Timeout | undefined;

@@ -30,6 +30,8 @@ export interface OperatorWorkerHandle {
   handBack(reason: string): Promise<void>;
   /** Progress of the running task, 0..1, when known. */
   progress?(): number | null;
+  /** Whether the policy governs tasks of this creator (a node's own jobs may be exempt); default yes. */
+  policyCovers?(creator: string): boolean;
 }
 
 /** Dependencies; the composition root fills them in. */
@@ -188,7 +190,10 @@ export class OperatorService {
 
   /** The policy said stop: hand the running task back, once. */
   private async stopRendering(decision: PolicyDecision): Promise<void> {
-    if (!this.worker || !this.currentTask()) return;
+    const task = this.currentTask();
+    if (!this.worker || !task) return;
+    const creator = this.history.get(task.taskId)?.creator;
+    if (creator && this.worker.policyCovers && !this.worker.policyCovers(creator)) return;
     this.handingBack ??= this.worker
       .handBack(decision.message)
       .catch((err: unknown) => this.deps.log?.(`rayfarm operator: could not hand the task back: ${(err as Error).message}`))

@@ -35,9 +35,11 @@ function clockOf(ms: number): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** Token amount for people: at most 4 decimals. */
+/** Token amount for people: 4 decimals, more for a small non-zero amount (never a misleading "0"). */
 export function tokensLabel(units: string): string {
-  return `${formatTokens(units, 4)} RFT`;
+  let text = formatTokens(units, 4);
+  for (let d = 6; text === '0' && BigInt(units) > 0n && d <= 18; d += 2) text = formatTokens(units, d);
+  return `${text} RFT`;
 }
 
 /** Desktop-only facts the tray shows besides the operator status. */

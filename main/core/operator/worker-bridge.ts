@@ -32,12 +32,19 @@ export function taskPrice(renderMs: number, score: number | null, perBenchHour: 
 }
 
 /** The hooks to hand to NetService.start; the worker's events land in the history. */
-export function operatorNetHooks(op: OperatorService, settings = { cores: availableParallelism() }): OperatorNetHooks {
+export function operatorNetHooks(op: OperatorService, settings = { cores: availableParallelism() }, log: (line: string) => void = () => {}): OperatorNetHooks {
   const score = () => op.latestScore();
   return {
     shouldWork: () => op.shouldWork(),
     threads: () => op.threads(settings.cores),
-    onWorkerEvent: (e) => recordWorkerEvent(op, e, score),
+    onWorkerEvent: (e) => {
+      // The history must never break the worker: a failed write is logged, the task goes on.
+      try {
+        recordWorkerEvent(op, e, score);
+      } catch (err) {
+        log(`rayfarm operator: task history: ${(err as Error).message}`);
+      }
+    },
   };
 }
 
@@ -76,11 +83,12 @@ export function recordWorkerEvent(op: OperatorService, e: WorkerEvent, score: ()
       return;
     case 'verdict':
       if (!h.get(id)) return;
-      if (e.verdict.verdict === 'accepted') {
+      // A duplicate is our own result delivered again (after a restart): the creator answers as before.
+      if (e.verdict.verdict === 'accepted' || (e.verdict.verdict === 'duplicate' && e.verdict.voucher)) {
         const v = e.verdict.voucher;
         h.recordVerdict(id, v ? { verdict: 'verified', voucher: JSON.stringify(v), voucherAmount: v.cumulativeAmount } : { verdict: 'verified' });
-      }
-      else h.recordVerdict(id, { verdict: 'rejected', reason: e.verdict.reason ?? (e.verdict.verdict === 'duplicate' ? 'another operator delivered this task first' : 'the creator did not know this task') });
+      } else if (e.verdict.verdict === 'rejected') h.recordVerdict(id, { verdict: 'rejected', reason: e.verdict.reason ?? 'the creator did not accept the result' });
+      else if (e.verdict.verdict === 'unknown') h.recordVerdict(id, { verdict: 'rejected', reason: e.verdict.reason ?? 'the creator no longer had this task (its lease had ended)' });
       return;
     case 'failed':
       if (h.get(id)) h.recordFinished(id, { outcome: 'failed', reason: e.reason });

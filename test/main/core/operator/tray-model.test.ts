@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, OperatorStatus } from '../../../../shared/api';
 import { DEFAULT_POLICY } from '../../../../main/core/operator/policy';
-import { mergeNotices, noticeFor, trayView } from '../../../../main/core/operator/tray-model';
+import { mergeNotices, noticeFor, tokensLabel, trayView } from '../../../../main/core/operator/tray-model';
 
 const TOKEN = 10n ** 18n;
 
@@ -91,6 +91,12 @@ describe('tray model', () => {
     expect(paid).toMatchObject({ kind: 'payment-redeemed', body: expect.stringContaining('tx 0x12345678') });
     expect(noticeFor({ type: 'task-changed', before: undefined, after: entry({ verdict: 'rendering' }) })).toBeNull();
     expect(noticeFor({ type: 'task-changed', before: submitted, after: entry({ verdict: 'handed-back' }) })).toBeNull();
+  });
+
+  it('never rounds a small earning down to zero', () => {
+    expect(tokensLabel('36000000000000')).toBe('0.000036 RFT');
+    expect(tokensLabel('0')).toBe('0 RFT');
+    expect(tokensLabel((3n * TOKEN + TOKEN / 4n).toString())).toBe('3.25 RFT');
   });
 
   it('tells when the wallet is locked while work waits, and merges redemptions', () => {

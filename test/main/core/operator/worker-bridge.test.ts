@@ -15,19 +15,29 @@ import type { Node } from '../../../integration/net-helpers';
 
 let scene: Uint8Array;
 let node: Node | undefined;
+let creator: Node | undefined;
 let op: OperatorService | undefined;
 beforeAll(async () => {
   scene = await sampleScene('animated.glb');
 });
 afterEach(async () => {
+  op?.stop(); // its clock reads the store: stop it before the store closes
   await node?.stop();
-  op?.stop();
+  await creator?.stop();
   node = undefined;
+  creator = undefined;
   op = undefined;
 });
 
-/** A network of one whose worker follows an operator service driven by a scripted idle source. */
+/**
+ * A creator node (which does not render) and an operator node whose worker follows an
+ * operator service driven by a scripted idle source, on loopback.
+ */
 async function start(idle: ManualIdleSource) {
+  const cdir = mkdtempSync(join(tmpdir(), 'rf-creator-'));
+  const cstore = openStore(cdir);
+  const creatorSvc = await NetService.start({ store: cstore, operator: false, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, log: () => {}, dispatcher: { pricePerBenchHour: () => '2' } });
+  creator = { svc: creatorSvc, store: cstore, dir: cdir, lines: [], stop: async () => { await creatorSvc.stop(); cstore.close(); } };
   const dir = mkdtempSync(join(tmpdir(), 'rf-opnode-'));
   // The operator service and the node share one data folder, as in the app.
   const store = openStore(dir);
@@ -35,10 +45,10 @@ async function start(idle: ManualIdleSource) {
   op.setPolicy({ idleOnly: true, idleMinutes: 1 });
   op.start();
   const hooks = operatorNetHooks(op);
-  const svc = await NetService.start({ store, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, log: (l) => process.env.RF_DEBUG && console.log(l), ...hooks, dispatcher: { pricePerBenchHour: () => '2' } });
-  op.attachWorker(svc.worker);
+  const svc = await NetService.start({ store, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [creatorSvc.stack.node.listenAddrs()[0]!], mdns: false, log: (l) => process.env.RF_DEBUG && console.log(l), ...hooks });
+  op.attachWorker({ handBack: (r) => svc.worker.handBack(r), progress: () => svc.worker.progress() });
   node = { svc, store, dir, lines: [], stop: async () => { await svc.stop(); store.close(); } };
-  return { svc, store, op };
+  return { creatorSvc, svc, store, cstore, op };
 }
 
 /** Polls the dispatcher until the job is no longer active (its progress then). */
@@ -56,11 +66,11 @@ describe('operator service + network worker', () => {
 
   it('records each rendered task with its price and verdict', async () => {
     const idle = new ManualIdleSource({ idleSeconds: 600, onBattery: false });
-    const { svc, op } = await start(idle);
-    const hash = node!.store.blobs.put(scene);
+    const { creatorSvc, cstore, op } = await start(idle);
+    const hash = cstore.blobs.put(scene);
     const spec = JobSpecSchema.parse({ sceneId: hash, width: 32, height: 32, spp: 2, output: 'exr-float', frames: { start: 0, end: 1 } });
-    const job = svc.submit({ spec, outDir: mkdtempSync(join(tmpdir(), 'rf-out-')) });
-    expect(await finished(svc, job.id)).toMatchObject({ state: 'done', done: 2, failed: 0 });
+    const job = creatorSvc.submit({ spec, outDir: mkdtempSync(join(tmpdir(), 'rf-out-')) });
+    expect(await finished(creatorSvc, job.id)).toMatchObject({ state: 'done', done: 2, failed: 0 });
     const rows = await waitFor(() => {
       const r = op.history.list({ jobId: job.id });
       return r.length === 2 && r.every((e) => e.verdict === 'verified') ? r : null;
@@ -75,12 +85,12 @@ describe('operator service + network worker', () => {
 
   it('hands the running task back when the person returns, and the job still completes with no failure', async () => {
     const idle = new ManualIdleSource({ idleSeconds: 600, onBattery: false });
-    const { svc, op } = await start(idle);
-    const hash = node!.store.blobs.put(scene);
+    const { creatorSvc, cstore, op } = await start(idle);
+    const hash = cstore.blobs.put(scene);
     // Big enough to still be rendering when the mouse moves.
-    const spec = JobSpecSchema.parse({ sceneId: hash, width: 256, height: 256, spp: 512, output: 'exr-float', frames: { start: 0, end: 0 } });
-    const job = svc.submit({ spec, outDir: mkdtempSync(join(tmpdir(), 'rf-out-')) });
-    await waitFor(() => op.currentTask(), 20_000, 'a task rendering');
+    const spec = JobSpecSchema.parse({ sceneId: hash, width: 128, height: 128, spp: 256, output: 'exr-float', frames: { start: 0, end: 0 } });
+    const job = creatorSvc.submit({ spec, outDir: mkdtempSync(join(tmpdir(), 'rf-out-')) });
+    await waitFor(() => op.currentTask(), 30_000, 'a task rendering');
     const first = op.currentTask()!;
     idle.setIdle(0); // the person is back
     const gone = await waitFor(() => op.history.get(first.taskId)?.verdict === 'handed-back', 2000, 'task handed back');
@@ -88,12 +98,19 @@ describe('operator service + network worker', () => {
     expect(op.history.get(first.taskId)!.reason).toMatch(/You are using this machine/);
     expect(op.currentTask()).toBeNull();
     expect(op.status().state).toBe('idle');
-    // The creator took it back without a strike; when the person leaves again it renders to the end.
+    // The creator took it back without a strike, and nothing renders while the person is here.
+    expect(creatorSvc.dispatcher.job(job.id)!.progress).toMatchObject({ failed: 0, leased: 0, done: 0 });
+    expect(op.shouldWork()).toBe(false);
+    // When the person leaves again it renders to the end.
     idle.setIdle(600);
     op.setPolicy({}); // re-check now rather than on the next tick
-    const done = await finished(svc, job.id, 60_000);
+    const done = await finished(creatorSvc, job.id, 60_000);
     expect(done).toMatchObject({ state: 'done', done: 1, failed: 0 });
-    const rows = op.history.list({ jobId: job.id });
+    // The verdict reaches the operator just after the creator marks the job done.
+    const rows = await waitFor(() => {
+      const r = op.history.list({ jobId: job.id });
+      return r.some((e) => e.verdict === 'verified') ? r : null;
+    }, 10_000, 'the verdict');
     expect(rows.map((r) => r.verdict).sort()).toEqual(['handed-back', 'verified']);
     expect(op.history.list({ verdict: 'failed' })).toHaveLength(0);
   }, 120_000);
