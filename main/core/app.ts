@@ -8,6 +8,7 @@ import { nativeEngineLoader } from './operator/hardware';
 import type { IdleSource } from './operator/idle-source';
 import { systemIdleSource } from './operator/idle-source';
 import { OperatorService } from './operator/operator-service';
+import { watchWalletLock } from './operator/worker-bridge';
 import { mediaHandlers } from './api/media-handlers';
 import { walletHandlers } from './api/wallet-handlers';
 import { networkHandlers } from './api/network-handlers';
@@ -107,6 +108,12 @@ export async function createApp(config: AppConfig): Promise<App> {
   // The network: a network of one on the defaults (its worker takes its own jobs); LAN peers join by mDNS.
   const network = await startAppNetwork({ config: config.net, store, operator, status, emit: (s) => server.emit('network.changed', s), log });
   stops.push(() => network.stop());
+  // Paid work waiting while the wallet is locked gets a notification (public mode only).
+  if (chain) {
+    const net = network.net;
+    const others = () => (net ? net.stack.announce.list().filter((a) => a.tasksLeft > 0 && a.creator.peerId !== net.stack.node.peerId).length : 0);
+    stops.push(watchWalletLock(operator, { walletLocked: () => wallet.status().exists && !wallet.status().unlocked, waitingJobs: others }));
+  }
 
   // The engine is loaded on first use: a machine without the native build still imports scenes.
   const creatorEngine = async () => {

@@ -101,3 +101,37 @@ export function recordWorkerEvent(op: OperatorService, e: WorkerEvent, score: ()
       return;
   }
 }
+
+/** What the wallet-lock watcher reads. */
+export interface WalletLockWatch {
+  /** Whether a wallet exists and is locked (no wallet at all is a different problem). */
+  walletLocked: () => boolean;
+  /** Jobs of other creators with tasks left that this node could take. */
+  waitingJobs: () => number;
+  /** How often to look (ms). */
+  intervalMs?: number;
+}
+
+/**
+ * Raises "wallet locked while work waits" once per locked spell: payments need the wallet
+ * unlocked, so paid work waiting while it is locked deserves a notification, not silence.
+ * Returns the function that stops watching.
+ */
+export function watchWalletLock(op: OperatorService, w: WalletLockWatch): () => void {
+  let told = false;
+  const look = () => {
+    if (!w.walletLocked()) {
+      told = false;
+      return;
+    }
+    const n = w.waitingJobs();
+    if (n > 0 && !told && op.policy().enabled) {
+      told = true;
+      op.reportWalletLocked(n);
+    }
+  };
+  const timer = setInterval(look, w.intervalMs ?? 5000);
+  timer.unref?.();
+  look();
+  return () => clearInterval(timer);
+}

@@ -6,6 +6,7 @@ import { nativeEngineLoader } from '../../../../main/core/operator/hardware';
 import { ManualIdleSource } from '../../../../main/core/operator/idle-source';
 import { OperatorService } from '../../../../main/core/operator/operator-service';
 import type { OperatorWorkerHandle } from '../../../../main/core/operator/operator-service';
+import { watchWalletLock } from '../../../../main/core/operator/worker-bridge';
 import { openStore } from '../../../../main/core/store';
 import type { Store } from '../../../../main/core/store';
 import type { BenchmarkProgress, OperatorNotice, OperatorStatus } from '../../../../shared/api';
@@ -154,6 +155,26 @@ describe('OperatorService', () => {
     await worker.start('task-3', 2);
     expect(op.history.get('task-3')).toMatchObject({ verdict: 'submitted' });
     scene.dispose();
+  });
+
+  it('watches the wallet: one notification per locked spell while work waits', async () => {
+    const notices: OperatorNotice[] = [];
+    op.onNotice((n) => notices.push(n));
+    let locked = true;
+    let waiting = 0;
+    const stop = watchWalletLock(op, { walletLocked: () => locked, waitingJobs: () => waiting, intervalMs: 5 });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(notices).toHaveLength(0); // locked, but nothing waits
+    waiting = 2;
+    await until(() => notices.length === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(notices).toHaveLength(1); // once per spell
+    locked = false;
+    await new Promise((r) => setTimeout(r, 30));
+    locked = true;
+    await until(() => notices.length === 2);
+    expect(notices[1]).toMatchObject({ kind: 'wallet-locked', body: expect.stringContaining('2 jobs are waiting') });
+    stop();
   });
 
   it('notifies when a task is verified and when the wallet is locked while work waits', () => {
