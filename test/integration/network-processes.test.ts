@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newStudioKey } from '../../main/core/net/studio-key';
 import { sampleScene } from './net-helpers';
 import { rayfarm } from './cli-procs';
 import type { Proc } from './cli-procs';

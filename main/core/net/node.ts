@@ -83,8 +83,9 @@ export class NetNode {
   /** Builds and starts a node. */
   static async start(config: NetNodeConfig): Promise<NetNode> {
     const log = config.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-    let node: NetNode | undefined;
-    const guard = new PeerGuard({ log, onBlock: (peer) => void node?.hangUp(peer) });
+    // The guard exists before the node it protects; it reaches the node through this holder.
+    const ref: { node?: NetNode } = {};
+    const guard = new PeerGuard({ log, onBlock: (peer) => void ref.node?.hangUp(peer) });
     const libp2p = await createLibp2p({
       privateKey: config.privateKey,
       addresses: { listen: config.listen ?? ['/ip4/0.0.0.0/tcp/0'] },
@@ -111,7 +112,8 @@ export class NetNode {
         }),
       },
     });
-    node = new NetNode(libp2p, config.signer, config, log, guard);
+    const node = new NetNode(libp2p, config.signer, config, log, guard);
+    ref.node = node;
     node.binding = await createBinding(config.signer, node.peerId, node.mode);
     node.wire();
     await node.dialBootstrap();

@@ -112,7 +112,8 @@ export class NetService {
   /** Starts the node, the protocols, the dispatcher's timers and (if enabled) the worker. */
   static async start(cfg: NetServiceConfig): Promise<NetService> {
     const log = cfg.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-    let svc: NetService | undefined;
+    // The stack asks the service (built just after it) what to share and which roles to claim.
+    const ref: { svc?: NetService } = {};
     const stack = await startNetStack({
       dataDir: cfg.store.dataDir,
       blobs: cfg.store.blobs,
@@ -121,11 +122,12 @@ export class NetService {
       mdns: cfg.mdns ?? false,
       ...(cfg.studioKey ? { studioKey: cfg.studioKey } : {}),
       ...(cfg.signer ? { signer: cfg.signer } : {}),
-      shareable: (hash) => svc?.shares(hash) ?? false,
-      roles: () => (svc?.workerOn === false ? ['creator'] : ['creator', 'operator']),
+      shareable: (hash) => ref.svc?.shares(hash) ?? false,
+      roles: () => (ref.svc?.workerOn === false ? ['creator'] : ['creator', 'operator']),
       log,
     });
-    svc = new NetService(stack, cfg, log);
+    const svc = new NetService(stack, cfg, log);
+    ref.svc = svc;
     svc.wire();
     return svc;
   }

@@ -1,0 +1,159 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JobSpecSchema } from '../../../../shared/job-spec';
+import { Dispatcher } from '../../../../main/core/creator/dispatcher';
+import { localLink } from '../../../../main/core/net/links';
+import { ENGINE_ID } from '../../../../main/core/net/work';
+import { SceneCache } from '../../../../main/core/operator/scene-cache';
+import { Worker } from '../../../../main/core/operator/worker';
+import type { CreatorLink, TaskRenderer, WorkerEvent } from '../../../../main/core/operator/worker';
+import { openStore } from '../../../../main/core/store';
+import type { Store } from '../../../../main/core/store';
+
+const self = { peerId: 'me', address: `0x${'1'.repeat(40)}` };
+let stores: Store[] = [];
+const workers: Worker[] = [];
+afterEach(async () => {
+  for (const w of workers.splice(0)) await w.stop();
+  for (const s of stores.splice(0)) s.close();
+});
+
+/** A renderer the test drives: each render waits until released (or cancelled). */
+function gatedRenderer() {
+  const pending: { task: number; go: () => void; fail: (e: Error) => void }[] = [];
+  const renderer: TaskRenderer = {
+    render: ({ task, signal }) =>
+      new Promise((resolve, reject) => {
+        const p = {
+          task: task.index,
+          go: () => resolve(new Float32Array(task.rect.width * task.rect.height * 4).fill(task.index)),
+          fail: (e: Error) => reject(e),
+        };
+        signal.addEventListener('abort', () => reject(new Error('cancelled')));
+        pending.push(p);
+      }),
+  };
+  return { renderer, pending };
+}
+
+async function waitFor<T>(fn: () => T, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function setup(dir = mkdtempSync(join(tmpdir(), 'rf-worker-')), renderer?: TaskRenderer) {
+  const store = openStore(dir);
+  stores.push(store);
+  const d = new Dispatcher({ db: store.db, blobs: store.blobs });
+  const events: WorkerEvent[] = [];
+  const gate = gatedRenderer();
+  const link: CreatorLink = localLink(d, self);
+  const policy = { on: true };
+  const mkWorker = () => {
+    const w = new Worker({
+      db: store.db,
+      blobs: store.blobs,
+      cache: new SceneCache(store.db, store.blobs, () => 1 << 30),
+      renderer: renderer ?? gate.renderer,
+      jobs: () => d.list().filter((p) => p.state === 'active').map((p) => ({ jobId: p.id, creator: 'me', sceneBytes: 10, engine: ENGINE_ID, perBenchHour: '0' })),
+      link: () => link,
+      shouldWork: () => policy.on,
+      policy: () => ({ enabled: true, engines: [ENGINE_ID], maxSceneBytes: 1 << 30, minPricePerBenchHour: '0' }),
+      onEvent: (e) => events.push(e),
+    });
+    workers.push(w);
+    return w;
+  };
+  return { store, d, events, gate, mkWorker, dir, policy };
+}
+
+function addJob(s: ReturnType<typeof setup>, frames = 4) {
+  const hash = s.store.blobs.put(new Uint8Array([1, 2, 3]));
+  return s.d.addJob({ spec: JobSpecSchema.parse({ sceneId: hash, width: 16, height: 16, spp: 1, frames: { start: 0, end: frames - 1 } }), scene: { hash, bytes: 3 } });
+}
+
+describe('Worker', () => {
+  it('keeps one task rendering and one queued, and delivers each result', async () => {
+    const s = setup();
+    const job = addJob(s);
+    const w = s.mkWorker();
+    w.start();
+    await waitFor(() => s.gate.pending.length === 1 && w.heldCount() === 2, 'one rendering, one queued');
+    expect(s.d.held('me')).toBe(2);
+    s.gate.pending.shift()!.go();
+    // The queued task starts and a new one is leased behind it.
+    await waitFor(() => s.gate.pending.length === 1 && s.gate.pending[0]!.task === 1, 'second task rendering');
+    await waitFor(() => s.d.job(job.id)!.progress.done === 1, 'first result accepted');
+    for (let i = 0; i < 3; i++) {
+      await waitFor(() => s.gate.pending.length === 1, 'next render');
+      s.gate.pending.shift()!.go();
+    }
+    await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 'job done');
+    expect(s.events.filter((e) => e.type === 'verdict').map((e) => (e as { verdict: { verdict: string } }).verdict.verdict)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+  });
+
+  it('hands the running task back without penalty: the creator re-queues it', async () => {
+    const s = setup();
+    const job = addJob(s, 2);
+    const w = s.mkWorker();
+    w.start();
+    await waitFor(() => s.gate.pending.length === 1 && w.heldCount() === 2, 'leases');
+    // The policy says stop (the person came back): the worker hands its tasks back.
+    s.policy.on = false;
+    await w.handBack('the person came back');
+    expect(s.d.held('me')).toBe(0);
+    expect(s.events.filter((e) => e.type === 'released')).toHaveLength(2);
+    // Not a failure: the same operator may take the job again.
+    expect(s.d.request(self, job.id, { engines: [ENGINE_ID], maxSceneBytes: 100 }).status).toBe('ok');
+  });
+
+  it('reports a failed render to the creator, which counts it', async () => {
+    const s = setup();
+    const job = addJob(s, 1);
+    const w = s.mkWorker();
+    w.start();
+    await waitFor(() => s.gate.pending.length === 1, 'render');
+    s.gate.pending.shift()!.fail(new Error('out of GPU memory'));
+    await waitFor(() => s.events.some((e) => e.type === 'failed'), 'failure');
+    await waitFor(() => s.d.held('me') <= 1, 'lease back');
+    const failures = s.store.db.prepare('SELECT reason FROM dispatch_failures WHERE job_id = ?').all(job.id) as { reason: string }[];
+    expect(failures[0]!.reason).toMatch(/out of GPU memory/);
+  });
+
+  it('after a restart, delivers a result it rendered but could not deliver', async () => {
+    const s = setup();
+    const job = addJob(s, 1);
+    // Simulate a crash between render and delivery: a rendered lease on disk.
+    const a = s.d.request(self, job.id, { engines: [ENGINE_ID], maxSceneBytes: 100 });
+    if (a.status !== 'ok') throw new Error('no lease');
+    const pixels = new Uint8Array(new Float32Array(16 * 16 * 4).fill(0.25).buffer);
+    const hash = s.store.blobs.put(pixels);
+    s.store.db
+      .prepare("INSERT INTO worker_leases (lease_id, creator, lease, state, result_hash, render_ms, received_at) VALUES (?, 'me', ?, 'rendered', ?, 5, 0)")
+      .run(a.lease.leaseId, JSON.stringify(a.lease), hash);
+    const w = s.mkWorker();
+    w.start();
+    await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 'delivered after restart');
+    expect((s.store.db.prepare('SELECT COUNT(*) AS n FROM worker_leases').get() as { n: number }).n).toBe(0);
+  });
+
+  it('evicts the least recently used scenes past the cache size, never one in use', () => {
+    const s = setup();
+    const cache = new SceneCache(s.store.db, s.store.blobs, () => 250);
+    const hashes = [1, 2, 3].map((n) => s.store.blobs.put(new Uint8Array(100).fill(n)));
+    let t = 0;
+    const timed = new SceneCache(s.store.db, s.store.blobs, () => 250, () => ++t);
+    for (const h of hashes) timed.touch(h, 100);
+    expect(cache.evict(new Set([hashes[0]!]))).toEqual([hashes[1]]);
+    expect(s.store.blobs.has(hashes[0]!)).toBe(true);
+    expect(s.store.blobs.has(hashes[1]!)).toBe(false);
+    expect(s.store.blobs.has(hashes[2]!)).toBe(true);
+  });
+});
