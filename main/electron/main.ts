@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, shell } from 'electron';
 import { createApp } from '../core/app';
 import type { App } from '../core/app';
+import { readPolicyFile } from '../core/operator/policy-flags';
 import { resolveDataDir } from '../core/store';
+import type { OperatorPolicy } from '../../shared/api';
 import { electronIdleSource } from './idle-source';
 import { registerApi } from './ipc';
 import { createTray } from './tray';
@@ -16,13 +18,20 @@ function dataDirArg(): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** The operator policy from `--config FILE` or RAYFARM_CONFIG (studio deployment); flags win over the UI. */
+function policyFromConfig(): Partial<OperatorPolicy> | undefined {
+  const i = process.argv.indexOf('--config');
+  const file = i >= 0 ? process.argv[i + 1] : process.env.RAYFARM_CONFIG || undefined;
+  return file ? readPolicyFile(file) : undefined;
+}
+
 let core: App | undefined;
 /** Set once the person chose Quit: closing the window then really quits instead of hiding to the tray. */
 let quitting = false;
 
 async function start(): Promise<void> {
   const dataDir = resolveDataDir(dataDirArg() ?? (process.env.RAYFARM_DATA_DIR ? undefined : app.getPath('userData')));
-  core = await createApp({ dataDir, idleSource: electronIdleSource() });
+  core = await createApp({ dataDir, idleSource: electronIdleSource(), operatorPolicy: policyFromConfig() });
   const win = new BrowserWindow({
     width: 1280,
     height: 820,

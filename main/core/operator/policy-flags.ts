@@ -31,7 +31,8 @@ export const policyFlagsHelp = `Render policy (these win over the settings made 
   --max-threads N           most CPU threads a task may use
   --gpu-share P             percent of GPU time to use (10-100)
   --on-battery              also render on battery power
-  --config FILE             a JSON or TOML-lite file with the same keys (idle-only = true, ...)`;
+  --config FILE             a JSON or TOML-lite file with the same keys (idle-only = true, ...);
+                            RAYFARM_CONFIG=FILE does the same for a whole studio`;
 
 const PolicyFileSchema = z
   .object({
@@ -152,8 +153,10 @@ export interface FlagReader {
  * The policy overrides from the flags and the `--config` file. Flag values are checked
  * with the same rules as the file, so both fail with the same clear messages.
  */
-export function parsePolicyFlags(args: FlagReader): Partial<OperatorPolicy> {
-  const fromFile = args.str('config') ? readPolicyFile(args.str('config')!) : {};
+export function parsePolicyFlags(args: FlagReader, env: NodeJS.ProcessEnv = process.env): Partial<OperatorPolicy> {
+  // A studio can point every machine at one file through the environment instead of a flag.
+  const file = args.str('config') ?? (env.RAYFARM_CONFIG || undefined);
+  const fromFile = file ? readPolicyFile(file) : {};
   const flags: Record<string, unknown> = {};
   if (args.bool('idle-only')) flags['idle-only'] = true;
   if (args.bool('always')) flags.always = true;

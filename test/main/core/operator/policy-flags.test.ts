@@ -70,6 +70,13 @@ on-battery = false
     expect(() => readPolicyFile(p)).toThrow(msg);
   });
 
+  it('reads the file named by RAYFARM_CONFIG when no --config is given', () => {
+    const p = file('studio.toml', 'schedule = "mon-fri 19:00-08:00"\n');
+    const args = parseCommand([], policyFlagOptions, false);
+    expect(parsePolicyFlags(args, { RAYFARM_CONFIG: p })).toEqual({ schedule: 'mon-fri 19:00-08:00' });
+    expect(parsePolicyFlags(args, {})).toEqual({});
+  });
+
   it('names a missing file', () => {
     expect(() => readPolicyFile('/nonexistent/farm.toml')).toThrow(/Cannot read the config file \/nonexistent\/farm.toml/);
   });
