@@ -13,7 +13,7 @@ import { openStore } from '../../../../main/core/store';
 import type { Store } from '../../../../main/core/store';
 
 const self = { peerId: 'me', address: `0x${'1'.repeat(40)}` };
-let stores: Store[] = [];
+const stores: Store[] = [];
 const workers: Worker[] = [];
 afterEach(async () => {
   for (const w of workers.splice(0)) await w.stop();
