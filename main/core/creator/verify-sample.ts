@@ -14,8 +14,19 @@ export const SAMPLE_FRACTION = 0.01;
  * catch rate (256 pixels catch a 10 % alteration with probability 1 − 0.9^256 ≈ 1 − 2e-12).
  */
 export const MIN_SAMPLE_PIXELS = 256;
-/** Side of a square patch, in pixels (one engine call per patch). */
-export const PATCH_SIZE = 2;
+/** Smallest side of a square patch, in pixels (one engine call per patch). */
+export const PATCH_SIZE = 4;
+/**
+ * Most patches per result: each engine call has a fixed cost (about 0.05–0.1 ms), so a large
+ * sample uses bigger patches rather than more calls. Scattered alterations are caught per
+ * pixel checked whatever the patch size; blob-shaped ones per patch (see below).
+ */
+export const MAX_PATCHES = 64;
+
+/** The patch side for checking `count` pixels: at least `min`, large enough for at most `maxPatches` patches. */
+export function patchSide(count: number, min = PATCH_SIZE, maxPatches = MAX_PATCHES): number {
+  return Math.max(min, Math.ceil(Math.sqrt(count / maxPatches)));
+}
 
 /** A deterministic stream of uniform numbers from a 32-byte key (SHA-256 in counter mode). */
 export class KeyedStream {

@@ -57,6 +57,14 @@ describe('Verifier: honest results', () => {
     }
   });
 
+  it('accepts a rare pixel a few per cent off (a CUDA sample that took another path), not many', async () => {
+    const one = honest.get(0)!.slice();
+    for (let c = 0; c < 3; c++) one[(5 * 24 + 7) * 4 + c] = one[(5 * 24 + 7) * 4 + c]! * 1.05;
+    for (let t = 0; t < 5; t++) expect((await check(tasks[0]!, one, spec, new Verifier({ secret: randomBytes(32), render: scenePatchRenderer(renderer) }))).verdict).toBe('accepted');
+    const many = honest.get(0)!.map((v, i) => (i % 4 === 3 ? v : v * 1.05 + 1e-3));
+    expect(await check(tasks[0]!, many)).toMatchObject({ verdict: 'rejected', code: 'RESULT_MISMATCH' });
+  });
+
   it('accepts float rounding of the size seen between CPU and CUDA', async () => {
     const px = honest.get(1)!.slice();
     for (let i = 0; i < px.length; i++) if (i % 4 !== 3) px[i] = px[i]! * (1 + 3e-4 * Math.sin(i)) + 1e-7;
@@ -90,7 +98,7 @@ describe('Verifier: cheats', () => {
     for (let trial = 0; trial < 12; trial++) {
       const r = await check(tasks[trial % 2]!, alter(honest.get(trial % 2)!, 0.1));
       expect(r.verdict).toBe('rejected');
-      expect(r.patches.some((p) => p.maxError > 0.02)).toBe(true);
+      expect(r.patches.some((p) => p.maxError > 0.25)).toBe(true);
     }
   });
 
