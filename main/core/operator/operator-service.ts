@@ -66,6 +66,7 @@ export class OperatorService {
   private lastStatusJson = '';
   private handingBack: Promise<void> | null = null;
   private restUntil = 0;
+  private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: OperatorServiceDeps) {
     this.history = new OperatorHistory(deps.store.db);
@@ -108,10 +109,16 @@ export class OperatorService {
     const idle = this.deps.idle.describe();
     if (!idle.available) this.deps.log?.(`rayfarm operator: ${idle.detail} "Render when idle" cannot start here; schedules and --always still work.`);
     this.controller.start();
+    // The running task's progress moves without any other change: show it once a second.
+    this.ticker = setInterval(() => {
+      if (this.worker && this.currentTask()) this.publish();
+    }, 1000);
+    this.ticker.unref?.();
   }
 
   /** Stops the watchers. */
   stop(): void {
+    if (this.ticker) clearInterval(this.ticker);
     this.controller.stop();
     this.deps.idle.close?.();
   }
