@@ -106,7 +106,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   stops.push(() => operator.stop());
 
   // The network: a network of one on the defaults (its worker takes its own jobs); LAN peers join by mDNS.
-  const network = await startAppNetwork({ config: config.net, store, operator, status, emit: (s) => server.emit('network.changed', s), log });
+  const network = await startAppNetwork({ config: config.net, store, operator, wallet, status, emit: (s) => server.emit('network.changed', s), log });
   stops.push(() => network.stop());
   // Paid work waiting while the wallet is locked gets a notification (public mode only).
   if (chain) {

@@ -10,7 +10,16 @@ import type { OperatorService } from '../operator/operator-service';
 import { operatorNetHooks } from '../operator/worker-bridge';
 import type { ServiceStatusBoard } from '../service-status';
 import type { Store } from '../store';
+import type { NodeSigner } from './identity';
 import { NetService } from './service';
+import { parseStudioKey } from './studio-key';
+
+/** The wallet as the network sees it: in public mode the node binds to it while unlocked. */
+export interface NetWallet {
+  status(): { unlocked: boolean };
+  signer(): NodeSigner;
+  onChange(fn: (s: { unlocked: boolean }) => void): () => void;
+}
 
 /** Network settings of the app (tests turn mDNS off and listen on loopback). */
 export interface AppNetConfig {
@@ -26,6 +35,8 @@ export interface AppNetConfig {
 
 /** Settings key of extra bootstrap peers (a list of multiaddrs). */
 export const BOOTSTRAP_SETTING_KEY = 'net.bootstrap';
+/** Settings key of a studio key (the text of a key file): set, the app joins that private farm. */
+export const STUDIO_KEY_SETTING_KEY = 'net.studioKey';
 
 /** The app's handle on the network. */
 export interface AppNetwork {
@@ -39,6 +50,7 @@ export async function startAppNetwork(opts: {
   config: AppNetConfig | undefined;
   store: Store;
   operator: OperatorService;
+  wallet?: NetWallet;
   status: ServiceStatusBoard;
   emit: (s: NetworkStatus) => void;
   log: (l: string) => void;
@@ -53,6 +65,8 @@ export async function startAppNetwork(opts: {
   const bootstrap = [...(config?.bootstrap ?? []), ...(Array.isArray(stored) ? stored.filter((s): s is string => typeof s === 'string') : [])];
   let net: NetService;
   try {
+    const storedKey = store.settings.get<unknown>(STUDIO_KEY_SETTING_KEY, null);
+    const studioKey = config?.studioKey ?? (typeof storedKey === 'string' ? parseStudioKey(storedKey) : undefined);
     net = await NetService.start({
       store,
       ...(config?.listen ? { listen: config.listen } : {}),
@@ -88,7 +102,22 @@ export async function startAppNetwork(opts: {
     }, 250);
     pending.unref();
   };
-  const offs = [node.onPeer(changed), net.stack.announce.onAnnouncement(changed), net.dispatcher.onChange(changed), net.output.onFrame(changed)];
+  // Public mode: claims are signed by the wallet while it is unlocked, by the node key otherwise.
+  const nodeSigner = node.signer;
+  const bindWallet = async () => {
+    if (node.mode !== 'public' || !opts.wallet) return;
+    const signer = opts.wallet.status().unlocked ? opts.wallet.signer() : nodeSigner;
+    const before = node.signer.address;
+    await node.rebind(signer);
+    if (node.signer.address !== before) {
+      log(`rayfarm: network identity now bound to ${node.signer.address}`);
+      await net.stack.hello.rebindAll();
+      changed();
+    }
+  };
+  const offWallet = opts.wallet?.onChange(() => void bindWallet().catch((err: Error) => log(`rayfarm: network binding: ${err.message}`)));
+  await bindWallet().catch((err: Error) => log(`rayfarm: network binding: ${err.message}`));
+  const offs = [...(offWallet ? [offWallet] : []), node.onPeer(changed), net.stack.announce.onAnnouncement(changed), net.dispatcher.onChange(changed), net.output.onFrame(changed)];
   return {
     net,
     problem: null,

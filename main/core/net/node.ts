@@ -70,7 +70,7 @@ export class NetNode {
 
   private constructor(
     readonly libp2p: Libp2p<Services>,
-    readonly signer: NodeSigner,
+    private currentSigner: NodeSigner,
     private readonly config: NetNodeConfig,
     private readonly log: (line: string) => void,
     guard: PeerGuard,
@@ -166,6 +166,22 @@ export class NetNode {
         }
       }),
     );
+  }
+
+  /** Who signs this node's claims: the wallet (public mode, once unlocked) or the node key. */
+  get signer(): NodeSigner {
+    return this.currentSigner;
+  }
+
+  /**
+   * Binds this peer id to another address (the wallet was unlocked, or locked again);
+   * callers then re-run hello with connected peers so they learn the new binding.
+   */
+  async rebind(signer: NodeSigner): Promise<Binding> {
+    if (signer.address.toLowerCase() === this.currentSigner.address.toLowerCase() && this.binding) return this.binding;
+    this.binding = await createBinding(signer, this.peerId, this.mode);
+    this.currentSigner = signer;
+    return this.binding;
   }
 
   /** This node's signed binding record. */

@@ -74,7 +74,14 @@ export class NetService {
     this.dispatcher = new Dispatcher({ db: store.db, blobs: store.blobs, log, ...cfg.dispatcher });
     this.output = new DispatchOutput(this.dispatcher, store.blobs, log);
     const cache = new SceneCache(store.db, store.blobs, () => cfg.sceneCacheBytes ?? 8 * 1024 ** 3);
-    const self = { peerId: stack.node.peerId, address: stack.node.signer.address.toLowerCase() };
+    const node = stack.node;
+    const self = {
+      peerId: node.peerId,
+      // Follows the binding: the wallet once unlocked (public mode), else the node key.
+      get address() {
+        return node.signer.address.toLowerCase();
+      },
+    };
     const local = localLink(this.dispatcher, self);
     const remotes = new Map<string, ReturnType<typeof remoteLink>>();
     this.worker = new Worker({

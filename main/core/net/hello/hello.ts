@@ -63,6 +63,12 @@ export class HelloProtocol {
     return p;
   }
 
+  /** Sends our (new) binding to every connected peer, e.g. after `NetNode.rebind`. */
+  async rebindAll(): Promise<void> {
+    const peers = [...this.node.peers.values()].filter((p) => p.connected).map((p) => p.id);
+    await Promise.allSettled(peers.map((p) => this.exchange(p)));
+  }
+
   private async exchange(peer: string): Promise<string> {
     const framed = await this.node.open(peer, HELLO_PROTOCOL, HELLO_LIMITS);
     try {

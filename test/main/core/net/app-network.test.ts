@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 async function app(): Promise<App> {
-  const a = await createApp({ dataDir: mkdtempSync(join(tmpdir(), 'rf-app-')), chain: 'off', log: () => undefined, net: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false } });
+  const a = await createApp({ dataDir: mkdtempSync(join(tmpdir(), 'rf-app-')), chain: 'off', walletScryptN: 1024, log: () => undefined, net: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false } });
   apps.push(a);
   return a;
 }
@@ -42,5 +42,17 @@ describe('the app on its defaults is a network of one', () => {
     const peer = await waitFor(async () => (await a.api.call('network.status')).peers.find((p) => p.address), 10_000, 'bound peer');
     expect(peer).toMatchObject({ id: b.network!.stack.node.peerId, role: 'creator+operator', connected: true, score: 0 });
     await expect(a.api.call('network.connect', { addr: '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWBScYDMSmZxS8r5aiAZ3nDyEeKgYGBVoUbmak6fyiTho7' })).rejects.toMatchObject({ code: 'NET_UNREACHABLE' });
+  });
+
+  it('in public mode, binds its peer id to the wallet while it is unlocked', async () => {
+    const a = await app();
+    const b = await app();
+    await b.api.call('network.connect', { addr: (await a.api.call('network.status')).listenAddrs[0]! });
+    const nodeAddress = b.network!.stack.node.signer.address.toLowerCase();
+    await waitFor(async () => (await a.api.call('network.status')).peers.find((p) => p.address === nodeAddress), 10_000, 'node-key binding');
+    const { address } = await b.api.call('wallet.create', { password: 'correct horse battery staple' });
+    await waitFor(async () => (await a.api.call('network.status')).peers.find((p) => p.address === address.toLowerCase()), 10_000, 'wallet binding');
+    await b.api.call('wallet.lock');
+    await waitFor(async () => (await a.api.call('network.status')).peers.find((p) => p.address === nodeAddress), 10_000, 'back to the node key');
   });
 });
