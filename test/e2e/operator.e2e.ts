@@ -156,6 +156,13 @@ describe('the Operator view in Chromium against the headless form', () => {
     expect(await page.getByTestId('policy-idle-only').isDisabled()).toBe(true);
   });
 
+  it('reads well in the dark theme', async () => {
+    await page.getByRole('radio', { name: 'Dark theme' }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await wholeView(page, 'operator-dark');
+    await page.getByRole('radio', { name: 'Follow the system theme' }).click();
+  });
+
   it('pauses for an hour and resumes from the policy card', async () => {
     await page.getByTestId('policy-pause-1h').click();
     await expect.poll(() => page.getByTestId('operator-state').textContent()).toBe('Paused');

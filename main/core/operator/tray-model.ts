@@ -94,7 +94,8 @@ export function noticeFor(e: OperatorEvent, now = Date.now()): OperatorNotice | 
   const { before, after } = e;
   const what = `${after.jobName}, frame ${after.frame}${after.tile !== null ? ` tile ${after.tile}` : ''}`;
   if (after.verdict === 'verified' && before?.verdict !== 'verified') {
-    return { kind: 'task-verified', title: 'Task verified', body: `${what} passed proof of render: ${tokensLabel(after.price)} earned.`, at: now };
+    const earned = after.price === '0' ? '' : `: ${tokensLabel(after.price)} earned`;
+    return { kind: 'task-verified', title: 'Task verified', body: `${what} passed proof of render${earned}.`, at: now };
   }
   if (after.verdict === 'rejected' && before?.verdict !== 'rejected') {
     return { kind: 'result-rejected', title: 'Result rejected', body: `${what} was rejected${after.reason ? `: ${after.reason}` : ''}.`, at: now };

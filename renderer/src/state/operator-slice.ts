@@ -66,7 +66,7 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
   api.on('operator.status', (opStatus) => set({ opStatus }));
   api.on('operator.benchmark.progress', (opBenchProgress) => set({ opBenchProgress }));
   api.on('operator.history.changed', () => refreshSoon());
-  api.on('operator.notice', (n) => set({ opNotices: [...get().opNotices.slice(-4), n] }));
+  api.on('operator.notice', (n) => set({ opNotices: [...get().opNotices.slice(-2), n] }));
   const fail = (area: NonNullable<OperatorSlice['opError']>['area'], err: unknown) => set({ opError: { area, message: (err as Error).message } });
 
   return {

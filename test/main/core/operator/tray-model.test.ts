@@ -85,6 +85,8 @@ describe('tray model', () => {
       kind: 'task-verified', title: 'Task verified', body: 'Spheres, frame 4 passed proof of render: 0.5 RFT earned.', at: 5,
     });
     expect(noticeFor({ type: 'task-changed', before: verified, after: verified })).toBeNull();
+    // An unpaid task (the node's own job) says nothing about earnings.
+    expect(noticeFor({ type: 'task-changed', before: submitted, after: entry({ verdict: 'verified', price: '0' }) })?.body).toBe('Spheres, frame 4 passed proof of render.');
     const rejected = noticeFor({ type: 'task-changed', before: submitted, after: entry({ verdict: 'rejected', reason: 'patches did not match' }) });
     expect(rejected).toMatchObject({ kind: 'result-rejected', body: 'Spheres, frame 4 was rejected: patches did not match.' });
     const paid = noticeFor({ type: 'task-changed', before: verified, after: entry({ verdict: 'verified', redemptionTx: '0x1234567890abcdef' }) });
