@@ -73,7 +73,7 @@ export async function startAppNetwork(opts: {
       bootstrap,
       // RAYFARM_MDNS=0 keeps test runs off the LAN (vitest sets it).
       mdns: config?.mdns ?? process.env.RAYFARM_MDNS !== '0',
-      ...(config?.studioKey ? { studioKey: config.studioKey } : {}),
+      ...(studioKey ? { studioKey } : {}),
       // The operator's policy, thread cap and task history (priced, with vouchers): operator/worker-bridge.ts.
       ...operatorNetHooks(operator, { cores: availableParallelism() }, log),
       log,
