@@ -109,6 +109,12 @@ export function parseXprintidle(out: string): number | null {
   return out.trim() && Number.isFinite(n) && n >= 0 ? n / 1000 : null;
 }
 
+/** Parses `gdbus call … org.gnome.Mutter.IdleMonitor.GetIdletime` output: "(uint64 1234,)" in ms. */
+export function parseMutterIdle(out: string): number | null {
+  const m = /\(uint64 (\d+),\)/.exec(out);
+  return m ? Number(m[1]) / 1000 : null;
+}
+
 /** Reads battery state from /sys/class/power_supply (Linux); null when there is no battery. */
 export function linuxOnBattery(root = '/sys/class/power_supply'): boolean | null {
   let names: string[];
@@ -144,7 +150,18 @@ export async function findIdleProbe(platform: NodeJS.Platform = process.platform
     return (await probe.read()) === null ? { unavailable: 'ioreg did not report HIDIdleTime.' } : probe;
   }
   if (platform === 'linux') {
-    if (!env.DISPLAY) return { unavailable: 'No X11 display (DISPLAY is not set), so the system idle time cannot be read headless.' };
+    // GNOME (X11 or Wayland) answers on the session bus; other X11 desktops through xprintidle.
+    if (env.DBUS_SESSION_BUS_ADDRESS) {
+      const mutter: IdleProbe = {
+        kind: 'GNOME IdleMonitor',
+        read: async () =>
+          parseMutterIdle(
+            (await run('gdbus', ['call', '--session', '--dest', 'org.gnome.Mutter.IdleMonitor', '--object-path', '/org/gnome/Mutter/IdleMonitor/Core', '--method', 'org.gnome.Mutter.IdleMonitor.GetIdletime'])) ?? '',
+          ),
+      };
+      if ((await mutter.read()) !== null) return mutter;
+    }
+    if (!env.DISPLAY) return { unavailable: 'No desktop session (no X11 DISPLAY, no GNOME idle monitor), so the system idle time cannot be read headless.' };
     const probe: IdleProbe = { kind: 'xprintidle', read: async () => parseXprintidle((await run('xprintidle', [])) ?? '') };
     return (await probe.read()) === null ? { unavailable: 'xprintidle is not installed or cannot reach the display (install the xprintidle package).' } : probe;
   }

@@ -43,17 +43,20 @@ describe('rayfarm node with the render policy', () => {
 
   it('renders always by default on a headless box, and says when --idle-only cannot work', async () => {
     const env = process.env.DISPLAY;
+    const bus = process.env.DBUS_SESSION_BUS_ADDRESS;
     delete process.env.DISPLAY;
+    delete process.env.DBUS_SESSION_BUS_ADDRESS;
     try {
       const always = node([]);
       await always.line(/^\{/, 90_000);
       await errLine(always, /Rendering allowed: always on/);
       const idle = node(['--idle-only', '--idle-minutes', '2']);
       await idle.line(/^\{/, 90_000);
-      await errLine(idle, /--idle-only cannot work here: No X11 display/);
+      await errLine(idle, /--idle-only cannot work here: No desktop session/);
       await errLine(idle, /cannot report how long it has been idle/);
     } finally {
       if (env !== undefined) process.env.DISPLAY = env;
+      if (bus !== undefined) process.env.DBUS_SESSION_BUS_ADDRESS = bus;
     }
   });
 
