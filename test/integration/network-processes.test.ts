@@ -88,7 +88,8 @@ describe('network end to end (separate processes, studio farm)', () => {
     const out = tmp('rf-pout-');
     const boot = [victim.addr, ...nodeAddrs].flatMap((a) => ['--bootstrap', a]);
     const job = submit(['--out', out, '--frames', '0-5', '--spp', '256', '--width', '64', '--height', '64', '--grace-seconds', '1', '--lease-seconds', '5', '--studio-key', keyFile, ...boot]);
-    await victim.p.line(/rendering/, 90_000);
+    const deadline = Date.now() + 90_000;
+    while (!/rendering/.test(victim.p.err()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await victim.p.kill('SIGKILL');
     // The victim's leases expire and go to the other two operators.
     const line = await job.line(/^\{/, 100_000);

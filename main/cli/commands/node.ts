@@ -7,6 +7,9 @@ import { operatorNetHooks } from '../../core/operator/worker-bridge';
 import { openStore, resolveDataDir } from '../../core/store';
 import { parseCommand } from '../options';
 import { netConfigFrom, netOptions, netOptionsHelp, untilSignal } from './net-options';
+import { openPaid, paidOptions, paidOptionsHelp, publicModeFor } from './paid';
+import type { PaidSetup } from './paid';
+import type { PublicMode } from '../../core/creator/public-mode';
 
 export const nodeHelp = `rayfarm node [--data-dir D] [--listen MULTIADDR] [--bootstrap MULTIADDR]… [--studio-key FILE]
 
@@ -15,6 +18,7 @@ the native engine and delivers the results. Prints its listen addresses (give on
 others as --bootstrap) and one line per task. Stops on Ctrl-C or SIGTERM.
 
 ${netOptionsHelp}
+${paidOptionsHelp}
   --threads N             render threads (default: all cores)
   --json                  print the addresses as one JSON line
 
@@ -22,7 +26,7 @@ ${policyFlagsHelp}`;
 
 /** `rayfarm node`: a headless operator. */
 export async function nodeCommand(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, { ...netOptions, threads: { type: 'string' }, ...policyFlagOptions }, false);
+  const args = parseCommand(argv, { ...netOptions, ...paidOptions, threads: { type: 'string' }, ...policyFlagOptions }, false);
   if (args.bool('help')) {
     console.log(nodeHelp);
     return 0;
@@ -40,10 +44,17 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   console.error(`rayfarm node: ${op.controller.decision().message}`);
   op.controller.onChange((d) => console.error(`rayfarm node: ${d.message}`));
   let svc: NetService;
+  // Public mode (--chain): vouchers are stored and redeemed; each redemption is logged.
+  let paid: { setup: PaidSetup; pm: PublicMode } | undefined;
   try {
+    if (args.str('chain') && !args.str('studio-key')) {
+      const setup = await openPaid(args, store);
+      paid = { setup, pm: publicModeFor(args, store, setup, (l) => console.error(l)) };
+    }
     svc = await NetService.start({
       store,
       ...netConfigFrom(args),
+      ...(paid ? paid.pm.netConfig() : {}),
       operator: true,
       shouldWork: hooks.shouldWork,
       threads: threads ? () => threads : hooks.threads,
@@ -54,10 +65,14 @@ export async function nodeCommand(argv: string[]): Promise<number> {
         if (e.type === 'verdict') console.log(`task ${what}: ${e.verdict.verdict}${e.verdict.reason ? ` (${e.verdict.reason})` : ''}`);
         else if (e.type === 'failed') console.log(`task ${what}: failed (${e.reason})`);
         else if (e.type === 'released') console.log(`task ${what}: handed back (${e.reason})`);
-        else if (e.type === 'started') console.log(`task ${what}: rendering`);
+        // One stdout line per task (its outcome); the start goes to stderr with the other progress.
+        else if (e.type === 'started') console.error(`task ${what}: rendering`);
       },
     });
+    if (paid) await paid.pm.attach(svc);
   } catch (err) {
+    await paid?.pm.stop();
+    paid?.setup.close();
     op.stop();
     store.close();
     throw err;
@@ -71,7 +86,9 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   }
   await untilSignal();
   console.error('rayfarm node: stopping…');
+  await paid?.pm.stop();
   await svc.stop();
+  paid?.setup.close();
   op.stop();
   store.close();
   return 0;
