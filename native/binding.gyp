@@ -12,6 +12,7 @@
         "src/addon.cc",
         "src/js_scene.cc",
         "src/scene.cc",
+        "src/environment.cc",
         "src/bvh.cc",
         "src/render.cc",
         "src/benchmark.cc"

@@ -89,6 +89,8 @@ std::shared_ptr<DeviceScene> deviceScene(Scene &scene) {
     v.emissiveTris = d->upload(scene.emissiveTris_);
     v.lightCdf = d->upload(scene.lightCdf_);
     v.triLightPdf = d->upload(scene.triLightPdf_);
+    v.envMarginalCdf = d->upload(scene.envMarginalCdf_);
+    v.envConditionalCdf = d->upload(scene.envConditionalCdf_);
     d->view = v;
     scene.gpuData = d;
     return d;

@@ -27,7 +27,10 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
         uint64_t alphaKey = sampler.getBits();
         Hit hit;
         if (!intersectClosest(sv, ray, kInfinity, alphaKey, hit)) {
-            L += beta * backgroundRadiance(sv, ray.d);
+            float w = 1.f;
+            if (prevPdf > 0.f && sv.envSampled)
+                w = powerHeuristic(prevPdf, sv.envPickPdf * environmentPdf(sv, ray.d));
+            L += beta * backgroundRadiance(sv, ray.d) * w;
             break;
         }
         SurfaceInteraction si = makeSurface(sv, ray, hit);
@@ -54,7 +57,7 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
                 Ray shadow;
                 shadow.o = offsetRayOrigin(si.p, si.ng, ls.wi);
                 shadow.d = ls.wi;
-                float tmax = ls.delta && ls.dist >= kInfinity ? kInfinity : ls.dist * (1.f - 1e-4f);
+                float tmax = ls.dist >= kInfinity ? kInfinity : ls.dist * (1.f - 1e-4f);
                 if (!occluded(sv, shadow, tmax, shadowKey)) {
                     float w = ls.delta ? 1.f : powerHeuristic(ls.pdf, bsdfPdf);
                     L += beta * f * ls.li * (wiL.z * w / ls.pdf);

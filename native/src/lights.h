@@ -27,7 +27,58 @@ RF_CPU_GPU inline Vec3 backgroundRadiance(const SceneView &sv, Vec3 d) {
 }
 
 RF_CPU_GPU RF_FORCEINLINE int lightTableSize(const SceneView &sv) {
-    return sv.lightCount + sv.emissiveCount;
+    return sv.lightCount + sv.emissiveCount + sv.envSampled;
+}
+
+// Largest i in [0, n) with cdf[i] <= u (cdf has n + 1 entries, cdf[0] = 0).
+RF_CPU_GPU inline int searchCdf(const float *cdf, int n, float u) {
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) >> 1;
+        if (cdf[mid] <= u) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+// Solid-angle density of sampleEnvironment choosing direction d (before the pick probability).
+RF_CPU_GPU inline float environmentPdf(const SceneView &sv, Vec3 d) {
+    if (sv.envWidth == 0) return 1.f / (4.f * kPi);
+    float u = 0.5f + atan2f(d.x, -d.z) * kInv2Pi;
+    float theta = acosf(clampf(d.y, -1.f, 1.f));
+    float sinTheta = sinf(theta);
+    if (!(sinTheta > 0.f)) return 0.f;
+    int w = sv.envWidth, h = sv.envHeight;
+    int col = static_cast<int>(clampf(u * w, 0.f, static_cast<float>(w - 1)));
+    int row = static_cast<int>(clampf(theta * kInvPi * h, 0.f, static_cast<float>(h - 1)));
+    const float *cond = sv.envConditionalCdf + static_cast<size_t>(row) * (w + 1);
+    float p = (sv.envMarginalCdf[row + 1] - sv.envMarginalCdf[row]) * h * (cond[col + 1] - cond[col]) * w;
+    return p / (2.f * kPi * kPi * sinTheta);
+}
+
+// Picks a background direction proportionally to radiance x sin(theta) (uniform for a colour).
+RF_CPU_GPU inline bool sampleEnvironment(const SceneView &sv, float u1, float u2, Vec3 &d, float &pdf) {
+    if (sv.envWidth == 0) {
+        float z = 1.f - 2.f * u1, r = safeSqrt(1.f - z * z), phi = 2.f * kPi * u2;
+        d = Vec3(r * cosf(phi), z, r * sinf(phi));
+        pdf = 1.f / (4.f * kPi);
+        return true;
+    }
+    int w = sv.envWidth, h = sv.envHeight;
+    int row = searchCdf(sv.envMarginalCdf, h, u1);
+    float r0 = sv.envMarginalCdf[row], r1 = sv.envMarginalCdf[row + 1];
+    float dv = r1 > r0 ? clampf((u1 - r0) / (r1 - r0), 0.f, 1.f) : 0.5f;
+    const float *cond = sv.envConditionalCdf + static_cast<size_t>(row) * (w + 1);
+    int col = searchCdf(cond, w, u2);
+    float c0 = cond[col], c1 = cond[col + 1];
+    float du = c1 > c0 ? clampf((u2 - c0) / (c1 - c0), 0.f, 1.f) : 0.5f;
+    float theta = (static_cast<float>(row) + dv) / static_cast<float>(h) * kPi;
+    float phi = ((static_cast<float>(col) + du) / static_cast<float>(w) - 0.5f) * 2.f * kPi;
+    float sinTheta = sinf(theta);
+    if (!(sinTheta > 0.f)) return false;
+    d = Vec3(sinTheta * sinf(phi), cosf(theta), -sinTheta * cosf(phi));
+    pdf = (r1 - r0) * h * (c1 - c0) * w / (2.f * kPi * kPi * sinTheta);
+    return pdf > 0.f;
 }
 
 // Finds i with cdf[i] <= u < cdf[i + 1].
@@ -64,6 +115,15 @@ RF_CPU_GPU inline bool sampleLight(const SceneView &sv, Vec3 p, float u0, float 
     float pickPdf;
     int idx = pickLight(sv, u0, pickPdf);
     if (!(pickPdf > 0.f)) return false;
+    if (idx == sv.lightCount + sv.emissiveCount) {  // the background
+        float pdf;
+        if (!sampleEnvironment(sv, u1, u2, ls.wi, pdf)) return false;
+        ls.dist = kInfinity;
+        ls.li = backgroundRadiance(sv, ls.wi);
+        ls.pdf = pickPdf * pdf;
+        ls.delta = false;
+        return ls.pdf > 0.f;
+    }
     if (idx < sv.lightCount) {
         const LightRec &l = sv.lights[idx];
         ls.delta = true;

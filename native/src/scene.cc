@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "bvh.h"
+#include "environment.h"
 
 namespace rf {
 
@@ -264,6 +265,18 @@ void Scene::buildLights(const SceneDesc &desc) {
         emissiveTris_.push_back(static_cast<uint32_t>(t));
         power.push_back((m.doubleSided ? 2.0 : 1.0) * kPi * area * luminance(e));
     }
+    Vec3 bgColor(desc.backgroundColor[0], desc.backgroundColor[1], desc.backgroundColor[2]);
+    const TextureRec *bgTex = desc.backgroundType == kBackgroundEquirect ? &textures_[desc.backgroundTexture] : nullptr;
+    EnvironmentDistribution env = buildEnvironment(desc.backgroundType, bgColor, bgTex, texels_, srgbLut_,
+                                                   desc.backgroundIntensity);
+    view_.envSampled = env.meanRadiance > 0 ? 1 : 0;
+    view_.envWidth = env.width;
+    view_.envHeight = env.height;
+    envMarginalCdf_ = std::move(env.marginalCdf);
+    envConditionalCdf_ = std::move(env.conditionalCdf);
+    // Power that reaches a sphere around the scene from a sky of mean radiance L: pi^2 R^2 L.
+    if (view_.envSampled) power.push_back(kPi * kPi * radius * radius * env.meanRadiance);
+
     double total = 0;
     for (double p : power) total += p;
     lightCdf_.assign(power.size() + 1, 0.f);
@@ -279,11 +292,15 @@ void Scene::buildLights(const SceneDesc &desc) {
             size_t k = lights_.size() + i;
             triLightPdf_[emissiveTris_[i]] = lightCdf_[k + 1] - lightCdf_[k];
         }
+        size_t last = power.size() - 1;
+        view_.envPickPdf = view_.envSampled ? lightCdf_[last + 1] - lightCdf_[last] : 0.f;
     } else {
         // Lights that carry no power are never sampled.
         lights_.clear();
         emissiveTris_.clear();
         lightCdf_.assign(1, 0.f);
+        view_.envSampled = 0;
+        view_.envPickPdf = 0.f;
     }
 }
 
@@ -314,6 +331,8 @@ void Scene::makeView(const SceneDesc &desc) {
     v.backgroundColor = Vec3(desc.backgroundColor[0], desc.backgroundColor[1], desc.backgroundColor[2]);
     v.backgroundTex = desc.backgroundTexture;
     v.backgroundIntensity = desc.backgroundIntensity;
+    v.envMarginalCdf = envMarginalCdf_.empty() ? nullptr : envMarginalCdf_.data();
+    v.envConditionalCdf = envConditionalCdf_.empty() ? nullptr : envConditionalCdf_.data();
     v.anyAlpha = 0;
     for (const MaterialRec &m : materials_)
         if (m.alphaMode != kAlphaOpaque) v.anyAlpha = 1;

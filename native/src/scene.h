@@ -101,6 +101,7 @@ class Scene {
     std::vector<LightRec> lights_;
     std::vector<uint32_t> emissiveTris_;
     std::vector<float> lightCdf_, triLightPdf_;
+    std::vector<float> envMarginalCdf_, envConditionalCdf_;
     NodeVector nodes2_;
     Node4Vector nodes4_;
     std::vector<TriAccel> tris_;

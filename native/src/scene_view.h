@@ -88,8 +88,8 @@ struct SceneView {
     const uint32_t *texels;  // RGBA8 packed little-endian: r | g << 8 | b << 16 | a << 24
     const float *srgbToLinear;  // 256 entries
 
-    // Lights: [0, lightCount) punctual, then emissive triangles. lightCdf has
-    // lightCount + emissiveCount + 1 entries.
+    // Lights: [0, lightCount) punctual, then emissive triangles, then the background when
+    // envSampled. lightCdf has lightCount + emissiveCount + envSampled + 1 entries.
     const LightRec *lights;
     int32_t lightCount;
     const uint32_t *emissiveTris;
@@ -103,6 +103,13 @@ struct SceneView {
     Vec3 backgroundColor;
     int32_t backgroundTex;
     float backgroundIntensity;
+
+    // The background as a light: the last entry of the light table when envSampled is 1.
+    int32_t envSampled;
+    float envPickPdf;
+    int32_t envWidth, envHeight;     // 0 x 0: uniform over the sphere
+    const float *envMarginalCdf;     // envHeight + 1
+    const float *envConditionalCdf;  // envHeight rows of envWidth + 1
 
     int32_t anyAlpha;  // some material is masked or blended: traversal runs alpha tests
 };

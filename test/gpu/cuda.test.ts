@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchmark, cudaCompiledIn, defaultThreads, devices, EngineError, loadScene, renderTile } from '../../main/core/engine/index';
 import type { EngineScene } from '../../main/core/engine/index';
-import { cameraAt, cornellRoom, meanLuminance, writePng } from '../main/core/engine/fixtures';
+import { cameraAt, cornellRoom, meanLuminance, texture, writePng } from '../main/core/engine/fixtures';
 
 const cudaDevices = devices().filter((d) => d.backend === 'cuda');
 const reason = !cudaCompiledIn()
@@ -63,6 +63,20 @@ describe.skipIf(reason !== '')('CUDA backend', () => {
     console.log(JSON.stringify({ closePixels: close / (W * H), cpuMeanLuminance: lc, cudaMeanLuminance: lg }));
     expect(Math.abs(lc - lg) / lc).toBeLessThan(0.01);
     expect(close / (W * H)).toBeGreaterThan(0.9);
+  });
+
+  it('agrees with the CPU under an importance-sampled equirect sky', async () => {
+    const b = cornellRoom().builder;
+    const sky = b.addTexture(texture(32, 16, (x, y) => [40 + 6 * x, 30 + 10 * y, 200, 255]));
+    const open = await loadScene(b.build({ background: { type: 'equirect', texture: sky, intensity: 3 } }));
+    const o = { ...base, camera: cameraAt([0, 1, 5]), maxDepth: 4 };
+    const gpu = await renderTile({ scene: open, ...o, backend: 'cuda' });
+    const cpu = await renderTile({ scene: open, ...o, backend: 'cpu', threads: defaultThreads() });
+    open.dispose();
+    const all = { x: 0, y: 0, width: W, height: H };
+    const lc = meanLuminance(cpu, W, all), lg = meanLuminance(gpu, W, all);
+    console.log(JSON.stringify({ sky: true, cpuMeanLuminance: lc, cudaMeanLuminance: lg }));
+    expect(Math.abs(lc - lg) / lc).toBeLessThan(0.01);
   });
 
   it('cancels with ENGINE_CANCELLED', async () => {
