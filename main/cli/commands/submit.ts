@@ -9,6 +9,7 @@ import { openStore, resolveDataDir } from '../../core/store';
 import { parseCommand } from '../options';
 import { parseFrames } from './render';
 import { netConfigFrom, netOptions, netOptionsHelp } from './net-options';
+import { paidOptions, paidOptionsHelp, paidSubmit } from './paid';
 
 export const submitHelp = `rayfarm submit <scene> --out DIR [options]
 
@@ -24,7 +25,11 @@ DIR as results arrive, and exits 0 when all are done, printing a final JSON line
   --local            also render on this machine
   --lease-seconds N  how long an operator may go silent before its task is re-leased (default 60)
   --grace-seconds N  how long a disconnected operator keeps its tasks (default 10)
-${netOptionsHelp}`;
+${netOptionsHelp}
+${paidOptionsHelp}
+
+With --chain (and no --studio-key) the job is paid through the escrow: the final JSON line
+adds {paid, fee, refunded, rejected} (token amounts in the smallest unit, decimal strings).`;
 
 function num(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -44,6 +49,7 @@ function tiles(v: string | undefined): { x: number; y: number } {
 export async function submitCommand(argv: string[]): Promise<number> {
   const args = parseCommand(argv, {
     ...netOptions,
+    ...paidOptions,
     out: { type: 'string' },
     frames: { type: 'string' },
     spp: { type: 'string' },
@@ -85,6 +91,10 @@ export async function submitCommand(argv: string[]): Promise<number> {
     mkdirSync(outDir, { recursive: true });
     const leaseS = num('lease-seconds', args.str('lease-seconds'), 60);
     const graceS = num('grace-seconds', args.str('grace-seconds'), 10);
+    if (args.str('chain') && !args.str('studio-key')) {
+      const net = { ...netConfigFrom(args), operator: args.bool('local'), dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 } };
+      return await paidSubmit(args, store, { spec: checked.spec, doc: read.doc, outDir, sceneBytes: glb.byteLength, net });
+    }
     svc = await NetService.start({
       store,
       ...netConfigFrom(args),

@@ -1,0 +1,185 @@
+/**
+ * Public mode on the command line: `rayfarm submit --chain URL` funds an escrow, runs the
+ * job with proof of render and vouchers, closes it after the grace period and prints what
+ * was paid; `rayfarm node --chain URL` stores vouchers and redeems them, logging each
+ * redemption. The wallet is the data folder's, unlocked with RAYFARM_PASSWORD or
+ * --password-file.
+ */
+import type { Document } from '@gltf-transform/core';
+import type { JobSpec } from '../../../shared/job-spec';
+import { TierSchema } from '../../../shared/job-spec';
+import { parseTokens } from '../../../shared/pricing';
+import { DEV_CHAIN_ID } from '../../core/chain/anvil';
+import { devAddresses } from '../../core/chain/deploy';
+import { connectChain, probeChainId } from '../../core/chain/network';
+import type { ChainConfig, ChainConnection } from '../../core/chain/network';
+import { baseRatePerBH, estimateJob, localBenchmarkScore } from '../../core/creator/estimator';
+import { PublicMode } from '../../core/creator/public-mode';
+import { nativeEngine } from '../../core/creator/render-task';
+import { benchmark } from '../../core/engine';
+import { RayfarmError } from '../../core/errors';
+import type { NetServiceConfig } from '../../core/net/service';
+import { NetService } from '../../core/net/service';
+import type { Store } from '../../core/store';
+import { WalletService } from '../../core/wallet';
+import type { WalletKey } from '../../core/wallet';
+import type { ParsedCommand } from '../options';
+import { readPassword } from '../options';
+
+/** Flags of public mode. */
+export const paidOptions = {
+  chain: { type: 'string' },
+  token: { type: 'string' },
+  escrow: { type: 'string' },
+  tier: { type: 'string' },
+  'max-price': { type: 'string' },
+  'bench-hours': { type: 'string' },
+  'no-wait-close': { type: 'boolean', default: false },
+  'redeem-threshold': { type: 'string' },
+  'min-price': { type: 'string' },
+} as const;
+
+/** Help lines of public mode. */
+export const paidOptionsHelp = `  --chain URL             public mode: pay through the escrow on this chain (a dev chain's
+                          contracts are found by themselves; else add --token and --escrow)
+  --tier T                economy | priority | trusted (submit)
+  --max-price TOKENS      refuse to fund a job that costs more (submit)
+  --bench-hours BH        the job's work instead of measuring it (submit)
+  --no-wait-close         exit when the job is done; the app closes the escrow later (submit)
+  --redeem-threshold TOKENS  redeem once this much is unredeemed on a job (node; default 10)
+  --min-price TOKENS      skip jobs paying less per bench-hour (node)`;
+
+/** A chain and the unlocked wallet of the data folder. */
+export interface PaidSetup {
+  chain: ChainConnection;
+  key: WalletKey;
+  close(): void;
+}
+
+/** Connects to --chain and unlocks the data folder's wallet. */
+export async function openPaid(args: ParsedCommand, store: Store): Promise<PaidSetup> {
+  const rpcUrl = args.str('chain')!;
+  const chainId = await probeChainId(rpcUrl);
+  let config: ChainConfig;
+  const token = args.str('token');
+  const escrow = args.str('escrow');
+  if (token && escrow) config = { rpcUrl, chainId, token, escrow };
+  else if (chainId === DEV_CHAIN_ID) config = { rpcUrl, chainId, ...devAddresses() };
+  else throw new RayfarmError('CLI_BAD_ARGS', `Chain ${chainId} is not a dev chain: pass --token and --escrow.`);
+  const chain = await connectChain(config);
+  const wallet = new WalletService({ dataDir: store.dataDir, chain, db: store.db, txTimeoutMs: 120_000 });
+  const password = readPassword(args.str('password-file'));
+  if (password === undefined) {
+    chain.close();
+    throw new RayfarmError('CLI_PASSWORD_REQUIRED', 'Public mode needs the wallet: set RAYFARM_PASSWORD or pass --password-file FILE.');
+  }
+  await wallet.unlock(password);
+  const key = wallet.signer();
+  return {
+    chain,
+    key,
+    close: () => {
+      wallet.dispose();
+      chain.close();
+    },
+  };
+}
+
+/** The public-mode parts of a NetService config, and the PublicMode behind them. */
+export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetup, log: (l: string) => void): PublicMode {
+  const threshold = args.str('redeem-threshold');
+  const minPrice = args.str('min-price');
+  return new PublicMode({
+    store,
+    chain: setup.chain,
+    signer: setup.key,
+    address: setup.key.address,
+    baseRatePerBH: () => baseRatePerBH(store.settings),
+    ...(threshold ? { redeemThreshold: parseTokens(threshold) } : {}),
+    ...(minPrice ? { minPricePerBenchHour: () => minPrice } : {}),
+    redeemIntervalMs: 1000,
+    log,
+    onRedeemed: (r) => console.log(JSON.stringify({ redeemed: { jobId: r.chainJobId, cumulative: r.cumulative, toOperator: r.operatorAmount, fee: r.fee, tx: r.txHash, trigger: r.trigger } })),
+  });
+}
+
+/** `rayfarm submit --chain`: funds, runs, closes; prints the final JSON line. */
+export async function paidSubmit(
+  args: ParsedCommand,
+  store: Store,
+  input: { spec: JobSpec; doc: Document; outDir: string; sceneBytes: number; net: Omit<NetServiceConfig, 'store'> },
+): Promise<number> {
+  const log = (l: string) => console.error(l);
+  const tier = TierSchema.safeParse(args.str('tier') ?? 'economy');
+  if (!tier.success) throw new RayfarmError('CLI_BAD_ARGS', '--tier must be economy, priority or trusted.');
+  const spec: JobSpec = { ...input.spec, tier: tier.data };
+  const setup = await openPaid(args, store);
+  const pm = publicModeFor(args, store, setup, log);
+  let svc: NetService | undefined;
+  try {
+    const bhArg = args.str('bench-hours');
+    let benchHours: number;
+    if (bhArg !== undefined) benchHours = Number(bhArg);
+    else {
+      const score = await localBenchmarkScore(store.settings, () => benchmark());
+      benchHours = (await estimateJob(nativeEngine, input.doc, spec, { localScore: score, baseRatePerBH: baseRatePerBH(store.settings), nodes: 1 })).benchHours;
+    }
+    if (!(benchHours > 0)) throw new RayfarmError('CLI_BAD_ARGS', '--bench-hours must be above 0.');
+    const max = args.str('max-price');
+    const pmc = pm.netConfig();
+    svc = await NetService.start({ ...input.net, ...pmc, dispatcher: { ...input.net.dispatcher, ...pmc.dispatcher }, store, log });
+    const jobs = await pm.attach(svc);
+    const job = jobs.create({ spec, sceneBytes: input.sceneBytes, benchHours, outDir: input.outDir, ...(max ? { maxPrice: parseTokens(max) } : {}) });
+    console.error(`rayfarm submit: job ${job.id} costs ${job.budget} (${job.tasks} tasks × ${job.taskPrice}, fee ${job.feeBps / 100} %); funding the escrow…`);
+    await jobs.fund(job.id, (s) => console.error(`rayfarm submit: ${s.step} ${s.status}${s.txHash ? ` ${s.txHash}` : ''}`));
+    jobs.start(job.id);
+    console.error(`rayfarm submit: job ${job.id} offered as ${svc.stack.node.peerId}; waiting for operators…`);
+    const started = performance.now();
+    let last = '';
+    const final = await new Promise<string>((resolve) => {
+      const check = () => {
+        const j = pm.states.get(job.id);
+        const p = svc!.dispatcher.job(job.id)?.progress;
+        const line = `${j.state}: ${p ? `${p.done}/${p.tasks} tasks done, ${p.leased} rendering` : ''}`;
+        if (line !== last) console.error(`rayfarm submit: ${line}${j.state === 'paused' ? ' — top up the escrow to continue' : ''}`);
+        last = line;
+        const waitClose = !args.bool('no-wait-close');
+        if (j.state === 'closed' || (!waitClose && (j.state === 'complete' || j.state === 'cancelled') && j.closableAt !== null)) {
+          off();
+          clearInterval(timer);
+          resolve(j.state);
+        }
+      };
+      const off = pm.states.onChange((j) => {
+        if (j.id === job.id) check();
+      });
+      // The close comes from the chain's clock: look every second.
+      const timer = setInterval(() => void jobs.closeDue().then(check, (err: Error) => log(`rayfarm submit: ${err.message}`)), 1000);
+      check();
+    });
+    const s = jobs.summary(job.id);
+    const refunded = final === 'closed' ? (s.refund ?? '0') : (BigInt(s.funded) - BigInt(s.paid)).toString();
+    const frames = new Set(svc.dispatcher.job(job.id)!.tasks.map((t) => t.frame)).size;
+    const seconds = Math.round((performance.now() - started) / 10) / 100;
+    console.log(
+      JSON.stringify({
+        jobId: job.id,
+        chainJobId: s.chainJobId,
+        state: final,
+        tasks: s.tasks,
+        frames,
+        outDir: input.outDir,
+        seconds,
+        paid: s.paid,
+        fee: s.fee,
+        refunded,
+        rejected: s.rejected,
+      }),
+    );
+    return s.progress?.failed ? 1 : 0;
+  } finally {
+    await pm.stop();
+    await svc?.stop();
+    setup.close();
+  }
+}
