@@ -3,14 +3,16 @@
  * a job from probe renders, then render the whole job for real on this machine and compare.
  * Prints JSON: estimated vs measured seconds and the error (goal: within 20 %).
  *
- * Options: --quick (smaller jobs), --threads N.
+ * Also timed in CPU seconds per render thread, which other programs on a busy machine do not
+ * disturb. Options: --quick (smaller jobs), --threads N.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitJob, validateJobSpec } from '../shared/job-spec';
 import type { JobSpecInput } from '../shared/job-spec';
 import { parseTokens } from '../shared/pricing';
-import { benchmark } from '../main/core/engine';
+import { loadavg } from 'node:os';
+import { benchmark, defaultThreads } from '../main/core/engine';
 import { estimateJob } from '../main/core/creator/estimator';
 import { nativeEngine, SceneRenderer } from '../main/core/creator/render-task';
 import { readGlb } from '../main/core/engine/gltf-io';
@@ -43,17 +45,22 @@ for (const job of jobs) {
   if (!checked.ok) throw new Error(checked.message);
   const spec = checked.spec;
   const est = await estimateJob(nativeEngine, doc, spec, { localScore: bench.score, baseRatePerBH: parseTokens('2'), nodes: 10, threads });
+  const estCpu = await estimateJob(nativeEngine, doc, spec, { localScore: bench.score, baseRatePerBH: parseTokens('2'), nodes: 10, threads, clock: 'cpu' });
   // The measured run does what a node does: each task loads its frame, renders, returns.
   // Twice, keeping the faster, as the probes do: other programs on the machine add noise.
   let measured = Infinity;
+  let measuredCpu = Infinity;
   for (let run = 0; run < 2; run++) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (const task of splitJob(spec)) {
       const renderer = new SceneRenderer(doc, nativeEngine);
       await renderer.renderTask(spec, task, threads ? { threads } : {});
       await renderer.dispose();
     }
     measured = Math.min(measured, (performance.now() - started) / 1000);
+    const c = process.cpuUsage(cpu);
+    measuredCpu = Math.min(measuredCpu, (c.user + c.system) / 1e6 / (threads ?? defaultThreads()));
   }
   const probeSeconds = est.probes.reduce((s, p) => s + p.seconds + p.loadSeconds, 0);
   results.push({
@@ -65,12 +72,18 @@ for (const job of jobs) {
     estimatedSeconds: Number(est.localSeconds.toFixed(3)),
     measuredSeconds: Number(measured.toFixed(3)),
     errorPercent: Number((((est.localSeconds - measured) / measured) * 100).toFixed(1)),
+    cpuClock: {
+      estimatedSeconds: Number(estCpu.localSeconds.toFixed(3)),
+      measuredSeconds: Number(measuredCpu.toFixed(3)),
+      errorPercent: Number((((estCpu.localSeconds - measuredCpu) / measuredCpu) * 100).toFixed(1)),
+    },
     probeSeconds: Number(probeSeconds.toFixed(3)),
     benchHours: est.benchHours,
   });
   process.stderr.write(`${job.scene}: estimated ${est.localSeconds.toFixed(2)} s, measured ${measured.toFixed(2)} s\n`);
 }
 const errors = results.map((r) => Math.abs(r.errorPercent));
+const cpuErrors = results.map((r) => Math.abs(r.cpuClock.errorPercent));
 console.log(
   JSON.stringify(
     {
@@ -79,6 +92,14 @@ console.log(
       meanAbsErrorPercent: Number((errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(1)),
       maxAbsErrorPercent: Math.max(...errors),
       withinGoal: errors.every((e) => e <= 20),
+      // The same comparison timed in CPU seconds per render thread: the estimator's own error
+      // with the noise of other programs on the machine taken out.
+      cpuClock: {
+        meanAbsErrorPercent: Number((cpuErrors.reduce((a, b) => a + b, 0) / cpuErrors.length).toFixed(1)),
+        maxAbsErrorPercent: Math.max(...cpuErrors),
+        withinGoal: cpuErrors.every((e) => e <= 20),
+      },
+      loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
       results,
     },
     null,

@@ -10,6 +10,7 @@ import { jobFrames, splitJob } from '../../../shared/job-spec';
 import type { JobSpec } from '../../../shared/job-spec';
 import { benchHours, DEFAULT_BASE_RATE_PER_BH, parseTokens, quote, secondsFor, wallTimeSeconds } from '../../../shared/pricing';
 import type { SettingsStore } from '../store';
+import { defaultThreads } from '../engine';
 import { SceneRenderer } from './render-task';
 import type { RenderEngine } from './render-task';
 
@@ -27,11 +28,13 @@ export interface CachedBenchmark {
 }
 
 /**
- * Probe layout: a grid of small tiles of the full-resolution frame. Rendering parts of the
- * real frame (rather than a shrunken frame) keeps neighbouring pixels as coherent as in the
- * job itself, which matters for big scenes whose BVH does not fit in the caches.
+ * Probe layout: a few bands of full-resolution rows spread over the frame. Rendering parts
+ * of the real frame (rather than a shrunken frame) keeps neighbouring pixels as coherent as
+ * in the job itself, which matters for big scenes whose BVH does not fit in the caches; full
+ * rows, several per thread, keep every render thread as busy as in the job (the engine hands
+ * out work by rows).
  */
-const PROBE = { grid: 4, tile: 48, minSeconds: 0.2, maxFrames: 3 } as const;
+const PROBE = { bands: 8, rowsPerThread: 4, minRows: 8, minSeconds: 0.2, maxFrames: 3 } as const;
 
 /** The local benchmark score: cached in settings, measured once when absent. */
 export async function localBenchmarkScore(settings: SettingsStore, run: () => Promise<{ score: number; threads: number }>): Promise<number> {
@@ -67,24 +70,33 @@ export interface Probe {
   secondsPerSample: number;
 }
 
-/** The probe tiles of a frame: a grid of small rectangles spread evenly over it. */
-export function probeRects(width: number, height: number): { x: number; y: number; width: number; height: number }[] {
-  const tw = Math.max(1, Math.min(PROBE.tile, Math.floor(width / PROBE.grid)));
-  const th = Math.max(1, Math.min(PROBE.tile, Math.floor(height / PROBE.grid)));
+/** The probe bands of a frame: full-width rectangles spread evenly down it. */
+export function probeRects(width: number, height: number, threads: number): { x: number; y: number; width: number; height: number }[] {
+  const rows = Math.max(1, Math.min(Math.floor(height / (2 * PROBE.bands)), Math.max(PROBE.minRows, PROBE.rowsPerThread * threads)));
   const rects = [];
-  for (let gy = 0; gy < PROBE.grid; gy++) {
-    for (let gx = 0; gx < PROBE.grid; gx++) {
-      const cx = Math.floor(((gx + 0.5) * width) / PROBE.grid);
-      const cy = Math.floor(((gy + 0.5) * height) / PROBE.grid);
-      rects.push({ x: Math.min(width - tw, Math.max(0, cx - (tw >> 1))), y: Math.min(height - th, Math.max(0, cy - (th >> 1))), width: tw, height: th });
-    }
+  for (let b = 0; b < PROBE.bands; b++) {
+    const centre = Math.floor(((b + 0.5) * height) / PROBE.bands);
+    rects.push({ x: 0, y: Math.min(height - rows, Math.max(0, centre - (rows >> 1))), width, height: rows });
   }
   return rects;
 }
 
-/** Renders probes (tiles of the full frame at low spp) of the job's representative frames on this machine. */
-export async function probeJob(engine: RenderEngine, doc: Document, spec: JobSpec, opts: { threads?: number } = {}): Promise<Probe[]> {
-  const rects = probeRects(spec.width, spec.height);
+/**
+ * How probes are timed. `wall`: elapsed time, what the job will take on this machine as it
+ * is. `cpu`: this process's CPU time divided by the render threads — what it would take
+ * with the cores to itself; steadier on a machine busy with other programs, but it counts
+ * any other work of this process too, so the app uses `wall`.
+ */
+export type ProbeClock = 'wall' | 'cpu';
+
+/** CPU seconds of this process since `start` (all threads, user + system). */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
+export async function probeJob(engine: RenderEngine, doc: Document, spec: JobSpec, opts: { threads?: number; clock?: ProbeClock } = {}): Promise<Probe[]> {
+  const rects = probeRects(spec.width, spec.height, opts.threads ?? defaultThreads());
   const pixels = rects.reduce((n, r) => n + r.width * r.height, 0);
   const renderer = new SceneRenderer(doc, engine);
   const probes: Probe[] = [];
@@ -92,7 +104,9 @@ export async function probeJob(engine: RenderEngine, doc: Document, spec: JobSpe
     let seconds = 0;
     for (const rect of rects) {
       const task = { index: 0, id: 'probe', frame, tileX: 0, tileY: 0, rect };
-      seconds += (await renderer.renderTask({ ...spec, spp }, task, opts)).seconds;
+      const cpu = process.cpuUsage();
+      const r = await renderer.renderTask({ ...spec, spp }, task, opts.threads ? { threads: opts.threads } : {});
+      seconds += opts.clock === 'cpu' ? cpuSecondsSince(cpu) / (opts.threads ?? defaultThreads()) : r.seconds;
     }
     return seconds;
   };
@@ -136,9 +150,9 @@ export async function estimateJob(
   engine: RenderEngine,
   doc: Document,
   spec: JobSpec,
-  opts: { localScore: number; baseRatePerBH: bigint; nodes: number; nodeScore?: number; threads?: number },
+  opts: { localScore: number; baseRatePerBH: bigint; nodes: number; nodeScore?: number; threads?: number; clock?: ProbeClock },
 ): Promise<Estimate> {
-  const probes = await probeJob(engine, doc, spec, { threads: opts.threads });
+  const probes = await probeJob(engine, doc, spec, { threads: opts.threads, clock: opts.clock });
   const { seconds } = jobSecondsFromProbes(spec, probes);
   const tasks = splitJob(spec).length;
   const bh = benchHours(seconds, opts.localScore);

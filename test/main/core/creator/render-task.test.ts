@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JobSpecSchema, splitJob } from '../../../../shared/job-spec';
 import { stitch } from '../../../../main/core/creator/assembler';
-import { estimateJob, jobSecondsFromProbes, probeFrames } from '../../../../main/core/creator/estimator';
+import { estimateJob, jobSecondsFromProbes, probeFrames, probeRects } from '../../../../main/core/creator/estimator';
+import { defaultThreads } from '../../../../main/core/engine';
 import type { Probe } from '../../../../main/core/creator/estimator';
 import { nativeEngine, renderTask, SceneRenderer } from '../../../../main/core/creator/render-task';
 import { loadNativeAddon } from '../../../../main/core/engine/native';
@@ -23,6 +24,16 @@ describe('estimate arithmetic', () => {
     expect(probeFrames({ frames: { start: 0, end: 0, step: 1 } })).toEqual([0]);
     expect(probeFrames({ frames: { start: 1, end: 24, step: 1 } })).toEqual([1, 12, 24]);
     expect(probeFrames({ frames: { start: 0, end: 10, step: 5 } })).toEqual([0, 5, 10]);
+  });
+
+  it('probes full-width bands spread down the frame, several rows per thread', () => {
+    const bands = probeRects(640, 360, 2);
+    expect(bands).toHaveLength(8);
+    for (const b of bands) expect(b).toMatchObject({ x: 0, width: 640, height: 8 });
+    expect(bands.map((b) => b.y)).toEqual([18, 63, 108, 153, 198, 243, 288, 333]);
+    expect(probeRects(640, 360, 16)[0]!.height).toBe(22); // capped so the bands cover at most half the frame
+    expect(probeRects(1920, 1080, 16)[0]!.height).toBe(64);
+    expect(probeRects(16, 16, 4).every((b) => b.height === 1 && b.y >= 0 && b.y < 16)).toBe(true);
   });
 
   it('scales the probe cost by pixels, samples and tasks, using the nearest probe per frame', () => {
@@ -86,7 +97,7 @@ describe.skipIf(!engineBuilt)('renderTask on the native engine', () => {
     const est = await estimateJob(nativeEngine, animatedScene(), spec, { localScore: 150, baseRatePerBH: parseTokens('2'), nodes: 4 });
     expect(est.tasks).toBe(24);
     expect(est.probes.map((p) => p.frame)).toEqual([0, 11, 23]);
-    expect(est.probes[0]!.pixels).toBe(16 * 48 * 45); // a 4 × 4 grid of 48 × 45 tiles of the 320 × 180 frame
+    expect(est.probes[0]!.pixels).toBe(probeRects(320, 180, defaultThreads()).reduce((n, r) => n + r.width * r.height, 0));
     expect(est.localSeconds).toBeGreaterThan(0);
     expect(est.benchHours).toBeCloseTo((est.localSeconds * 150) / 100 / 3600, 12);
     // Price = BH × 2 tokens × 2 (priority), rounded up to the smallest unit; fee 200 bps of it.
