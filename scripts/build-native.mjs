@@ -4,7 +4,7 @@
 // running Node ships its own (Debian, Homebrew, nvm) or npm names a nodedir.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,6 +58,8 @@ function buildCuda(nvcc) {
     throw new Error(`nvcc exited with ${r.status ?? r.signal}${first ? `: ${first.trim().slice(0, 200)}` : ''}`);
   }
   renameSync(`${obj}.tmp`, obj);
+  // Keep only the object for the current sources.
+  for (const f of readdirSync(outDir)) if (/^cuda_backend-.*\.o$/.test(f) && join(outDir, f) !== obj) rmSync(join(outDir, f));
   return obj;
 }
 
