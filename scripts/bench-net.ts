@@ -1,7 +1,8 @@
 /**
  * Network benchmarks, printed as one JSON line:
  *  - blobMBps: blob protocol throughput between two nodes on loopback (goal ≥ 200 MB/s),
- *    plain and with a studio key;
+ *    plain and with a studio key, beside transportMBps: the same nodes streaming bare bytes
+ *    (TCP + Noise + Yamux, no protocol, disk or hash), the ceiling blobMBps is bounded by;
  *  - resultToNextTaskMs: median time from one task's result being ready to the next task's
  *    render starting on an operator (goal ≤ 20 ms), tasks of 40 ms, with the default
  *    pipeline (a task queued behind the running one) and without it (depth 1: the next task
@@ -51,6 +52,43 @@ async function blobThroughput(studio: boolean, bytes: number): Promise<number> {
   a.store.close();
   b.store.close();
   return bytes / s / 1e6;
+}
+
+/** The transport's own ceiling: the same two nodes streaming bytes with no protocol, disk or hash. */
+async function rawThroughput(bytes: number): Promise<number> {
+  const mk = async () => {
+    const dir = tmp('rf-bench-raw-');
+    const store = openStore(dir);
+    const stack = await startNetStack({ dataDir: dir, blobs: store.blobs, listen: ['/ip4/127.0.0.1/tcp/0'], shareable: () => false, roles: () => ['creator'], log: quiet });
+    return { store, stack };
+  };
+  const a = await mk();
+  const b = await mk();
+  const window = 8 << 20;
+  const data = new Uint8Array(window);
+  await a.stack.node.libp2p.handle('/rayfarm-bench/raw/1.0.0', async (stream) => {
+    for (let o = 0; o < window; o += 1 << 20) if (!stream.send(data.subarray(o, o + (1 << 20)))) await stream.onDrain();
+    await stream.close();
+  });
+  await b.stack.node.dial(a.stack.node.listenAddrs()[0]!);
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (next < bytes) {
+        next += window;
+        const s = await b.stack.node.libp2p.dialProtocol(a.stack.node.libp2p.peerId, '/rayfarm-bench/raw/1.0.0');
+        await s.close();
+        for await (const _chunk of s) void _chunk;
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  await a.stack.stop();
+  await b.stack.stop();
+  a.store.close();
+  b.store.close();
+  return bytes / secs / 1e6;
 }
 
 function median(xs: number[]): number {
@@ -135,8 +173,9 @@ async function scheduler(operators: number, taskCount: number): Promise<{ operat
 const best = async (studio: boolean) => Math.round(Math.max(await blobThroughput(studio, 256 << 20), await blobThroughput(studio, 256 << 20), await blobThroughput(studio, 256 << 20)));
 const blobMBps = await best(false);
 const blobStudioMBps = await best(true);
+const transportMBps = Math.round(Math.max(await rawThroughput(256 << 20), await rawThroughput(256 << 20)));
 const resultToNextTaskMs = Math.round((await resultToNextTask(2, 40)) * 100) / 100;
 const resultToNextTaskUnpipelinedMs = Math.round((await resultToNextTask(1, 30)) * 100) / 100;
 const sched = await scheduler(50, 2000);
-console.log(JSON.stringify({ blobMBps, blobStudioMBps, resultToNextTaskMs, resultToNextTaskUnpipelinedMs, scheduler: sched }));
+console.log(JSON.stringify({ blobMBps, blobStudioMBps, transportMBps, resultToNextTaskMs, resultToNextTaskUnpipelinedMs, scheduler: sched }));
 process.exit(0);
