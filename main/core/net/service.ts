@@ -98,7 +98,8 @@ export class NetService {
         if (creator === self.peerId) return local;
         let l = remotes.get(creator);
         if (!l) {
-          l = remoteLink(stack, creator, () => []);
+          // Other operators working on the same jobs likely cached the scene: fall back to them.
+          l = remoteLink(stack, creator, () => [...stack.node.peers.values()].filter((p) => p.connected && p.roles.includes('operator')).map((p) => p.id));
           remotes.set(creator, l);
         }
         return l;
