@@ -13,8 +13,12 @@ const UNIT = 10n ** BigInt(TOKEN_DECIMALS);
 /** The benchmark score that defines one bench-hour: one hour of a device scoring this. */
 export const REFERENCE_SCORE = 100;
 
-/** Default base rate: tokens per bench-hour (a setting; the dev chain's default). */
-export const DEFAULT_BASE_RATE_PER_BH = '2';
+/**
+ * Default base rate: tokens per bench-hour (a setting; the dev chain's default). Chosen so
+ * a small job costs a few tokens: a 640×360, 64-sample Cornell-box frame is about
+ * 0.0016 BH on the reference device, 0.8 tokens at economy; the dev faucet gives 1,000.
+ */
+export const DEFAULT_BASE_RATE_PER_BH = '500';
 
 /** Rate multiplier and network fee of each tier (DESIGN.md "Tiers and prices"). */
 export const TIERS: Readonly<Record<Tier, { rateMultiplier: number; feeBps: number; label: string }>> = {
