@@ -90,6 +90,12 @@ export class DispatcherStore {
     this.s.insertFailure!.run(jobId, idx, operator, at, reason.slice(0, 300));
   }
 
+  /** Who holds (or held) a lease, and on which task. */
+  leaseOwner(id: string): { operator: string; jobId: string; idx: number } | undefined {
+    const r = this.db.prepare('SELECT operator, job_id, idx FROM dispatch_leases WHERE id = ?').get(id) as { operator: string; job_id: string; idx: number } | undefined;
+    return r && { operator: r.operator, jobId: r.job_id, idx: r.idx };
+  }
+
   /** Every job (newest first). */
   jobs(): JobRow[] {
     const rows = this.db.prepare('SELECT * FROM dispatch_jobs ORDER BY created_at DESC').all() as Record<string, unknown>[];

@@ -382,8 +382,12 @@ export class Dispatcher implements WorkProvider, ResultSink {
     if (!task) return { verdict: 'unknown', reason: 'no such task' };
     if (job.state[header.taskIndex] === TASK_DONE) return this.opts.payments?.duplicate?.(op, header) ?? { verdict: 'duplicate', reason: 'the task is already done' };
     if (job.state[header.taskIndex] === TASK_FAILED || job.row.state !== 'active') return { verdict: 'unknown', reason: 'the task is closed' };
+    // Only a result for a lease this operator was given (even if expired since) is read.
+    const owner = this.leases.get(header.leaseId) ?? this.store.leaseOwner(header.leaseId);
+    if (!owner || owner.operator !== op.peerId || owner.jobId !== header.jobId || owner.idx !== header.taskIndex) {
+      return { verdict: 'unknown', reason: 'no such lease of yours for this task' };
+    }
     if (header.width !== task.rect.width || header.height !== task.rect.height) return { verdict: 'rejected', reason: 'the result has the wrong size' };
-    void op;
     return { bytes: task.rect.width * task.rect.height * 16 };
   }
 

@@ -5,8 +5,9 @@ import { encodeJson } from '../codec';
 import { NetError } from '../errors';
 import { recoverSigner } from '../identity';
 import { readResponse, remoteError, serveJson } from '../rpc';
-import { RESULT_CHUNK_BYTES, RESULT_LIMITS, RESULT_PROTOCOL } from './constants';
-import type { ResultHeader, ResultSink, Verdict } from './messages';
+import type { RequestContext } from '../rpc';
+import { MAX_CONCURRENT_RESULTS, RESULT_CHUNK_BYTES, RESULT_LIMITS, RESULT_PROTOCOL } from './constants';
+import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from './messages';
 import { ResultHeaderSchema, ResultResponseSchema, resultClaim } from './messages';
 
 /**
@@ -16,6 +17,7 @@ import { ResultHeaderSchema, ResultResponseSchema, resultClaim } from './message
  */
 export class ResultProtocol {
   sink: ResultSink | undefined;
+  private receiving = 0;
 
   constructor(
     private readonly node: NetNode,
@@ -43,23 +45,35 @@ export class ResultProtocol {
           }
           const expected = sink.expect(op, header);
           if ('verdict' in expected) return { status: 'ok', ...expected };
-          if (header.bytes !== expected.bytes) throw new NetError('NET_BAD_MESSAGE', `A result of this task has ${expected.bytes} bytes, not ${header.bytes}.`);
-          const pixels = new Uint8Array(header.bytes);
-          let got = 0;
-          while (got < header.bytes) {
-            const chunk = await ctx.stream.readRequired(RESULT_LIMITS.timeoutMs);
-            if (got + chunk.byteLength > header.bytes) throw new NetError('NET_TOO_LARGE', 'The operator sent more pixels than announced.');
-            pixels.set(chunk, got);
-            got += chunk.byteLength;
+          // Bound the memory held by results being received at once.
+          if (this.receiving >= MAX_CONCURRENT_RESULTS) return { status: 'busy', retryAfterMs: 500 };
+          this.receiving++;
+          try {
+            return await this.receive(ctx, op, header, expected.bytes, sink);
+          } finally {
+            this.receiving--;
           }
-          const digest = createHash('sha256').update(pixels).digest('hex');
-          if (digest !== header.sha256) throw new NetError('NET_BAD_MESSAGE', 'The pixels do not match their hash.');
-          const verdict = await sink.deliver(op, header, pixels);
-          return { status: 'ok', ...verdict };
         },
       }),
       RESULT_LIMITS,
     );
+  }
+
+  /** Reads exactly `bytes` of pixels, checks their hash and asks the sink for a verdict. */
+  private async receive(ctx: RequestContext, op: DeliveringOperator, header: ResultHeader, bytes: number, sink: ResultSink): Promise<unknown> {
+    if (header.bytes !== bytes) throw new NetError('NET_BAD_MESSAGE', `A result of this task has ${bytes} bytes, not ${header.bytes}.`);
+    const pixels = new Uint8Array(header.bytes);
+    let got = 0;
+    while (got < header.bytes) {
+      const chunk = await ctx.stream.readRequired(RESULT_LIMITS.timeoutMs);
+      if (got + chunk.byteLength > header.bytes) throw new NetError('NET_TOO_LARGE', 'The operator sent more pixels than announced.');
+      pixels.set(chunk, got);
+      got += chunk.byteLength;
+    }
+    const digest = createHash('sha256').update(pixels).digest('hex');
+    if (digest !== header.sha256) throw new NetError('NET_BAD_MESSAGE', 'The pixels do not match their hash.');
+    const verdict = await sink.deliver(op, header, pixels);
+    return { status: 'ok', ...verdict };
   }
 
   async stop(): Promise<void> {

@@ -77,7 +77,11 @@ describe('Dispatcher', () => {
     expect(finished).toEqual(['done']);
     const hash = d.results(job.id).get(0)!;
     expect(store.blobs.get(hash).equals(Buffer.from(px))).toBe(true);
-    expect(await d.deliver(op(2), header(lease, px), px)).toMatchObject({ verdict: 'duplicate' });
+    expect(await d.deliver(op(1), header(lease, px), px)).toMatchObject({ verdict: 'duplicate' });
+    // Nobody but the lease holder may deliver for it.
+    const job2 = d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const l2 = take(d, 1, job2.id);
+    expect(await d.deliver(op(2), header(l2, px), px)).toMatchObject({ verdict: 'unknown' });
   });
 
   it('rejects non-finite pixels and counts it as a failure', async () => {
