@@ -115,6 +115,8 @@ describe('the Operator view in Chromium against the headless form', () => {
   it('renders a creator\'s job and shows its tasks in the history with their earnings, filters them and exports CSV', async () => {
     // This node joins the creator, which offers a three-frame job; the operator renders it.
     await api.call('network.connect', { addr: creator.svc.stack.node.listenAddrs()[0] });
+    const me = (await api.call<{ peerId: string }>('network.status')).peerId;
+    await expect.poll(() => !!creator.svc.stack.node.peers.get(me)?.address, { timeout: 20_000 }).toBe(true);
     const hash = creator.store.blobs.put(await sampleScene('animated.glb'));
     const spec = JobSpecSchema.parse({ sceneId: hash, width: 192, height: 108, spp: 32, output: 'png8', frames: { start: 0, end: 2 } });
     const jobId = creator.svc.submit({ spec, outDir: mkdtempSync(join(tmpdir(), 'rf-e2e-out-')) }).id;

@@ -48,6 +48,10 @@ async function start(idle: ManualIdleSource) {
   const svc = await NetService.start({ store, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [creatorSvc.stack.node.listenAddrs()[0]!], mdns: false, log: (l) => process.env.RF_DEBUG && console.log(l), ...hooks });
   op.attachWorker({ handBack: (r) => svc.worker.handBack(r), progress: () => svc.worker.progress() });
   node = { svc, store, dir, lines: [], stop: async () => { await svc.stop(); store.close(); } };
+  // Both sides have proved who they are before any work is asked for.
+  const cid = creatorSvc.stack.node.peerId;
+  const oid = svc.stack.node.peerId;
+  await waitFor(() => svc.stack.node.peers.get(cid)?.address && creatorSvc.stack.node.peers.get(oid)?.address, 20_000, 'the two nodes bound');
   return { creatorSvc, svc, store, cstore, op };
 }
 
