@@ -21,8 +21,8 @@ async function startNode(extra: string[] = []): Promise<{ p: Proc; addr: string 
   return { p, addr: (JSON.parse(line) as { listenAddrs: string[] }).listenAddrs[0]! };
 }
 
-function submit(args: string[]): Proc {
-  const p = rayfarm(['submit', scenePath, '--data-dir', tmp('rf-psubmit-'), ...NET, '--width', '32', '--height', '32', '--format', 'exr-float', ...args]);
+function submit(args: string[], dataDir = tmp('rf-psubmit-')): Proc {
+  const p = rayfarm(['submit', scenePath, '--data-dir', dataDir, ...NET, '--width', '32', '--height', '32', '--format', 'exr-float', ...args]);
   procs.push(p);
   return p;
 }
@@ -96,5 +96,24 @@ describe('network end to end (separate processes, studio farm)', () => {
     expect(await job.exited).toBe(0);
     expect(JSON.parse(line)).toMatchObject({ tasks: 6, frames: 6 });
     expect(job.err()).toMatch(/expired/);
+  }, 120_000);
+
+  it('a creator killed mid-job and started again resumes the job', async () => {
+    const boot = nodeAddrs.flatMap((a) => ['--bootstrap', a]);
+    const out = tmp('rf-pout-');
+    const dataDir = tmp('rf-psubmit-');
+    const args = ['--out', out, '--frames', '0-7', '--spp', '256', '--width', '64', '--height', '64', '--studio-key', keyFile, ...boot];
+    const first = submit(args, dataDir);
+    const deadline = Date.now() + 90_000;
+    while (readdirSync(out).filter((n) => n.endsWith('.exr')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await first.kill('SIGKILL');
+    const before = readdirSync(out).filter((n) => n.endsWith('.exr')).length;
+    expect(before).toBeGreaterThanOrEqual(2);
+    const again = submit(args, dataDir);
+    const line = await again.line(/^\{/, 100_000);
+    expect(await again.exited).toBe(0);
+    expect(JSON.parse(line)).toMatchObject({ tasks: 8, frames: 8 });
+    expect(again.err()).toMatch(/resumed/);
+    expect(readdirSync(out).filter((n) => n.endsWith('.exr'))).toHaveLength(8);
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import { hasErrors, readScene } from '../../core/creator/importer';
 import { packageScene } from '../../core/creator/packager';
 import { RayfarmError } from '../../core/errors';
 import { NetService } from '../../core/net/service';
-import { openStore, resolveDataDir } from '../../core/store';
+import { openStore, resolveDataDir, sha256Hex } from '../../core/store';
 import { parseCommand } from '../options';
 import { parseFrames } from './render';
 import { netConfigFrom, netOptions, netOptionsHelp } from './net-options';
@@ -15,7 +15,8 @@ export const submitHelp = `rayfarm submit <scene> --out DIR [options]
 
 Offers a render job to the network as a creator, shows progress, writes the frames into
 DIR as results arrive, and exits 0 when all are done, printing a final JSON line
-{jobId, tasks, frames, outDir, seconds}.
+{jobId, tasks, frames, outDir, seconds}. Run it again with the same data folder after it
+was stopped and it resumes the job.
 
   --frames A-B[:S]   frames to render (default 0)
   --spp N            samples per pixel (default 64)
@@ -103,8 +104,13 @@ export async function submitCommand(argv: string[]): Promise<number> {
       log: (l) => console.error(l),
     });
     const started = performance.now();
-    const job = svc.submit({ spec: checked.spec, outDir });
-    console.error(`rayfarm submit: job ${job.id} offered as ${svc.stack.node.peerId}: ${job.tasks} tasks; waiting for operators…`);
+    // The same scene, spec and output folder make the same job: running the command again
+    // after it was stopped resumes that job instead of rendering everything anew.
+    const id = `job-${sha256Hex(new TextEncoder().encode(JSON.stringify([checked.spec, outDir]))).slice(0, 20)}`;
+    const existing = svc.dispatcher.job(id);
+    const job = existing ? existing.progress : svc.submit({ id, spec: checked.spec, outDir });
+    if (existing) svc.output.catchUp();
+    console.error(`rayfarm submit: job ${job.id} ${existing ? 'resumed' : 'offered'} as ${svc.stack.node.peerId}: ${job.tasks} tasks (${job.done} done); waiting for operators…`);
     let last = '';
     const progress = await svc.waitForJob(job.id, (p) => {
       const line = `${p.done}/${p.tasks} tasks done, ${p.leased} rendering${p.failed ? `, ${p.failed} failed` : ''}`;
