@@ -273,8 +273,14 @@ export class OperatorHistory {
     const weekMap = new Map<number, ReturnType<typeof blank>>();
     for (let w = weekStartOf(firstDay); w <= todayStart; w += 7 * DAY) weekMap.set(w, blank(w));
 
-    const rows = this.db.prepare('SELECT * FROM operator_tasks').all() as Row[];
+    // Only rows that can fall in a bucket are read; the all-time total needs prices alone.
+    // (Sums are bigints in JS: 18-decimal amounts overflow SQLite's 64-bit integers.)
+    const since = Math.min(firstDay, weekStartOf(firstDay)) - off;
+    const rows = this.db
+      .prepare('SELECT * FROM operator_tasks WHERE COALESCE(finished_at, started_at) >= ? OR redeemed_at >= ?')
+      .all(since, since) as Row[];
     let total = 0n;
+    for (const p of this.db.prepare("SELECT price FROM operator_tasks WHERE verdict = 'verified'").pluck().all() as string[]) total += BigInt(p);
     let today = 0n;
     const add = (shifted: number, f: (b: ReturnType<typeof blank>) => void) => {
       const d = dayMap.get(Math.floor(shifted / DAY) * DAY);
@@ -285,10 +291,7 @@ export class OperatorHistory {
     for (const r of rows) {
       const price = BigInt(r.price);
       const doneAt = (r.finished_at ?? r.started_at) + off;
-      if (r.verdict === 'verified') {
-        total += price;
-        if (Math.floor(doneAt / DAY) * DAY === todayStart) today += price;
-      }
+      if (r.verdict === 'verified' && Math.floor(doneAt / DAY) * DAY === todayStart) today += price;
       add(doneAt, (b) => {
         b.tasks += 1;
         if (r.verdict === 'verified') {
@@ -307,7 +310,13 @@ export class OperatorHistory {
 
   /** What was earned today (verified), for the tray and the status card. */
   earnedToday(utcOffsetMinutes = -new Date().getTimezoneOffset(), now = Date.now()): string {
-    return this.earnings({ days: 1, utcOffsetMinutes, now }).today;
+    const off = utcOffsetMinutes * 60_000;
+    const start = Math.floor((now + off) / DAY) * DAY - off;
+    const prices = this.db
+      .prepare("SELECT price FROM operator_tasks WHERE verdict = 'verified' AND COALESCE(finished_at, started_at) >= ? AND COALESCE(finished_at, started_at) < ?")
+      .pluck()
+      .all(start, start + DAY) as string[];
+    return prices.reduce((a, p) => a + BigInt(p), 0n).toString();
   }
 }
 

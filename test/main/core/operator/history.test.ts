@@ -111,6 +111,8 @@ describe('OperatorHistory', () => {
     expect(e.days.at(-3)).toMatchObject({ period: '2026-11-23', verified: 1, earned: (3n * TOKEN).toString() });
     expect(e.days.at(-4)).toMatchObject({ period: '2026-11-22', tasks: 0, earned: '0' });
     expect(e.today).toBe((TOKEN / 2n + TOKEN + 1n).toString());
+    expect(h.earnedToday(0, NOW)).toBe(e.today);
+    expect(h.earnedToday(13 * 60, NOW)).toBe(e.today); // in UTC+13 they are Thursday's, and it is Thursday there
     expect(e.total).toBe((TOKEN / 2n + TOKEN + 1n + 3n * TOKEN + 5n * TOKEN).toString());
     expect(e.weeks.map((w) => w.period)).toEqual(['2026-11-16', '2026-11-23']);
     expect(e.weeks[0]).toMatchObject({ verified: 1, earned: (5n * TOKEN).toString() });
