@@ -1,8 +1,9 @@
 /**
  * Network benchmarks, printed as one JSON line:
- *  - blobMBps: blob protocol throughput between two nodes on loopback (goal ≥ 200 MB/s),
+ *  - blobMBps: blob protocol throughput between two nodes on loopback, the serving node in
+ *    its own process as on a LAN (goal ≥ 200 MB/s),
  *    plain and with a studio key, beside transportMBps: the same nodes streaming bare bytes
- *    (TCP + Noise + Yamux, no protocol, disk or hash), the ceiling blobMBps is bounded by;
+ *    in one process (TCP + Noise + Yamux, no protocol, disk or hash), for comparison;
  *  - resultToNextTaskMs: median time from one task's result being ready to the next task's
  *    render starting on an operator (goal ≤ 20 ms), tasks of 40 ms, with the default
  *    pipeline (a task queued behind the running one) and without it (depth 1: the next task
@@ -12,10 +13,13 @@
  *    (goal < 5 %).
  */
 import '../main/core/polyfills';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { JobSpecSchema } from '../shared/job-spec';
 import { Dispatcher } from '../main/core/creator/dispatcher';
 import { startNetStack } from '../main/core/net';
@@ -29,28 +33,51 @@ import { openStore, sha256Hex } from '../main/core/store';
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const quiet = () => undefined;
 
-async function blobThroughput(studio: boolean, bytes: number): Promise<number> {
-  const key = studio ? parseStudioKey(newStudioKey()) : undefined;
-  const mk = async () => {
-    const dir = tmp('rf-bench-blob-');
-    const store = openStore(dir);
-    const stack = await startNetStack({ dataDir: dir, blobs: store.blobs, listen: ['/ip4/127.0.0.1/tcp/0'], ...(key ? { studioKey: key } : {}), shareable: () => true, roles: () => ['creator'], log: quiet });
-    return { store, stack };
-  };
-  const a = await mk();
-  const b = await mk();
+/** The serving side of the blob benchmark, run in its own process (`--serve BYTES [--studio KEYHEX]`). */
+async function serveBlob(bytes: number, keyHex: string | undefined): Promise<void> {
+  const dir = tmp('rf-bench-blob-');
+  const store = openStore(dir);
+  const stack = await startNetStack({
+    dataDir: dir,
+    blobs: store.blobs,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    ...(keyHex ? { studioKey: Uint8Array.from(Buffer.from(keyHex, 'hex')) } : {}),
+    shareable: () => true,
+    roles: () => ['creator'],
+    log: quiet,
+  });
   const chunk = randomBytes(1 << 20);
-  const w = a.store.blobs.writer();
+  const w = store.blobs.writer();
   for (let i = 0; i < bytes >> 20; i++) w.write(chunk);
   const hash = w.commit();
-  await b.stack.node.dial(a.stack.node.listenAddrs()[0]!);
+  console.log(JSON.stringify({ addr: stack.node.listenAddrs()[0], peer: stack.node.peerId, hash }));
+  // Serve until the parent closes our stdin.
+  process.stdin.resume();
+  await new Promise((r) => process.stdin.once('end', r));
+  await stack.stop();
+  store.close();
+}
+
+/** Fetches a blob from a node in another process (as on a LAN, each side has its own CPU). */
+async function blobThroughput(studio: boolean, bytes: number): Promise<number> {
+  const key = studio ? parseStudioKey(newStudioKey()) : undefined;
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', String(bytes), ...(key ? ['--studio', Buffer.from(key).toString('hex')] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`blob server exited with ${code}`)));
+  });
+  const served = JSON.parse(first) as { addr: string; peer: string; hash: string };
+  const dir = tmp('rf-bench-blob-');
+  const store = openStore(dir);
+  const stack = await startNetStack({ dataDir: dir, blobs: store.blobs, listen: ['/ip4/127.0.0.1/tcp/0'], ...(key ? { studioKey: key } : {}), shareable: () => false, roles: () => ['operator'], log: quiet });
+  await stack.node.dial(served.addr);
   const t0 = performance.now();
-  await b.stack.blob.fetch(hash, [a.stack.node.peerId], { maxBytes: bytes * 2 });
+  await stack.blob.fetch(served.hash, [served.peer], { maxBytes: bytes * 2 });
   const s = (performance.now() - t0) / 1000;
-  await a.stack.stop();
-  await b.stack.stop();
-  a.store.close();
-  b.store.close();
+  await stack.stop();
+  store.close();
+  child.stdin!.end();
+  await new Promise((r) => child.once('exit', r));
   return bytes / s / 1e6;
 }
 
@@ -167,6 +194,13 @@ async function scheduler(operators: number, taskCount: number): Promise<{ operat
   const wall = performance.now() - t0;
   store.close();
   return { operators, tasks: taskCount, tasksPerSecond: Math.round((taskCount / wall) * 1000), idleShare: Math.round((1 - busy / (operators * wall)) * 1000) / 1000 };
+}
+
+const serveAt = process.argv.indexOf('--serve');
+if (serveAt >= 0) {
+  const studioAt = process.argv.indexOf('--studio');
+  await serveBlob(Number(process.argv[serveAt + 1]), studioAt >= 0 ? process.argv[studioAt + 1] : undefined);
+  process.exit(0);
 }
 
 // Best of three: the figure is the protocol's, not a busy machine's.
