@@ -209,6 +209,22 @@ export class OperatorHistory {
     return r.changes;
   }
 
+  /**
+   * Marks tasks paid by redemptions the redeemer recorded as mined (its `pay_redemptions`
+   * table), oldest first. Idempotent: a task keeps the first transaction that paid it.
+   * Returns how many tasks were marked now.
+   */
+  syncRedemptions(): number {
+    const has = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pay_redemptions'").get();
+    if (!has) return 0;
+    const mined = this.db
+      .prepare("SELECT chain_job_id, cumulative, tx_hash, updated_at FROM pay_redemptions WHERE state = 'mined' AND tx_hash IS NOT NULL ORDER BY id")
+      .all() as { chain_job_id: string; cumulative: string; tx_hash: string; updated_at: number }[];
+    let marked = 0;
+    for (const r of mined) marked += this.recordRedemption({ chainJobId: r.chain_job_id, upTo: r.cumulative, txHash: r.tx_hash, at: r.updated_at });
+    return marked;
+  }
+
   /** One task, or undefined. */
   get(taskId: string): HistoryEntry | undefined {
     const row = this.db.prepare('SELECT * FROM operator_tasks WHERE task_id = ?').get(taskId) as Row | undefined;

@@ -15,7 +15,7 @@ import { OperatorHistory } from './history';
 import type { IdleSource } from './idle-source';
 import { DEFAULT_POLICY, PolicyController, startOfTomorrow, threadLimit } from './policy';
 import { parseSchedule } from './schedule';
-import { noticeFor } from './tray-model';
+import { mergeNotices, noticeFor } from './tray-model';
 import type { LocalTime } from './schedule';
 
 /** Settings key of the stored policy. */
@@ -110,8 +110,11 @@ export class OperatorService {
     if (!idle.available) this.deps.log?.(`rayfarm operator: ${idle.detail} "Render when idle" cannot start here; schedules and --always still work.`);
     this.controller.start();
     // The running task's progress moves without any other change: show it once a second.
+    // Redemptions the redeemer mined are picked up on the same beat (every 5 s).
+    let beat = 0;
     this.ticker = setInterval(() => {
       if (this.worker && this.currentTask()) this.publish();
+      if (beat++ % 5 === 0) this.syncRedemptions();
     }, 1000);
     this.ticker.unref?.();
   }
@@ -269,8 +272,26 @@ export class OperatorService {
     this.statusListeners.forEach((l) => l(s));
   }
 
+  private pendingNotices: OperatorNotice[] = [];
+
+  /** Notices of one burst (a redemption pays many tasks at once) go out merged. */
   private notify(n: OperatorNotice): void {
-    this.noticeListeners.forEach((l) => l(n));
+    this.pendingNotices.push(n);
+    if (this.pendingNotices.length > 1) return;
+    queueMicrotask(() => {
+      const batch = mergeNotices(this.pendingNotices.splice(0));
+      for (const m of batch) this.noticeListeners.forEach((l) => l(m));
+    });
+  }
+
+  /** Marks the tasks paid by redemptions mined since the last look; never throws. */
+  syncRedemptions(): number {
+    try {
+      return this.history.syncRedemptions();
+    } catch (err) {
+      this.deps.log?.(`rayfarm operator: reading redemptions: ${(err as Error).message}`);
+      return 0;
+    }
   }
 
   /** Hears status changes. */

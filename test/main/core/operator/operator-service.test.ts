@@ -177,15 +177,42 @@ describe('OperatorService', () => {
     stop();
   });
 
-  it('notifies when a task is verified and when the wallet is locked while work waits', () => {
+  it('notifies when a task is verified and when the wallet is locked while work waits', async () => {
     const notices: OperatorNotice[] = [];
     op.onNotice((n) => notices.push(n));
     op.history.recordStarted({ taskId: 't', jobId: 'j', jobName: 'Spheres', frame: 2, price: 10n ** 18n });
     op.history.recordFinished('t', { outcome: 'submitted' });
     op.history.recordVerdict('t', { verdict: 'verified' });
     op.reportWalletLocked(1);
+    await until(() => notices.length === 2);
     expect(notices.map((n) => n.kind)).toEqual(['task-verified', 'wallet-locked']);
     expect(op.status().todayEarned).toBe((10n ** 18n).toString());
+  });
+
+  it('marks tasks paid by the redeemer\'s mined redemptions, with one notification per burst', async () => {
+    const chainJob = `0x${'cd'.repeat(32)}`;
+    for (const [id, cum] of [['r1', 1n], ['r2', 2n], ['r3', 3n]] as const) {
+      op.history.recordStarted({ taskId: id, jobId: 'job-x', jobName: 'Spheres', frame: Number(cum), price: 10n ** 18n });
+      op.history.recordFinished(id, { outcome: 'submitted' });
+      const voucher = { jobId: chainJob, operator: `0x${'11'.repeat(20)}`, cumulativeAmount: (cum * 10n ** 18n).toString(), resultsRoot: `0x${'00'.repeat(32)}`, signature: `0x${'22'.repeat(65)}` };
+      op.history.recordVerdict(id, { verdict: 'verified', voucher: JSON.stringify(voucher), voucherAmount: voucher.cumulativeAmount });
+    }
+    const notices: OperatorNotice[] = [];
+    op.onNotice((n) => notices.push(n));
+    const insert = store.db.prepare(
+      'INSERT INTO pay_redemptions (chain_id, escrow, chain_job_id, operator, cumulative, trigger, state, tx_hash, created_at, updated_at) VALUES (31337, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const escrow = `0x${'ee'.repeat(20)}`;
+    insert.run(escrow, chainJob, `0x${'11'.repeat(20)}`, (2n * 10n ** 18n).toString(), 'threshold', 'mined', '0xaaa1', 1, 2);
+    insert.run(escrow, chainJob, `0x${'11'.repeat(20)}`, (3n * 10n ** 18n).toString(), 'job-ended', 'sent', '0xaaa2', 3, 4);
+    expect(op.syncRedemptions()).toBe(2);
+    expect(op.syncRedemptions()).toBe(0);
+    expect(['r1', 'r2', 'r3'].map((id) => op.history.get(id)!.redemptionTx)).toEqual(['0xaaa1', '0xaaa1', null]);
+    await until(() => notices.some((n) => n.kind === 'payment-redeemed'));
+    expect(notices.filter((n) => n.kind === 'payment-redeemed')).toEqual([expect.objectContaining({ body: '2 verified tasks were paid into your wallet.' })]);
+    store.db.prepare("UPDATE pay_redemptions SET state = 'mined' WHERE tx_hash = '0xaaa2'").run();
+    expect(op.syncRedemptions()).toBe(1);
+    expect(op.history.get('r3')!.redemptionTx).toBe('0xaaa2');
   });
 
   it('runs the benchmark on the real engine in steps with progress, stores it and exposes the score', async () => {
