@@ -112,11 +112,27 @@ export async function submitCommand(argv: string[]): Promise<number> {
     if (existing) svc.output.catchUp();
     console.error(`rayfarm submit: job ${job.id} ${existing ? 'resumed' : 'offered'} as ${svc.stack.node.peerId}: ${job.tasks} tasks (${job.done} done); waiting for operators…`);
     let last = '';
+    let lastChange = performance.now();
+    // Say so when nobody works on the job, rather than wait in silence.
+    const quiet = setInterval(() => {
+      const p = svc!.dispatcher.job(job.id)?.progress;
+      if (!p || p.state !== 'active' || p.leased > 0 || performance.now() - lastChange < 15_000) return;
+      lastChange = performance.now();
+      const peers = [...svc!.stack.node.peers.values()].filter((x) => x.connected).length;
+      console.error(
+        `rayfarm submit: no operator is rendering this job (${peers} peer${peers === 1 ? '' : 's'} connected). Start \`rayfarm node\` on a machine of this network, pass --bootstrap ADDR, or add --local to render here.`,
+      );
+    }, 5000);
+    quiet.unref();
     const progress = await svc.waitForJob(job.id, (p) => {
       const line = `${p.done}/${p.tasks} tasks done, ${p.leased} rendering${p.failed ? `, ${p.failed} failed` : ''}`;
-      if (line !== last) console.error(`rayfarm submit: ${line}`);
+      if (line !== last) {
+        console.error(`rayfarm submit: ${line}`);
+        lastChange = performance.now();
+      }
       last = line;
     });
+    clearInterval(quiet);
     // The last frame is written as its last result is accepted; wait for every file.
     const frames = new Set(svc.dispatcher.job(job.id)!.tasks.map((t) => t.frame)).size;
     const written = await new Promise<number>((resolveWritten) => {

@@ -9,7 +9,7 @@ import { NetError } from '../errors';
 import { FramedStream } from '../framing';
 import type { NetNode } from '../node';
 import { offenceOf, readResponse } from '../rpc';
-import { BLOB_LIMITS, BLOB_PROTOCOL, CHUNK_BYTES, MAX_RANGE_BYTES } from './constants';
+import { BLOB_LIMITS, BLOB_PROTOCOL, CHUNK_BYTES, MAX_RANGE_BYTES, RANGES_AHEAD } from './constants';
 
 const RangeRequestSchema = z
   .object({
@@ -214,8 +214,8 @@ export class BlobProtocol {
         if (head.size !== size) throw new NetError('NET_BAD_MESSAGE', `Peer reports ${head.size} bytes, expected ${size}.`);
         if (size > opts.maxBytes) throw new NetError('NET_TOO_LARGE', `The file is ${size} bytes; the limit is ${opts.maxBytes}.`);
         if (head.offset !== r.offset || head.length !== Math.min(r.length, size - r.offset)) throw new NetError('NET_BAD_MESSAGE', 'Peer sent another range than asked.');
-        // Keep one range in flight while this one is written.
-        await openNext();
+        // Keep ranges in flight while this one is written (each waits, bounded, in its stream).
+        while (queue.length < RANGES_AHEAD && next < size) await openNext();
         let got = 0;
         while (got < head.length) {
           const chunk = await r.framed.readRequired(BLOB_LIMITS.timeoutMs);

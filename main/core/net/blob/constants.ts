@@ -5,6 +5,8 @@ export const BLOB_PROTOCOL = '/rayfarm/blob/1.0.0';
 
 /** Largest range one request may ask for. */
 export const MAX_RANGE_BYTES = 8 * 1024 * 1024;
+/** Ranges requested ahead of the one being written. */
+export const RANGES_AHEAD = 1;
 /** Size of each binary frame of a range. */
 export const CHUNK_BYTES = 1024 * 1024;
 
