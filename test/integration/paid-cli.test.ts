@@ -3,6 +3,7 @@
  * --chain` as separate processes against one anvil, including kill -9 of either side.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,15 +73,24 @@ async function walletDir(i: number): Promise<string> {
 
 const chainArgs = () => ['--chain', chain.anvil.rpcUrl, '--token', token, '--escrow', escrow, '--no-mdns'];
 
-async function startOperator(dir: string): Promise<{ p: Proc; addr: string }> {
-  const p = rayfarm(['node', '--data-dir', dir, ...chainArgs(), '--listen', '/ip4/127.0.0.1/tcp/0', '--json', '--redeem-threshold', '1000']);
+async function startOperator(dir: string, bootstrap: string[] = []): Promise<{ p: Proc; addr: string }> {
+  const p = rayfarm(['node', '--data-dir', dir, ...chainArgs(), '--listen', '/ip4/127.0.0.1/tcp/0', '--json', '--redeem-threshold', '1000', ...bootstrap.flatMap((b) => ['--bootstrap', b])]);
   const line = await waitFor(() => p.out.find((l) => l.startsWith('{"peerId"')), 60_000, `the node to start: ${p.err.join('\n')}`);
   return { p, addr: (JSON.parse(line) as { listenAddrs: string[] }).listenAddrs[0]! };
 }
 
-function submit(dir: string, out: string, bootstrap: string, extra: string[] = []): Proc {
+/** A free TCP port on loopback. */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function submit(dir: string, out: string, bootstrap: string, extra: string[] = [], port = 0): Proc {
   return rayfarm([
-    'submit', sceneFile, '--out', out, '--data-dir', dir, ...chainArgs(), '--bootstrap', bootstrap, '--listen', '/ip4/127.0.0.1/tcp/0',
+    'submit', sceneFile, '--out', out, '--data-dir', dir, ...chainArgs(), '--bootstrap', bootstrap, '--listen', `/ip4/127.0.0.1/tcp/${port}`,
     '--width', '32', '--height', '32', '--spp', '4', '--frames', '0-3', '--format', 'exr-float', '--bench-hours', '0.01', ...extra,
   ]);
 }
@@ -103,7 +113,7 @@ beforeAll(async () => {
   escrow = dev.escrow;
   sceneFile = join(mkdtempSync(join(tmpdir(), 'rf-cli-scene-')), 'animated.glb');
   writeFileSync(sceneFile, await sampleScene('animated.glb'));
-  await new TokenClient(token, chain.accounts[0]!).faucet(chain.accounts[3]!.address, 10n ** 21n);
+  for (const i of [3, 5, 7]) await new TokenClient(token, chain.accounts[0]!).faucet(chain.accounts[i]!.address, 10n ** 21n);
 }, 120_000);
 afterEach(() => {
   for (const p of procs.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
@@ -144,5 +154,67 @@ describe('rayfarm submit/node --chain', () => {
     expect(after[0]! - before[0]!).toBe(paid - feeOf(paid, 50));
     expect(after[1]! - before[1]!).toBe(feeOf(paid, 50));
     expect(before[2]! - after[2]!).toBe(paid);
+  }, 240_000);
+  async function killRun(side: 'operator' | 'creator', opAcc: number, creatorAcc: number): Promise<void> {
+    const tk = new TokenClient(token, chain.provider);
+    const es = new EscrowClient(escrow, chain.provider);
+    const opAddr = chain.accounts[opAcc]!.address;
+    const crAddr = chain.accounts[creatorAcc]!.address;
+    const opDir = await walletDir(opAcc);
+    const creatorDir = await walletDir(creatorAcc);
+    const before = await Promise.all([tk.balanceOf(opAddr), tk.balanceOf(crAddr)]);
+    let op = await startOperator(opDir);
+    const out = mkdtempSync(join(tmpdir(), 'rf-cli-out-'));
+    const extra = ['--frames', '0-7', '--spp', '8'];
+    const port = await freePort();
+    let sub = submit(creatorDir, out, op.addr, extra, port);
+    let chainJobId: string | undefined;
+    const c = es.contract;
+    await waitFor(async () => {
+      const evs = await c.queryFilter(c.filters.JobOpened!(null, crAddr));
+      const last = evs[evs.length - 1];
+      if (last && 'args' in last) chainJobId = last.args.getValue('jobId') as string;
+      return chainJobId;
+    }, 90_000, 'the job to be funded');
+    // kill -9 right after the first verified task (its voucher signed and sent).
+    await waitFor(() => op.p.out.some((l) => /: accepted/.test(l)), 90_000, `a first accepted task: ${op.p.err.slice(-5).join('\n')}`);
+    if (side === 'operator') {
+      op.p.child.kill('SIGKILL');
+      await op.p.exited;
+      // The restarted node finds the creator again through its address.
+      const peer = /offered as (\S+);/.exec(sub.err.join('\n'))![1]!;
+      op = await startOperator(opDir, [`/ip4/127.0.0.1/tcp/${port}/p2p/${peer}`]);
+    } else {
+      sub.child.kill('SIGKILL');
+      await sub.exited;
+      sub = submit(creatorDir, out, op.addr, extra, port);
+    }
+    const redeemedAll = () => op.p.out.some((l) => l.startsWith('{"redeemed"'));
+    try {
+      await passGraceWhenRequested(() => chainJobId, redeemedAll);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- submit ---\n${sub.err.slice(-15).join('\n')}\n--- node ---\n${[...op.p.out, ...op.p.err].slice(-25).join('\n')}`);
+    }
+    expect(await sub.exited, sub.err.slice(-20).join('\n')).toBe(0);
+    const result = JSON.parse(sub.out[sub.out.length - 1]!) as { paid: string; fee: string; refunded: string; rejected: number; tasks: number; state: string };
+    expect(result).toMatchObject({ state: 'closed', tasks: 8 });
+    const job = await es.getJob(chainJobId!);
+    const paid = BigInt(result.paid);
+    // Every verified task paid (8 of them, whoever's crash), nothing twice: the chain paid exactly the vouchers.
+    expect(job.paid).toBe(paid);
+    expect(await es.redeemed(chainJobId!, opAddr)).toBe(paid);
+    const after = await Promise.all([tk.balanceOf(opAddr), tk.balanceOf(crAddr)]);
+    expect(after[0]! - before[0]!).toBe(paid - feeOf(paid, 50));
+    expect(before[1]! - after[1]!).toBe(paid);
+    expect(paid % 8n).toBe(0n);
+    expect(BigInt(result.refunded)).toBe(0n);
+  }
+
+  it('kill -9 of the operator after a verified task: restarted, it finishes; every verified task paid once', async () => {
+    await killRun('operator', 4, 5);
+  }, 240_000);
+
+  it('kill -9 of the creator after a verified task: the same command resumes the job; every verified task paid once', async () => {
+    await killRun('creator', 6, 7);
   }, 240_000);
 });

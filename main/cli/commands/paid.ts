@@ -6,6 +6,7 @@
  * --password-file.
  */
 import type { Document } from '@gltf-transform/core';
+import { keccak256, toUtf8Bytes } from 'ethers';
 import type { JobSpec } from '../../../shared/job-spec';
 import { TierSchema } from '../../../shared/job-spec';
 import { parseTokens } from '../../../shared/pricing';
@@ -129,10 +130,14 @@ export async function paidSubmit(
     const pmc = pm.netConfig();
     svc = await NetService.start({ ...input.net, ...pmc, dispatcher: { ...input.net.dispatcher, ...pmc.dispatcher }, store, log });
     const jobs = await pm.attach(svc);
-    const job = jobs.create({ spec, sceneBytes: input.sceneBytes, benchHours, outDir: input.outDir, ...(max ? { maxPrice: parseTokens(max) } : {}) });
-    console.error(`rayfarm submit: job ${job.id} costs ${job.budget} (${job.tasks} tasks × ${job.taskPrice}, fee ${job.feeBps / 100} %); funding the escrow…`);
-    await jobs.fund(job.id, (s) => console.error(`rayfarm submit: ${s.step} ${s.status}${s.txHash ? ` ${s.txHash}` : ''}`));
-    jobs.start(job.id);
+    // The same command after a crash resumes the unfinished job of the same spec instead of paying twice.
+    const specHash = keccak256(toUtf8Bytes(JSON.stringify(spec)));
+    const unfinished = pm.states.list().find((j) => j.specHash === specHash && j.state !== 'closed' && j.outDir === input.outDir);
+    const job = unfinished ?? jobs.create({ spec, sceneBytes: input.sceneBytes, benchHours, outDir: input.outDir, ...(max ? { maxPrice: parseTokens(max) } : {}) });
+    if (unfinished) console.error(`rayfarm submit: resuming job ${job.id} (${job.state})`);
+    else console.error(`rayfarm submit: job ${job.id} costs ${job.budget} (${job.tasks} tasks × ${job.taskPrice}, fee ${job.feeBps / 100} %); funding the escrow…`);
+    if (pm.states.get(job.id).state === 'draft') await jobs.fund(job.id, (s) => console.error(`rayfarm submit: ${s.step} ${s.status}${s.txHash ? ` ${s.txHash}` : ''}`));
+    if (pm.states.get(job.id).state === 'funded') jobs.start(job.id);
     console.error(`rayfarm submit: job ${job.id} offered as ${svc.stack.node.peerId}; waiting for operators…`);
     const started = performance.now();
     let last = '';
