@@ -7,6 +7,7 @@ import type { Database } from 'better-sqlite3';
 import type { BenchmarkProgress, BenchmarkResult } from '../../../shared/api';
 import { RayfarmError } from '../errors';
 import type { SettingsStore } from '../store';
+import { SETTINGS as ESTIMATOR_SETTINGS } from '../creator/estimator';
 import type { EngineLoader } from './hardware';
 
 /** Settings key holding the latest score: `{ score, at, backend }`. Read by the announcer. */
@@ -117,6 +118,8 @@ export class BenchmarkService {
         .prepare('INSERT INTO operator_benchmarks (at, score, samples_per_second, backend, device, threads, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(at, score, samplesPerSecond, backend, device, usedThreads, durationMs);
       this.deps.settings.set(BENCHMARK_SETTING_KEY, { score, at, backend, device });
+      // The creator's estimator caches a CPU, all-threads score of its own: keep it current.
+      if (backend === 'cpu' && this.deps.threads() === undefined) this.deps.settings.set(ESTIMATOR_SETTINGS.benchmark, { score, threads: usedThreads, at });
       this.report({ running: false, fraction: 1, step: steps, steps, message: `Score ${score.toFixed(1)}.` });
       return { id: Number(info.lastInsertRowid), at, score, samplesPerSecond, backend, device, threads: usedThreads, durationMs };
     } catch (err) {

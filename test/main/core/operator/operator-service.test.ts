@@ -231,6 +231,8 @@ describe('OperatorService', () => {
     expect(latestBenchmarkScore(store.settings)).toBe(r.score);
     expect(store.settings.get(BENCHMARK_SETTING_KEY, null)).toMatchObject({ score: r.score, backend: 'cpu' });
     expect(quick.status().latestScore).toBe(r.score);
+    // The creator's estimate uses the newest all-threads CPU score too.
+    expect(store.settings.get<{ score: number } | null>('engine.benchmark', null)?.score).toBe(r.score);
     quick.stop();
   });
 
