@@ -18,7 +18,7 @@ import { NetError } from './errors';
 
 const NONCE = 32;
 const PROOF = 32;
-const HANDSHAKE_TIMEOUT_MS = 5000;
+const HANDSHAKE_TIMEOUT_MS = 3000;
 
 function hmac(key: Uint8Array, ...parts: (string | Uint8Array)[]): Buffer {
   const h = createHmac('sha256', key);
@@ -80,7 +80,9 @@ class PskProtector implements ConnectionProtector {
   constructor(private readonly psk: Uint8Array) {}
 
   async protect(connection: MessageStream, options?: AbortOptions): Promise<MessageStream> {
-    const signal = options?.signal ?? AbortSignal.timeout(HANDSHAKE_TIMEOUT_MS);
+    // A peer without the key may never send 32 bytes: give up on it quickly.
+    const timeout = AbortSignal.timeout(HANDSHAKE_TIMEOUT_MS);
+    const signal = options?.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const bytes = byteStream(connection);
     const local = randomBytes(NONCE);
     const [remoteList] = await Promise.all([bytes.read({ bytes: NONCE, signal }), bytes.write(local, { signal })]);

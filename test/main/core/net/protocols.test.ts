@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeJson } from '../../../../main/core/net/codec';
 import { BLOB_LIMITS, BLOB_PROTOCOL } from '../../../../main/core/net/blob';
@@ -38,6 +40,27 @@ describe('net protocols', () => {
     let progress = 0;
     await b.stack.blob.fetch(hash, [a.stack.node.peerId], { maxBytes: 1 << 30, onProgress: (n) => (progress = n) });
     expect(progress).toBe(data.length);
+    expect(b.store.blobs.get(hash).equals(data)).toBe(true);
+  });
+
+  it('resumes an interrupted fetch from its partial file, and throws away data that fails the hash', async () => {
+    const { a, b } = await pair();
+    const data = randomBytes(9 * 1024 * 1024);
+    const hash = a.store.blobs.put(data);
+    await b.stack.node.dial(a.stack.node.listenAddrs()[0]!);
+    const partial = join(b.store.dataDir, 'net', 'partial', hash);
+    // A good prefix left by an earlier run: only the rest is fetched.
+    writeFileSync(partial, data.subarray(0, 5 * 1024 * 1024));
+    const seen: number[] = [];
+    await b.stack.blob.fetch(hash, [a.stack.node.peerId], { maxBytes: 1 << 30, onProgress: (n) => seen.push(n) });
+    expect(b.store.blobs.get(hash).equals(data)).toBe(true);
+    expect(seen[0]).toBeGreaterThan(5 * 1024 * 1024);
+    // A corrupt prefix: the result fails its hash, is discarded, and a new fetch succeeds.
+    b.store.blobs.delete(hash);
+    writeFileSync(partial, randomBytes(1024));
+    await expect(b.stack.blob.fetch(hash, [a.stack.node.peerId], { maxBytes: 1 << 30 })).rejects.toMatchObject({ code: 'BLOB_HASH_MISMATCH' });
+    expect(existsSync(partial)).toBe(false);
+    await b.stack.blob.fetch(hash, [a.stack.node.peerId], { maxBytes: 1 << 30 });
     expect(b.store.blobs.get(hash).equals(data)).toBe(true);
   });
 
