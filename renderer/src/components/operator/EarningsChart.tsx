@@ -23,6 +23,11 @@ export function EarningsChart({ days }: { days: EarningsBucket[] }) {
           </text>
         </g>
       ))}
+      {max === 0 && (
+        <text x={(W + pad.l) / 2} y={H / 2} className="chart-empty" textAnchor="middle">
+          No verified tasks in these days yet
+        </text>
+      )}
       {days.map((d, i) => {
         const v = values[i]!;
         const r = Math.min(tokensNumber(d.redeemed), v);

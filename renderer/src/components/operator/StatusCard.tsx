@@ -11,7 +11,7 @@ export function StatusCard() {
   if (!status) return <section className="card wide op-status" data-testid="operator-status"><p className="empty">Loading…</p></section>;
   const t = status.currentTask;
   return (
-    <section className={`card wide op-status op-status-${status.state}`} data-testid="operator-status">
+    <section className={`card wide op-status op-status-${status.state} ${status.decision.reason === 'idle-unknown' ? 'op-status-warn' : ''}`} data-testid="operator-status">
       <div className="op-status-main">
         <span className={`op-state-dot op-state-${status.state}`} aria-hidden="true" />
         <div className="op-status-text">
