@@ -129,7 +129,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...operatorHandlers(operator),
     ...sceneHandlers({ library: scenes, store, engine: creatorEngine, events: () => server }),
-    ...networkHandlers({ net: () => network.net, problem: () => network.problem, dataDir: store.dataDir }),
+    ...networkHandlers({ net: () => network.net, problem: () => network.problem, dataDir: store.dataDir, settings: store.settings }),
   };
   const server = new ApiServer(handlers);
   status.onChange((all) => server.emit('app.services', all));

@@ -13,6 +13,8 @@ export interface NetworkHandlerDeps {
   /** Why the network is not running, for the error message. */
   problem: () => string | null;
   dataDir: string;
+  /** Where the choice of network.setOperator is kept across restarts. */
+  settings?: { set(key: string, value: unknown): void };
 }
 
 const LATENCY_FRESH_MS = 15_000;
@@ -95,6 +97,7 @@ export function networkHandlers(deps: NetworkHandlerDeps): HandlerMap<keyof type
     'network.setOperator': (input) => {
       const net = need(deps);
       net.setOperator(input.enabled);
+      deps.settings?.set('net.operator', input.enabled);
       return { enabled: net.operatorEnabled };
     },
     'network.submit': (input) => {

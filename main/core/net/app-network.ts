@@ -35,6 +35,8 @@ export interface AppNetConfig {
 
 /** Settings key of extra bootstrap peers (a list of multiaddrs). */
 export const BOOTSTRAP_SETTING_KEY = 'net.bootstrap';
+/** Settings key of whether this node renders for the network (network.setOperator). */
+export const OPERATOR_SETTING_KEY = 'net.operator';
 /** Settings key of a studio key (the text of a key file): set, the app joins that private farm. */
 export const STUDIO_KEY_SETTING_KEY = 'net.studioKey';
 
@@ -74,6 +76,7 @@ export async function startAppNetwork(opts: {
       // RAYFARM_MDNS=0 keeps test runs off the LAN (vitest sets it).
       mdns: config?.mdns ?? process.env.RAYFARM_MDNS !== '0',
       ...(studioKey ? { studioKey } : {}),
+      operator: store.settings.get<boolean>(OPERATOR_SETTING_KEY, true) !== false,
       // The operator's policy, thread cap and task history (priced, with vouchers): operator/worker-bridge.ts.
       ...operatorNetHooks(operator, { cores: availableParallelism() }, log),
       log,
