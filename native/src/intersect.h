@@ -72,11 +72,11 @@ RF_CPU_GPU RF_FORCEINLINE float safeInv(float d) {
     return fabsf(d) > 1e-30f ? 1.f / d : copysignf(1e30f, d);
 }
 
-// Slab tests of the four child boxes of a node: writes each entry distance, or kInfinity on a
-// miss or an empty slot. SSE on the CPU, a loop on the GPU; both compute the same values
+// Slab tests of the four child boxes of a node: writes each entry distance and returns a bit
+// mask of the children hit (empty slots never are). SSE on the CPU, a loop on the GPU; both compute the same values
 // (min/max of non-NaN floats, same operation order).
-RF_CPU_GPU RF_FORCEINLINE void intersectBoxes4(const BVH4Node &n, const RayInv &ri, float tmax,
-                                               float t[4]) {
+RF_CPU_GPU RF_FORCEINLINE unsigned intersectBoxes4(const BVH4Node &n, const RayInv &ri,
+                                                   float tmax, float t[4]) {
 #if !RF_IS_GPU_CODE && defined(__SSE2__)
     __m128 ix = _mm_set1_ps(ri.inv.x), iy = _mm_set1_ps(ri.inv.y), iz = _mm_set1_ps(ri.inv.z);
     __m128 ox = _mm_set1_ps(ri.oInv.x), oy = _mm_set1_ps(ri.oInv.y), oz = _mm_set1_ps(ri.oInv.z);
@@ -94,16 +94,20 @@ RF_CPU_GPU RF_FORCEINLINE void intersectBoxes4(const BVH4Node &n, const RayInv &
                             _mm_castsi128_ps(_mm_cmpgt_epi32(
                                 _mm_load_si128(reinterpret_cast<const __m128i *>(n.count)),
                                 _mm_set1_epi32(-1))));
-    _mm_storeu_ps(t, _mm_or_ps(_mm_and_ps(hit, tmin), _mm_andnot_ps(hit, _mm_set1_ps(kInfinity))));
+    _mm_storeu_ps(t, tmin);
+    return static_cast<unsigned>(_mm_movemask_ps(hit));
 #else
+    unsigned mask = 0;
     for (int k = 0; k < 4; ++k) {
         float tx0 = n.bminX[k] * ri.inv.x - ri.oInv.x, tx1 = n.bmaxX[k] * ri.inv.x - ri.oInv.x;
         float ty0 = n.bminY[k] * ri.inv.y - ri.oInv.y, ty1 = n.bmaxY[k] * ri.inv.y - ri.oInv.y;
         float tz0 = n.bminZ[k] * ri.inv.z - ri.oInv.z, tz1 = n.bmaxZ[k] * ri.inv.z - ri.oInv.z;
         float tmin = maxf(maxf(minf(tx0, tx1), minf(ty0, ty1)), maxf(minf(tz0, tz1), 0.f));
         float tfar = minf(minf(maxf(tx0, tx1), maxf(ty0, ty1)), minf(maxf(tz0, tz1), tmax));
-        t[k] = (tmin <= tfar && n.count[k] >= 0) ? tmin : kInfinity;
+        t[k] = tmin;
+        if (tmin <= tfar && n.count[k] >= 0) mask |= 1u << k;
     }
+    return mask;
 #endif
 }
 
@@ -125,12 +129,13 @@ RF_CPU_GPU inline bool traverse4(const SceneView &sv, const Ray &r, float tmax, 
     while (true) {
         const BVH4Node &n = sv.nodes4[node];
         float t[4];
-        intersectBoxes4(n, ri, closest, t);
+        unsigned mask = intersectBoxes4(n, ri, closest, t);
         // Leaves first (they may shorten the ray), then inner children nearest last on the stack.
         int inner[4];
         int innerCount = 0;
-        for (int k = 0; k < 4; ++k) {
-            if (t[k] == kInfinity) continue;
+        while (mask) {
+            int k = lowestBit(mask);
+            mask &= mask - 1;
             if (n.count[k] == 0) {
                 inner[innerCount++] = k;
                 continue;

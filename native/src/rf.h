@@ -22,6 +22,15 @@
 #define RF_IS_GPU_CODE 0
 #endif
 
+// Index of the lowest set bit of a non-zero mask.
+RF_CPU_GPU RF_FORCEINLINE int lowestBit(unsigned mask) {
+#if RF_IS_GPU_CODE
+    return __ffs(static_cast<int>(mask)) - 1;
+#else
+    return __builtin_ctz(mask);
+#endif
+}
+
 #include <sstream>
 #include <stdexcept>
 #include <string>
