@@ -12,6 +12,7 @@ import { mediaCalls } from './api/media';
 import { walletCalls, walletEvents } from './api/wallet';
 import { sceneCalls, sceneEvents } from './api/scenes';
 import { networkCalls, networkEvents } from './api/network';
+import { jobCalls, jobEvents } from './api/jobs';
 import type { CallDef } from './api/define';
 
 export const apiCalls = {
@@ -21,6 +22,7 @@ export const apiCalls = {
   ...operatorCalls,
   ...sceneCalls,
   ...networkCalls,
+  ...jobCalls,
 } satisfies Record<string, CallDef>;
 
 export const apiEvents = {
@@ -29,6 +31,7 @@ export const apiEvents = {
   ...operatorEvents,
   ...sceneEvents,
   ...networkEvents,
+  ...jobEvents,
 } satisfies Record<string, z.ZodType>;
 
 export type ApiCalls = typeof apiCalls;
@@ -56,3 +59,4 @@ export * from './api/wallet';
 export * from './api/media';
 export * from './api/scenes';
 export * from './api/network';
+export * from './api/jobs';

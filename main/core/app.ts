@@ -26,6 +26,10 @@ import { ServiceStatusBoard } from './service-status';
 import { openStore } from './store';
 import type { Store } from './store';
 import { appVersion } from './version';
+import { jobHandlers, publicJobInfo, taskVerdictInfo } from './api/job-handlers';
+import { PublicModeSlot, runAppPublicMode } from './creator/public-mode';
+import { baseRatePerBH } from './creator/estimator';
+import { recordRedeemed } from './operator/worker-bridge';
 
 /** Everything needed to build the app; the CLI, Electron and tests each fill it in. */
 export interface AppConfig {
@@ -106,8 +110,26 @@ export async function createApp(config: AppConfig): Promise<App> {
   stops.push(() => operator.stop());
 
   // The network: a network of one on the defaults (its worker takes its own jobs); LAN peers join by mDNS.
-  const network = await startAppNetwork({ config: config.net, store, operator, wallet, status, emit: (s) => server.emit('network.changed', s), log });
+  // Public mode (payments): its hooks go in now, its parts come alive while the wallet is unlocked.
+  const publicSlot = new PublicModeSlot();
+  const network = await startAppNetwork({ config: config.net, store, operator, wallet, status, emit: (s) => server.emit('network.changed', s), log, hooks: publicSlot.netConfig(store.db) });
   stops.push(() => network.stop());
+  stops.push(
+    runAppPublicMode({
+      slot: publicSlot,
+      store,
+      chain: chain?.connection ?? null,
+      net: network.net,
+      wallet,
+      baseRatePerBH: () => baseRatePerBH(store.settings),
+      log,
+      onRedeemed: (r) => recordRedeemed(operator, r),
+      onReady: (pm) => {
+        pm.states.onChange((j) => server.emit('job.updated', publicJobInfo(pm.jobs.summary(j.id))));
+        pm.ledger.onVerdict((v) => server.emit('job.task', { jobId: v.jobId, verdict: taskVerdictInfo(v) }));
+      },
+    }),
+  );
   // Paid work waiting while the wallet is locked gets a notification (public mode only).
   if (chain) {
     const net = network.net;
@@ -129,6 +151,11 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...operatorHandlers(operator),
     ...sceneHandlers({ library: scenes, store, engine: creatorEngine, events: () => server }),
+    ...jobHandlers({
+      publicMode: () => publicSlot.current,
+      problem: () => (!chain ? (chainProblem ?? 'No chain: payments are off.') : !network.net ? (network.problem ?? 'The network is off.') : 'Unlock the wallet to run paid jobs.'),
+      emit: (e, p) => server.emit(e, p),
+    }),
     ...networkHandlers({ net: () => network.net, problem: () => network.problem, dataDir: store.dataDir, settings: store.settings }),
   };
   const server = new ApiServer(handlers);

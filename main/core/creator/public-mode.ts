@@ -16,6 +16,8 @@ import type { Store } from '../store';
 import type { WalletKey } from '../wallet';
 import { JobService } from './job-service';
 import { JobStateStore } from './job-state';
+import { verifyFinite } from './dispatcher';
+import { RayfarmError } from '../errors';
 import { CreatorPayments } from './payments';
 import { ReputationBook } from './reputation';
 import { VoucherLedger } from './voucher-ledger';
@@ -146,4 +148,90 @@ export class PublicMode {
     await this.operator.stop();
     await this.creator.dispose();
   }
+}
+
+/**
+ * The app's public mode: the network starts before the wallet is unlocked, so its hooks
+ * delegate to whatever PublicMode is current. With none (wallet locked, no chain), this
+ * node's paid jobs lease nothing and results for them wait; everything else runs as in
+ * studio mode.
+ */
+export class PublicModeSlot {
+  current: PublicMode | null = null;
+  private states: JobStateStore | undefined;
+
+  /** Hooks for NetService.start that follow the current PublicMode. */
+  netConfig(db: Store['db']): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict'> {
+    this.states = new JobStateStore(db);
+    const paid = (jobId: string) => !!this.states?.find(jobId);
+    return {
+      dispatcher: {
+        verify: (i) => (this.current ? this.current.creator.verify(i) : paid(i.jobId) ? { verdict: 'unknown', reason: "the creator's wallet is locked; deliver again later" } : verifyFinite(i)),
+        payments: {
+          admit: (j, op, tier) => (this.current ? this.current.creator.admit(j, op, tier) : paid(j) ? "the creator's wallet is locked" : undefined),
+          taskPrice: (j) => this.current?.creator.taskPrice(j),
+          accepted: (e) => this.current?.creator.accepted(e),
+          answer: async (e) => (this.current ? this.current.creator.answer(e) : {}),
+          duplicate: (op, h) => this.current?.creator.duplicate(op, h),
+          leaseFailed: (e) => this.current?.creator.leaseFailed(e),
+        },
+        maxTaskFailures: 12,
+      },
+      onVerdict: async (lease, creator, verdict) => {
+        if (verdict.voucher && !this.current) throw new RayfarmError('WALLET_LOCKED', 'A voucher arrived while the wallet is locked; the result is kept and delivered again.');
+        await this.current?.operator.onVerdict(lease, creator, verdict);
+      },
+    };
+  }
+}
+
+/** The wallet as public mode needs it. */
+export interface PublicWallet {
+  status(): { unlocked: boolean; address?: string | null };
+  signer(): WalletKey;
+  onChange(fn: (s: { unlocked: boolean }) => void): () => void;
+}
+
+/**
+ * Runs public mode in the app while the wallet is unlocked (and a chain and the network
+ * are up): attaches on unlock, stops on lock. Returns the stop function.
+ */
+export function runAppPublicMode(o: {
+  slot: PublicModeSlot;
+  store: Store;
+  chain: ChainConnection | null;
+  net: NetService | null;
+  wallet: PublicWallet;
+  baseRatePerBH: () => bigint;
+  log: (line: string) => void;
+  onReady?: (pm: PublicMode) => void;
+  onRedeemed?: (r: Redemption) => void;
+}): () => Promise<void> {
+  let busy: Promise<void> = Promise.resolve();
+  const sync = () => {
+    busy = busy.then(async () => {
+      const want = !!o.chain && !!o.net && o.wallet.status().unlocked;
+      if (want && !o.slot.current) {
+        const key = o.wallet.signer();
+        const pm = new PublicMode({ store: o.store, chain: o.chain!, signer: key, address: key.address, baseRatePerBH: o.baseRatePerBH, log: o.log, ...(o.onRedeemed ? { onRedeemed: o.onRedeemed } : {}) });
+        o.slot.current = pm;
+        await pm.attach(o.net!);
+        o.onReady?.(pm);
+        o.log(`rayfarm: public mode on for ${key.address}`);
+      } else if (!want && o.slot.current) {
+        const pm = o.slot.current;
+        o.slot.current = null;
+        await pm.stop();
+        o.log('rayfarm: public mode paused (wallet locked)');
+      }
+    }).catch((err: Error) => o.log(`rayfarm: public mode: ${err.message}`));
+  };
+  const off = o.wallet.onChange(sync);
+  sync();
+  return async () => {
+    off();
+    await busy;
+    await o.slot.current?.stop();
+    o.slot.current = null;
+  };
 }

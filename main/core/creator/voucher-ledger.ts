@@ -75,7 +75,15 @@ export interface ChainJobRef {
 
 /** Verdicts and issued vouchers in SQLite. */
 export class VoucherLedger {
+  private readonly listeners = new Set<(v: VerdictRecord) => void>();
+
   constructor(private readonly db: Database) {}
+
+  /** Calls `fn` after each verdict is recorded. */
+  onVerdict(fn: (v: VerdictRecord) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
 
   /** Records a verdict. An accepted verdict for a task that already has one throws (unique index). */
   recordVerdict(v: VerdictRecord): void {
@@ -85,6 +93,14 @@ export class VoucherLedger {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(v.jobId, v.taskIndex, getAddress(v.operator), v.peer ?? null, v.resultHash, v.verdict, v.code ?? null, v.reason ?? null, v.price.toString(), v.pixelsChecked, v.maxError, JSON.stringify(v.patches), v.verifyMs, v.at);
+    // Listeners run after the caller's transaction commits in the common case; a throw here must not undo the record.
+    for (const l of this.listeners) {
+      try {
+        l(v);
+      } catch {
+        // The UI's listener failing is not the ledger's business.
+      }
+    }
   }
 
   /** The accepted verdict of a task, if any. */

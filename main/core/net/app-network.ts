@@ -12,6 +12,7 @@ import type { ServiceStatusBoard } from '../service-status';
 import type { Store } from '../store';
 import type { NodeSigner } from './identity';
 import { NetService } from './service';
+import type { NetServiceConfig } from './service';
 import { parseStudioKey } from './studio-key';
 
 /** The wallet as the network sees it: in public mode the node binds to it while unlocked. */
@@ -56,6 +57,8 @@ export async function startAppNetwork(opts: {
   status: ServiceStatusBoard;
   emit: (s: NetworkStatus) => void;
   log: (l: string) => void;
+  /** Public mode's payment hooks (creator/public-mode.ts: PublicModeSlot). */
+  hooks?: Pick<NetServiceConfig, 'dispatcher' | 'onVerdict'>;
 }): Promise<AppNetwork> {
   const { config, store, operator, status, log } = opts;
   if (config?.enabled === false) {
@@ -78,6 +81,7 @@ export async function startAppNetwork(opts: {
       ...(studioKey ? { studioKey } : {}),
       operator: store.settings.get<boolean>(OPERATOR_SETTING_KEY, true) !== false,
       // The operator's policy, thread cap and task history (priced, with vouchers): operator/worker-bridge.ts.
+      ...(opts.hooks ?? {}),
       ...operatorNetHooks(operator, { cores: availableParallelism() }, log),
       log,
     });

@@ -1,0 +1,128 @@
+import type { jobCalls, PublicJob, JobTaskVerdict } from '../../../shared/api/jobs';
+import { REPUTATION_FORMULA } from '../../../shared/api/jobs';
+import type { JobSummary } from '../creator/job-service';
+import type { PublicMode } from '../creator/public-mode';
+import type { VerdictRecord } from '../creator/voucher-ledger';
+import { RayfarmError } from '../errors';
+import type { HandlerMap } from './api-server';
+
+/** What the job calls need. */
+export interface JobHandlerDeps {
+  /** Public mode, once the chain, the network and an unlocked wallet are there. */
+  publicMode: () => PublicMode | null;
+  /** Why public mode is not available, for the error message. */
+  problem: () => string;
+  emit: (event: 'job.fundStep', payload: { jobId: string; step: string; status: 'sending' | 'sent' | 'mined'; txHash?: string }) => void;
+}
+
+/** A job summary in the API's shape. */
+export function publicJobInfo(s: JobSummary): PublicJob {
+  return {
+    id: s.id,
+    chainJobId: s.chainJobId,
+    state: s.state,
+    tier: s.tier,
+    feeBps: s.feeBps,
+    tasks: s.tasks,
+    taskPrice: s.taskPrice,
+    budget: s.budget,
+    funded: s.funded,
+    benchHours: s.benchHours,
+    paid: s.paid,
+    fee: s.fee,
+    refund: s.refund,
+    accepted: s.accepted,
+    rejected: s.rejected,
+    done: s.progress?.done ?? 0,
+    leased: s.progress?.leased ?? 0,
+    closableAt: s.closableAt,
+    note: s.note,
+    outDir: s.outDir,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+/** A verdict in the API's shape. */
+export function taskVerdictInfo(v: VerdictRecord): JobTaskVerdict {
+  return {
+    taskIndex: v.taskIndex,
+    operator: v.operator,
+    resultHash: v.resultHash,
+    verdict: v.verdict,
+    ...(v.code ? { code: v.code } : {}),
+    ...(v.reason ? { reason: v.reason } : {}),
+    price: v.price.toString(),
+    pixelsChecked: v.pixelsChecked,
+    maxError: v.maxError,
+    patches: v.patches,
+    verifyMs: v.verifyMs,
+    at: v.at,
+  };
+}
+
+function need(deps: JobHandlerDeps): PublicMode {
+  const pm = deps.publicMode();
+  if (!pm) throw new RayfarmError('JOBS_UNAVAILABLE', deps.problem());
+  return pm;
+}
+
+/** The jobs.* handlers. */
+export function jobHandlers(deps: JobHandlerDeps): HandlerMap<keyof typeof jobCalls> {
+  const info = (pm: PublicMode, id: string) => publicJobInfo(pm.jobs.summary(id));
+  return {
+    'jobs.create': ({ spec, benchHours, outDir, maxPrice }) => {
+      const pm = need(deps);
+      const job = pm.jobs.create({ spec, sceneBytes: 0, benchHours, ...(outDir ? { outDir } : {}), ...(maxPrice ? { maxPrice: BigInt(maxPrice) } : {}) });
+      return info(pm, job.id);
+    },
+    'jobs.fund': async ({ jobId }) => {
+      const pm = need(deps);
+      await pm.jobs.fund(jobId, (s) => deps.emit('job.fundStep', { jobId, ...s }));
+      return info(pm, jobId);
+    },
+    'jobs.start': ({ jobId }) => {
+      const pm = need(deps);
+      pm.jobs.start(jobId);
+      return info(pm, jobId);
+    },
+    'jobs.pause': ({ jobId }) => {
+      const pm = need(deps);
+      pm.jobs.pause(jobId);
+      return info(pm, jobId);
+    },
+    'jobs.resume': ({ jobId }) => {
+      const pm = need(deps);
+      pm.jobs.resume(jobId);
+      return info(pm, jobId);
+    },
+    'jobs.topUp': async ({ jobId, amount }) => {
+      const pm = need(deps);
+      await pm.jobs.topUp(jobId, BigInt(amount), (s) => deps.emit('job.fundStep', { jobId, ...s }));
+      return info(pm, jobId);
+    },
+    'jobs.cancel': async ({ jobId }) => {
+      const pm = need(deps);
+      await pm.jobs.cancel(jobId);
+      return info(pm, jobId);
+    },
+    'jobs.close': async ({ jobId }) => {
+      const pm = need(deps);
+      await pm.jobs.close(jobId);
+      return info(pm, jobId);
+    },
+    'jobs.list': () => need(deps).jobs.list().map(publicJobInfo),
+    'jobs.get': ({ jobId }) => {
+      const pm = need(deps);
+      const job = pm.states.get(jobId);
+      return {
+        job: info(pm, jobId),
+        spec: job.spec,
+        verdicts: pm.ledger.verdicts(jobId).map(taskVerdictInfo),
+        vouchers: pm.ledger.latestPerOperator(jobId).map((v) => ({ operator: v.operator, tasks: v.tasks, cumulativeAmount: v.cumulativeAmount, resultsRoot: v.resultsRoot, at: v.at })),
+        events: pm.states.events(jobId),
+      };
+    },
+    'jobs.reputation': () => ({ formula: REPUTATION_FORMULA, operators: need(deps).reputation.list() }),
+  };
+}
