@@ -100,15 +100,14 @@ export class PolicyController {
   private suspended = false;
   /** The person came back (unlock, resume) at this time; idle counts from here. */
   private activeAt: number | null = null;
-  private schedule: Schedule;
-  private scheduleSource: string;
+  private schedule: Schedule = { source: '', windows: [] };
+  private scheduleSource: string | null = null;
+  private scheduleError: string | null = null;
   private readonly listeners = new Set<ChangeListener>();
   private readonly unsubs: (() => void)[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: PolicyControllerDeps) {
-    this.scheduleSource = deps.policy().schedule;
-    this.schedule = parseSchedule(this.scheduleSource);
     this.current = this.compute();
     const on = (e: IdleEvent, f: () => void) => this.unsubs.push(deps.idle.on(e, () => (f(), this.check())));
     on('lock', () => (this.locked = true));
@@ -126,9 +125,16 @@ export class PolicyController {
   private compute(): PolicyDecision {
     const policy = this.deps.policy();
     if (policy.schedule !== this.scheduleSource) {
-      this.schedule = parseSchedule(policy.schedule);
       this.scheduleSource = policy.schedule;
+      try {
+        this.schedule = parseSchedule(policy.schedule);
+        this.scheduleError = null;
+      } catch (err) {
+        // A schedule that cannot be read never means "any time": nothing renders until it is fixed.
+        this.scheduleError = (err as Error).message;
+      }
     }
+    if (this.scheduleError) return { allowed: false, reason: 'outside-schedule', message: this.scheduleError, until: null };
     const now = this.now();
     let idle = this.deps.idle.idleSeconds();
     if (this.activeAt !== null) {

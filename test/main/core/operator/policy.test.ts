@@ -134,6 +134,12 @@ describe('PolicyController over scripted sequences', () => {
     expect(s.advance(60).reason).toBe('outside-schedule'); // Tue 07:00
   });
 
+  it('renders nothing under a schedule it cannot read, and says why', () => {
+    const s = scripted(policy({ idleOnly: false, schedule: 'mon-fri 25:00-07:00' }));
+    expect(s.ctl.decision()).toMatchObject({ allowed: false, reason: 'outside-schedule', message: expect.stringMatching(/not a time of day/) });
+    expect(s.setPolicy({ schedule: '' }).allowed).toBe(true);
+  });
+
   it('resumes by itself when a pause runs out, and picks up policy edits', () => {
     const s = scripted(policy({ idleOnly: false }));
     expect(s.setPolicy({ pausedUntil: s.now + 3600_000 }).reason).toBe('paused');
