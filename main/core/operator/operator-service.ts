@@ -80,7 +80,14 @@ export class OperatorService {
       now: deps.now,
       ...deps.benchmark,
     });
-    this.controller = new PolicyController({ idle: deps.idle, policy: () => this.policy(), now: deps.now, localTime: deps.localTime, pollMs: deps.pollMs });
+    this.controller = new PolicyController({
+      idle: deps.idle,
+      policy: () => this.policy(),
+      now: deps.now,
+      localTime: deps.localTime,
+      pollMs: deps.pollMs,
+      onError: (err) => deps.log?.(`rayfarm operator: policy check failed: ${err.message}`),
+    });
     this.controller.onChange((next, prev) => {
       if (prev.allowed && !next.allowed) void this.stopRendering(next);
       this.publish();
@@ -113,8 +120,12 @@ export class OperatorService {
     // Redemptions the redeemer mined are picked up on the same beat (every 5 s).
     let beat = 0;
     this.ticker = setInterval(() => {
-      if (this.worker && this.currentTask()) this.publish();
-      if (beat++ % 5 === 0) this.syncRedemptions();
+      try {
+        if (this.worker && this.currentTask()) this.publish();
+        if (beat++ % 5 === 0) this.syncRedemptions();
+      } catch (err) {
+        this.deps.log?.(`rayfarm operator: ${(err as Error).message}`);
+      }
     }, 1000);
     this.ticker.unref?.();
   }

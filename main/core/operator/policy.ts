@@ -85,6 +85,8 @@ export interface PolicyControllerDeps {
   localTime?: (ms: number) => LocalTime;
   /** How often to re-check (ms). 250 keeps "stop within a second" with room to spare. */
   pollMs?: number;
+  /** Hears a failed re-check (a store that went away); the timer keeps running. */
+  onError?: (err: Error) => void;
 }
 
 type ChangeListener = (next: PolicyDecision, prev: PolicyDecision) => void;
@@ -178,7 +180,14 @@ export class PolicyController {
   /** Starts re-checking on a timer. */
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.check(), this.deps.pollMs ?? 250);
+    this.timer = setInterval(() => {
+      try {
+        this.check();
+      } catch (err) {
+        // A timer must never take the process down; the next tick tries again.
+        this.deps.onError?.(err as Error);
+      }
+    }, this.deps.pollMs ?? 250);
     this.timer.unref?.();
   }
 
