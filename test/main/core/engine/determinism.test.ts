@@ -25,7 +25,9 @@ describe('engine determinism', () => {
     const b = await renderTile({ scene, ...base, threads: 2 });
     expect(bytes(a).equals(bytes(b))).toBe(true);
     expect(a.every(Number.isFinite)).toBe(true);
-    writePng('test-results/engine-cornell.png', a, W, H);
+    // A bigger render of the same room for a person to look at.
+    const big = await renderTile({ scene, ...base, width: 192, height: 192, spp: 16, threads: 2 });
+    writePng('test-results/engine-cornell.png', big, 192, 192);
   });
 
   it('a tile rendered alone equals the same region of the full frame', async () => {
