@@ -93,7 +93,7 @@ export const jobCalls = {
     PublicJobSchema,
     'Prices a job as a draft (nothing on chain yet).',
   ),
-  'jobs.fund': call(z.object({ jobId: JobId }).strict(), PublicJobSchema, 'Locks the budget in escrow (approve, openJob); emits job.fundStep per transaction.'),
+  'jobs.fund': call(z.object({ jobId: JobId, amount: Amount.optional() }).strict(), PublicJobSchema, 'Locks the budget (or `amount` of it) in escrow (approve, openJob); emits job.fundStep per transaction.'),
   'jobs.start': call(z.object({ jobId: JobId }).strict(), PublicJobSchema, 'Offers a funded job to the network.'),
   'jobs.pause': call(z.object({ jobId: JobId }).strict(), PublicJobSchema, 'Stops leasing new tasks.'),
   'jobs.resume': call(z.object({ jobId: JobId }).strict(), PublicJobSchema, 'Leases again.'),

@@ -89,6 +89,7 @@ export async function startPayCreator(chain: PayChain, wallet: Wallet, opts: { d
       },
       maxTaskFailures: opts.maxTaskFailures ?? 8,
       maxOperatorFailures: 2,
+      pricePerBenchHour: () => '2',
     },
   });
   const db = node.store.db;
@@ -161,7 +162,7 @@ export function cheatingRenderer(honest: TaskRenderer, kind: CheatKind): TaskRen
 }
 
 /** Starts an operator paid to `wallet`, honest unless `cheat` is given. */
-export async function startPayOperator(chain: PayChain, creatorAddr: string, wallet: Wallet, opts: { cheat?: CheatKind; threshold?: bigint; dir?: string } = {}): Promise<PayOperator> {
+export async function startPayOperator(chain: PayChain, creatorAddr: string, wallet: Wallet, opts: { cheat?: CheatKind; threshold?: bigint; dir?: string; minPrice?: string } = {}): Promise<PayOperator> {
   const signer = wallet.connect(chain.conn.provider);
   const late: { payments?: OperatorPayments } = {};
   let honest: ReturnType<typeof engineTaskRenderer> | undefined;
@@ -170,6 +171,7 @@ export async function startPayOperator(chain: PayChain, creatorAddr: string, wal
     bootstrap: [creatorAddr],
     signer,
     onVerdict: (lease, creator, verdict) => late.payments!.onVerdict(lease, creator, verdict),
+    ...(opts.minPrice ? { minPricePerBenchHour: () => opts.minPrice! } : {}),
     ...(opts.cheat
       ? {
           renderer: {

@@ -126,4 +126,37 @@ describe('public mode: verified work is paid', () => {
     expect(after).toEqual(before);
     expect(creator.jobs.summary(job.id)).toMatchObject({ paid: total.toString(), rejected: verdicts.length - 16 });
   });
+  it('a job whose escrow runs low pauses and asks for a top-up, then completes; an operator whose minimum price is higher skips it', async () => {
+    const creator = await startPayCreator(chain, chain.test.accounts[1]!);
+    running.push(creator);
+    await fundCreator(creator, 10n ** 21n);
+    const addr = creator.node.svc.stack.node.listenAddrs()[0]!;
+    const picky = await startPayOperator(chain, addr, chain.test.accounts[8]!, { minPrice: '1000' });
+    running.push(picky);
+    const hash = creator.node.store.blobs.put(scene);
+    const s = spec(hash, { frames: { start: 0, end: 3 } });
+    const job = creator.jobs.create({ spec: s, sceneBytes: scene.byteLength, benchHours: 0.02, outDir: creator.node.dir });
+    const price = BigInt(job.taskPrice);
+    await creator.jobs.fund(job.id, undefined, 2n * price);
+    creator.jobs.start(job.id);
+    const honest = await startPayOperator(chain, addr, chain.test.accounts[2]!);
+    running.push(honest);
+    const paused = await waitFor(() => {
+      const j = creator.states.get(job.id);
+      return j.state === 'paused' ? j : undefined;
+    }, 60_000, 'the job to pause');
+    expect(paused.note).toMatch(/escrow low/);
+    expect(creator.ledger.counts(job.id).accepted).toBe(2);
+    await expect(Promise.resolve().then(() => creator.jobs.resume(job.id))).rejects.toMatchObject({ code: 'JOB_ESCROW_LOW' });
+    const topped = await creator.jobs.topUp(job.id, 2n * price);
+    expect(topped.state).toBe('running');
+    expect(topped.funded).toBe((4n * price).toString());
+    const done = await waitFor(() => {
+      const j = creator.states.get(job.id);
+      return j.state === 'complete' ? j : undefined;
+    }, 60_000, 'the job to complete');
+    expect(creator.jobs.summary(done.id)).toMatchObject({ accepted: 4, paid: (4n * price).toString() });
+    expect(creator.ledger.verdicts(job.id).some((v) => v.operator === picky.wallet.address)).toBe(false);
+    expect(creator.states.events(job.id).map((e) => e.to)).toEqual(['draft', 'funded', 'running', 'paused', 'running', 'complete']);
+  });
 });

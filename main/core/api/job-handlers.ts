@@ -76,9 +76,9 @@ export function jobHandlers(deps: JobHandlerDeps): HandlerMap<keyof typeof jobCa
       const job = pm.jobs.create({ spec, sceneBytes: 0, benchHours, ...(outDir ? { outDir } : {}), ...(maxPrice ? { maxPrice: BigInt(maxPrice) } : {}) });
       return info(pm, job.id);
     },
-    'jobs.fund': async ({ jobId }) => {
+    'jobs.fund': async ({ jobId, amount }) => {
       const pm = need(deps);
-      await pm.jobs.fund(jobId, (s) => deps.emit('job.fundStep', { jobId, ...s }));
+      await pm.jobs.fund(jobId, (s) => deps.emit('job.fundStep', { jobId, ...s }), amount === undefined ? undefined : BigInt(amount));
       return info(pm, jobId);
     },
     'jobs.start': ({ jobId }) => {

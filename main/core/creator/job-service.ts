@@ -114,15 +114,19 @@ export class JobService {
     });
   }
 
-  /** Locks the budget in escrow: approve (when the allowance is short), then openJob. */
-  async fund(id: string, onStep?: (s: FundStep) => void): Promise<PayJob> {
+  /**
+   * Locks the budget in escrow: approve (when the allowance is short), then openJob. `amount`
+   * funds part of it (at least one task); the job pauses for a top-up when it runs out.
+   */
+  async fund(id: string, onStep?: (s: FundStep) => void, amount?: bigint): Promise<PayJob> {
     const job = this.o.jobs.get(id);
     if (job.state !== 'draft') throw new RayfarmError('JOB_BAD_TRANSITION', `A ${job.state} job cannot be funded.`);
     const signer = this.o.signer();
     const me = await signer.getAddress();
     const onChain = await this.o.chain.escrow.getJob(job.chainJobId);
+    const budget = amount ?? BigInt(job.budget);
+    if (budget < BigInt(job.taskPrice)) throw new RayfarmError('JOB_UNDERFUNDED', `Fund at least one task (${job.taskPrice}).`);
     if (onChain.creator === '0x0000000000000000000000000000000000000000') {
-      const budget = BigInt(job.budget);
       const token = this.o.chain.token.connect(signer);
       if ((await token.allowance(me, this.o.chain.escrow.address)) < budget) {
         onStep?.({ step: 'approve', status: 'sending' });
@@ -138,7 +142,8 @@ export class JobService {
       });
       onStep?.({ step: 'openJob', status: 'mined', txHash: out.hash });
     }
-    return this.o.jobs.transition(id, 'funded', undefined, { funded: job.budget, creator: me });
+    const funded = onChain.creator === '0x0000000000000000000000000000000000000000' ? budget : onChain.balance + onChain.paid;
+    return this.o.jobs.transition(id, 'funded', undefined, { funded: funded.toString(), creator: me });
   }
 
   /** Offers a funded job to the network. */

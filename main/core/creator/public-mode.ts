@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escrowDomain } from '../../../shared/voucher';
+import type { JobSpec } from '../../../shared/job-spec';
+import { formatTokens, tierRate } from '../../../shared/pricing';
 import type { ChainConnection } from '../chain/network';
 import { readGlb } from '../engine/gltf-io';
 import type { NetService, NetServiceConfig } from '../net/service';
@@ -105,6 +107,7 @@ export class PublicMode {
         },
         // A cheat's rejected result must not fail the task for the honest operators after it.
         maxTaskFailures: 12,
+        pricePerBenchHour: (spec) => formatTokens(tierRate(this.o.baseRatePerBH(), spec.tier)),
       },
       onVerdict: this.operator.onVerdict,
       ...(this.o.minPricePerBenchHour ? { minPricePerBenchHour: this.o.minPricePerBenchHour } : {}),
@@ -161,7 +164,7 @@ export class PublicModeSlot {
   private states: JobStateStore | undefined;
 
   /** Hooks for NetService.start that follow the current PublicMode. */
-  netConfig(db: Store['db']): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict'> {
+  netConfig(db: Store['db'], baseRatePerBH?: () => bigint): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict'> {
     this.states = new JobStateStore(db);
     const paid = (jobId: string) => !!this.states?.find(jobId);
     return {
@@ -176,6 +179,7 @@ export class PublicModeSlot {
           leaseFailed: (e) => this.current?.creator.leaseFailed(e),
         },
         maxTaskFailures: 12,
+        ...(baseRatePerBH ? { pricePerBenchHour: (spec: { tier: JobSpec['tier'] }) => formatTokens(tierRate(baseRatePerBH(), spec.tier)) } : {}),
       },
       onVerdict: async (lease, creator, verdict) => {
         if (verdict.voucher && !this.current) throw new RayfarmError('WALLET_LOCKED', 'A voucher arrived while the wallet is locked; the result is kept and delivered again.');
