@@ -106,6 +106,28 @@ describe('material inputs change the image the expected way', () => {
     expect(away).toBeLessThan(flat * 0.7);
   });
 
+  it('authored tangents (xyzw) drive the normal map like the tangents derived from uvs', async () => {
+    // The map tilts normals along the bitangent (green), so the handedness w matters.
+    async function floor(tangents: number[] | null): Promise<number> {
+      const b = new SceneBuilder();
+      const nt = b.addTexture(texture(2, 2, () => [128, Math.round(0.8 * 255), 200, 255], false));
+      const m = b.addMaterial({ baseColor: [0.8, 0.8, 0.8, 1], normalTexture: nt });
+      b.quad([-2, 0, 2], [2, 0, 2], [2, 0, -2], [-2, 0, -2], m);
+      if (tangents) b.tangents = [...tangents, ...tangents, ...tangents, ...tangents];
+      const light: LightDesc = { ...pointLight, position: [0, 1.5, 5] };
+      const scene = await loadScene(b.build({ lights: [light] }));
+      const down = { cameraToWorld: [1, 0, 0, 0, 0, 0, -1, 0, 0, 1, 0, 0, 0, 3, 0, 1], yfov: 0.6 };
+      const px = await renderTile({ scene, camera: down, width: 32, height: 32, spp: 4, seed: 1, maxDepth: 1, threads: 2 });
+      scene.dispose();
+      return meanLuminance(px, 32, { x: 0, y: 0, width: 32, height: 32 });
+    }
+    const derived = await floor(null);
+    const authored = await floor([1, 0, 0, -1]); // glTF: bitangent = cross(normal, tangent) * w
+    const mirrored = await floor([1, 0, 0, 1]);
+    expect(Math.abs(authored - derived) / derived).toBeLessThan(0.01);
+    expect(Math.abs(mirrored - derived) / derived).toBeGreaterThan(0.2);
+  });
+
   it('alpha mask cuts holes, alpha blend lets part of the light through', async () => {
     async function screen(mode: 'mask' | 'blend', alpha: number): Promise<Float32Array> {
       const b = new SceneBuilder();
