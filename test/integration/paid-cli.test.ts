@@ -113,7 +113,7 @@ beforeAll(async () => {
   escrow = dev.escrow;
   sceneFile = join(mkdtempSync(join(tmpdir(), 'rf-cli-scene-')), 'animated.glb');
   writeFileSync(sceneFile, await sampleScene('animated.glb'));
-  for (const i of [3, 5, 7]) await new TokenClient(token, chain.accounts[0]!).faucet(chain.accounts[i]!.address, 10n ** 21n);
+  for (const i of [3, 5, 7, 9]) await new TokenClient(token, chain.accounts[0]!).faucet(chain.accounts[i]!.address, 10n ** 21n);
 }, 120_000);
 afterEach(() => {
   for (const p of procs.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
@@ -155,7 +155,7 @@ describe('rayfarm submit/node --chain', () => {
     expect(after[1]! - before[1]!).toBe(feeOf(paid, 50));
     expect(before[2]! - after[2]!).toBe(paid);
   }, 240_000);
-  async function killRun(side: 'operator' | 'creator', opAcc: number, creatorAcc: number): Promise<void> {
+  async function killRun(side: 'operator' | 'creator', opAcc: number, creatorAcc: number, when: 'verified' | 'funding' = 'verified'): Promise<void> {
     const tk = new TokenClient(token, chain.provider);
     const es = new EscrowClient(escrow, chain.provider);
     const opAddr = chain.accounts[opAcc]!.address;
@@ -170,6 +170,13 @@ describe('rayfarm submit/node --chain', () => {
     let sub = submit(creatorDir, out, op.addr, extra, port);
     let chainJobId: string | undefined;
     const c = es.contract;
+    if (when === 'funding') {
+      // kill -9 the moment openJob is broadcast (before it is known to be mined).
+      await waitFor(() => sub.err.some((l) => /openJob sent/.test(l)), 90_000, `openJob to be sent: ${sub.err.slice(-5).join('\n')}`);
+      sub.child.kill('SIGKILL');
+      await sub.exited;
+      sub = submit(creatorDir, out, op.addr, extra, port);
+    }
     await waitFor(async () => {
       const evs = await c.queryFilter(c.filters.JobOpened!(null, crAddr));
       const last = evs[evs.length - 1];
@@ -177,8 +184,12 @@ describe('rayfarm submit/node --chain', () => {
       return chainJobId;
     }, 90_000, 'the job to be funded');
     // kill -9 right after the first verified task (its voucher signed and sent).
-    await waitFor(() => op.p.out.some((l) => /: accepted/.test(l)), 90_000, `a first accepted task: ${op.p.err.slice(-5).join('\n')}`);
-    if (side === 'operator') {
+    await waitFor(() => op.p.out.some((l) => /: accepted/.test(l)), 90_000, 'a first accepted task').catch((err: Error) => {
+      throw new Error(`${err.message}\n--- node ---\n${[...op.p.out, ...op.p.err].slice(-10).join('\n')}\n--- submit ---\n${sub.err.slice(-15).join('\n')}`);
+    });
+    if (when === 'funding') {
+      // already killed and restarted
+    } else if (side === 'operator') {
       op.p.child.kill('SIGKILL');
       await op.p.exited;
       // The restarted node finds the creator again through its address.
@@ -208,6 +219,8 @@ describe('rayfarm submit/node --chain', () => {
     expect(before[1]! - after[1]!).toBe(paid);
     expect(paid % 8n).toBe(0n);
     expect(BigInt(result.refunded)).toBe(0n);
+    // Funded once: one JobOpened for this creator.
+    expect((await c.queryFilter(c.filters.JobOpened!(null, crAddr))).length).toBe(1);
   }
 
   it('kill -9 of the operator after a verified task: restarted, it finishes; every verified task paid once', async () => {
@@ -216,5 +229,9 @@ describe('rayfarm submit/node --chain', () => {
 
   it('kill -9 of the creator after a verified task: the same command resumes the job; every verified task paid once', async () => {
     await killRun('creator', 6, 7);
+  }, 240_000);
+
+  it('kill -9 of the creator while openJob is in flight: the same command resumes without funding twice', async () => {
+    await killRun('creator', 8, 9, 'funding');
   }, 240_000);
 });

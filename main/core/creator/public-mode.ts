@@ -15,6 +15,7 @@ import type { NetService, NetServiceConfig } from '../net/service';
 import { OperatorPayments } from '../operator/operator-payments';
 import type { Redemption } from '../operator/redeemer';
 import type { Store } from '../store';
+import { SettingsStore } from '../store';
 import type { WalletKey } from '../wallet';
 import { JobService } from './job-service';
 import { JobStateStore } from './job-state';
@@ -40,6 +41,9 @@ export interface PublicModeOptions {
   log?: (line: string) => void;
   onRedeemed?: (r: Redemption) => void;
 }
+
+/** Settings key of the operator's minimum price per bench-hour (decimal tokens). */
+export const MIN_PRICE_SETTING = 'operator.minPricePerBenchHour';
 
 /** The creator's secret for choosing verification patches: 32 random bytes kept in the data folder. */
 export function creatorSecret(dataDir: string): Uint8Array {
@@ -164,8 +168,9 @@ export class PublicModeSlot {
   private states: JobStateStore | undefined;
 
   /** Hooks for NetService.start that follow the current PublicMode. */
-  netConfig(db: Store['db'], baseRatePerBH?: () => bigint): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict'> {
+  netConfig(db: Store['db'], baseRatePerBH?: () => bigint): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict' | 'minPricePerBenchHour'> {
     this.states = new JobStateStore(db);
+    const settings = new SettingsStore(db);
     const paid = (jobId: string) => !!this.states?.find(jobId);
     return {
       dispatcher: {
@@ -181,6 +186,8 @@ export class PublicModeSlot {
         maxTaskFailures: 12,
         ...(baseRatePerBH ? { pricePerBenchHour: (spec: { tier: JobSpec['tier'] }) => formatTokens(tierRate(baseRatePerBH(), spec.tier)) } : {}),
       },
+      // The operator's floor: jobs paying less per bench-hour are skipped (decimal tokens; a setting).
+      minPricePerBenchHour: () => settings.get<string>(MIN_PRICE_SETTING, '0'),
       onVerdict: async (lease, creator, verdict) => {
         if (verdict.voucher && !this.current) throw new RayfarmError('WALLET_LOCKED', 'A voucher arrived while the wallet is locked; the result is kept and delivered again.');
         await this.current?.operator.onVerdict(lease, creator, verdict);
