@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { AnnouncementsCard } from '../components/network/AnnouncementsCard';
 import { NodeCard } from '../components/network/NodeCard';
 import { PeersCard } from '../components/network/PeersCard';
+import { ReputationCard } from '../components/network/ReputationCard';
 import { Card, Page } from '../components/Page';
 import { ServiceList } from '../components/ServiceList';
 import { useStore } from '../state/store';
@@ -27,6 +28,7 @@ export function NetworkView() {
       </Card>
       {net && <PeersCard net={net} />}
       {net && <AnnouncementsCard net={net} />}
+      <ReputationCard />
     </Page>
   );
 }
