@@ -36,7 +36,7 @@ afterEach(async () => {
 async function start(idle: ManualIdleSource) {
   const cdir = mkdtempSync(join(tmpdir(), 'rf-creator-'));
   const cstore = openStore(cdir);
-  const creatorSvc = await NetService.start({ store: cstore, operator: false, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, log: () => {}, dispatcher: { pricePerBenchHour: () => '2' } });
+  const creatorSvc = await NetService.start({ store: cstore, operator: false, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, log: (l) => process.env.RF_DEBUG && console.log('C', l), dispatcher: { pricePerBenchHour: () => '2', leaseMs: 6000 } });
   creator = { svc: creatorSvc, store: cstore, dir: cdir, lines: [], stop: async () => { await creatorSvc.stop(); cstore.close(); } };
   const dir = mkdtempSync(join(tmpdir(), 'rf-opnode-'));
   // The operator service and the node share one data folder, as in the app.
@@ -56,7 +56,7 @@ async function start(idle: ManualIdleSource) {
 }
 
 /** Polls the dispatcher until the job is no longer active (its progress then). */
-function finished(svc: NetService, jobId: string, ms = 30_000) {
+function finished(svc: NetService, jobId: string, ms = 60_000) {
   return waitFor(() => (svc.dispatcher.job(jobId)?.row.state !== 'active' ? svc.dispatcher.job(jobId)!.progress : null), ms, `job ${jobId} finished`);
 }
 
@@ -94,7 +94,7 @@ describe('operator service + network worker', () => {
     // Big enough to still be rendering when the mouse moves.
     const spec = JobSpecSchema.parse({ sceneId: hash, width: 128, height: 128, spp: 256, output: 'exr-float', frames: { start: 0, end: 0 } });
     const job = creatorSvc.submit({ spec, outDir: mkdtempSync(join(tmpdir(), 'rf-out-')) });
-    await waitFor(() => op.currentTask(), 30_000, 'a task rendering');
+    await waitFor(() => op.currentTask(), 60_000, 'a task rendering');
     const first = op.currentTask()!;
     idle.setIdle(0); // the person is back
     const gone = await waitFor(() => op.history.get(first.taskId)?.verdict === 'handed-back', 2000, 'task handed back');
@@ -102,7 +102,9 @@ describe('operator service + network worker', () => {
     expect(op.history.get(first.taskId)!.reason).toMatch(/You are using this machine/);
     expect(op.currentTask()).toBeNull();
     expect(op.status().state).toBe('idle');
-    // The creator took it back without a strike, and nothing renders while the person is here.
+    // The creator takes it back without a strike (at once, or when the short lease lapses if the
+    // release message was lost), and nothing renders while the person is here.
+    await waitFor(() => creatorSvc.dispatcher.job(job.id)!.progress.leased === 0, 15_000, 'the lease back with the creator');
     expect(creatorSvc.dispatcher.job(job.id)!.progress).toMatchObject({ failed: 0, leased: 0, done: 0 });
     expect(op.shouldWork()).toBe(false);
     // When the person leaves again it renders to the end.
