@@ -59,7 +59,10 @@ async function start(): Promise<void> {
   win.webContents.on('will-navigate', (e, url) => {
     if (url.split('#')[0] !== rendererUrl) e.preventDefault();
   });
-  win.once('ready-to-show', () => win.show());
+  // Started at login (--hidden): straight to the tray, no window.
+  win.once('ready-to-show', () => {
+    if (!process.argv.includes('--hidden')) win.show();
+  });
   // Close to the tray: the node keeps rendering; Quit in the tray menu ends the app.
   win.on('close', (e) => {
     if (quitting) return;

@@ -5,6 +5,7 @@ import { app, Menu, nativeImage, Notification, Tray } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { App } from '../core/app';
 import { trayView } from '../core/operator/tray-model';
+import { linuxStartsAtLogin, setLinuxStartAtLogin } from './login-item';
 import type { TrayAction } from '../core/operator/tray-model';
 
 /** What the tray needs from the shell. */
@@ -16,8 +17,14 @@ export interface TrayDeps {
   quit: () => void;
 }
 
-function loginSupported(): boolean {
-  return process.platform === 'darwin' || process.platform === 'win32';
+/** Whether the app starts at login (Electron's login item; an XDG autostart entry on Linux). */
+function startsAtLogin(): boolean {
+  return process.platform === 'linux' ? linuxStartsAtLogin() : app.getLoginItemSettings().openAtLogin;
+}
+
+function setStartAtLogin(on: boolean): void {
+  if (process.platform === 'linux') setLinuxStartAtLogin(on);
+  else app.setLoginItemSettings({ openAtLogin: on, openAsHidden: true, args: ['--hidden'] });
 }
 
 /** Creates the tray and keeps it in step with the operator; returns the function that removes it. */
@@ -39,13 +46,13 @@ export function createTray(deps: TrayDeps): () => void {
     else if (a === 'pause-1h') op.pause('1h');
     else if (a === 'pause-tomorrow') op.pause('tomorrow');
     else if (a === 'resume') op.pause('resume');
-    else if (a === 'toggle-login') app.setLoginItemSettings({ openAtLogin: !app.getLoginItemSettings().openAtLogin });
+    else if (a === 'toggle-login') setStartAtLogin(!startsAtLogin());
     else if (a === 'open') deps.openWindow();
     else if (a === 'quit') deps.quit();
     render();
   };
   const render = () => {
-    const view = trayView(core.operator.status(), loginSupported() ? { startAtLogin: app.getLoginItemSettings().openAtLogin } : {});
+    const view = trayView(core.operator.status(), { startAtLogin: startsAtLogin() });
     tray.setImage(icon(view.icon));
     tray.setToolTip(view.tooltip);
     const items: MenuItemConstructorOptions[] = view.menu.map((m) =>
