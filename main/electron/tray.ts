@@ -5,7 +5,7 @@ import { app, Menu, nativeImage, Notification, Tray } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { App } from '../core/app';
 import { trayView } from '../core/operator/tray-model';
-import { linuxStartsAtLogin, setLinuxStartAtLogin } from './login-item';
+import { linuxStartsAtLogin, setLinuxStartAtLogin } from '../core/operator/autostart';
 import type { TrayAction } from '../core/operator/tray-model';
 
 /** What the tray needs from the shell. */
@@ -24,7 +24,7 @@ function startsAtLogin(): boolean {
 
 function setStartAtLogin(on: boolean): void {
   if (process.platform === 'linux') setLinuxStartAtLogin(on);
-  else app.setLoginItemSettings({ openAtLogin: on, openAsHidden: true, args: ['--hidden'] });
+  else app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] });
 }
 
 /** Creates the tray and keeps it in step with the operator; returns the function that removes it. */

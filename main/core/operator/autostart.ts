@@ -1,4 +1,4 @@
-// Start at login. macOS and Windows: Electron's login item settings. Linux has no such API
+// Start at login on Linux. macOS and Windows use Electron's login item settings; Linux has no such API
 // in Electron, so an XDG autostart entry (~/.config/autostart/rayfarm.desktop) does it.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { autostartFile, launchCommand, linuxStartsAtLogin, setLinuxStartAtLogin } from '../../../main/electron/login-item';
+import { autostartFile, launchCommand, linuxStartsAtLogin, setLinuxStartAtLogin } from '../../../../main/core/operator/autostart';
 
 describe('start at login on Linux (XDG autostart)', () => {
   it('writes and removes its desktop entry', () => {
