@@ -162,8 +162,8 @@ export class Verifier {
     let renderMs = 0;
     const render = async (rect: TaskRect, spp?: number): Promise<Float32Array> => {
       const t0 = performance.now();
-      // Splitting a patch costs a thread start each: only worth it past ~2k samples per thread.
-      const threads = this.o.threadsPerPatch ?? Math.max(1, Math.min(this.threads, Math.floor((rect.width * rect.height * (spp ?? r.spec.spp)) / 2048)));
+      // Splitting a patch costs a thread start each (tens of µs): worth it past ~512 samples per thread.
+      const threads = this.o.threadsPerPatch ?? Math.max(1, Math.min(this.threads, Math.floor((rect.width * rect.height * (spp ?? r.spec.spp)) / 512)));
       const px = await this.o.render(r.spec, r.task, rect, { threads, ...(spp ? { spp } : {}) });
       renderMs += performance.now() - t0;
       return px;
