@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { jobCalls, PublicJob, JobTaskVerdict } from '../../../shared/api/jobs';
 import { REPUTATION_FORMULA } from '../../../shared/api/jobs';
 import type { JobSummary } from '../creator/job-service';
@@ -12,6 +14,8 @@ export interface JobHandlerDeps {
   publicMode: () => PublicMode | null;
   /** Why public mode is not available, for the error message. */
   problem: () => string;
+  /** Frames of a job without an output folder go to <dataDir>/outputs/<job id>. */
+  dataDir?: string;
   emit: (event: 'job.fundStep', payload: { jobId: string; step: string; status: 'sending' | 'sent' | 'mined'; txHash?: string }) => void;
 }
 
@@ -73,7 +77,9 @@ export function jobHandlers(deps: JobHandlerDeps): HandlerMap<keyof typeof jobCa
   return {
     'jobs.create': ({ spec, benchHours, outDir, maxPrice }) => {
       const pm = need(deps);
-      const job = pm.jobs.create({ spec, sceneBytes: 0, benchHours, ...(outDir ? { outDir } : {}), ...(maxPrice ? { maxPrice: BigInt(maxPrice) } : {}) });
+      const id = `job-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+      const out = outDir ?? (deps.dataDir ? join(deps.dataDir, 'outputs', id) : undefined);
+      const job = pm.jobs.create({ id, spec, sceneBytes: 0, benchHours, ...(out ? { outDir: out } : {}), ...(maxPrice ? { maxPrice: BigInt(maxPrice) } : {}) });
       return info(pm, job.id);
     },
     'jobs.fund': async ({ jobId, amount }) => {
