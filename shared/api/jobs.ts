@@ -85,7 +85,7 @@ export const ReputationSchema = z.object({
 export type ReputationInfo = z.infer<typeof ReputationSchema>;
 
 /** The reputation formula, for the UI to show as it is applied. */
-export const REPUTATION_FORMULA = 'score = (verified + 1) / (verified + 4 × rejected + timed out + 2); trusted jobs need ≥ 5 verified and a score ≥ 0.8, priority jobs a score ≥ 0.5';
+export const REPUTATION_FORMULA = 'score = (verified + 1) / (verified + 4 × rejected + timed out + 2); trusted jobs need ≥ 5 verified and a score ≥ 0.8; priority jobs go first to operators scoring ≥ 0.5';
 
 export const jobCalls = {
   'jobs.create': call(

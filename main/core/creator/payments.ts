@@ -18,7 +18,7 @@ import { verifyFinite } from './dispatcher';
 import type { JobStateStore } from './job-state';
 import { SceneRenderer } from './render-task';
 import type { RenderEngine } from './render-task';
-import { admitByReputation } from './reputation';
+import { admitByReputation, PREFER_ABOVE, PREFER_WINDOW_MS } from './reputation';
 import type { ReputationBook } from './reputation';
 import { Verifier, scenePatchRenderer } from './verifier';
 import type { VerificationReport } from './verifier';
@@ -50,6 +50,8 @@ export class CreatorPayments implements PaymentHooks {
   readonly verifier: Verifier;
   private readonly scenes = new Map<string, Promise<SceneRenderer>>();
   private readonly reports = new Map<string, VerificationReport>();
+  /** When an operator of good reputation last asked for a task of each job. */
+  private readonly goodAsked = new Map<string, number>();
   private readonly now: () => number;
   private readonly log: (line: string) => void;
 
@@ -109,7 +111,10 @@ export class CreatorPayments implements PaymentHooks {
     const job = this.o.jobs.find(jobId);
     if (!job) return undefined;
     if (job.state !== 'running') return `the job is ${job.state}`;
-    const refused = admitByReputation(this.o.reputation.get(op.address), tier);
+    const rep = this.o.reputation.get(op.address);
+    const now = this.now();
+    if (rep.score >= PREFER_ABOVE) this.goodAsked.set(jobId, now);
+    const refused = admitByReputation(rep, tier, now - (this.goodAsked.get(jobId) ?? -Infinity) < PREFER_WINDOW_MS);
     if (refused) return refused;
     const committed = this.o.ledger.acceptedTotal(jobId) + BigInt(this.o.leased(jobId)) * BigInt(job.taskPrice);
     if (BigInt(job.funded) - committed < BigInt(job.taskPrice)) {

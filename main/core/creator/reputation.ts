@@ -9,9 +9,9 @@
  * starts at 0.5; 20 clean results give 0.95; one rejection among them drops it to 0.84.
  *
  * Use by tier: economy takes anyone, except an operator rejected twice or more whose score
- * fell under BAN_BELOW; priority takes operators scoring PREFER_ABOVE or better (a newcomer
- * starts there; one that lost it through rejections renders economy until it earns it
- * back); trusted takes only operators with at least TRUSTED_MIN_VERIFIED verified results
+ * fell under BAN_BELOW; priority prefers operators scoring PREFER_ABOVE or better (a newcomer
+ * starts there): one that lost it through rejections gets a priority task only when no
+ * better operator asked for one in the last PREFER_WINDOW_MS; trusted takes only operators with at least TRUSTED_MIN_VERIFIED verified results
  * and a score of TRUSTED_THRESHOLD or more.
  */
 import type { Database } from 'better-sqlite3';
@@ -24,6 +24,8 @@ export const TRUSTED_THRESHOLD = 0.8;
 export const TRUSTED_MIN_VERIFIED = 5;
 /** Score the priority tier prefers. */
 export const PREFER_ABOVE = 0.5;
+/** How recently a better operator must have asked for a priority job to be served first. */
+export const PREFER_WINDOW_MS = 3000;
 /** Score under which an operator with two or more rejections gets no work at all. */
 export const BAN_BELOW = 0.3;
 
@@ -43,10 +45,10 @@ export function reputationScore(r: { verified: number; rejected: number; timedOu
 }
 
 /** Whether an operator may take a task of a tier; a reason when it may not. */
-export function admitByReputation(r: Pick<Reputation, 'verified' | 'rejected' | 'timedOut'>, tier: Tier): string | undefined {
+export function admitByReputation(r: Pick<Reputation, 'verified' | 'rejected' | 'timedOut'>, tier: Tier, betterWaiting = true): string | undefined {
   const score = reputationScore(r);
   if (r.rejected >= 2 && score < BAN_BELOW) return `your reputation here (${score.toFixed(2)}) is too low after ${r.rejected} rejected results`;
-  if (tier === 'priority' && score < PREFER_ABOVE) return `priority jobs need a reputation of ${PREFER_ABOVE} (yours: ${score.toFixed(2)})`;
+  if (tier === 'priority' && score < PREFER_ABOVE && betterWaiting) return `operators with a reputation of ${PREFER_ABOVE} or more go first on priority jobs (yours: ${score.toFixed(2)})`;
   if (tier === 'trusted' && (r.verified < TRUSTED_MIN_VERIFIED || score < TRUSTED_THRESHOLD)) {
     return `the trusted tier needs ${TRUSTED_MIN_VERIFIED} verified results and a reputation of ${TRUSTED_THRESHOLD} (yours: ${r.verified}, ${score.toFixed(2)})`;
   }

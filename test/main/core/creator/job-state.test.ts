@@ -73,6 +73,8 @@ describe('reputation', () => {
     expect(admitByReputation({ verified: 0, rejected: 0, timedOut: 0 }, 'trusted')).toMatch(/trusted/);
     expect(admitByReputation({ verified: 10, rejected: 0, timedOut: 0 }, 'trusted')).toBeUndefined();
     expect(admitByReputation({ verified: 0, rejected: 1, timedOut: 0 }, 'priority')).toMatch(/priority/);
+    // With no better operator asking, a weaker one still gets priority work.
+    expect(admitByReputation({ verified: 0, rejected: 1, timedOut: 0 }, 'priority', false)).toBeUndefined();
     expect(admitByReputation({ verified: 0, rejected: 2, timedOut: 0 }, 'economy')).toMatch(/too low/);
   });
 
