@@ -116,7 +116,8 @@ export class CreatorPayments implements PaymentHooks {
     if (rep.score >= PREFER_ABOVE) this.goodAsked.set(jobId, now);
     const refused = admitByReputation(rep, tier, now - (this.goodAsked.get(jobId) ?? -Infinity) < PREFER_WINDOW_MS);
     if (refused) return refused;
-    const committed = this.o.ledger.acceptedTotal(jobId) + BigInt(this.o.leased(jobId)) * BigInt(job.taskPrice);
+    // Every task of a job has the same price: accepted and leased tasks are counted, not summed.
+    const committed = BigInt(this.o.ledger.counts(jobId).accepted + this.o.leased(jobId)) * BigInt(job.taskPrice);
     if (BigInt(job.funded) - committed < BigInt(job.taskPrice)) {
       // Tasks in flight may still finish; only a job with nothing leased and tasks left is short.
       if (this.o.leased(jobId) === 0) {
