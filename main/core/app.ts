@@ -112,6 +112,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   // The network: a network of one on the defaults (its worker takes its own jobs); LAN peers join by mDNS.
   // Public mode (payments): its hooks go in now, its parts come alive while the wallet is unlocked.
   const publicSlot = new PublicModeSlot();
+  const offJobEvents: (() => void)[] = [];
   const network = await startAppNetwork({ config: config.net, store, operator, wallet, status, emit: (s) => server.emit('network.changed', s), log, hooks: publicSlot.netConfig(store.db, () => baseRatePerBH(store.settings)) });
   stops.push(() => network.stop());
   stops.push(
@@ -125,8 +126,25 @@ export async function createApp(config: AppConfig): Promise<App> {
       log,
       onRedeemed: (r) => recordRedeemed(operator, r),
       onReady: (pm) => {
-        pm.states.onChange((j) => server.emit('job.updated', publicJobInfo(pm.jobs.summary(j.id))));
-        pm.ledger.onVerdict((v) => server.emit('job.task', { jobId: v.jobId, verdict: taskVerdictInfo(v) }));
+        // Public mode restarts with each unlock: drop the previous listeners first.
+        for (const off of offJobEvents.splice(0)) off();
+        // Events must never break the dispatcher or the ledger that raise them.
+        const safely = (fn: () => void) => {
+          try {
+            fn();
+          } catch (err) {
+            log(`rayfarm: job event: ${(err as Error).message}`);
+          }
+        };
+        const emitJob = (id: string) =>
+          safely(() => {
+            if (pm.states.find(id)) server.emit('job.updated', publicJobInfo(pm.jobs.summary(id)));
+          });
+        offJobEvents.push(
+          pm.states.onChange((j) => emitJob(j.id)),
+          pm.ledger.onVerdict((v) => safely(() => server.emit('job.task', { jobId: v.jobId, verdict: taskVerdictInfo(v) }))),
+          ...(network.net ? [network.net.dispatcher.onChange(emitJob)] : []),
+        );
       },
     }),
   );
