@@ -80,11 +80,10 @@ export class VoucherWallet {
 
   /** The highest voucher of a job. */
   best(chainJobId: string): StoredVoucher | undefined {
-    const rows = this.db
-      .prepare('SELECT * FROM pay_vouchers_received WHERE chain_id = ? AND escrow = ? AND chain_job_id = ? AND operator = ?')
-      .all(this.ref.chainId, getAddress(this.ref.escrow), chainJobId, getAddress(this.operator)) as Row[];
-    let best: Row | undefined;
-    for (const r of rows) if (!best || BigInt(r.cumulative) > BigInt(best.cumulative)) best = r;
+    // Amounts are canonical decimal strings: longer is larger, equal lengths compare as text.
+    const best = this.db
+      .prepare('SELECT * FROM pay_vouchers_received WHERE chain_id = ? AND escrow = ? AND chain_job_id = ? AND operator = ? ORDER BY length(cumulative) DESC, cumulative DESC LIMIT 1')
+      .get(this.ref.chainId, getAddress(this.ref.escrow), chainJobId, getAddress(this.operator)) as Row | undefined;
     return best && toStored(best);
   }
 
