@@ -1,12 +1,16 @@
 /**
  * The Merkle root a voucher carries: the results it pays for, committed on chain in the
- * Redeemed event. Leaves are keccak256 of each result's 32-byte SHA-256, sorted, so the root
- * depends only on the set of results; inner nodes hash their two children in sorted order
- * (the convention OpenZeppelin's MerkleProof verifies), so a proof needs no left/right flags.
+ * Redeemed event. Leaves are keccak256 of each result's 32-byte SHA-256, in the order the
+ * results were accepted; each level pairs neighbours (an odd last node moves up as it is) and
+ * hashes every pair in sorted order (the convention OpenZeppelin's MerkleProof verifies), so
+ * a proof needs no left/right flags. That tree's root is also the fold of its perfect
+ * subtrees' roots from the smallest up, which lets a creator add a result in O(log n)
+ * (IncrementalMerkle) instead of rehashing every result for each voucher.
  */
-import { ZeroHash, concat, getBytes, keccak256 } from 'ethers';
+import { ZeroHash, concat, keccak256 } from 'ethers';
 
-function leafOf(resultHash: string): string {
+/** The leaf of a result hash (hex, with or without 0x). */
+export function merkleLeaf(resultHash: string): string {
   const hex = resultHash.startsWith('0x') ? resultHash : `0x${resultHash}`;
   if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) throw new Error(`"${resultHash}" is not a 32-byte hash`);
   return keccak256(hex.toLowerCase());
@@ -14,10 +18,6 @@ function leafOf(resultHash: string): string {
 
 function hashPair(a: string, b: string): string {
   return a.toLowerCase() < b.toLowerCase() ? keccak256(concat([a, b])) : keccak256(concat([b, a]));
-}
-
-function sortedLeaves(resultHashes: readonly string[]): string[] {
-  return [...new Set(resultHashes.map(leafOf))].sort();
 }
 
 function levels(leaves: string[]): string[][] {
@@ -31,19 +31,18 @@ function levels(leaves: string[]): string[][] {
   return out;
 }
 
-/** The root over a set of result hashes (hex, with or without 0x); ZeroHash for none. */
+/** The root over result hashes in acceptance order; ZeroHash for none. */
 export function merkleRoot(resultHashes: readonly string[]): string {
-  const leaves = sortedLeaves(resultHashes);
-  if (leaves.length === 0) return ZeroHash;
-  const ls = levels(leaves);
+  if (resultHashes.length === 0) return ZeroHash;
+  const ls = levels(resultHashes.map(merkleLeaf));
   return ls[ls.length - 1]![0]!;
 }
 
-/** The sibling path proving that `resultHash` is under the root of `resultHashes`. */
-export function merkleProof(resultHashes: readonly string[], resultHash: string): string[] {
-  const ls = levels(sortedLeaves(resultHashes));
-  let idx = ls[0]!.indexOf(leafOf(resultHash));
-  if (idx < 0) throw new Error('the result is not in the set');
+/** The sibling path proving that the result at `index` is under the root of `resultHashes`. */
+export function merkleProof(resultHashes: readonly string[], index: number): string[] {
+  if (!(index >= 0 && index < resultHashes.length)) throw new Error('the result is not in the list');
+  const ls = levels(resultHashes.map(merkleLeaf));
+  let idx = index;
   const proof: string[] = [];
   for (let l = 0; l < ls.length - 1; l++) {
     const sib = idx ^ 1;
@@ -55,7 +54,37 @@ export function merkleProof(resultHashes: readonly string[], resultHash: string)
 
 /** Checks a proof from merkleProof against a root. */
 export function verifyMerkleProof(root: string, resultHash: string, proof: readonly string[]): boolean {
-  let h = leafOf(resultHash);
+  let h = merkleLeaf(resultHash);
   for (const p of proof) h = hashPair(h, p);
-  return getBytes(h).length === 32 && h.toLowerCase() === root.toLowerCase();
+  return h.toLowerCase() === root.toLowerCase();
+}
+
+/** The same root, kept up to date one result at a time (O(log n) hashes each). */
+export class IncrementalMerkle {
+  /** Roots of the perfect subtrees, largest first; peaks[i] covers sizes[i] leaves. */
+  private peaks: string[] = [];
+  private sizes: number[] = [];
+  count = 0;
+
+  /** Adds the next accepted result. */
+  push(resultHash: string): void {
+    let node = merkleLeaf(resultHash);
+    let size = 1;
+    while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
+      node = hashPair(this.peaks.pop()!, node);
+      this.sizes.pop();
+      size *= 2;
+    }
+    this.peaks.push(node);
+    this.sizes.push(size);
+    this.count++;
+  }
+
+  /** The root over every result pushed so far. */
+  root(): string {
+    if (this.peaks.length === 0) return ZeroHash;
+    let acc = this.peaks[this.peaks.length - 1]!;
+    for (let i = this.peaks.length - 2; i >= 0; i--) acc = hashPair(this.peaks[i]!, acc);
+    return acc;
+  }
 }

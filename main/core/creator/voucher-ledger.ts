@@ -2,7 +2,7 @@
  * The creator's side of payments: every verdict the verifier gave (with its patches and
  * errors), and the vouchers signed from them. A voucher is a pure function of the accepted
  * results of one operator on one job — cumulative amount = the sum of their prices, root =
- * the Merkle root of their hashes — so after a crash the ledger can always re-derive and
+ * the Merkle root of their hashes in acceptance order — so after a crash the ledger can always re-derive and
  * sign what is owed. Each signed voucher is stored before it is handed out.
  */
 import type { Database } from 'better-sqlite3';
@@ -10,7 +10,7 @@ import { getAddress } from 'ethers';
 import type { Signer } from 'ethers';
 import { signVoucher } from '../chain/voucher';
 import type { EscrowDomain, SignedVoucher } from '../../../shared/voucher';
-import { merkleRoot } from './merkle';
+import { IncrementalMerkle } from './merkle';
 import type { PatchCheck } from './verifier';
 
 /** One verdict as recorded. */
@@ -76,6 +76,8 @@ export interface ChainJobRef {
 /** Verdicts and issued vouchers in SQLite. */
 export class VoucherLedger {
   private readonly listeners = new Set<(v: VerdictRecord) => void>();
+  /** Per job and operator: the accepted results folded so far (each voucher then costs O(new · log n)). */
+  private readonly folds = new Map<string, { lastId: number; tasks: number; total: bigint; tree: IncrementalMerkle }>();
 
   constructor(private readonly db: Database) {}
 
@@ -120,10 +122,31 @@ export class VoucherLedger {
     return { accepted: rows.find((r) => r.verdict === 'accepted')?.n ?? 0, rejected: rows.find((r) => r.verdict === 'rejected')?.n ?? 0 };
   }
 
-  /** What one operator is owed on a job: its accepted results and their total price. */
+  /** What one operator is owed on a job: its accepted results in acceptance order and their total price. */
   owed(jobId: string, operator: string): { tasks: number; total: bigint; hashes: string[] } {
-    const rows = this.db.prepare(`SELECT result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted'`).all(jobId, getAddress(operator)) as { result_hash: string; price: string }[];
+    const rows = this.db.prepare(`SELECT result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' ORDER BY id`).all(jobId, getAddress(operator)) as { result_hash: string; price: string }[];
     return { tasks: rows.length, total: rows.reduce((s, r) => s + BigInt(r.price), 0n), hashes: rows.map((r) => r.result_hash) };
+  }
+
+  /** The accepted results of an operator folded into a running total and Merkle root. */
+  private fold(jobId: string, operator: string): { tasks: number; total: bigint; tree: IncrementalMerkle } {
+    const op = getAddress(operator);
+    const key = `${jobId}|${op}`;
+    let f = this.folds.get(key);
+    if (!f) {
+      f = { lastId: 0, tasks: 0, total: 0n, tree: new IncrementalMerkle() };
+      this.folds.set(key, f);
+    }
+    const rows = this.db
+      .prepare(`SELECT id, result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND id > ? ORDER BY id`)
+      .all(jobId, op, f.lastId) as { id: number; result_hash: string; price: string }[];
+    for (const r of rows) {
+      f.tree.push(r.result_hash);
+      f.total += BigInt(r.price);
+      f.tasks++;
+      f.lastId = r.id;
+    }
+    return f;
   }
 
   /** The latest voucher signed for an operator on a job. */
@@ -169,11 +192,13 @@ export class VoucherLedger {
    * is current, else a new one, signed and stored before it is returned.
    */
   async issue(jobId: string, operator: string, ref: ChainJobRef, signer: Signer, now = Date.now()): Promise<IssuedVoucher | undefined> {
-    const owed = this.owed(jobId, operator);
+    const fold = this.fold(jobId, operator);
+    // A snapshot: another call may fold more results while this one signs.
+    const owed = { tasks: fold.tasks, total: fold.total, root: fold.tree.root() };
     if (owed.tasks === 0) return undefined;
     const current = this.latest(jobId, operator);
     if (current && current.tasks >= owed.tasks) return current;
-    const signed = await signVoucher(signer, ref.domain, { jobId: ref.chainJobId, operator: getAddress(operator), cumulativeAmount: owed.total, resultsRoot: merkleRoot(owed.hashes) });
+    const signed = await signVoucher(signer, ref.domain, { jobId: ref.chainJobId, operator: getAddress(operator), cumulativeAmount: owed.total, resultsRoot: owed.root });
     this.db
       .prepare('INSERT OR IGNORE INTO pay_vouchers_issued (job_id, chain_job_id, operator, tasks, cumulative, results_root, signature, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(jobId, ref.chainJobId, signed.operator, owed.tasks, signed.cumulativeAmount, signed.resultsRoot, signed.signature, now);

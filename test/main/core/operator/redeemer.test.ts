@@ -93,6 +93,9 @@ describe('VoucherLedger', () => {
     expect(ledger.unsigned()).toEqual([{ jobId: 'ledger', operator: operator.address }]);
     const v2 = (await ledger.issue('ledger', operator.address, ref, creator))!;
     expect(v2.cumulativeAmount).toBe((4n * PRICE).toString());
+    // The root grows one result at a time and equals the full tree over the results in acceptance order.
+    expect(v2.resultsRoot).toBe(merkleRoot([0, 1, 2, 3].map((t) => hash(`ledger/${t}`))));
+    expect(new VoucherLedger(creatorDb).owed('ledger', operator.address).hashes).toEqual([0, 1, 2, 3].map((t) => hash(`ledger/${t}`)));
     expect(ledger.unsigned()).toEqual([]);
     expect(ledger.signedTotal('ledger')).toBe(4n * PRICE);
     expect(ledger.verdicts('ledger').map((r) => r.verdict)).toEqual(['accepted', 'accepted', 'accepted', 'rejected', 'accepted']);
