@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { appCalls, appEvents } from './api/app';
 import { operatorCalls, operatorEvents } from './api/operator';
+import { jobOutputCalls } from './api/job-output';
 import { mediaCalls } from './api/media';
 import { walletCalls, walletEvents } from './api/wallet';
 import { sceneCalls, sceneEvents } from './api/scenes';
@@ -18,6 +19,7 @@ import type { CallDef } from './api/define';
 export const apiCalls = {
   ...appCalls,
   ...mediaCalls,
+  ...jobOutputCalls,
   ...walletCalls,
   ...operatorCalls,
   ...sceneCalls,
@@ -60,3 +62,4 @@ export * from './api/media';
 export * from './api/scenes';
 export * from './api/network';
 export * from './api/jobs';
+export * from './api/job-output';

@@ -9,7 +9,9 @@ import type { IdleSource } from './operator/idle-source';
 import { systemIdleSource } from './operator/idle-source';
 import { OperatorService } from './operator/operator-service';
 import { watchWalletLock } from './operator/worker-bridge';
+import { jobOutputHandlers } from './api/job-output-handlers';
 import { mediaHandlers } from './api/media-handlers';
+import { JobOutputReader } from './creator/job-output';
 import { walletHandlers } from './api/wallet-handlers';
 import { networkHandlers } from './api/network-handlers';
 import { startAppNetwork } from './net/app-network';
@@ -41,6 +43,8 @@ export interface AppConfig {
    * the embedded dev chain in the data folder; 'off' runs without one (studio mode, tests).
    */
   chain?: 'auto' | 'off';
+  /** Opens a folder in the OS file manager; the desktop shell passes shell.openPath. */
+  openPath?: (path: string) => Promise<void>;
   /** Wallet auto-lock after this much idle time (default 15 minutes). */
   walletAutoLockMs?: number;
   /** scrypt cost for new keystores (tests lower it). */
@@ -160,12 +164,15 @@ export async function createApp(config: AppConfig): Promise<App> {
     const e = await import('./engine');
     return { loadScene: e.loadScene, renderTileDetailed: e.renderTileDetailed, benchmark: () => e.benchmark() };
   };
+  const jobOutput = new JobOutputReader(store.db, store.blobs);
+  downloads.register('job', (segments) => jobOutput.download(segments));
   const scenes = new SceneLibrary({ store, engine: creatorEngine, log });
 
   const handlers: Handlers = {
     // Handlers emit events through the server built just below; they only run after it exists.
     ...appHandlers({ store, status, version: appVersion(), startedAt, events: () => server }),
     ...mediaHandlers(store.blobs),
+    ...jobOutputHandlers({ reader: jobOutput, ...(config.openPath && { openPath: config.openPath }) }),
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...operatorHandlers(operator),
     ...sceneHandlers({ library: scenes, store, engine: creatorEngine, events: () => server }),

@@ -31,7 +31,15 @@ let quitting = false;
 
 async function start(): Promise<void> {
   const dataDir = resolveDataDir(dataDirArg() ?? (process.env.RAYFARM_DATA_DIR ? undefined : app.getPath('userData')));
-  core = await createApp({ dataDir, idleSource: electronIdleSource(), operatorPolicy: policyFromConfig() });
+  core = await createApp({
+    dataDir,
+    idleSource: electronIdleSource(),
+    operatorPolicy: policyFromConfig(),
+    openPath: async (path) => {
+      const problem = await shell.openPath(path);
+      if (problem) throw new Error(`Could not open ${path}: ${problem}`);
+    },
+  });
   const win = new BrowserWindow({
     width: 1280,
     height: 820,

@@ -3,6 +3,8 @@ import { createConnectionSlice } from './connection-slice';
 import { createCreatorSlice } from './creator-slice';
 import type { CreatorSlice } from './creator-slice';
 import type { ConnectionSlice } from './connection-slice';
+import { createJobsSlice } from './jobs-slice';
+import type { JobsSlice } from './jobs-slice';
 import { createNetworkSlice } from './network-slice';
 import type { NetworkSlice } from './network-slice';
 import { createOperatorSlice } from './operator-slice';
@@ -13,7 +15,7 @@ import { createWalletSlice } from './wallet-slice';
 import type { WalletSlice } from './wallet-slice';
 
 /** The whole UI state: one store made of slices. Select one field at a time. */
-export type RootState = ConnectionSlice & CreatorSlice & UiSlice & WalletSlice & OperatorSlice & NetworkSlice;
+export type RootState = ConnectionSlice & CreatorSlice & UiSlice & WalletSlice & OperatorSlice & NetworkSlice & JobsSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createConnectionSlice(...a),
@@ -22,4 +24,5 @@ export const useStore = create<RootState>()((...a) => ({
   ...createWalletSlice(...a),
   ...createOperatorSlice(...a),
   ...createNetworkSlice(...a),
+  ...createJobsSlice(...a),
 }));

@@ -1,6 +1,11 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { Estimate } from '../../../shared/api';
+import type { JobSpec } from '../../../shared/job-spec';
 import { DropZone } from '../components/creator/DropZone';
 import { JobForm } from '../components/creator/JobForm';
+import { JobList } from '../components/creator/JobList';
+import { JobPage } from '../components/creator/JobPage';
+import { SubmitDialog } from '../components/creator/SubmitDialog';
 import { ProblemList } from '../components/creator/ProblemList';
 import { SceneLibrary } from '../components/creator/SceneLibrary';
 import { SceneSummaryCard } from '../components/creator/SceneSummaryCard';
@@ -15,10 +20,22 @@ export function CreatorView() {
   const problems = useStore((s) => s.importProblems);
   const selectScene = useStore((s) => s.selectScene);
   const scene = scenes.find((s) => s.sceneId === selectedId) ?? null;
+  const openJobId = useStore((s) => s.openJobId);
+  const loadJobs = useStore((s) => s.loadJobs);
+  const [submitting, setSubmitting] = useState<{ spec: JobSpec; estimate: Estimate } | null>(null);
 
   useEffect(() => {
     void loadScenes();
-  }, [loadScenes]);
+    void loadJobs();
+  }, [loadScenes, loadJobs]);
+
+  if (openJobId) {
+    return (
+      <Page id="creator" title="Creator" lead="Your frames arrive here as operators render them and they pass verification.">
+        <JobPage jobId={openJobId} />
+      </Page>
+    );
+  }
 
   return (
     <Page id="creator" title="Creator" lead="Drop a 3D scene, see what it costs, and watch your frames arrive.">
@@ -37,10 +54,12 @@ export function CreatorView() {
             </button>
           </div>
           <SceneSummaryCard scene={scene} />
-          <JobForm scene={scene} />
+          <JobForm scene={scene} onSubmit={(spec, estimate) => setSubmitting({ spec, estimate })} submitting={submitting !== null} />
         </>
       )}
+      <JobList />
       <SceneLibrary />
+      {submitting && <SubmitDialog spec={submitting.spec} estimate={submitting.estimate} onClose={() => setSubmitting(null)} />}
     </Page>
   );
 }

@@ -182,7 +182,7 @@ export function JobForm({ scene, onSubmit, submitting }: { scene: SceneRecord; o
             <>
               <div>
                 <span className="muted small">Work</span>
-                <strong data-testid="estimate-bh">{estimate.benchHours < 0.01 ? estimate.benchHours.toFixed(4) : estimate.benchHours.toFixed(2)} BH</strong>
+                <strong data-testid="estimate-bh">{estimate.benchHours < 0.01 ? estimate.benchHours.toPrecision(2) : estimate.benchHours.toFixed(2)} BH</strong>
               </div>
               <div>
                 <span className="muted small">Operators</span>

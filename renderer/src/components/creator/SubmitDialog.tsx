@@ -1,0 +1,205 @@
+import { useEffect, useState } from 'react';
+import type { Estimate, PublicJob, WalletBalances, WalletStatus } from '../../../../shared/api';
+import type { JobSpec } from '../../../../shared/job-spec';
+import { api, ApiCallError } from '../../api/client';
+import { useStore } from '../../state/store';
+import { tokens } from './format';
+
+const STEP_LABEL: Record<string, string> = { approve: 'Allow the escrow to take the budget', openJob: 'Lock the budget in escrow', topUp: 'Top up the escrow' };
+const STATUS_LABEL = { sending: 'waiting for your wallet…', sent: 'sent, waiting for the chain…', mined: 'done' } as const;
+
+/** Explains a failed payment in words a person acts on. */
+function explain(err: unknown): string {
+  if (!(err instanceof ApiCallError)) return (err as Error).message;
+  switch (err.code) {
+    case 'WALLET_INSUFFICIENT_FUNDS':
+      return `Not enough tokens: ${err.message}`;
+    case 'TX_REVERTED':
+      return `The chain rejected the transaction: ${err.message}`;
+    case 'CHAIN_UNREACHABLE':
+    case 'CHAIN_UNAVAILABLE':
+      return `The chain cannot be reached: ${err.message}`;
+    case 'WALLET_LOCKED':
+      return 'The wallet locked itself. Unlock it and try again.';
+    default:
+      return err.message;
+  }
+}
+
+/**
+ * Review and pay: the job is priced as a draft (nothing on chain), the balance checked,
+ * then approve + openJob run with each transaction's progress shown, and the job starts.
+ */
+export function SubmitDialog({ spec, estimate, onClose }: { spec: JobSpec; estimate: Estimate; onClose: () => void }) {
+  const openJob = useStore((s) => s.openJob);
+  const setMode = useStore((s) => s.setMode);
+  const [draft, setDraft] = useState<PublicJob | null>(null);
+  const [wallet, setWallet] = useState<WalletStatus | null>(null);
+  const [balances, setBalances] = useState<WalletBalances | null>(null);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [paying, setPaying] = useState(false);
+  const fundSteps = useStore((s) => s.fundSteps);
+  const steps = draft ? (fundSteps[draft.id] ?? []) : [];
+
+  const refreshWallet = async () => {
+    const w = await api.call('wallet.status');
+    setWallet(w);
+    if (w.exists && w.unlocked) setBalances(await api.call('wallet.balances'));
+    return w;
+  };
+
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      try {
+        const w = await refreshWallet();
+        if (!live || !w.exists || !w.unlocked) return;
+        setDraft(await api.call('jobs.create', { spec, benchHours: estimate.benchHours }));
+      } catch (err) {
+        if (live) setError(explain(err));
+      }
+    })();
+    return () => {
+      live = false;
+    };
+    // The dialog prices one spec; it is remounted for another.
+  }, []);
+
+  const unlock = async () => {
+    setError(null);
+    try {
+      await api.call('wallet.unlock', { password });
+      setPassword('');
+      await refreshWallet();
+      setDraft(await api.call('jobs.create', { spec, benchHours: estimate.benchHours }));
+    } catch (err) {
+      setError(explain(err));
+    }
+  };
+
+  const pay = async () => {
+    if (!draft) return;
+    setPaying(true);
+    setError(null);
+    try {
+      await api.call('jobs.fund', { jobId: draft.id });
+      await api.call('jobs.start', { jobId: draft.id });
+      openJob(draft.id);
+      onClose();
+    } catch (err) {
+      setError(explain(err));
+      await refreshWallet().catch(() => undefined);
+    } finally {
+      setPaying(false);
+    }
+  };
+
+  const faucet = async () => {
+    setError(null);
+    try {
+      await api.call('wallet.faucet');
+      await refreshWallet();
+    } catch (err) {
+      setError(explain(err));
+    }
+  };
+
+  const total = draft ? BigInt(draft.budget) : BigInt(estimate.price);
+  const fee = draft ? (total * BigInt(draft.feeBps)) / 10_000n : BigInt(estimate.fee);
+  const short = balances ? BigInt(balances.token) < total : false;
+  const noGas = balances ? BigInt(balances.native) === 0n : false;
+
+  return (
+    <div className="modal-backdrop" role="presentation">
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="submit-title" data-testid="submit-dialog">
+        <h2 id="submit-title">Review and pay</h2>
+        <dl className="facts">
+          <dt>Tier</dt>
+          <dd className="cap">{spec.tier}</dd>
+          <dt>Work</dt>
+          <dd>
+            {estimate.tasks} task{estimate.tasks === 1 ? '' : 's'}, {estimate.benchHours.toPrecision(2)} bench-hours
+          </dd>
+          <dt>Network fee</dt>
+          <dd data-testid="confirm-fee">
+            {tokens(fee.toString())} ({((draft?.feeBps ?? estimate.feeBps) / 100).toFixed(1)} %, included)
+          </dd>
+          <dt>Total locked in escrow</dt>
+          <dd className="strong" data-testid="confirm-total">
+            {tokens(total.toString())}
+          </dd>
+          <dt>Your balance</dt>
+          <dd data-testid="confirm-balance">{balances ? tokens(balances.token) : '—'}</dd>
+        </dl>
+        <p className="muted small">
+          Operators are paid only for frames that pass verification; whatever is not spent returns to you when the job closes.
+        </p>
+
+        {wallet && !wallet.exists && (
+          <p className="field-error" role="alert">
+            You need a wallet to pay.{' '}
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                onClose();
+                setMode('wallet');
+              }}
+            >
+              Create one in the Wallet view
+            </button>
+          </p>
+        )}
+        {wallet?.exists && !wallet.unlocked && (
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void unlock();
+            }}
+          >
+            <input type="password" className="grow" placeholder="Wallet password" aria-label="Wallet password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <button type="submit" className="btn" disabled={!password}>
+              Unlock
+            </button>
+          </form>
+        )}
+        {short && (
+          <p className="field-error" role="alert" data-testid="confirm-short">
+            Not enough tokens: this job locks {tokens(total.toString())} and the wallet holds {tokens(balances!.token)}.{' '}
+            {wallet?.faucet && (
+              <button type="button" className="link" onClick={() => void faucet()}>
+                Get test tokens
+              </button>
+            )}
+          </p>
+        )}
+        {noGas && !short && <p className="field-error">The wallet has no gas coin to pay for transactions.</p>}
+
+        {steps.length > 0 && (
+          <ol className="steps" data-testid="fund-steps">
+            {steps.map((s) => (
+              <li key={s.step} className={`step step-${s.status}`}>
+                <span className="dot" aria-hidden="true" /> {STEP_LABEL[s.step] ?? s.step}: {STATUS_LABEL[s.status]}
+              </li>
+            ))}
+          </ol>
+        )}
+        {error && (
+          <p className="field-error" role="alert" data-testid="submit-error">
+            {error}
+          </p>
+        )}
+        <div className="row end">
+          <button type="button" className="btn" onClick={onClose} disabled={paying}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-primary" onClick={() => void pay()} disabled={!draft || paying || short || noGas} data-testid="confirm-pay">
+            {paying ? 'Paying…' : `Pay ${tokens(total.toString())} and start`}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
