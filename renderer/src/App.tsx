@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
+import { Toasts } from './components/Toasts';
 import { useStore } from './state/store';
 import { CreatorView } from './views/CreatorView';
 import { NetworkView } from './views/NetworkView';
@@ -42,6 +43,7 @@ export function App() {
         {mode === 'network' && <NetworkView />}
       </div>
       <StatusBar />
+      <Toasts />
     </div>
   );
 }

@@ -143,6 +143,7 @@ describe('the Creator view, scene to downloaded frames', () => {
     await expect.poll(() => page.getByTestId('frame-cell').locator('img').count(), { timeout: 30_000 }).toBe(4);
     await expect.poll(() => page.getByTestId('job-state').getAttribute('data-state'), { timeout: 60_000 }).toMatch(/complete|closed/);
     expect(await page.getByTestId('job-paid').textContent()).not.toMatch(/^0 RFT/);
+    await page.getByTestId('toast').filter({ hasText: 'Render complete' }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'creator-job-complete');
   });
 
