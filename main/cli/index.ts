@@ -15,6 +15,7 @@ const commands: Record<string, Command> = {
   up: { summary: 'start the core and serve the UI on 127.0.0.1 (the headless form)', run: async (a) => (await import('./commands/up')).upCommand(a) },
   wallet: { summary: 'create, import, fund and use the wallet (balance, send, faucet, history)', run: async (a) => (await import('./commands/wallet')).walletCommand(a) },
   devnet: { summary: 'run the dev chain (anvil + contracts) for a LAN until Ctrl-C', run: async (a) => (await import('./commands/devnet')).devnetCommand(a) },
+  bench: { summary: "measure this machine's render speed (the score behind bench-hour prices)", run: async (a) => (await import('./commands/bench')).benchCommand(a) },
   scene: { summary: 'check a .glb/.gltf scene and print what it holds (or every problem)', run: async (a) => (await import('./commands/scene')).sceneCommand(a) },
   render: { summary: 'render a scene on this machine into frame files (the reference render)', run: async (a) => (await import('./commands/render')).renderCommand(a) },
   node: { summary: 'run a headless render node on the network (prints its addresses)', run: async (a) => (await import('./commands/node')).nodeCommand(a) },
