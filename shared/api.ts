@@ -10,6 +10,7 @@ import { appCalls, appEvents } from './api/app';
 import { operatorCalls, operatorEvents } from './api/operator';
 import { jobOutputCalls } from './api/job-output';
 import { mediaCalls } from './api/media';
+import { sampleCalls } from './api/samples';
 import { walletCalls, walletEvents } from './api/wallet';
 import { sceneCalls, sceneEvents } from './api/scenes';
 import { networkCalls, networkEvents } from './api/network';
@@ -19,6 +20,7 @@ import type { CallDef } from './api/define';
 export const apiCalls = {
   ...appCalls,
   ...mediaCalls,
+  ...sampleCalls,
   ...jobOutputCalls,
   ...walletCalls,
   ...operatorCalls,
@@ -63,3 +65,4 @@ export * from './api/scenes';
 export * from './api/network';
 export * from './api/jobs';
 export * from './api/job-output';
+export * from './api/samples';

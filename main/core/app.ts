@@ -11,6 +11,7 @@ import { OperatorService } from './operator/operator-service';
 import { watchWalletLock } from './operator/worker-bridge';
 import { jobOutputHandlers } from './api/job-output-handlers';
 import { mediaHandlers } from './api/media-handlers';
+import { sampleHandlers } from './api/sample-handlers';
 import { JobOutputReader } from './creator/job-output';
 import { walletHandlers } from './api/wallet-handlers';
 import { networkHandlers } from './api/network-handlers';
@@ -172,6 +173,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     // Handlers emit events through the server built just below; they only run after it exists.
     ...appHandlers({ store, status, version: appVersion(), startedAt, events: () => server }),
     ...mediaHandlers(store.blobs),
+    ...sampleHandlers(),
     ...jobOutputHandlers({ reader: jobOutput, ...(config.openPath && { openPath: config.openPath }) }),
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...operatorHandlers(operator),

@@ -47,6 +47,14 @@ describe('the UI shell in Chromium against the headless form', () => {
     await page.getByRole('radio', { name: 'Follow the system theme' }).click();
   });
 
+  it('imports a sample scene with one click from the Creator view', async () => {
+    await page.getByTestId('nav-creator').click();
+    await page.getByTestId('samples').getByRole('button', { name: 'Cornell box' }).click();
+    await page.getByTestId('scene-summary').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('scene-name').textContent()).toMatch(/Cornell/i);
+    await screenshot(page, 'creator-sample-scene');
+  });
+
   it('shows a clear message when the token is wrong', async () => {
     const bad = await browser.newPage();
     await bad.goto(app.url.replace(/token=\w+/, 'token=wrong'));

@@ -17,6 +17,8 @@ export interface CreatorSlice {
   selectedSceneId: string | null;
   loadScenes(): Promise<void>;
   importFiles(files: PickedFile[]): Promise<void>;
+  /** Imports a scene by a path the core gave (a sample scene). */
+  importPath(path: string, name: string): Promise<void>;
   selectScene(sceneId: string | null): void;
 }
 
@@ -52,6 +54,19 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
         } else {
           set({ importPhase: { kind: 'failed', message: `${name} cannot be rendered as it is. Fix the problems below and drop it again.` } });
         }
+      } catch (err) {
+        set({ importPhase: { kind: 'failed', message: (err as Error).message } });
+      }
+    },
+    async importPath(path, name) {
+      set({ importPhase: { kind: 'checking', name }, importProblems: [] });
+      try {
+        const r = await api.call('creator.importScene', { path });
+        set({ importProblems: r.problems });
+        if (r.ok) {
+          const others = get().scenes.filter((s) => s.sceneId !== r.scene.sceneId);
+          set({ scenes: [r.scene, ...others], selectedSceneId: r.scene.sceneId, importPhase: { kind: 'done' } });
+        } else set({ importPhase: { kind: 'failed', message: `${name} cannot be rendered as it is.` } });
       } catch (err) {
         set({ importPhase: { kind: 'failed', message: (err as Error).message } });
       }

@@ -1,4 +1,6 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { SampleScene } from '../../../../shared/api';
+import { api } from '../../api/client';
 import { filesFromDrop, filesFromInput } from '../../api/upload';
 import { useStore } from '../../state/store';
 
@@ -6,7 +8,12 @@ import { useStore } from '../../state/store';
 export function DropZone() {
   const importFiles = useStore((s) => s.importFiles);
   const phase = useStore((s) => s.importPhase);
+  const importPath = useStore((s) => s.importPath);
   const [over, setOver] = useState(false);
+  const [samples, setSamples] = useState<SampleScene[]>([]);
+  useEffect(() => {
+    api.call('creator.samples').then(setSamples, () => setSamples([]));
+  }, []);
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const busy = phase.kind === 'uploading' || phase.kind === 'checking';
@@ -51,6 +58,19 @@ export function DropZone() {
                 Choose a folder…
               </button>
             </div>
+            {samples.length > 0 && (
+              <p className="muted small samples" data-testid="samples">
+                No scene at hand? Try{' '}
+                {samples.map((s, i) => (
+                  <span key={s.path}>
+                    {i > 0 && ' · '}
+                    <button type="button" className="link" onClick={() => void importPath(s.path, s.name)}>
+                      {s.name}
+                    </button>
+                  </span>
+                ))}
+              </p>
+            )}
           </>
         )}
         {phase.kind === 'failed' && (
