@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { RayfarmError } from '../errors';
 import { DEV_CHAIN_ID, startAnvil } from './anvil';
 import type { AnvilProcess } from './anvil';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../store/atomic-write';
+import { isAlive } from '../store/lock';
 import { DEV_GRACE_PERIOD, devAddresses, ensureDevContracts } from './deploy';
 import type { DevAddresses } from './deploy';
 import { connectChain, makeProvider, probeChainId } from './network';
@@ -62,15 +63,6 @@ export function readDeployment(dataDir: string): DevDeployment | undefined {
     return JSON.parse(readFileSync(file, 'utf8')) as DevDeployment;
   } catch {
     return undefined; // a damaged record is rebuilt from the chain on the next start
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -4,11 +4,12 @@
  * final name only once complete (temp file, fsync, rename), so a reader never sees half
  * a frame and a crash leaves no broken one.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { frameFileName } from '../../../shared/job-spec';
 import type { OutputFormat, TaskRect } from '../../../shared/job-spec';
 import { RayfarmError } from '../errors';
+import { writeFileAtomic } from '../store/atomic-write';
 import { encodeExr } from './exr';
 import { encodePng } from './png';
 
@@ -57,26 +58,7 @@ export function encodeFrame(pixels: Float32Array, width: number, height: number,
   }
 }
 
-/** Writes bytes to `path` atomically: a temp file beside it, fsynced, then renamed over. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      let off = 0;
-      while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC') throw new RayfarmError('DISK_FULL', `The disk is full: could not write ${path}.`, { cause: err });
-    throw new RayfarmError('OUTPUT_WRITE_FAILED', `Could not write ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}
+export { writeFileAtomic } from '../store/atomic-write';
 
 /** Writes one frame as `frame-NNNN.png|exr` in `dir`; returns the file's path. */
 export function writeFrame(dir: string, frame: number, pixels: Float32Array, width: number, height: number, format: OutputFormat): string {

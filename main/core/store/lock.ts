@@ -11,7 +11,8 @@ export interface DataDirLock {
 /** Folders this process holds (a pid alone cannot tell: after a restart in a container it repeats). */
 const held = new Set<string>();
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HDNodeWallet, Mnemonic, Wallet, decryptKeystoreJson, encryptKeystoreJson, getAddress, isKeystoreJson } from 'ethers';
 import type { KeystoreAccount } from 'ethers';
-import { writeFileAtomic } from '../chain/atomic-write';
+import { writeFileAtomic } from '../store/atomic-write';
 import { RayfarmError } from '../errors';
 
 /** scrypt cost of new keystores (ethers' and geth's default: N = 2^17). Tests pass a lower one. */

@@ -4,10 +4,10 @@ import { basename, dirname, join } from 'node:path';
 import { RayfarmError } from '../errors';
 
 /**
- * Writes a small file so that a reader (or a crash) sees either the old content or the new,
+ * Writes a file (a keystore, a deployment record, a rendered frame) so that a reader (or a crash) sees either the old content or the new,
  * never a mix: temp file in the same folder, fsync, rename, fsync the folder.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
