@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { splitJob, validateJobSpec } from '../../../shared/job-spec';
 import { stitch, writeFrame } from '../../core/creator/assembler';
 import type { TilePixels } from '../../core/creator/assembler';
-import { hasErrors, readScene } from '../../core/creator/importer';
-import { packageScene } from '../../core/creator/packager';
+import { packSceneArg } from './scene-input';
 import { nativeEngine, SceneRenderer } from '../../core/creator/render-task';
 import { RayfarmError } from '../../core/errors';
 import { readGlb } from '../../core/engine/gltf-io';
@@ -72,15 +71,11 @@ export async function renderCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length !== 1 || !args.str('out')) throw new RayfarmError('CLI_BAD_ARGS', `rayfarm render needs a scene and --out DIR.\n\n${renderHelp}`);
-  const read = await readScene({ path: resolve(args.positionals[0]!) });
-  if (!read.doc || hasErrors(read.problems)) {
-    console.error(`${args.positionals[0]} cannot be rendered:`);
-    for (const p of read.problems) console.error(`  ${p.severity}  ${p.message}`);
-    return 1;
-  }
-  for (const p of read.problems) console.error(`rayfarm render: warning: ${p.message}`);
   // Render the packaged scene, exactly what operators receive.
-  const glb = await packageScene(read.doc);
+  const packed = await packSceneArg(args.positionals[0]!);
+  if (!packed) return 1;
+  for (const p of packed.warnings) console.error(`rayfarm render: warning: ${p.message}`);
+  const glb = packed.glb;
   const sceneId = sha256Hex(glb);
   const doc = await readGlb(glb);
   const cameraArg = args.str('camera') === undefined || args.str('camera') === 'auto' ? 'auto' : int('camera', args.str('camera'));

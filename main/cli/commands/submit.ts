@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { validateJobSpec } from '../../../shared/job-spec';
-import { hasErrors, readScene } from '../../core/creator/importer';
-import { packageScene } from '../../core/creator/packager';
+import { packSceneArg } from './scene-input';
 import { RayfarmError } from '../../core/errors';
 import { NetService } from '../../core/net/service';
 import { openStore, resolveDataDir, sha256Hex } from '../../core/store';
@@ -67,13 +66,9 @@ export async function submitCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length !== 1 || !args.str('out')) throw new RayfarmError('CLI_BAD_ARGS', `rayfarm submit needs a scene and --out DIR.\n\n${submitHelp}`);
-  const read = await readScene({ path: resolve(args.positionals[0]!) });
-  if (!read.doc || hasErrors(read.problems)) {
-    console.error(`${args.positionals[0]} cannot be rendered:`);
-    for (const p of read.problems) console.error(`  ${p.severity}  ${p.message}`);
-    return 1;
-  }
-  const glb = await packageScene(read.doc);
+  const packed = await packSceneArg(args.positionals[0]!);
+  if (!packed) return 1;
+  const { glb } = packed;
   const store = openStore(resolveDataDir(args.str('data-dir')));
   let svc: NetService | undefined;
   try {
@@ -94,7 +89,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     const graceS = num('grace-seconds', args.str('grace-seconds'), 10);
     if (args.str('chain') && !args.str('studio-key')) {
       const net = { ...netConfigFrom(args), operator: args.bool('local'), dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 } };
-      return await paidSubmit(args, store, { spec: checked.spec, doc: read.doc, outDir, sceneBytes: glb.byteLength, net });
+      return await paidSubmit(args, store, { spec: checked.spec, doc: packed.doc, outDir, sceneBytes: glb.byteLength, net });
     }
     svc = await NetService.start({
       store,
