@@ -231,7 +231,7 @@ async function startEngineStatus(status: ServiceStatusBoard): Promise<void> {
   try {
     const engine = await import('./engine');
     const list = engine.devices();
-    status.set('engine', 'ready', list.map((d) => `${d.backend.toUpperCase()}: ${d.name}`).join(', ') || 'CPU');
+    status.set('engine', 'ready', list.map((d) => (d.backend === 'cpu' ? `CPU, ${d.threads} threads` : `CUDA: ${d.name}`)).join(' · ') || 'CPU');
   } catch (err) {
     status.set('engine', 'error', `The render engine could not be loaded: ${(err as Error).message}`);
   }
