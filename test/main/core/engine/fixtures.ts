@@ -4,28 +4,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PNG } from 'pngjs';
+import { defaultMaterial } from '../../../../main/core/engine/flatten-materials';
 import type { CameraDesc, MaterialDesc, SceneBuffers, TextureDesc } from '../../../../main/core/engine/types';
 
 type V3 = [number, number, number];
 
 /** A material with glTF defaults, overridden by `m`. */
 export function material(m: Partial<MaterialDesc> = {}): MaterialDesc {
-  return {
-    name: 'm',
-    baseColor: [0.8, 0.8, 0.8, 1],
-    baseColorTexture: -1,
-    metallic: 0,
-    roughness: 1,
-    metallicRoughnessTexture: -1,
-    emissive: [0, 0, 0],
-    emissiveTexture: -1,
-    normalTexture: -1,
-    normalScale: 1,
-    alphaMode: 'opaque',
-    alphaCutoff: 0.5,
-    doubleSided: false,
-    ...m,
-  };
+  // The flattener's glTF default, made a grey dielectric: the look most tests want.
+  return { ...defaultMaterial(), name: 'm', baseColor: [0.8, 0.8, 0.8, 1], metallic: 0, ...m };
 }
 
 /** Accumulates triangles, then produces SceneBuffers. */
