@@ -22,8 +22,8 @@ export class JobState {
   private retry: number[] = [];
   private queue: number[] = [];
   private head = 0;
-  /** Operators that failed each task. */
-  readonly failedBy = new Map<number, Set<string>>();
+  /** Operators that failed each task, with the time of their last failure on it. */
+  readonly failedBy = new Map<number, Map<string, number>>();
   /** Failures per operator on this job. */
   readonly opFailures = new Map<string, number>();
   doneCount = 0;
@@ -48,11 +48,11 @@ export class JobState {
     row: JobRow,
     tasks: readonly Task[],
     saved: { idx: number; state: string }[],
-    failures: { idx: number; operator: string }[],
+    failures: { idx: number; operator: string; at: number }[],
     leasedNow: Set<number>,
   ): JobState {
     const j = new JobState(row, tasks);
-    for (const f of failures) j.noteFailure(f.idx, f.operator);
+    for (const f of failures) j.noteFailure(f.idx, f.operator, f.at);
     for (const s of saved) {
       if (s.state === 'done') {
         j.state[s.idx] = TASK_DONE;
@@ -81,25 +81,40 @@ export class JobState {
     return j;
   }
 
-  private noteFailure(idx: number, op: string): void {
+  private noteFailure(idx: number, op: string, at: number): void {
     let s = this.failedBy.get(idx);
     if (!s) {
-      s = new Set();
+      s = new Map();
       this.failedBy.set(idx, s);
     }
-    s.add(op);
+    s.set(op, at);
     this.opFailures.set(op, (this.opFailures.get(op) ?? 0) + 1);
   }
 
-  /** Picks a pending task this operator has not failed and marks it leased. */
-  take(op: string): number | undefined {
+  /**
+   * Picks a pending task for an operator and marks it leased. Tasks it has not failed come
+   * first; a task it failed before is given back to it only when nothing else is left for it
+   * and nobody else took the task within `ownRetryAfterMs` of that failure, so a transient
+   * failure of a farm's only operator (a dropped connection) does not stall the job forever.
+   * (The dispatcher stops asking an operator altogether after its failures on the job.)
+   */
+  take(op: string, now = 0, ownRetryAfterMs = Infinity): number | undefined {
+    let fallback = -1;
+    const failedAt = (idx: number): number | undefined => this.failedBy.get(idx)?.get(op);
+    const consider = (idx: number): void => {
+      const at = failedAt(idx);
+      if (fallback < 0 && at !== undefined && now - at >= ownRetryAfterMs) fallback = idx;
+    };
     for (let i = 0; i < this.retry.length; i++) {
       const idx = this.retry[i]!;
       if (this.state[idx] !== TASK_PENDING) {
         this.retry.splice(i--, 1);
         continue;
       }
-      if (this.failedBy.get(idx)?.has(op)) continue;
+      if (failedAt(idx) !== undefined) {
+        consider(idx);
+        continue;
+      }
       this.retry.splice(i, 1);
       this.state[idx] = TASK_LEASED;
       return idx;
@@ -107,12 +122,18 @@ export class JobState {
     while (this.head < this.queue.length && this.state[this.queue[this.head]!] !== TASK_PENDING) this.head++;
     for (let i = this.head; i < this.queue.length && i < this.head + SCAN_LIMIT; i++) {
       const idx = this.queue[i]!;
-      if (this.state[idx] !== TASK_PENDING || this.failedBy.get(idx)?.has(op)) continue;
+      if (this.state[idx] !== TASK_PENDING) continue;
+      if (failedAt(idx) !== undefined) {
+        consider(idx);
+        continue;
+      }
       this.state[idx] = TASK_LEASED;
       if (i === this.head) this.head++;
       return idx;
     }
-    return undefined;
+    if (fallback < 0) return undefined;
+    this.state[fallback] = TASK_LEASED;
+    return fallback;
   }
 
   /** Puts a task back at the front without blame. */
@@ -123,8 +144,8 @@ export class JobState {
   }
 
   /** Records that `op` failed the task; the task is failed after `maxFailures` distinct operators. */
-  recordFailure(idx: number, op: string, maxFailures: number): 'requeued' | 'failed' | 'closed' {
-    this.noteFailure(idx, op);
+  recordFailure(idx: number, op: string, maxFailures: number, at: number): 'requeued' | 'failed' | 'closed' {
+    this.noteFailure(idx, op, at);
     if (this.state[idx] === TASK_DONE || this.state[idx] === TASK_FAILED) return 'closed';
     if ((this.failedBy.get(idx)?.size ?? 0) >= maxFailures) {
       this.state[idx] = TASK_FAILED;

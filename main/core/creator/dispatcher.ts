@@ -41,6 +41,12 @@ export interface DispatcherOptions {
   maxOperatorFailures?: number;
   /** Distinct operators that must fail a task before it is failed. */
   maxTaskFailures?: number;
+  /**
+   * An operator gets a task it failed back only after this long without anyone else taking
+   * it (and only when nothing else is left for it): a farm's only operator recovers from a
+   * transient failure, while a task that failed stays with others first.
+   */
+  ownRetryAfterMs?: number;
   /** After a peer disconnects, its leases expire within this time unless it returns. */
   disconnectGraceMs?: number;
   /** Judges a result before it is accepted (payments plug proof-of-render in here). */
@@ -121,6 +127,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
   private readonly maxOpFailures: number;
   private readonly maxTaskFailures: number;
   private readonly graceMs: number;
+  private readonly ownRetryAfterMs: number;
   private readonly doneListeners = new Set<(e: TaskDoneEvent) => void>();
   private readonly finishListeners = new Set<(p: JobProgress) => void>();
   private readonly changeListeners = new Set<(jobId: string) => void>();
@@ -133,6 +140,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     this.maxOpFailures = opts.maxOperatorFailures ?? 2;
     this.maxTaskFailures = opts.maxTaskFailures ?? 3;
     this.graceMs = opts.disconnectGraceMs ?? 10_000;
+    this.ownRetryAfterMs = opts.ownRetryAfterMs ?? 5000;
     this.load();
   }
 
@@ -235,7 +243,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
         continue;
       }
       if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
-      const idx = job.take(op.peerId);
+      const idx = job.take(op.peerId, this.now(), this.ownRetryAfterMs);
       if (idx === undefined) {
         reason = 'every task is taken; some may come back';
         continue;
@@ -339,7 +347,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       this.endLease(l, state);
       this.store.insertFailure(job.row.id, l.idx, l.operator, now, reason);
       this.opts.payments?.leaseFailed?.({ jobId: job.row.id, taskIndex: l.idx, operator: l.operator, address: l.address, state, reason });
-      const outcome = job.recordFailure(l.idx, l.operator, this.maxTaskFailures);
+      const outcome = job.recordFailure(l.idx, l.operator, this.maxTaskFailures, now);
       if (outcome === 'failed') this.store.setTaskState(job.row.id, l.idx, 'failed');
       else if (outcome === 'requeued') this.store.setTaskState(job.row.id, l.idx, 'pending');
     });

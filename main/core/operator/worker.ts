@@ -86,6 +86,31 @@ interface Held {
   abort: AbortController;
 }
 
+/** Tries at a scene before its task is given up, and the pause after the first failure (grows linearly). */
+const FETCH_ATTEMPTS = 4;
+const FETCH_RETRY_MS = 1000;
+
+/** Errors of the connection, as opposed to a bad or oversized scene. */
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  if (code === 'NET_BLOB_UNAVAILABLE') return isTransient((err as Error).cause);
+  return code === 'NET_UNREACHABLE' || code === 'NET_TIMEOUT' || code === 'NET_TRUNCATED';
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 function isGone(r: LeaseAnswer | WorkResponse): boolean {
   return r.status === 'gone' || r.status === 'denied';
 }
@@ -246,7 +271,17 @@ export class Worker {
   private prefetch(h: Held): Promise<void> {
     h.fetch ??= (async () => {
       const { hash, bytes } = h.lease.scene;
-      if (!this.o.cache.has(hash)) await this.o.link(h.creator).fetchScene(hash, bytes, this.o.policy().maxSceneBytes, h.abort.signal);
+      // A dropped connection (the creator restarting, a flaky LAN) is not the task's fault:
+      // try again a few times, resuming where the last try stopped, before giving the task up.
+      for (let attempt = 1; !this.o.cache.has(hash); attempt++) {
+        try {
+          await this.o.link(h.creator).fetchScene(hash, bytes, this.o.policy().maxSceneBytes, h.abort.signal);
+        } catch (err) {
+          if (attempt >= FETCH_ATTEMPTS || h.abort.signal.aborted || !isTransient(err)) throw err;
+          this.log(`worker: fetching the scene of ${h.lease.task.id} failed (${(err as Error).message}); trying again`);
+          await abortableDelay(FETCH_RETRY_MS * attempt, h.abort.signal);
+        }
+      }
       this.o.cache.touch(hash, bytes);
       this.o.cache.evict(new Set([...this.held.values()].map((x) => x.lease.scene.hash)));
     })();

@@ -113,6 +113,39 @@ describe('Dispatcher', () => {
     expect(d.job(job.id)!.progress.failed).toBe(1);
   });
 
+  it('gives a task back to the operator that failed it only when nothing else is left and nobody took it for a while', async () => {
+    const first = setup();
+    const { d, clock, dir } = first;
+    const job = d.addJob({ spec: spec({ frames: { start: 0, end: 2 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const a = take(d, 1);
+    expect(d.fail(op(1), a.leaseId, 'the connection dropped')).toEqual({ status: 'ok' });
+    // Other tasks first, and no immediate retry of the failed one.
+    const b = take(d, 1);
+    const c = take(d, 1);
+    expect([b.task.index, c.task.index]).toEqual([1, 2]);
+    for (const l of [b, c]) {
+      const px = pixelsFor(l);
+      expect((await d.deliver(op(1), header(l, px), px)).verdict).toBe('accepted');
+    }
+    expect(d.request(op(1), job.id, offer)).toMatchObject({ status: 'none' });
+    // A restart keeps the failure's time; after the cool-down the farm's only operator may retry.
+    first.store.close();
+    stores = stores.filter((x) => x !== first.store);
+    const again = setup(dir, clock);
+    clock.t += 5000;
+    const retry = take(again.d, 1, job.id);
+    expect(retry.task.index).toBe(a.task.index);
+    const px = pixelsFor(retry);
+    expect((await again.d.deliver(op(1), header(retry, px), px)).verdict).toBe('accepted');
+    expect(again.d.job(job.id)!.progress).toMatchObject({ state: 'done', done: 3, failed: 0 });
+    // A second failure on the job bans the operator, as before.
+    const job2 = again.d.addJob({ spec: spec({ frames: { start: 0, end: 1 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    again.d.fail(op(1), take(again.d, 1, job2.id).leaseId, 'x');
+    again.d.fail(op(1), take(again.d, 1, job2.id).leaseId, 'x');
+    clock.t += 60_000;
+    expect(again.d.request(op(1), job2.id, offer)).toMatchObject({ status: 'denied' });
+  });
+
   it('release puts the task back without blame', () => {
     const { d } = setup();
     const job = d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });

@@ -9,7 +9,8 @@ import { ENGINE_ID } from '../../../../main/core/net/work';
 import { SceneCache } from '../../../../main/core/operator/scene-cache';
 import { Worker } from '../../../../main/core/operator/worker';
 import type { CreatorLink, TaskRenderer, WorkerEvent } from '../../../../main/core/operator/worker';
-import { openStore } from '../../../../main/core/store';
+import { NetError } from '../../../../main/core/net/errors';
+import { openStore, sha256Hex } from '../../../../main/core/store';
 import type { Store } from '../../../../main/core/store';
 
 const self = { peerId: 'me', address: `0x${'1'.repeat(40)}` };
@@ -48,13 +49,13 @@ async function waitFor<T>(fn: () => T, what: string, timeoutMs = 5000): Promise<
   }
 }
 
-function setup(dir = mkdtempSync(join(tmpdir(), 'rf-worker-')), renderer?: TaskRenderer) {
+function setup(dir = mkdtempSync(join(tmpdir(), 'rf-worker-')), renderer?: TaskRenderer, wrap: (l: CreatorLink) => CreatorLink = (l) => l) {
   const store = openStore(dir);
   stores.push(store);
   const d = new Dispatcher({ db: store.db, blobs: store.blobs });
   const events: WorkerEvent[] = [];
   const gate = gatedRenderer();
-  const link: CreatorLink = localLink(d, self);
+  const link: CreatorLink = wrap(localLink(d, self));
   const policy = { on: true };
   const mkWorker = () => {
     const w = new Worker({
@@ -125,6 +126,43 @@ describe('Worker', () => {
     await waitFor(() => s.d.held('me') <= 1, 'lease back');
     const failures = s.store.db.prepare('SELECT reason FROM dispatch_failures WHERE job_id = ?').all(job.id) as { reason: string }[];
     expect(failures[0]!.reason).toMatch(/out of GPU memory/);
+  });
+
+  it('tries the scene again after a dropped connection instead of failing the task', async () => {
+    const scene = new Uint8Array([9, 8, 7, 6]);
+    let tries = 0;
+    const ref: { store?: Store } = {};
+    const s = setup(undefined, undefined, (l) => ({
+      ...l,
+      fetchScene: async () => {
+        if (++tries === 1) throw new NetError('NET_BLOB_UNAVAILABLE', 'No peer could send it', { cause: new NetError('NET_UNREACHABLE', 'Unexpected EOF') });
+        ref.store!.blobs.put(scene);
+      },
+    }));
+    ref.store = s.store;
+    const hash = sha256Hex(scene);
+    const job = s.d.addJob({ spec: JobSpecSchema.parse({ sceneId: hash, width: 16, height: 16, spp: 1 }), scene: { hash, bytes: scene.byteLength } });
+    const w = s.mkWorker();
+    w.start();
+    await waitFor(() => s.gate.pending.length === 1, 'the render after the second try', 10_000);
+    s.gate.pending.shift()!.go();
+    await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 'job done');
+    expect(tries).toBe(2);
+    expect(s.events.some((e) => e.type === 'failed')).toBe(false);
+    expect(s.store.db.prepare('SELECT COUNT(*) AS n FROM dispatch_failures').get()).toEqual({ n: 0 });
+  });
+
+  it('gives a task up at once when the scene itself is refused', async () => {
+    const s = setup(undefined, undefined, (l) => ({
+      ...l,
+      fetchScene: () => Promise.reject(new NetError('NET_TOO_LARGE', 'The file is 9 GB; the limit is 2 GB.')),
+    }));
+    const hash = sha256Hex(new Uint8Array([1]));
+    const job = s.d.addJob({ spec: JobSpecSchema.parse({ sceneId: hash, width: 16, height: 16, spp: 1 }), scene: { hash, bytes: 1 } });
+    s.mkWorker().start();
+    await waitFor(() => s.events.some((e) => e.type === 'failed'), 'failure');
+    const failures = s.store.db.prepare('SELECT reason FROM dispatch_failures WHERE job_id = ?').all(job.id) as { reason: string }[];
+    expect(failures.map((f) => f.reason)).toEqual(['The file is 9 GB; the limit is 2 GB.']);
   });
 
   it('after a restart, delivers a result it rendered but could not deliver', async () => {
