@@ -6,18 +6,16 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Document } from '@gltf-transform/core';
-import type { ImportResult, SceneProblem, SceneRecord, SceneSummary } from '../../../shared/api/scenes';
+import type { ImportResult, SceneProblem, SceneRecord } from '../../../shared/api/scenes';
 import { SceneSummarySchema } from '../../../shared/api/scenes';
 import { RayfarmError } from '../errors';
 import { readGlb } from '../engine/gltf-io';
 import type { Store } from '../store';
 import { sha256Hex } from '../store';
-import { hasErrors, readScene } from './importer';
-import { packageScene } from './packager';
+import { SceneImportPool } from './import-pool';
 import { renderPreview } from './preview';
 import type { RenderEngine } from './render-task';
 import type { SceneSource } from './scene-files';
-import { summarizeScene } from './summary';
 
 /** What the library needs. */
 export interface SceneLibraryDeps {
@@ -48,8 +46,17 @@ function toRecord(row: SceneRow): SceneRecord {
 /** Imports, lists and opens the creator's scenes. */
 export class SceneLibrary {
   private readonly docs = new Map<string, Promise<Document>>();
+  // Reading, checking, packaging and summarising run in a worker thread (see import-pool.ts).
+  private readonly pool: SceneImportPool;
 
-  constructor(private readonly deps: SceneLibraryDeps) {}
+  constructor(private readonly deps: SceneLibraryDeps) {
+    this.pool = new SceneImportPool({ ...(deps.log && { log: deps.log }) });
+  }
+
+  /** Ends the import worker (imports still running fail); the library can still list and open scenes. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 
   /**
    * Imports a scene from a path, uploaded files, or an upload staged by the web server. A
@@ -69,31 +76,29 @@ export class SceneLibrary {
     }
   }
 
-  private async importFrom(src: SceneSource, confine: boolean): Promise<ImportResult> {
-    const read = await readScene(src, { confine });
-    if (!read.doc || hasErrors(read.problems)) return { ok: false, problems: read.problems };
-    const warnings = read.problems.filter((p) => p.severity === 'warning');
-    const glb = await packageScene(read.doc);
+  private async importFrom(source: SceneSource, confine: boolean): Promise<ImportResult> {
+    const prepared = await this.pool.prepare({ source, confine });
+    if (!prepared.ok) return { ok: false, problems: prepared.problems };
+    const { glb, summary, name, problems } = prepared;
     const sceneId = sha256Hex(glb);
     const existing = this.get(sceneId);
-    if (existing) return { ok: true, scene: existing, problems: read.problems, alreadyImported: true };
+    if (existing) return { ok: true, scene: existing, problems, alreadyImported: true };
     this.deps.store.blobs.put(glb);
-    // Summarise the packaged scene (what operators will render), not the source.
-    const doc = await readGlb(glb);
-    const summary: SceneSummary = summarizeScene(doc, { name: read.name, bytes: glb.byteLength, warnings });
-    const preview = await this.preview(doc);
+    const preview = await this.preview(glb);
     if (preview.hash) summary.previewHash = preview.hash;
     if (preview.problem) summary.warnings.push(preview.problem);
     const importedAt = Date.now();
     this.deps.store.db
       .prepare('INSERT OR IGNORE INTO scenes (id, name, summary, preview_hash, imported_at) VALUES (?, ?, ?, ?, ?)')
-      .run(sceneId, read.name, JSON.stringify(summary), summary.previewHash, importedAt);
+      .run(sceneId, name, JSON.stringify(summary), summary.previewHash, importedAt);
     const record = this.get(sceneId)!;
-    return { ok: true, scene: record, problems: [...read.problems, ...(preview.problem ? [preview.problem] : [])], alreadyImported: false };
+    return { ok: true, scene: record, problems: [...problems, ...(preview.problem ? [preview.problem] : [])], alreadyImported: false };
   }
 
-  private async preview(doc: Document): Promise<{ hash?: string; problem?: SceneProblem }> {
+  private async preview(glb: Uint8Array): Promise<{ hash?: string; problem?: SceneProblem }> {
     if (!this.deps.engine) return { problem: { severity: 'warning', code: 'SCENE_NO_PREVIEW', message: 'No preview: the render engine is not available here.' } };
+    // The renderer needs the document here; the worker's copy cannot cross threads.
+    const doc = await readGlb(glb);
     try {
       const png = await renderPreview(await this.deps.engine(), doc);
       return { hash: this.deps.store.blobs.put(png) };
