@@ -42,7 +42,9 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
             }
             L += beta * si.emission * w;
         }
-        if (depth >= params.maxDepth) break;
+        // maxDepth counts bounces as Blender Cycles does: 0 = direct light only (next-event
+        // estimation at the first hit), N = light reflected N more times on its way to the eye.
+        if (depth > params.maxDepth) break;
 
         Vec3 wo = si.shading.toLocal(-ray.d);
         BSDF bsdf = makeBSDF(si, wo);

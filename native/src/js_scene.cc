@@ -120,6 +120,11 @@ SceneDesc sceneDescFromJs(const Napi::Object &o) {
         md.emissiveTexture = requireInt(m, "emissiveTexture", w, kBad);
         md.normalTexture = requireInt(m, "normalTexture", w, kBad);
         md.normalScale = requireNumber(m, "normalScale", w, kBad);
+        md.specular = requireNumber(m, "specular", w, kBad);
+        md.specularTexture = requireInt(m, "specularTexture", w, kBad);
+        std::vector<float> sc = requireNumberArray(m, "specularColor", 3, w, kBad);
+        std::copy(sc.begin(), sc.end(), md.specularColor);
+        md.specularColorTexture = requireInt(m, "specularColorTexture", w, kBad);
         md.alphaCutoff = requireNumber(m, "alphaCutoff", w, kBad);
         std::string mode = requireString(m, "alphaMode", w);
         if (mode == "opaque") md.alphaMode = kAlphaOpaque;

@@ -36,6 +36,8 @@ struct SurfaceInteraction {
     Vec3 baseColor;
     float metallic;
     float alpha;  // GGX roughness parameter (roughness squared)
+    float specWeight;  // KHR_materials_specular: weight of the dielectric specular layer
+    Vec3 specF0;       // its reflectance at normal incidence, min(0.04 * colour, 1)
     Vec3 emission;
 };
 
@@ -116,6 +118,11 @@ RF_CPU_GPU inline SurfaceInteraction makeSurface(const SceneView &sv, const Ray 
     si.metallic = clampf(metallic, 0.f, 1.f);
     float r = clampf(rough, 0.f, 1.f);
     si.alpha = maxf(r * r, 1e-3f);
+    si.specWeight = m.specular;
+    Vec3 sc = m.specularColor;
+    if (m.specularTex >= 0) si.specWeight *= sampleTexture(sv, m.specularTex, u, v).a;
+    if (m.specularColorTex >= 0) sc *= sampleTexture(sv, m.specularColorTex, u, v).rgb;
+    si.specF0 = Vec3(minf(0.04f * sc.x, 1.f), minf(0.04f * sc.y, 1.f), minf(0.04f * sc.z, 1.f));
     return si;
 }
 
@@ -157,39 +164,48 @@ struct BSDF {
     Vec3 base;
     float metallic;
     float alpha;
+    float specWeight;
+    Vec3 specF0;
     float pSpec;  // probability of sampling the specular lobe
 };
+
 
 RF_CPU_GPU inline BSDF makeBSDF(const SurfaceInteraction &si, Vec3 woLocal) {
     BSDF b;
     b.base = si.baseColor;
     b.metallic = si.metallic;
     b.alpha = si.alpha;
+    b.specWeight = si.specWeight;
+    b.specF0 = si.specF0;
     float fw = pow5(1.f - clampf(woLocal.z, 0.f, 1.f));
-    float fd = 0.04f + 0.96f * fw;
+    float fd = b.specWeight * maxComponent(b.specF0 + (Vec3(1.f) - b.specF0) * fw);
     float lum = luminance(si.baseColor);
     float ws = (1.f - b.metallic) * fd + b.metallic * (lum + (1.f - lum) * fw);
     float wd = (1.f - b.metallic) * lum * (1.f - fd);
     float p = ws + wd > 0.f ? ws / (ws + wd) : 1.f;
-    b.pSpec = b.metallic >= 1.f ? 1.f : clampf(p, 0.1f, 0.9f);
+    // No specular layer at all (a Lambertian dielectric): never sample it.
+    b.pSpec = b.metallic >= 1.f ? 1.f : (b.metallic <= 0.f && b.specWeight <= 0.f) ? 0.f : clampf(p, 0.1f, 0.9f);
     return b;
 }
 
-// glTF's mix(dielectric_brdf, metal_brdf, metallic). Returns f and writes the sampling pdf.
+// glTF's mix(dielectric_brdf, metal_brdf, metallic), the dielectric being KHR_materials_specular's
+// fresnel_mix: (1 - w * max(Fr)) * diffuse + w * Fr * specular, Fr = F0 + (1 - F0)(1 - v.h)^5
+// (w = 1 and F0 = 0.04 without the extension). Returns f and writes the sampling pdf.
 RF_CPU_GPU inline Vec3 evalBSDF(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
     pdf = 0.f;
     if (wo.z <= 0.f || wi.z <= 0.f) return Vec3(0.f);
     Vec3 h = normalize(wo + wi);
     float voh = maxf(dot(wo, h), 0.f);
     float fw = pow5(1.f - voh);
-    float fd = 0.04f + 0.96f * fw;
+    Vec3 fr = b.specF0 + (Vec3(1.f) - b.specF0) * fw;
+    float diffuseW = 1.f - b.specWeight * maxComponent(fr);
     Vec3 fm = b.base + (Vec3(1.f) - b.base) * fw;
     float d = ggxD(h, b.alpha);
     float lo = ggxLambda(wo, b.alpha), li = ggxLambda(wi, b.alpha);
     float g2 = 1.f / (1.f + lo + li);
     float spec = d * g2 / (4.f * wo.z * wi.z);
-    Vec3 f = b.base * ((1.f - b.metallic) * (1.f - fd) * kInvPi) +
-             Vec3((1.f - b.metallic) * fd * spec) + fm * (b.metallic * spec);
+    Vec3 f = b.base * ((1.f - b.metallic) * diffuseW * kInvPi) +
+             fr * ((1.f - b.metallic) * b.specWeight * spec) + fm * (b.metallic * spec);
     float g1 = 1.f / (1.f + lo);
     pdf = b.pSpec * (g1 * d / (4.f * wo.z)) + (1.f - b.pSpec) * wi.z * kInvPi;
     return f;

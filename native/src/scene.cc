@@ -99,6 +99,16 @@ void validateSceneDesc(const SceneDesc &d) {
         RF_REQUIRE(kBad, m.roughness >= 0.f && m.roughness <= 1.f,
                    w << ".roughness = " << m.roughness << " is outside 0..1");
         requireFinite(m.normalScale, w + ".normalScale");
+        requireFinite(m.specular, w + ".specular");
+        RF_REQUIRE(kBad, m.specular >= 0.f && m.specular <= 1.f,
+                   w << ".specular = " << m.specular << " is outside 0..1");
+        for (int k = 0; k < 3; ++k) {
+            requireFinite(m.specularColor[k], w + ".specularColor[" + std::to_string(k) + "]");
+            RF_REQUIRE(kBad, m.specularColor[k] >= 0.f,
+                       w << ".specularColor[" << k << "] = " << m.specularColor[k] << " is negative");
+        }
+        requireTexture(m.specularTexture, ntex, w + ".specularTexture");
+        requireTexture(m.specularColorTexture, ntex, w + ".specularColorTexture");
         requireFinite(m.alphaCutoff, w + ".alphaCutoff");
         requireTexture(m.baseColorTexture, ntex, w + ".baseColorTexture");
         requireTexture(m.metallicRoughnessTexture, ntex, w + ".metallicRoughnessTexture");
@@ -193,6 +203,10 @@ void Scene::buildMaterialsAndTextures(SceneDesc &desc) {
         r.emissiveTex = m.emissiveTexture;
         r.normalTex = m.normalTexture;
         r.normalScale = m.normalScale;
+        r.specular = m.specular;
+        r.specularTex = m.specularTexture;
+        r.specularColor = Vec3(m.specularColor[0], m.specularColor[1], m.specularColor[2]);
+        r.specularColorTex = m.specularColorTexture;
         r.alphaMode = m.alphaMode;
         r.alphaCutoff = m.alphaCutoff;
         r.doubleSided = m.doubleSided ? 1 : 0;

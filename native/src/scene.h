@@ -43,6 +43,11 @@ struct MaterialDesc {
     int32_t emissiveTexture = -1;
     int32_t normalTexture = -1;
     float normalScale = 1.f;
+    // KHR_materials_specular (defaults: glTF's plain dielectric).
+    float specular = 1.f;
+    int32_t specularTexture = -1;
+    float specularColor[3] = {1.f, 1.f, 1.f};
+    int32_t specularColorTexture = -1;
     int32_t alphaMode = kAlphaOpaque;
     float alphaCutoff = 0.5f;
     bool doubleSided = false;

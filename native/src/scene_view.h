@@ -29,6 +29,10 @@ struct MaterialRec {
     int32_t emissiveTex;
     int32_t normalTex;
     float normalScale;
+    float specular;  // KHR_materials_specular strength
+    int32_t specularTex;
+    Vec3 specularColor;
+    int32_t specularColorTex;
     int32_t alphaMode;
     float alphaCutoff;
     int32_t doubleSided;

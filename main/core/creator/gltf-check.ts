@@ -10,7 +10,7 @@ import { sniffImage } from '../engine/flatten-materials';
 import type { SceneFiles } from './scene-files';
 
 /** Extensions the renderer honours. */
-export const SUPPORTED_EXTENSIONS = new Set(['KHR_lights_punctual', 'KHR_materials_emissive_strength', 'KHR_mesh_quantization']);
+export const SUPPORTED_EXTENSIONS = new Set(['KHR_lights_punctual', 'KHR_materials_emissive_strength', 'KHR_materials_specular', 'KHR_mesh_quantization']);
 /** Extensions whose data cannot be read here at all (compressed geometry). */
 const UNREADABLE_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression']);
 /** Textures bigger than this (either side) draw a warning. */

@@ -4,7 +4,7 @@
  * in a cache that animation frames share.
  */
 import type { Material, Texture, TextureInfo } from '@gltf-transform/core';
-import type { EmissiveStrength } from '@gltf-transform/extensions';
+import type { EmissiveStrength, Specular } from '@gltf-transform/extensions';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { MaterialDesc, TextureDesc, Vec3, WrapMode } from './types';
@@ -88,6 +88,7 @@ export class MaterialTable {
     const ef = m.getEmissiveFactor();
     const emissive: Vec3 = [ef[0] * strength, ef[1] * strength, ef[2] * strength];
     const alpha = m.getAlphaMode();
+    const spec = m.getExtension<Specular>('KHR_materials_specular');
     return {
       name,
       baseColor: [...m.getBaseColorFactor()] as unknown as MaterialDesc['baseColor'],
@@ -99,6 +100,10 @@ export class MaterialTable {
       emissiveTexture: this.texture(m.getEmissiveTexture(), m.getEmissiveTextureInfo(), true, name, 'emissive'),
       normalTexture: this.texture(m.getNormalTexture(), m.getNormalTextureInfo(), false, name, 'normal'),
       normalScale: m.getNormalScale(),
+      specular: spec?.getSpecularFactor() ?? 1,
+      specularTexture: spec ? this.texture(spec.getSpecularTexture(), spec.getSpecularTextureInfo(), false, name, 'specular') : -1,
+      specularColor: spec ? ([...spec.getSpecularColorFactor()] as unknown as Vec3) : [1, 1, 1],
+      specularColorTexture: spec ? this.texture(spec.getSpecularColorTexture(), spec.getSpecularColorTextureInfo(), true, name, 'specular colour') : -1,
       alphaMode: alpha === 'MASK' ? 'mask' : alpha === 'BLEND' ? 'blend' : 'opaque',
       alphaCutoff: m.getAlphaCutoff(),
       doubleSided: m.getDoubleSided(),
@@ -162,6 +167,10 @@ export function defaultMaterial(): MaterialDesc {
     emissiveTexture: -1,
     normalTexture: -1,
     normalScale: 1,
+    specular: 1,
+    specularTexture: -1,
+    specularColor: [1, 1, 1],
+    specularColorTexture: -1,
     alphaMode: 'opaque',
     alphaCutoff: 0.5,
     doubleSided: false,

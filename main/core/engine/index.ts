@@ -105,7 +105,7 @@ export interface RenderTileOptions {
   spp: number;
   /** Job seed: an integer in 0..2^53-1. */
   seed: number;
-  /** Maximum number of bounces (default 8). */
+  /** Maximum number of bounces, counted as Blender Cycles does: 0 = direct light only (default 8). */
   maxDepth?: number;
   /** CPU worker threads (default: all cores). */
   threads?: number;

@@ -38,6 +38,14 @@ export interface MaterialDesc {
   emissiveTexture: number;
   normalTexture: number;
   normalScale: number;
+  /** KHR_materials_specular: strength of the dielectric specular layer (1 = glTF's default, 0 = pure Lambert). */
+  specular: number;
+  /** Its texture (A channel), or -1. */
+  specularTexture: number;
+  /** KHR_materials_specular: tint of the dielectric reflectance at normal incidence (linear). */
+  specularColor: Vec3;
+  /** Its texture (RGB, sRGB-encoded), or -1. */
+  specularColorTexture: number;
   alphaMode: 'opaque' | 'mask' | 'blend';
   alphaCutoff: number;
   doubleSided: boolean;

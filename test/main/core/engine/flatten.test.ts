@@ -1,6 +1,6 @@
 import { Document } from '@gltf-transform/core';
 import type { Node } from '@gltf-transform/core';
-import { KHRLightsPunctual, KHRMaterialsEmissiveStrength } from '@gltf-transform/extensions';
+import { KHRLightsPunctual, KHRMaterialsEmissiveStrength, KHRMaterialsSpecular } from '@gltf-transform/extensions';
 import { describe, expect, it } from 'vitest';
 import { flattenScene } from '../../../../main/core/engine/flatten';
 import { box, meshFrom, primitiveFrom } from '../../../../scripts/scenes/geometry';
@@ -204,6 +204,24 @@ describe('flattenScene: lights, emission, environment', () => {
     const r = flattenScene(d);
     expect(r.buffers.materials[0]!.emissive).toEqual([8, 4, 0]);
     expect(r.usedDefaultEnvironment).toBe(false);
+  });
+
+  it('reads KHR_materials_specular (weight, colour, their textures); without it the plain glTF dielectric', () => {
+    const { d, scene } = doc();
+    const ext = d.createExtension(KHRMaterialsSpecular);
+    const img = d.createTexture('spec').setImage(encodePng(2, 2, new Uint8Array(16).fill(200))).setMimeType('image/png');
+    const spec = ext.createSpecular().setSpecularFactor(0.25).setSpecularColorFactor([2, 1, 0.5]).setSpecularTexture(img).setSpecularColorTexture(img);
+    const matte = d.createMaterial('matte').setExtension('KHR_materials_specular', spec);
+    const plain = d.createMaterial('plain');
+    scene.addChild(d.createNode('a').setMesh(meshFrom(d, 'a', box(1, 1, 1), matte)));
+    scene.addChild(d.createNode('b').setMesh(meshFrom(d, 'b', box(1, 1, 1), plain)).setTranslation([3, 0, 0]));
+    const mats = flattenScene(d).buffers;
+    const m = mats.materials.find((x) => x.name === 'matte')!;
+    expect(m).toMatchObject({ specular: 0.25, specularColor: [2, 1, 0.5] });
+    // The weight texture is data (its A channel), the colour texture is sRGB colour.
+    expect(mats.textures[m.specularTexture]!.srgb).toBe(false);
+    expect(mats.textures[m.specularColorTexture]!.srgb).toBe(true);
+    expect(mats.materials.find((x) => x.name === 'plain')).toMatchObject({ specular: 1, specularColor: [1, 1, 1], specularTexture: -1, specularColorTexture: -1 });
   });
 
   it('lights a scene with no lights and no emission by the default sky, replaceable', () => {
