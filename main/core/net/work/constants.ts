@@ -10,5 +10,9 @@ export const WORK_LIMITS: ProtocolLimits = {
   maxInboundStreams: 64,
 };
 
-/** Engine id the built-in path tracer announces and operators list. */
-export const ENGINE_ID = 'rayfarm-pt/1';
+/**
+ * Engine id the built-in path tracer announces and operators list. The number changes
+ * whenever the same task renders to other pixels (proof of render compares them): 2 counts
+ * bounces as Cycles does and reads KHR_materials_specular.
+ */
+export const ENGINE_ID = 'rayfarm-pt/2';

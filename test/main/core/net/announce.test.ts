@@ -16,7 +16,7 @@ const base = {
   seq: 1,
   state: 'open' as const,
   scene: { hash: 'b'.repeat(64), bytes: 100 },
-  engine: 'rayfarm-pt/1',
+  engine: 'rayfarm-pt/2',
   tier: 'economy',
   perBenchHour: '0',
   width: 32,
