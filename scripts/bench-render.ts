@@ -56,6 +56,28 @@ bpy.ops.wm.read_factory_settings(use_empty=True)
 # COMPAT: sun strength = lux, point/spot power = 4 pi x candela, as the engine reads them.
 bpy.ops.import_scene.gltf(filepath=cfg['glb'], convert_lighting_mode='COMPAT')
 scene = bpy.context.scene
+# glTF: a single-sided surface emits from its front only, but Cycles lets a mesh emit from
+# both sides. The importer marks single-sided materials with use_backface_culling; scale
+# their emission by (1 - Backfacing) so Cycles renders the lights the file describes.
+for mat in bpy.data.materials:
+    if not mat.use_nodes or not mat.use_backface_culling:
+        continue
+    nt = mat.node_tree
+    for p in [n for n in nt.nodes if n.type == 'BSDF_PRINCIPLED']:
+        s = p.inputs['Emission Strength']
+        geo = nt.nodes.new('ShaderNodeNewGeometry')
+        front = nt.nodes.new('ShaderNodeMath')
+        front.operation = 'SUBTRACT'
+        front.inputs[0].default_value = 1.0
+        nt.links.new(geo.outputs['Backfacing'], front.inputs[1])
+        mul = nt.nodes.new('ShaderNodeMath')
+        mul.operation = 'MULTIPLY'
+        if s.is_linked:
+            nt.links.new(s.links[0].from_socket, mul.inputs[0])
+        else:
+            mul.inputs[0].default_value = s.default_value
+        nt.links.new(front.outputs['Value'], mul.inputs[1])
+        nt.links.new(mul.outputs['Value'], s)
 scene.render.engine = 'CYCLES'
 c = scene.cycles
 c.device = 'CPU'

@@ -5,7 +5,8 @@
  */
 import { Document } from '@gltf-transform/core';
 import type { Material, Node, Texture } from '@gltf-transform/core';
-import { EmissiveStrength, KHRLightsPunctual, KHRMaterialsEmissiveStrength } from '@gltf-transform/extensions';
+import { EmissiveStrength, KHRLightsPunctual, KHRMaterialsEmissiveStrength, KHRMaterialsSpecular } from '@gltf-transform/extensions';
+import type { Specular } from '@gltf-transform/extensions';
 import { PNG } from 'pngjs';
 import { box, fbm, meshFrom, quadXZ, sphere, terrain } from './geometry';
 
@@ -18,6 +19,18 @@ function newDoc(): Document {
 
 function pbr(doc: Document, name: string, color: [number, number, number], roughness = 0.8, metallic = 0): Material {
   return doc.createMaterial(name).setBaseColorFactor([...color, 1]).setRoughnessFactor(roughness).setMetallicFactor(metallic);
+}
+
+/**
+ * A Lambertian (matte) surface, as the measured Cornell box walls are: KHR_materials_specular
+ * turns glTF's 4 % specular layer off. The colour factor is zeroed too because Blender 3.4's
+ * importer reads only that (into Principled's Specular); roughness 0.5 makes Principled's
+ * Disney diffuse match Lambert on average, and the engine ignores it for a Lambertian surface.
+ */
+function matte(doc: Document, name: string, color: [number, number, number]): Material {
+  const ext = doc.createExtension(KHRMaterialsSpecular);
+  const spec = ext.createSpecular().setSpecularFactor(0).setSpecularColorFactor([0, 0, 0]);
+  return pbr(doc, name, color, 0.5).setExtension('KHR_materials_specular', spec as Specular);
 }
 
 function emitter(doc: Document, name: string, color: [number, number, number], strength: number): Material {
@@ -82,13 +95,13 @@ function textureFrom(doc: Document, name: string, size: number, pixel: (u: numbe
   return doc.createTexture(name).setMimeType('image/png').setImage(encodePng(size, size, data)).setURI(`${name}.png`);
 }
 
-/** The Cornell box: red/green/white walls, two boxes, an emissive ceiling light, a camera. */
+/** The Cornell box: matte red/green/white walls, two boxes, an emissive ceiling light, a camera. */
 export function cornellBox(): Document {
   const doc = newDoc();
   const scene = doc.createScene('Cornell box');
-  const white = pbr(doc, 'White', [0.73, 0.73, 0.73]);
-  const red = pbr(doc, 'Red', [0.65, 0.05, 0.05]);
-  const green = pbr(doc, 'Green', [0.12, 0.45, 0.15]);
+  const white = matte(doc, 'White', [0.73, 0.73, 0.73]);
+  const red = matte(doc, 'Red', [0.65, 0.05, 0.05]);
+  const green = matte(doc, 'Green', [0.12, 0.45, 0.15]);
   const lamp = emitter(doc, 'Ceiling light', [1, 0.85, 0.6], 22);
   const wall = (name: string, mat: Material, t: [number, number, number], r: [number, number, number, number]) =>
     scene.addChild(doc.createNode(name).setMesh(meshFrom(doc, name, quadXZ(2, 2), mat)).setTranslation(t).setRotation(r));
