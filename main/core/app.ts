@@ -168,6 +168,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const jobOutput = new JobOutputReader(store.db, store.blobs);
   downloads.register('job', (segments) => jobOutput.download(segments));
   const scenes = new SceneLibrary({ store, engine: creatorEngine, log });
+  stops.push(() => scenes.close());
 
   const handlers: Handlers = {
     // Handlers emit events through the server built just below; they only run after it exists.
