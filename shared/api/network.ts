@@ -42,6 +42,8 @@ export const NetworkJobSchema = z.object({
   done: z.number(),
   failed: z.number(),
   leased: z.number(),
+  /** Why an active job is stuck (every operator asking was barred for failing it), or null. */
+  waiting: z.string().nullable(),
   framesWritten: z.number(),
   createdAt: z.number(),
   finishedAt: z.number().nullable(),

@@ -145,7 +145,7 @@ export async function paidSubmit(
       const check = () => {
         const j = pm.states.get(job.id);
         const p = svc!.dispatcher.job(job.id)?.progress;
-        const line = `${j.state}: ${p ? `${p.done}/${p.tasks} tasks done, ${p.leased} rendering` : ''}`;
+        const line = `${j.state}: ${p ? `${p.done}/${p.tasks} tasks done, ${p.leased} rendering${p.waiting ? ` (${p.waiting})` : ''}` : ''}`;
         if (line !== last) console.error(`rayfarm submit: ${line}${j.state === 'paused' ? ' — top up the escrow to continue' : ''}`);
         last = line;
         const waitClose = !args.bool('no-wait-close');

@@ -120,7 +120,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     }, 5000);
     quiet.unref();
     const progress = await svc.waitForJob(job.id, (p) => {
-      const line = `${p.done}/${p.tasks} tasks done, ${p.leased} rendering${p.failed ? `, ${p.failed} failed` : ''}`;
+      const line = `${p.done}/${p.tasks} tasks done, ${p.leased} rendering${p.failed ? `, ${p.failed} failed` : ''}${p.waiting ? ` (${p.waiting})` : ''}`;
       if (line !== last) {
         console.error(`rayfarm submit: ${line}`);
         lastChange = performance.now();

@@ -40,7 +40,7 @@ export function publicJobInfo(s: JobSummary): PublicJob {
     done: s.progress?.done ?? 0,
     leased: s.progress?.leased ?? 0,
     closableAt: s.closableAt,
-    note: s.note,
+    note: s.note ?? s.progress?.waiting ?? null,
     outDir: s.outDir,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,

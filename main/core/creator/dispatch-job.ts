@@ -11,6 +11,9 @@ export const TASK_LEASED = 1;
 export const TASK_DONE = 2;
 export const TASK_FAILED = 3;
 
+/** A refusal counts towards "waiting" this long (operators ask a job that refused them again after a minute). */
+const REFUSAL_FRESH_MS = 180_000;
+
 /** How far past the queue head a request looks for a task the operator has not failed. */
 const SCAN_LIMIT = 256;
 
@@ -28,6 +31,9 @@ export class JobState {
   readonly opFailures = new Map<string, number>();
   doneCount = 0;
   failedCount = 0;
+  /** When a task of this job was last leased, and when each barred operator was last refused. */
+  lastLeaseAt = 0;
+  readonly refusedAt = new Map<string, number>();
 
   private constructor(
     readonly row: JobRow,
@@ -168,7 +174,7 @@ export class JobState {
     return this.doneCount + this.failedCount === this.state.length;
   }
 
-  progress(): JobProgress {
+  progress(now = 0): JobProgress {
     let leased = 0;
     for (let i = 0; i < this.state.length; i++) if (this.state[i] === TASK_LEASED) leased++;
     return {
@@ -178,8 +184,22 @@ export class JobState {
       done: this.doneCount,
       failed: this.failedCount,
       leased,
+      waiting: this.waiting(now, leased),
       createdAt: this.row.createdAt,
       finishedAt: this.row.finishedAt,
     };
+  }
+
+  /**
+   * Why an active job is not moving, in words for its creator: since the last task was
+   * handed out, every operator that asked (recently) was refused for failing the job.
+   */
+  private waiting(now: number, leased: number): string | null {
+    const left = this.state.length - this.doneCount - this.failedCount - leased;
+    if (this.row.state !== 'active' || left === 0 || leased > 0) return null;
+    const barred = [...this.refusedAt.values()].filter((at) => at > this.lastLeaseAt && now - at <= REFUSAL_FRESH_MS).length;
+    if (barred === 0) return null;
+    const who = barred === 1 ? 'the only operator asking for it failed this job twice and gets' : `all ${barred} operators asking for it failed this job twice and get`;
+    return `No operator can take the ${left} remaining task${left === 1 ? '' : 's'}: ${who} no more of it. The job goes on when another operator joins, or you can cancel it.`;
   }
 }

@@ -98,6 +98,8 @@ export interface JobProgress {
   done: number;
   failed: number;
   leased: number;
+  /** Why an active job is stuck, for its creator (every operator asking was barred), or null. */
+  waiting: string | null;
   createdAt: number;
   finishedAt: number | null;
 }
@@ -179,7 +181,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const job = JobState.fresh(row, tasks);
     this.jobs.set(id, job);
     this.changed(id);
-    return job.progress();
+    return job.progress(this.now());
   }
 
   /** Stops offering a job; outstanding leases are dropped. */
@@ -202,12 +204,12 @@ export class Dispatcher implements WorkProvider, ResultSink {
   /** The job, its spec and scene (for announcements and the API). */
   job(jobId: string): { row: JobRow; tasks: readonly Task[]; progress: JobProgress } | undefined {
     const j = this.jobs.get(jobId);
-    return j && { row: j.row, tasks: j.tasks, progress: j.progress() };
+    return j && { row: j.row, tasks: j.tasks, progress: j.progress(this.now()) };
   }
 
   /** Every job's progress, newest first. */
   list(): JobProgress[] {
-    return [...this.jobs.values()].map((j) => j.progress()).sort((a, b) => b.createdAt - a.createdAt);
+    return [...this.jobs.values()].map((j) => j.progress(this.now())).sort((a, b) => b.createdAt - a.createdAt);
   }
 
   /** Hashes of stored results of a job's tasks (index → hash), for assembly after a restart. */
@@ -232,6 +234,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
         continue;
       }
       if ((job.opFailures.get(op.peerId) ?? 0) >= this.maxOpFailures) {
+        job.refusedAt.set(op.peerId, this.now());
         reason = `you failed job ${job.row.id} ${this.maxOpFailures} times`;
         if (jobId) return { status: 'denied', reason };
         continue;
@@ -255,6 +258,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   private lease(job: JobState, idx: number, op: OperatorRef): import('../net/work/messages').Lease {
     const now = this.now();
+    job.lastLeaseAt = now;
     const price = this.opts.pricePerBenchHour?.(job.row.spec) ?? '0';
     const amount = this.opts.payments?.taskPrice?.(job.row.id);
     const l: ActiveLease = {
@@ -439,7 +443,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     job.row.state = job.failedCount > 0 ? 'failed' : 'done';
     job.row.finishedAt = this.now();
     this.store.setJobState(job.row.id, job.row.state, job.row.finishedAt);
-    const p = job.progress();
+    const p = job.progress(this.now());
     for (const l of this.finishListeners) l(p);
     this.changed(job.row.id);
   }

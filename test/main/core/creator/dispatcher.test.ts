@@ -143,7 +143,12 @@ describe('Dispatcher', () => {
     again.d.fail(op(1), take(again.d, 1, job2.id).leaseId, 'x');
     again.d.fail(op(1), take(again.d, 1, job2.id).leaseId, 'x');
     clock.t += 60_000;
+    expect(again.d.job(job2.id)!.progress.waiting).toBeNull();
     expect(again.d.request(op(1), job2.id, offer)).toMatchObject({ status: 'denied' });
+    // The creator learns why the job no longer moves, until someone else takes a task.
+    expect(again.d.job(job2.id)!.progress.waiting).toMatch(/^No operator can take the 2 remaining tasks: the only operator asking for it failed this job twice/);
+    take(again.d, 2, job2.id);
+    expect(again.d.job(job2.id)!.progress.waiting).toBeNull();
   });
 
   it('release puts the task back without blame', () => {
