@@ -15,7 +15,7 @@
 import '../main/core/polyfills';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,7 +30,16 @@ import type { Lease } from '../main/core/net/work/messages';
 import type { TaskRenderer } from '../main/core/operator/worker';
 import { openStore, sha256Hex } from '../main/core/store';
 
-const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+// Every temporary folder goes when the process exits (the blob runs leave 256 MiB each).
+const made: string[] = [];
+const tmp = (p: string) => {
+  const d = mkdtempSync(join(tmpdir(), p));
+  made.push(d);
+  return d;
+};
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 const quiet = () => undefined;
 
 /** The serving side of the blob benchmark, run in its own process (`--serve BYTES [--studio KEYHEX]`). */
@@ -61,7 +70,7 @@ async function serveBlob(bytes: number, keyHex: string | undefined): Promise<voi
 /** Fetches a blob from a node in another process (as on a LAN, each side has its own CPU). */
 async function blobThroughput(studio: boolean, bytes: number): Promise<number> {
   const key = studio ? parseStudioKey(newStudioKey()) : undefined;
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', String(bytes), ...(key ? ['--studio', Buffer.from(key).toString('hex')] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv.filter((a) => a.startsWith('--cpu-prof')), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', String(bytes), ...(key ? ['--studio', Buffer.from(key).toString('hex')] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`blob server exited with ${code}`)));
@@ -76,6 +85,7 @@ async function blobThroughput(studio: boolean, bytes: number): Promise<number> {
   const s = (performance.now() - t0) / 1000;
   await stack.stop();
   store.close();
+  rmSync(dir, { recursive: true, force: true });
   child.stdin!.end();
   await new Promise((r) => child.once('exit', r));
   return bytes / s / 1e6;
@@ -200,6 +210,15 @@ const serveAt = process.argv.indexOf('--serve');
 if (serveAt >= 0) {
   const studioAt = process.argv.indexOf('--studio');
   await serveBlob(Number(process.argv[serveAt + 1]), studioAt >= 0 ? process.argv[studioAt + 1] : undefined);
+  process.exit(0);
+}
+
+// `--only blob [N]`: N blob runs (default 5), each printed, for profiling the blob protocol alone.
+const onlyAt = process.argv.indexOf('--only');
+if (onlyAt >= 0 && process.argv[onlyAt + 1] === 'blob') {
+  const runs: number[] = [];
+  for (let i = 0; i < Number(process.argv[onlyAt + 2] ?? 5); i++) runs.push(Math.round(await blobThroughput(false, 256 << 20)));
+  console.log(JSON.stringify({ blobMBpsRuns: runs, blobMBps: Math.max(...runs), blobMBpsMedian: median(runs) }));
   process.exit(0);
 }
 
