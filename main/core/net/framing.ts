@@ -10,6 +10,8 @@ import { Uint8ArrayList } from 'uint8arraylist';
 import { NetError } from './errors';
 
 const HEADER = 4;
+/** Bytes a stream may hold unsent before `write` waits for the peer to take them. */
+const SEND_HIGH_WATER = 1 << 20;
 
 /** Reads and writes frames on one stream. */
 export class FramedStream {
@@ -126,19 +128,39 @@ export class FramedStream {
     new DataView(header.buffer).setUint32(0, data.byteLength);
     const list = new Uint8ArrayList(header, data);
     if (this.stream.writeStatus !== 'writable') throw new NetError('NET_CLOSED', 'The stream is closed for writing.');
-    if (!this.stream.send(list)) await this.drain(timeoutMs);
+    this.stream.send(list);
+    await this.drain(timeoutMs);
   }
 
-  /** Waits until the stream can take more data. */
+  /**
+   * Waits until the stream holds at most SEND_HIGH_WATER unsent bytes, so a peer that
+   * stops reading stalls us instead of growing our memory. Not `stream.onDrain`: in
+   * @libp2p/utils 7.4 its promise is made once and never renewed, so after a stream's
+   * first drain it resolves at once and a sender would queue without bound.
+   */
   async drain(timeoutMs: number): Promise<void> {
-    if (!this.stream.writableNeedsDrain) return;
-    try {
-      await this.stream.onDrain({ signal: AbortSignal.timeout(timeoutMs) });
-    } catch (err) {
-      const e = new NetError('NET_TIMEOUT', `The peer did not take our data within ${timeoutMs} ms.`, { cause: err });
-      this.stream.abort(e);
-      throw e;
+    const stream = this.stream;
+    const deadline = Date.now() + timeoutMs;
+    while (stream.writeBufferLength > SEND_HIGH_WATER) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const err = new NetError('NET_TIMEOUT', `The peer did not take our data within ${timeoutMs} ms.`);
+        stream.abort(err);
+        throw err;
+      }
+      // The stream sends more on 'drain' (a window update, the connection draining) in a
+      // microtask queued before this wait's continuation, so the loop sees the progress.
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          for (const e of ['drain', 'idle', 'close'] as const) stream.removeEventListener(e, done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        for (const e of ['drain', 'idle', 'close'] as const) stream.addEventListener(e, done);
+      });
     }
+    if (stream.writeStatus === 'closed') throw new NetError('NET_CLOSED', 'The stream closed before the peer took our data.');
   }
 
   /** Closes our writing side (after the queued data is sent), bounded in time. */

@@ -1,5 +1,5 @@
 import '../../../../main/core/polyfills';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNetStack } from '../../../../main/core/net';
@@ -37,6 +37,8 @@ export async function startPeer(opts: { studioKey?: Uint8Array; bootstrap?: stri
     async stop() {
       await stack.stop();
       store.close();
+      // Blob tests leave tens of MiB each; a filling disk slows every later write.
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
