@@ -3,8 +3,9 @@
  * a job from probe renders, then render the whole job for real on this machine and compare.
  * Prints JSON: estimated vs measured seconds and the error (goal: within 20 %).
  *
- * Also timed in CPU seconds per render thread, which other programs on a busy machine do not
- * disturb. Options: --quick (smaller jobs), --threads N.
+ * The measured run is timed by the wall clock (run it on an idle machine); `wallProbe` shows
+ * the same estimate from wall-clock-timed probes for comparison. Options: --quick (smaller
+ * jobs), --threads N.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +46,7 @@ for (const job of jobs) {
   if (!checked.ok) throw new Error(checked.message);
   const spec = checked.spec;
   const est = await estimateJob(nativeEngine, doc, spec, { localScore: bench.score, baseRatePerBH: parseTokens('2'), nodes: 10, threads });
-  const estCpu = await estimateJob(nativeEngine, doc, spec, { localScore: bench.score, baseRatePerBH: parseTokens('2'), nodes: 10, threads, clock: 'cpu' });
+  const estWall = await estimateJob(nativeEngine, doc, spec, { localScore: bench.score, baseRatePerBH: parseTokens('2'), nodes: 10, threads, clock: 'wall' });
   // The measured run does what a node does: each task loads its frame, renders, returns.
   // Twice, keeping the faster, as the probes do: other programs on the machine add noise.
   let measured = Infinity;
@@ -72,10 +73,10 @@ for (const job of jobs) {
     estimatedSeconds: Number(est.localSeconds.toFixed(3)),
     measuredSeconds: Number(measured.toFixed(3)),
     errorPercent: Number((((est.localSeconds - measured) / measured) * 100).toFixed(1)),
-    cpuClock: {
-      estimatedSeconds: Number(estCpu.localSeconds.toFixed(3)),
-      measuredSeconds: Number(measuredCpu.toFixed(3)),
-      errorPercent: Number((((estCpu.localSeconds - measuredCpu) / measuredCpu) * 100).toFixed(1)),
+    measuredCpuSeconds: Number(measuredCpu.toFixed(3)),
+    wallProbe: {
+      estimatedSeconds: Number(estWall.localSeconds.toFixed(3)),
+      errorPercent: Number((((estWall.localSeconds - measured) / measured) * 100).toFixed(1)),
     },
     probeSeconds: Number(probeSeconds.toFixed(3)),
     benchHours: est.benchHours,
@@ -83,7 +84,7 @@ for (const job of jobs) {
   process.stderr.write(`${job.scene}: estimated ${est.localSeconds.toFixed(2)} s, measured ${measured.toFixed(2)} s\n`);
 }
 const errors = results.map((r) => Math.abs(r.errorPercent));
-const cpuErrors = results.map((r) => Math.abs(r.cpuClock.errorPercent));
+const wallErrors = results.map((r) => Math.abs(r.wallProbe.errorPercent));
 console.log(
   JSON.stringify(
     {
@@ -92,12 +93,11 @@ console.log(
       meanAbsErrorPercent: Number((errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(1)),
       maxAbsErrorPercent: Math.max(...errors),
       withinGoal: errors.every((e) => e <= 20),
-      // The same comparison timed in CPU seconds per render thread: the estimator's own error
-      // with the noise of other programs on the machine taken out.
-      cpuClock: {
-        meanAbsErrorPercent: Number((cpuErrors.reduce((a, b) => a + b, 0) / cpuErrors.length).toFixed(1)),
-        maxAbsErrorPercent: Math.max(...cpuErrors),
-        withinGoal: cpuErrors.every((e) => e <= 20),
+      // The same estimate from probes timed by the wall clock (the estimator's default times
+      // the render threads' CPU): short probe renders suffer every pre-emption in full.
+      wallProbe: {
+        meanAbsErrorPercent: Number((wallErrors.reduce((a, b) => a + b, 0) / wallErrors.length).toFixed(1)),
+        maxAbsErrorPercent: Math.max(...wallErrors),
       },
       loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
       results,

@@ -120,6 +120,7 @@ class RenderWorker : public PromiseWorker {
         Napi::Object result = Napi::Object::New(env);
         result.Set("pixels", arr);
         result.Set("discardedSamples", Napi::Number::New(env, static_cast<double>(stats_.discardedSamples)));
+        result.Set("cpuSeconds", Napi::Number::New(env, stats_.cpuSeconds));
         releaseTsfn();
         deferred_.Resolve(result);
     }

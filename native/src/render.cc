@@ -4,6 +4,13 @@
 #include <cmath>
 #include <thread>
 
+#if defined(_WIN32)
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#else
+#include <time.h>
+#endif
+
 #include "integrator.h"
 
 #if RF_HAS_CUDA
@@ -16,6 +23,20 @@ namespace {
 
 const char *kBadOptions = "ENGINE_BAD_OPTIONS";
 
+// CPU time of the calling thread in nanoseconds.
+uint64_t threadCpuNs() {
+#if defined(_WIN32)
+    FILETIME created, exited, kernel, user;
+    if (!GetThreadTimes(GetCurrentThread(), &created, &exited, &kernel, &user)) return 0;
+    auto ticks = [](FILETIME f) { return (static_cast<uint64_t>(f.dwHighDateTime) << 32) | f.dwLowDateTime; };
+    return (ticks(kernel) + ticks(user)) * 100;  // 100 ns ticks
+#else
+    timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+#endif
+}
+
 RenderStats renderCpu(Scene &scene, const RenderJob &job, std::vector<float> &out,
                       const std::atomic<bool> &cancel, const ProgressFn &progress) {
     const RenderParams &p = job.params;
@@ -23,8 +44,10 @@ RenderStats renderCpu(Scene &scene, const RenderJob &job, std::vector<float> &ou
     std::atomic<int> nextRow{0}, rowsDone{0};
     std::atomic<uint64_t> discarded{0};
     std::atomic<bool> stopped{false};
+    std::atomic<uint64_t> cpuNs{0};
     auto worker = [&]() {
         uint64_t localDiscarded = 0;
+        const uint64_t cpu0 = threadCpuNs();
         for (;;) {
             int row = nextRow.fetch_add(1);
             if (row >= p.rect.height) break;
@@ -33,6 +56,7 @@ RenderStats renderCpu(Scene &scene, const RenderJob &job, std::vector<float> &ou
                 if (cancel.load(std::memory_order_relaxed)) {
                     stopped = true;
                     discarded += localDiscarded;
+                    cpuNs += threadCpuNs() - cpu0;
                     return;
                 }
                 int px = p.rect.x + col;
@@ -45,6 +69,7 @@ RenderStats renderCpu(Scene &scene, const RenderJob &job, std::vector<float> &ou
             if (progress) progress(static_cast<double>(done) / p.rect.height);
         }
         discarded += localDiscarded;
+        cpuNs += threadCpuNs() - cpu0;
     };
     int n = std::max(1, std::min(job.threads, p.rect.height));
     std::vector<std::thread> pool;
@@ -55,6 +80,7 @@ RenderStats renderCpu(Scene &scene, const RenderJob &job, std::vector<float> &ou
     RenderStats stats;
     stats.discardedSamples = discarded.load();
     stats.cancelled = stopped.load() || cancel.load();
+    stats.cpuSeconds = static_cast<double>(cpuNs.load()) * 1e-9;
     return stats;
 }
 

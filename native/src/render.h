@@ -22,6 +22,9 @@ struct RenderJob {
 struct RenderStats {
     uint64_t discardedSamples = 0;  // NaN/Inf samples dropped
     bool cancelled = false;
+    // CPU time the render threads spent (CPU backend; 0 for CUDA): the render's cost with
+    // the cores to itself, whatever else the machine was doing meanwhile.
+    double cpuSeconds = 0.0;
 };
 
 struct DeviceDesc {

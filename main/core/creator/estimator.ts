@@ -82,12 +82,15 @@ export function probeRects(width: number, height: number, threads: number): { x:
 }
 
 /**
- * How probes are timed. `wall`: elapsed time, what the job will take on this machine as it
- * is. `cpu`: this process's CPU time divided by the render threads — what it would take
- * with the cores to itself; steadier on a machine busy with other programs, but it counts
- * any other work of this process too, so the app uses `wall`.
+ * How probes are timed. `render` (the default): the CPU time of the engine's render threads
+ * divided by their number — what the job costs with the cores to itself. The price must not
+ * rise because the creator's machine is busy, and a probe is many short renders: a render
+ * thread that another program (or this app's own JS thread) pre-empts for a moment holds up
+ * the whole short render, so elapsed time overstates a long job's cost by 25–40 % on a
+ * 2-core machine. `wall`: elapsed time, kept for comparison (bench:estimate prints both).
+ * `cpu`: this whole process's CPU time per render thread (counts other work of the process).
  */
-export type ProbeClock = 'wall' | 'cpu';
+export type ProbeClock = 'render' | 'wall' | 'cpu';
 
 /** CPU seconds of this process since `start` (all threads, user + system). */
 function cpuSecondsSince(start: NodeJS.CpuUsage): number {
@@ -106,7 +109,12 @@ export async function probeJob(engine: RenderEngine, doc: Document, spec: JobSpe
       const task = { index: 0, id: 'probe', frame, tileX: 0, tileY: 0, rect };
       const cpu = process.cpuUsage();
       const r = await renderer.renderTask({ ...spec, spp }, task, opts.threads ? { threads: opts.threads } : {});
-      seconds += opts.clock === 'cpu' ? cpuSecondsSince(cpu) / (opts.threads ?? defaultThreads()) : r.seconds;
+      const threads = Math.min(opts.threads ?? defaultThreads(), rect.height);
+      const clock = opts.clock ?? 'render';
+      if (clock === 'cpu') seconds += cpuSecondsSince(cpu) / threads;
+      // No render-thread time (a platform without per-thread clocks): elapsed time instead.
+      else if (clock === 'render' && r.cpuSeconds > 0) seconds += r.cpuSeconds / threads;
+      else seconds += r.seconds;
     }
     return seconds;
   };

@@ -122,7 +122,13 @@ export interface RenderTileResult {
   pixels: Float32Array;
   /** Samples dropped because they were NaN or infinite. */
   discardedSamples: number;
+  /** Wall-clock time of the render. */
   seconds: number;
+  /**
+   * CPU time the render threads spent (CPU backend; 0 on CUDA): what the render costs with the
+   * cores to itself, unaffected by other programs competing for them meanwhile.
+   */
+  cpuSeconds: number;
 }
 
 /** Default worker thread count: every core this process may use. */
@@ -181,7 +187,7 @@ export async function renderTileDetailed(opts: RenderTileOptions): Promise<Rende
     const r = await running.promise;
     onProgress?.(1);
     if (callbackError) throw callbackError.error;
-    return { pixels: r.pixels, discardedSamples: r.discardedSamples, seconds: (performance.now() - started) / 1000 };
+    return { pixels: r.pixels, discardedSamples: r.discardedSamples, seconds: (performance.now() - started) / 1000, cpuSeconds: r.cpuSeconds };
   } catch (err) {
     if (callbackError) throw callbackError.error;
     throw toEngineError(err);

@@ -28,6 +28,8 @@ export interface NativeRenderOptions {
 export interface NativeRenderResult {
   pixels: Float32Array;
   discardedSamples: number;
+  /** CPU time of the render threads (0 on CUDA). */
+  cpuSeconds: number;
 }
 
 /** The addon's benchmark result. */

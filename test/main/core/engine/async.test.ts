@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benchmark, cudaCompiledIn, devices, EngineError, loadScene, renderTile } from '../../../../main/core/engine/index';
+import { benchmark, cudaCompiledIn, devices, EngineError, loadScene, renderTile, renderTileDetailed } from '../../../../main/core/engine/index';
 import type { EngineScene } from '../../../../main/core/engine/index';
 import { cameraAt, cornellRoom } from './fixtures';
 
@@ -21,6 +21,12 @@ describe('rendering runs off the JS thread', () => {
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.at(-1)).toBe(1);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
+  });
+
+  it('reports the render threads\' CPU time (the estimate times its probes by it), bounded by threads x elapsed', async () => {
+    const r = await renderTileDetailed({ scene, camera, width: 64, height: 64, spp: 16, seed: 1, threads: 2 });
+    expect(r.cpuSeconds).toBeGreaterThan(0);
+    expect(r.cpuSeconds).toBeLessThanOrEqual(r.seconds * 2 + 0.01);
   });
 
   it('keeps the event loop turning during a render, and an abort rejects it with ENGINE_CANCELLED', async () => {
