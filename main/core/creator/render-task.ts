@@ -12,6 +12,9 @@ import type { EngineScene, RenderTileOptions, RenderTileResult } from '../engine
 import { createFlattenCache, flattenScene } from '../engine/flatten';
 import type { FlattenCache } from '../engine/flatten';
 import type { CameraDesc, SceneBuffers } from '../engine/types';
+import { sharedFramePool } from './frame-pool';
+import type { SceneFramePool } from './frame-pool';
+import type { FlatFrame } from './scene-frames';
 
 /** The engine calls a render needs (the native engine in production). */
 export interface RenderEngine {
@@ -35,18 +38,40 @@ export interface LoadedFrame {
   loadSeconds: number;
 }
 
+/** A packaged scene: its id (the sha256 of its GLB) and how to read the GLB when it is needed. */
+export interface ScenePackage {
+  sceneHash: string;
+  glb: () => Uint8Array;
+}
+
+/** What a renderer is made from: a parsed document (flattened here) or a package (flattened in a worker). */
+export type SceneInput = Document | ScenePackage;
+
+function isPackage(scene: SceneInput): scene is ScenePackage {
+  return typeof (scene as Partial<ScenePackage>).sceneHash === 'string';
+}
+
 /**
- * A scene document and the frame last loaded from it: the tiles of one frame share one
- * loaded scene, and images are decoded once for all frames.
+ * A scene and the frame last loaded from it: the tiles of one frame share one loaded scene,
+ * and images are decoded once for all frames. Made from a document, frames are flattened on
+ * this thread (tests, scripts, the CLI); made from a package, in the frame worker
+ * (frame-pool.ts), which keeps the parsed scene between frames — same buffers either way.
  */
 export class SceneRenderer {
   private readonly cache: FlattenCache = createFlattenCache();
   private current: FrameEntry | undefined;
+  /** The document, when made from one. */
+  readonly doc: Document | undefined;
+  private readonly pkg: ScenePackage | undefined;
 
   constructor(
-    readonly doc: Document,
+    scene: SceneInput,
     private readonly engine: RenderEngine = nativeEngine,
-  ) {}
+    private readonly pool?: SceneFramePool,
+  ) {
+    if (isPackage(scene)) this.pkg = scene;
+    else this.doc = scene;
+  }
 
   /** The scene at one frame of a spec (loaded once, reused by the next call for the same frame). */
   frame(spec: FrameSpec, frame: number): Promise<LoadedFrame> {
@@ -59,7 +84,7 @@ export class SceneRenderer {
     const previous = this.current;
     const loading = (async () => {
       const started = performance.now();
-      const flat = flattenScene(this.doc, { time: frameTime(spec, frame), cameraIndex: spec.camera, aspect: spec.width / spec.height, environment: spec.environment, cache: this.cache });
+      const flat = await this.flatten({ time: frameTime(spec, frame), cameraIndex: spec.camera, aspect: spec.width / spec.height, environment: spec.environment });
       const scene = await this.engine.loadScene(flat.buffers);
       return { scene, camera: flat.camera, warnings: flat.warnings, usedDefaultEnvironment: flat.usedDefaultEnvironment, loadSeconds: (performance.now() - started) / 1000 };
     })();
@@ -69,6 +94,12 @@ export class SceneRenderer {
       release(previous);
     }
     return this.current;
+  }
+
+  private async flatten(opts: { time: number; cameraIndex: number | 'auto'; aspect: number; environment: FrameSpec['environment'] }): Promise<FlatFrame> {
+    if (this.doc) return flattenScene(this.doc, { ...opts, cache: this.cache });
+    const pkg = this.pkg!;
+    return (this.pool ?? sharedFramePool()).frame({ sceneHash: pkg.sceneHash, ...opts }, pkg.glb);
   }
 
   /** Renders one task of a job; returns linear RGBA float pixels of the task's rect. */
