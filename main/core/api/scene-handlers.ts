@@ -3,7 +3,6 @@ import { validateJobSpec } from '../../../shared/job-spec';
 import { baseRatePerBH, estimateJob, localBenchmarkScore } from '../creator/estimator';
 import type { RenderEngine } from '../creator/render-task';
 import type { SceneLibrary } from '../creator/scene-library';
-import { RayfarmError } from '../errors';
 import type { Store } from '../store';
 import type { ApiServer, HandlerMap } from './api-server';
 
@@ -31,13 +30,11 @@ export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof s
       return r.ok ? { ok: true, problems: [] } : { ok: false, problems: r.problems };
     },
     'creator.estimate': async (input) => {
-      const doc = await deps.library.document(input.spec.sceneId).catch((err: unknown) => {
-        if (err instanceof RayfarmError) throw err;
-        throw new RayfarmError('SCENE_UNREADABLE', `The stored scene could not be opened: ${(err as Error).message}`);
-      });
+      // Parsed and flattened in the frame worker (SCENE_UNREADABLE from there when the stored GLB is damaged).
+      const scene = deps.library.scenePackage(input.spec.sceneId);
       const engine = await deps.engine();
       const localScore = await localBenchmarkScore(deps.store.settings, () => engine.benchmark());
-      return estimateJob(engine, doc, input.spec, {
+      return estimateJob(engine, scene, input.spec, {
         localScore,
         baseRatePerBH: baseRatePerBH(deps.store.settings),
         nodes: input.nodes,

@@ -4,7 +4,6 @@
  * and by the local benchmark score, that gives the job's work in bench-hours (BH). The
  * price and fee are pure arithmetic (shared/pricing.ts).
  */
-import type { Document } from '@gltf-transform/core';
 import type { Estimate } from '../../../shared/api/scenes';
 import { jobFrames, splitJob } from '../../../shared/job-spec';
 import type { JobSpec } from '../../../shared/job-spec';
@@ -12,7 +11,7 @@ import { benchHours, DEFAULT_BASE_RATE_PER_BH, parseTokens, quote, secondsFor, w
 import type { SettingsStore } from '../store';
 import { defaultThreads } from '../engine';
 import { SceneRenderer } from './render-task';
-import type { RenderEngine } from './render-task';
+import type { RenderEngine, SceneInput } from './render-task';
 
 /** Settings keys the estimate reads. */
 export const SETTINGS = {
@@ -98,10 +97,11 @@ function cpuSecondsSince(start: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1e6;
 }
 
-export async function probeJob(engine: RenderEngine, doc: Document, spec: JobSpec, opts: { threads?: number; clock?: ProbeClock } = {}): Promise<Probe[]> {
+/** Probes a job's frames (from a package, frames are flattened in the frame worker). */
+export async function probeJob(engine: RenderEngine, scene: SceneInput, spec: JobSpec, opts: { threads?: number; clock?: ProbeClock } = {}): Promise<Probe[]> {
   const rects = probeRects(spec.width, spec.height, opts.threads ?? defaultThreads());
   const pixels = rects.reduce((n, r) => n + r.width * r.height, 0);
-  const renderer = new SceneRenderer(doc, engine);
+  const renderer = new SceneRenderer(scene, engine);
   const probes: Probe[] = [];
   const timeAll = async (frame: number, spp: number): Promise<number> => {
     let seconds = 0;
@@ -156,11 +156,11 @@ export function jobSecondsFromProbes(spec: JobSpec, probes: readonly Probe[]): {
 /** The full estimate of a job. */
 export async function estimateJob(
   engine: RenderEngine,
-  doc: Document,
+  scene: SceneInput,
   spec: JobSpec,
   opts: { localScore: number; baseRatePerBH: bigint; nodes: number; nodeScore?: number; threads?: number; clock?: ProbeClock },
 ): Promise<Estimate> {
-  const probes = await probeJob(engine, doc, spec, { threads: opts.threads, clock: opts.clock });
+  const probes = await probeJob(engine, scene, spec, { threads: opts.threads, clock: opts.clock });
   const { seconds } = jobSecondsFromProbes(spec, probes);
   const tasks = splitJob(spec).length;
   const bh = benchHours(seconds, opts.localScore);

@@ -6,7 +6,6 @@
  * back to the queue unpaid. Leases are admitted by job state, reputation and the escrow
  * left: a job whose escrow cannot pay one more task pauses and asks for a top-up.
  */
-import type { Document } from '@gltf-transform/core';
 import type { Signer } from 'ethers';
 import type { JobSpec } from '../../../shared/job-spec';
 import type { EscrowDomain } from '../../../shared/voucher';
@@ -17,7 +16,7 @@ import type { PaymentHooks, VerifyInput } from './dispatcher';
 import { verifyFinite } from './dispatcher';
 import type { JobStateStore } from './job-state';
 import { SceneRenderer } from './render-task';
-import type { RenderEngine } from './render-task';
+import type { RenderEngine, SceneInput } from './render-task';
 import { admitByReputation, PREFER_ABOVE, PREFER_WINDOW_MS } from './reputation';
 import type { ReputationBook } from './reputation';
 import { Verifier, scenePatchRenderer } from './verifier';
@@ -31,8 +30,8 @@ export interface CreatorPaymentsOptions {
   reputation: ReputationBook;
   /** The creator's secret for choosing patches. */
   secret: Uint8Array;
-  /** Loads a scene document by hash (from the blob store). */
-  loadScene: (sceneHash: string) => Promise<Document>;
+  /** A scene by hash (from the blob store): best its package, whose frames are flattened in the frame worker. */
+  loadScene: (sceneHash: string) => Promise<SceneInput>;
   /** The creator's key, unlocked (throws when locked). */
   signer: () => Signer;
   domain: EscrowDomain;
@@ -65,7 +64,7 @@ export class CreatorPayments implements PaymentHooks {
   private renderer(spec: JobSpec): Promise<SceneRenderer> {
     let r = this.scenes.get(spec.sceneId);
     if (!r) {
-      r = this.o.loadScene(spec.sceneId).then((doc) => new SceneRenderer(doc, this.o.engine));
+      r = this.o.loadScene(spec.sceneId).then((scene) => new SceneRenderer(scene, this.o.engine));
       r.catch(() => this.scenes.delete(spec.sceneId));
       this.scenes.set(spec.sceneId, r);
       while (this.scenes.size > 2) {

@@ -10,7 +10,6 @@ import { escrowDomain } from '../../../shared/voucher';
 import type { JobSpec } from '../../../shared/job-spec';
 import { formatTokens, tierRate } from '../../../shared/pricing';
 import type { ChainConnection } from '../chain/network';
-import { readGlb } from '../engine/gltf-io';
 import type { NetService, NetServiceConfig } from '../net/service';
 import { OperatorPayments } from '../operator/operator-payments';
 import type { Redemption } from '../operator/redeemer';
@@ -76,7 +75,7 @@ export class PublicMode {
       ledger: this.ledger,
       reputation: this.reputation,
       secret: creatorSecret(o.store.dataDir),
-      loadScene: async (hash) => readGlb(new Uint8Array(o.store.blobs.get(hash))),
+      loadScene: async (hash) => ({ sceneHash: hash, glb: () => o.store.blobs.get(hash) }),
       signer: () => o.signer,
       domain: escrowDomain(o.chain.chainId, o.chain.escrow.address),
       leased: (jobId) => this.net?.dispatcher.job(jobId)?.progress.leased ?? 0,

@@ -29,6 +29,8 @@ export interface FlatFrame {
   camera: CameraDesc;
   warnings: string[];
   usedDefaultEnvironment: boolean;
+  /** Seconds the flattening took (not the parse, nor waiting for a worker): what a task's load costs. */
+  flattenSeconds: number;
 }
 
 /** How many parsed scenes a thread keeps. */
@@ -67,8 +69,10 @@ function parsedScene(sceneHash: string, glb: Uint8Array | undefined): Promise<Pa
 /** Flattens one frame of a packaged scene (parsing it first unless this thread has it). */
 export async function flattenFrame(req: FrameRequest): Promise<FlatFrame> {
   const { doc, cache } = await parsedScene(req.sceneHash, req.glb);
+  const started = performance.now();
   const flat = flattenScene(doc, { time: req.time, cameraIndex: req.cameraIndex, aspect: req.aspect, environment: req.environment, cache });
-  return { buffers: flat.buffers, camera: flat.camera, warnings: flat.warnings, usedDefaultEnvironment: flat.usedDefaultEnvironment };
+  const flattenSeconds = (performance.now() - started) / 1000;
+  return { buffers: flat.buffers, camera: flat.camera, warnings: flat.warnings, usedDefaultEnvironment: flat.usedDefaultEnvironment, flattenSeconds };
 }
 
 /** Forgets every parsed scene of this thread (tests). */

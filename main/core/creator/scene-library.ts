@@ -14,7 +14,7 @@ import type { Store } from '../store';
 import { sha256Hex } from '../store';
 import { SceneImportPool } from './import-pool';
 import { renderPreview } from './preview';
-import type { RenderEngine } from './render-task';
+import type { RenderEngine, ScenePackage } from './render-task';
 import type { SceneSource } from './scene-files';
 
 /** What the library needs. */
@@ -84,7 +84,7 @@ export class SceneLibrary {
     const existing = this.get(sceneId);
     if (existing) return { ok: true, scene: existing, problems, alreadyImported: true };
     this.deps.store.blobs.put(glb);
-    const preview = await this.preview(glb);
+    const preview = await this.preview({ sceneHash: sceneId, glb: () => glb });
     if (preview.hash) summary.previewHash = preview.hash;
     if (preview.problem) summary.warnings.push(preview.problem);
     const importedAt = Date.now();
@@ -95,12 +95,11 @@ export class SceneLibrary {
     return { ok: true, scene: record, problems: [...problems, ...(preview.problem ? [preview.problem] : [])], alreadyImported: false };
   }
 
-  private async preview(glb: Uint8Array): Promise<{ hash?: string; problem?: SceneProblem }> {
+  private async preview(scene: ScenePackage): Promise<{ hash?: string; problem?: SceneProblem }> {
     if (!this.deps.engine) return { problem: { severity: 'warning', code: 'SCENE_NO_PREVIEW', message: 'No preview: the render engine is not available here.' } };
-    // The renderer needs the document here; the worker's copy cannot cross threads.
-    const doc = await readGlb(glb);
     try {
-      const png = await renderPreview(await this.deps.engine(), doc);
+      // Parsed and flattened in the frame worker, which keeps the scene for the estimate that usually follows.
+      const png = await renderPreview(await this.deps.engine(), scene);
       return { hash: this.deps.store.blobs.put(png) };
     } catch (err) {
       this.deps.log?.(`rayfarm: preview failed: ${(err as Error).message}`);
@@ -133,7 +132,13 @@ export class SceneLibrary {
     return this.deps.store.blobs.get(sceneId);
   }
 
-  /** The parsed document of a scene (cached). */
+  /** A scene's package for a SceneRenderer (its frames are flattened in the frame worker); SCENE_UNKNOWN when it was never imported. */
+  scenePackage(sceneId: string): ScenePackage {
+    this.require(sceneId);
+    return { sceneHash: sceneId, glb: () => this.packageBytes(sceneId) };
+  }
+
+  /** The parsed document of a scene (cached), for callers that read the document itself. */
   document(sceneId: string): Promise<Document> {
     let d = this.docs.get(sceneId);
     if (!d) {

@@ -1,10 +1,8 @@
 /**
  * The worker's renderer on the native engine: the scene GLB from the blob store is parsed
- * once per scene and rendered through the same `renderTask` path as `rayfarm render`, so a
+ * once per scene (in the frame worker, which keeps it for the following tasks) and rendered through the same `renderTask` path as `rayfarm render`, so a
  * task's pixels are bit-identical to a local render of the same spec.
  */
-import type { Document } from '@gltf-transform/core';
-import { readGlb } from '../engine/gltf-io';
 import { SceneRenderer, nativeEngine, renderTask } from '../creator/render-task';
 import type { RenderEngine } from '../creator/render-task';
 import type { BlobStore } from '../store';
@@ -16,7 +14,7 @@ export function engineTaskRenderer(blobs: BlobStore, engine: RenderEngine = nati
   const rendererFor = (hash: string): Promise<SceneRenderer> => {
     if (current?.hash === hash) return current.renderer;
     const previous = current;
-    const renderer = readGlb(new Uint8Array(blobs.get(hash))).then((doc: Document) => new SceneRenderer(doc, engine));
+    const renderer = Promise.resolve(new SceneRenderer({ sceneHash: hash, glb: () => blobs.get(hash) }, engine));
     current = { hash, renderer };
     void previous?.renderer.then((r) => r.dispose(), () => undefined);
     return renderer;
