@@ -53,13 +53,14 @@ function parsedScene(sceneHash: string, glb: Uint8Array | undefined): Promise<Pa
     parsed.delete(sceneHash);
   } else {
     if (!glb) throw new RayfarmError(NEEDS_GLB, 'The scene is not loaded in this thread; send its bytes.');
-    p = readGlb(glb).then(
+    const parsing: Promise<Parsed> = readGlb(glb).then(
       (doc) => ({ doc, cache: createFlattenCache() }),
       (err: unknown) => {
-        parsed.delete(sceneHash);
+        if (parsed.get(sceneHash) === parsing) parsed.delete(sceneHash);
         throw new RayfarmError('SCENE_UNREADABLE', `The stored scene could not be opened: ${(err as Error).message}`, { cause: err });
       },
     );
+    p = parsing;
   }
   parsed.set(sceneHash, p);
   while (parsed.size > CACHED_SCENES) parsed.delete(parsed.keys().next().value!);

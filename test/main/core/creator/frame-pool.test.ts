@@ -13,6 +13,7 @@ import { flattenScene } from '../../../../main/core/engine/flatten';
 import { readGlb } from '../../../../main/core/engine/gltf-io';
 import { loadNativeAddon } from '../../../../main/core/engine/native';
 import { sha256Hex } from '../../../../main/core/store';
+import { countTurns } from './event-loop';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -44,23 +45,6 @@ function pool(opts: ConstructorParameters<typeof SceneFramePool>[0] = {}): Scene
 function counted(scene: (typeof SCENES)[number]): ScenePackage & { reads: number } {
   const pkg = { sceneHash: scene.sceneHash, reads: 0, glb: () => (pkg.reads++, scene.glb) };
   return pkg;
-}
-
-/** Runs `work` while counting the event loop's turns (setImmediate callbacks) until it settles. */
-async function countTurns<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0;
-  let done = false;
-  const spin = () => {
-    if (done) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  try {
-    return { value: await work(), turns };
-  } finally {
-    done = true;
-  }
 }
 
 const FRAMES = [0, 7, 19];

@@ -11,6 +11,7 @@ import { prepareScene } from '../../../../main/core/creator/scene-prepare';
 import type { PreparedScene, PrepareRequest } from '../../../../main/core/creator/scene-prepare';
 import { openStore, sha256Hex } from '../../../../main/core/store';
 import type { Store } from '../../../../main/core/store';
+import { countTurns } from './event-loop';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const HEAVY = join(ROOT, 'resources/scenes/heavy.glb');
@@ -33,23 +34,6 @@ function pool(opts: ConstructorParameters<typeof SceneImportPool>[0] = {}): Scen
   const p = new SceneImportPool(opts);
   pools.push(p);
   return p;
-}
-
-/** Runs `work` while counting the event loop's turns (setImmediate callbacks) until it settles. */
-async function countTurns<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0;
-  let done = false;
-  const spin = () => {
-    if (done) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  try {
-    return { value: await work(), turns };
-  } finally {
-    done = true;
-  }
 }
 
 function expectSame(a: PreparedScene, b: PreparedScene): void {
