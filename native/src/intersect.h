@@ -72,6 +72,14 @@ RF_CPU_GPU RF_FORCEINLINE float safeInv(float d) {
     return fabsf(d) > 1e-30f ? 1.f / d : copysignf(1e30f, d);
 }
 
+// What every slab test of a ray needs: its reciprocal direction and origin times it.
+RF_CPU_GPU RF_FORCEINLINE RayInv makeRayInv(const Ray &r) {
+    RayInv ri;
+    ri.inv = Vec3(safeInv(r.d.x), safeInv(r.d.y), safeInv(r.d.z));
+    ri.oInv = r.o * ri.inv;
+    return ri;
+}
+
 // Slab tests of the four child boxes of a node: writes each entry distance and returns a bit
 // mask of the children hit (empty slots never are). SSE on the CPU, a loop on the GPU; both compute the same values
 // (min/max of non-NaN floats, same operation order).
@@ -115,9 +123,7 @@ RF_CPU_GPU RF_FORCEINLINE unsigned intersectBoxes4(const BVH4Node &n, const RayI
 template <bool anyHit>
 RF_CPU_GPU inline bool traverse4(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey,
                                  Hit &hit) {
-    RayInv ri;
-    ri.inv = Vec3(safeInv(r.d.x), safeInv(r.d.y), safeInv(r.d.z));
-    ri.oInv = r.o * ri.inv;
+    const RayInv ri = makeRayInv(r);
     bool found = false;
     float closest = tmax;
     // Inner children wait on the stack with their entry distance, so that a closer hit found in
@@ -200,9 +206,7 @@ RF_CPU_GPU RF_FORCEINLINE float intersectBox(const BVHNode &n, const RayInv &ri,
 template <bool anyHit>
 RF_CPU_GPU inline bool traverse2(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey,
                                 Hit &hit) {
-        RayInv ri;
-    ri.inv = Vec3(safeInv(r.d.x), safeInv(r.d.y), safeInv(r.d.z));
-    ri.oInv = r.o * ri.inv;
+    const RayInv ri = makeRayInv(r);
     bool found = false;
     float closest = tmax;
     // Far children wait on the stack with their entry distance, so that a closer hit found in
