@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { app, Menu, nativeImage, Notification, Tray } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { App } from '../core/app';
-import { trayView } from '../core/operator/tray-model';
-import { linuxStartsAtLogin, setLinuxStartAtLogin } from '../core/operator/autostart';
-import type { TrayAction } from '../core/operator/tray-model';
+import { trayView } from '../core/desktop/tray-model';
+import { linuxStartsAtLogin, setLinuxStartAtLogin } from '../core/desktop/autostart';
+import type { TrayAction } from '../core/desktop/tray-model';
 
 /** What the tray needs from the shell. */
 export interface TrayDeps {

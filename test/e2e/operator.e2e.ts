@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { JobSpecSchema } from '../../shared/job-spec';
-import { NetService } from '../../main/core/net/service';
+import { NetService } from '../../main/core/node/net-service';
 import { WebSocket } from 'ws';
 import { openStore } from '../../main/core/store';
 import { launchBrowser, screenshot } from '../helpers/browser';

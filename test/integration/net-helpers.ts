@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JobSpec } from '../../shared/job-spec';
 import { splitJob } from '../../shared/job-spec';
-import { writeFrame } from '../../main/core/creator/assembler';
-import { SceneRenderer, nativeEngine } from '../../main/core/creator/render-task';
+import { writeFrame } from '../../main/core/output/assembler';
+import { SceneRenderer, nativeEngine } from '../../main/core/render/render-task';
 import { readGlb } from '../../main/core/engine/gltf-io';
-import { NetService } from '../../main/core/net/service';
-import type { NetServiceConfig } from '../../main/core/net/service';
+import { NetService } from '../../main/core/node/net-service';
+import type { NetServiceConfig } from '../../main/core/node/net-service';
 import { openStore } from '../../main/core/store';
 import type { Store } from '../../main/core/store';
 

@@ -1,5 +1,5 @@
 /** Options shared by the commands that join the network (`node`, `submit`). */
-import type { NetServiceConfig } from '../../core/net/service';
+import type { NetServiceConfig } from '../../core/node/net-service';
 import { readStudioKey } from '../../core/net/studio-key';
 import type { ParsedCommand } from '../options';
 

@@ -1,4 +1,4 @@
-import { NetService } from '../../core/net/service';
+import { NetService } from '../../core/node/net-service';
 import { nativeEngineLoader } from '../../core/operator/hardware';
 import { systemIdleSource } from '../../core/operator/idle-source';
 import { OperatorService } from '../../core/operator/operator-service';
@@ -9,7 +9,7 @@ import { parseCommand } from '../options';
 import { netConfigFrom, netOptions, netOptionsHelp, untilSignal } from './net-options';
 import { openPaid, paidOptions, paidOptionsHelp, publicModeFor } from './paid';
 import type { PaidSetup } from './paid';
-import type { PublicMode } from '../../core/creator/public-mode';
+import type { PublicMode } from '../../core/node/public-mode';
 
 export const nodeHelp = `rayfarm node [--data-dir D] [--listen MULTIADDR] [--bootstrap MULTIADDR]… [--studio-key FILE]
 

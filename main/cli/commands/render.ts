@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { splitJob, validateJobSpec } from '../../../shared/job-spec';
-import { stitch, writeFrame } from '../../core/creator/assembler';
-import type { TilePixels } from '../../core/creator/assembler';
+import { stitch, writeFrame } from '../../core/output/assembler';
+import type { TilePixels } from '../../core/output/assembler';
 import { packSceneArg } from './scene-input';
-import { nativeEngine, SceneRenderer } from '../../core/creator/render-task';
+import { nativeEngine, SceneRenderer } from '../../core/render/render-task';
 import { RayfarmError } from '../../core/errors';
 import { readGlb } from '../../core/engine/gltf-io';
 import { sha256Hex } from '../../core/store';

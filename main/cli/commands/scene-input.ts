@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Document } from '@gltf-transform/core';
-import { hasErrors, readScene } from '../../core/creator/importer';
+import { hasErrors, readScene } from '../../core/scene/importer';
 import type { SceneProblem } from '../../../shared/api/scenes';
-import { packageScene } from '../../core/creator/packager';
+import { packageScene } from '../../core/scene/packager';
 
 /** A scene read from the command line and packed as operators receive it. */
 export interface PackedScene {

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { SceneProblem } from '../../../shared/api/scenes';
-import { hasErrors, readScene } from '../../core/creator/importer';
-import { packageScene } from '../../core/creator/packager';
-import { summarizeScene } from '../../core/creator/summary';
+import { hasErrors, readScene } from '../../core/scene/importer';
+import { packageScene } from '../../core/scene/packager';
+import { summarizeScene } from '../../core/scene/summary';
 import { readGlb } from '../../core/engine/gltf-io';
 import { sha256Hex } from '../../core/store';
 import { parseCommand } from '../options';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { validateJobSpec } from '../../../shared/job-spec';
 import { packSceneArg } from './scene-input';
 import { RayfarmError } from '../../core/errors';
-import { NetService } from '../../core/net/service';
+import { NetService } from '../../core/node/net-service';
 import { openStore, resolveDataDir, sha256Hex } from '../../core/store';
 import { parseCommand } from '../options';
 import { parseFrames } from './render';

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { jobCalls, PublicJob, JobTaskVerdict } from '../../../shared/api/jobs';
 import { REPUTATION_FORMULA } from '../../../shared/api/jobs';
-import type { JobSummary } from '../creator/job-service';
-import type { PublicMode } from '../creator/public-mode';
-import type { VerdictRecord } from '../creator/voucher-ledger';
+import type { JobSummary } from '../creator/pay/job-service';
+import type { PublicMode } from '../node/public-mode';
+import type { VerdictRecord } from '../creator/proof/voucher-ledger';
 import { RayfarmError } from '../errors';
 import type { HandlerMap } from './api-server';
 

@@ -1,6 +1,6 @@
 import type { jobOutputCalls } from '../../../shared/api';
-import type { JobOutputReader } from '../creator/job-output';
-import { framePreviewPng } from '../creator/job-output';
+import type { JobOutputReader } from '../output/job-output';
+import { framePreviewPng } from '../output/job-output';
 import { RayfarmError } from '../errors';
 import type { HandlerMap } from './api-server';
 

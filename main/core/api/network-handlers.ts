@@ -1,9 +1,9 @@
 import type { networkCalls, NetworkJob, NetworkStatus } from '../../../shared/api/network';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { JobProgress } from '../creator/dispatcher';
+import type { JobProgress } from '../creator/dispatch/dispatcher';
 import { RayfarmError } from '../errors';
-import type { NetService } from '../net/service';
+import type { NetService } from '../node/net-service';
 import type { HandlerMap } from './api-server';
 
 /** What the network calls need. */

@@ -1,8 +1,8 @@
 import type { sceneCalls } from '../../../shared/api/scenes';
 import { validateJobSpec } from '../../../shared/job-spec';
-import { baseRatePerBH, estimateJob, localBenchmarkScore } from '../creator/estimator';
-import type { RenderEngine } from '../creator/render-task';
-import type { SceneLibrary } from '../creator/scene-library';
+import { baseRatePerBH, estimateJob, localBenchmarkScore } from '../creator/pay/estimator';
+import type { RenderEngine } from '../render/render-task';
+import type { SceneLibrary } from '../scene/scene-library';
 import type { Store } from '../store';
 import type { ApiServer, HandlerMap } from './api-server';
 

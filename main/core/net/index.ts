@@ -3,8 +3,8 @@
  * hello (bindings), work (leases), blob (content by hash), result (pixels and verdicts)
  * and announcements on gossipsub.
  */
-export { NetNode } from './node';
-export type { NetNodeConfig, PeerRecord } from './node';
+export { NetNode } from './net-node';
+export type { NetNodeConfig, PeerRecord } from './net-node';
 export { startNetStack } from './stack';
 export type { NetStack, NetStackConfig } from './stack';
 export { newStudioKey, parseStudioKey, readStudioKey } from './studio-key';

@@ -8,7 +8,7 @@ import { BlobProtocol } from './blob';
 import { HelloProtocol } from './hello';
 import type { NodeSigner } from './identity';
 import { loadNodeSigner, loadPeerKey } from './identity';
-import { NetNode } from './node';
+import { NetNode } from './net-node';
 import { ResultProtocol } from './result';
 import { WorkProtocol } from './work';
 

@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3';
 import type { BenchmarkProgress, BenchmarkResult } from '../../../shared/api';
 import { RayfarmError } from '../errors';
 import type { SettingsStore } from '../store';
-import { SETTINGS as ESTIMATOR_SETTINGS } from '../creator/estimator';
+import { SETTINGS as ESTIMATOR_SETTINGS } from '../creator/pay/estimator';
 import type { EngineLoader } from './hardware';
 
 /** Settings key holding the latest score: `{ score, at, backend }`. Read by the announcer. */

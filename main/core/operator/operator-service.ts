@@ -15,7 +15,7 @@ import { OperatorHistory } from './history';
 import type { IdleSource } from './idle-source';
 import { DEFAULT_POLICY, PolicyController, startOfTomorrow, threadLimit } from './policy';
 import { parseSchedule } from './schedule';
-import { mergeNotices, noticeFor } from './tray-model';
+import { mergeNotices, noticeFor } from '../desktop/tray-model';
 import type { LocalTime } from './schedule';
 
 /** Settings key of the stored policy. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Document } from '@gltf-transform/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrames } from '../../../main/cli/commands/render';
-import { decodePng } from '../../../main/core/creator/png';
+import { decodePng } from '../../../main/core/output/png';
 import { createGltfIO } from '../../../main/core/engine/gltf-io';
 import { loadNativeAddon } from '../../../main/core/engine/native';
 import { animatedScene, cornellBox } from '../../../scripts/scenes/samples';

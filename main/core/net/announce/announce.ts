@@ -5,7 +5,7 @@ import { canonicalJson } from '../canonical';
 import { decodeJson, encodeJson } from '../codec';
 import { NetError } from '../errors';
 import { recoverSigner, verifyBinding } from '../identity';
-import type { NetNode } from '../node';
+import type { NetNode } from '../net-node';
 import { offenceOf } from '../rpc';
 import { ANNOUNCE_RATE, ANNOUNCE_TOPIC, MAX_ANNOUNCEMENT_BYTES, MAX_CLOCK_SKEW_MS } from './constants';
 import type { Announcement, UnsignedAnnouncement } from './messages';

@@ -7,7 +7,7 @@ import { isBlobHash } from '../../store';
 import { decodeJson, encodeJson } from '../codec';
 import { NetError } from '../errors';
 import { FramedStream } from '../framing';
-import type { NetNode } from '../node';
+import type { NetNode } from '../net-node';
 import { offenceOf, readResponse } from '../rpc';
 import { BLOB_LIMITS, BLOB_PROTOCOL, CHUNK_BYTES, MAX_RANGE_BYTES, RANGES_AHEAD } from './constants';
 

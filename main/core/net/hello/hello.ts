@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { NetNode } from '../node';
+import type { NetNode } from '../net-node';
 import { BindingSchema, verifyBinding } from '../identity';
 import { readResponse, remoteError, serveJson } from '../rpc';
 import { encodeJson } from '../codec';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NetNode } from '../node';
+import type { NetNode } from '../net-node';
 import type { HelloProtocol } from '../hello';
 import { encodeJson } from '../codec';
 import { NetError } from '../errors';

@@ -1,4 +1,4 @@
-import type { NetNode } from '../node';
+import type { NetNode } from '../net-node';
 import type { HelloProtocol } from '../hello';
 import { encodeJson } from '../codec';
 import { NetError } from '../errors';

@@ -9,9 +9,9 @@ import { jobEscrowAbi, jobEscrowBytecode, renderTokenAbi, renderTokenBytecode } 
 import { EscrowClient, TokenClient } from '../../../../main/core/chain/contracts';
 import { openDatabase } from '../../../../main/core/store/database';
 import { migrations } from '../../../../main/core/store/migrations';
-import { VoucherLedger } from '../../../../main/core/creator/voucher-ledger';
-import type { VerdictRecord } from '../../../../main/core/creator/voucher-ledger';
-import { merkleRoot } from '../../../../main/core/creator/merkle';
+import { VoucherLedger } from '../../../../main/core/creator/proof/voucher-ledger';
+import type { VerdictRecord } from '../../../../main/core/creator/proof/voucher-ledger';
+import { merkleRoot } from '../../../../main/core/creator/proof/merkle';
 import { VoucherWallet } from '../../../../main/core/operator/voucher-wallet';
 import { Redeemer } from '../../../../main/core/operator/redeemer';
 import { escrowDomain } from '../../../../shared/voucher';

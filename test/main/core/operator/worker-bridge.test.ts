@@ -8,7 +8,7 @@ import { nativeEngineLoader } from '../../../../main/core/operator/hardware';
 import { ManualIdleSource } from '../../../../main/core/operator/idle-source';
 import { OperatorService } from '../../../../main/core/operator/operator-service';
 import { operatorNetHooks, taskPrice } from '../../../../main/core/operator/worker-bridge';
-import { NetService } from '../../../../main/core/net/service';
+import { NetService } from '../../../../main/core/node/net-service';
 import { openStore } from '../../../../main/core/store';
 import { sampleScene, waitFor } from '../../../integration/net-helpers';
 import type { Node } from '../../../integration/net-helpers';

@@ -1,0 +1,205 @@
+/**
+ * One job's tasks in memory: their states, the queue of pending tasks (retries first),
+ * and who failed what. The dispatcher persists every change; this class only decides.
+ */
+import type { Task } from '../../../../shared/job-spec';
+import type { JobRow } from './dispatcher-store';
+import type { JobProgress } from './dispatcher';
+
+export const TASK_PENDING = 0;
+export const TASK_LEASED = 1;
+export const TASK_DONE = 2;
+export const TASK_FAILED = 3;
+
+/** A refusal counts towards "waiting" this long (operators ask a job that refused them again after a minute). */
+const REFUSAL_FRESH_MS = 180_000;
+
+/** How far past the queue head a request looks for a task the operator has not failed. */
+const SCAN_LIMIT = 256;
+
+/** The scheduling state of one job. */
+export class JobState {
+  /** One of TASK_* per task. */
+  readonly state: Uint8Array;
+  /** Tasks given back (expired, failed, released): served before new ones. */
+  private retry: number[] = [];
+  private queue: number[] = [];
+  private head = 0;
+  /** Operators that failed each task, with the time of their last failure on it. */
+  readonly failedBy = new Map<number, Map<string, number>>();
+  /** Failures per operator on this job. */
+  readonly opFailures = new Map<string, number>();
+  doneCount = 0;
+  failedCount = 0;
+  /** When a task of this job was last leased, and when each barred operator was last refused. */
+  lastLeaseAt = 0;
+  readonly refusedAt = new Map<string, number>();
+
+  private constructor(
+    readonly row: JobRow,
+    readonly tasks: readonly Task[],
+  ) {
+    this.state = new Uint8Array(tasks.length);
+  }
+
+  /** A new job: every task pending, in order. */
+  static fresh(row: JobRow, tasks: readonly Task[]): JobState {
+    const j = new JobState(row, tasks);
+    j.queue = tasks.map((t) => t.index);
+    return j;
+  }
+
+  /** A job read back from the database after a restart. */
+  static restore(
+    row: JobRow,
+    tasks: readonly Task[],
+    saved: { idx: number; state: string }[],
+    failures: { idx: number; operator: string; at: number }[],
+    leasedNow: Set<number>,
+  ): JobState {
+    const j = new JobState(row, tasks);
+    for (const f of failures) j.noteFailure(f.idx, f.operator, f.at);
+    for (const s of saved) {
+      if (s.state === 'done') {
+        j.state[s.idx] = TASK_DONE;
+        j.doneCount++;
+      } else if (s.state === 'failed') {
+        j.state[s.idx] = TASK_FAILED;
+        j.failedCount++;
+      } else if (s.state === 'leased' && leasedNow.has(s.idx)) j.state[s.idx] = TASK_LEASED;
+      else j.queue.push(s.idx);
+    }
+    return j;
+  }
+
+  /** A finished job, kept only for its summary. */
+  static finished(row: JobRow, count: number, saved: { idx: number; state: string }[]): JobState {
+    const j = new JobState(row, new Array<Task>(count));
+    for (const s of saved) {
+      if (s.state === 'done') {
+        j.state[s.idx] = TASK_DONE;
+        j.doneCount++;
+      } else if (s.state === 'failed') {
+        j.state[s.idx] = TASK_FAILED;
+        j.failedCount++;
+      }
+    }
+    return j;
+  }
+
+  private noteFailure(idx: number, op: string, at: number): void {
+    let s = this.failedBy.get(idx);
+    if (!s) {
+      s = new Map();
+      this.failedBy.set(idx, s);
+    }
+    s.set(op, at);
+    this.opFailures.set(op, (this.opFailures.get(op) ?? 0) + 1);
+  }
+
+  /**
+   * Picks a pending task for an operator and marks it leased. Tasks it has not failed come
+   * first; a task it failed before is given back to it only when nothing else is left for it
+   * and nobody else took the task within `ownRetryAfterMs` of that failure, so a transient
+   * failure of a farm's only operator (a dropped connection) does not stall the job forever.
+   * (The dispatcher stops asking an operator altogether after its failures on the job.)
+   */
+  take(op: string, now = 0, ownRetryAfterMs = Infinity): number | undefined {
+    let fallback = -1;
+    const failedAt = (idx: number): number | undefined => this.failedBy.get(idx)?.get(op);
+    const consider = (idx: number): void => {
+      const at = failedAt(idx);
+      if (fallback < 0 && at !== undefined && now - at >= ownRetryAfterMs) fallback = idx;
+    };
+    for (let i = 0; i < this.retry.length; i++) {
+      const idx = this.retry[i]!;
+      if (this.state[idx] !== TASK_PENDING) {
+        this.retry.splice(i--, 1);
+        continue;
+      }
+      if (failedAt(idx) !== undefined) {
+        consider(idx);
+        continue;
+      }
+      this.retry.splice(i, 1);
+      this.state[idx] = TASK_LEASED;
+      return idx;
+    }
+    while (this.head < this.queue.length && this.state[this.queue[this.head]!] !== TASK_PENDING) this.head++;
+    for (let i = this.head; i < this.queue.length && i < this.head + SCAN_LIMIT; i++) {
+      const idx = this.queue[i]!;
+      if (this.state[idx] !== TASK_PENDING) continue;
+      if (failedAt(idx) !== undefined) {
+        consider(idx);
+        continue;
+      }
+      this.state[idx] = TASK_LEASED;
+      if (i === this.head) this.head++;
+      return idx;
+    }
+    if (fallback < 0) return undefined;
+    this.state[fallback] = TASK_LEASED;
+    return fallback;
+  }
+
+  /** Puts a task back at the front without blame. */
+  requeue(idx: number): void {
+    if (this.state[idx] === TASK_DONE || this.state[idx] === TASK_FAILED) return;
+    this.state[idx] = TASK_PENDING;
+    this.retry.push(idx);
+  }
+
+  /** Records that `op` failed the task; the task is failed after `maxFailures` distinct operators. */
+  recordFailure(idx: number, op: string, maxFailures: number, at: number): 'requeued' | 'failed' | 'closed' {
+    this.noteFailure(idx, op, at);
+    if (this.state[idx] === TASK_DONE || this.state[idx] === TASK_FAILED) return 'closed';
+    if ((this.failedBy.get(idx)?.size ?? 0) >= maxFailures) {
+      this.state[idx] = TASK_FAILED;
+      this.failedCount++;
+      return 'failed';
+    }
+    this.requeue(idx);
+    return 'requeued';
+  }
+
+  markDone(idx: number): void {
+    if (this.state[idx] === TASK_DONE) return;
+    if (this.state[idx] === TASK_FAILED) this.failedCount--;
+    this.state[idx] = TASK_DONE;
+    this.doneCount++;
+  }
+
+  /** Every task is done or failed. */
+  finished(): boolean {
+    return this.doneCount + this.failedCount === this.state.length;
+  }
+
+  progress(now = 0): JobProgress {
+    let leased = 0;
+    for (let i = 0; i < this.state.length; i++) if (this.state[i] === TASK_LEASED) leased++;
+    return {
+      id: this.row.id,
+      state: this.row.state,
+      tasks: this.state.length,
+      done: this.doneCount,
+      failed: this.failedCount,
+      leased,
+      waiting: this.waiting(now, leased),
+      createdAt: this.row.createdAt,
+      finishedAt: this.row.finishedAt,
+    };
+  }
+
+  /**
+   * Why an active job is not moving, in words for its creator: since the last task was
+   * handed out, every operator that asked (recently) was refused for failing the job.
+   */
+  private waiting(now: number, leased: number): string | null {
+    const left = this.state.length - this.doneCount - this.failedCount - leased;
+    if (this.row.state !== 'active' || left === 0 || leased > 0) return null;
+    const barred = [...this.refusedAt.values()].filter((at) => at > this.lastLeaseAt && now - at <= REFUSAL_FRESH_MS).length;
+    if (barred === 0) return null;
+    const who = barred === 1 ? 'the only operator asking for it failed this job twice and gets' : `all ${barred} operators asking for it failed this job twice and get`;
+    return `No operator can take the ${left} remaining task${left === 1 ? '' : 's'}: ${who} no more of it. The job goes on when another operator joins, or you can cancel it.`;
+  }
+}

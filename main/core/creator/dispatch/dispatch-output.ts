@@ -1,0 +1,80 @@
+/**
+ * Writes a dispatched job's frames as its results arrive: when every task of a frame is
+ * accepted, its tiles are stitched and the frame written (atomically) to the job's output
+ * folder. Also run once at start, so frames completed before a restart are not lost.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { frameFileName } from '../../../../shared/job-spec';
+import type { BlobStore } from '../../store';
+import { stitch, writeFrame } from '../../output/assembler';
+import type { Dispatcher } from './dispatcher';
+
+/** A frame written to disk. */
+export interface FrameWritten {
+  jobId: string;
+  frame: number;
+  path: string;
+}
+
+/** Assembles frames of the dispatcher's jobs into their output folders. */
+export class DispatchOutput {
+  private readonly written = new Set<string>();
+  private readonly listeners = new Set<(f: FrameWritten) => void>();
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly blobs: BlobStore,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
+    dispatcher.onTaskDone((e) => this.tryFrame(e.jobId, e.task.frame));
+  }
+
+  /** Writes every complete frame of every job that is not on disk yet. */
+  catchUp(): void {
+    for (const p of this.dispatcher.list()) {
+      const j = this.dispatcher.job(p.id);
+      if (!j?.row.outDir || j.tasks.length === 0 || !j.tasks[0]) continue;
+      for (const f of new Set(j.tasks.map((t) => t.frame))) this.tryFrame(p.id, f);
+    }
+  }
+
+  /** Frames written for a job so far. */
+  framesWritten(jobId: string): number {
+    let n = 0;
+    for (const k of this.written) if (k.startsWith(`${jobId}/`)) n++;
+    return n;
+  }
+
+  onFrame(fn: (f: FrameWritten) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private tryFrame(jobId: string, frame: number): void {
+    const key = `${jobId}/${frame}`;
+    if (this.written.has(key)) return;
+    const j = this.dispatcher.job(jobId);
+    if (!j?.row.outDir) return;
+    const spec = j.row.spec;
+    const path = join(j.row.outDir, frameFileName(frame, spec.output));
+    const results = this.dispatcher.results(jobId);
+    const tasks = j.tasks.filter((t) => t.frame === frame);
+    if (!tasks.every((t) => results.has(t.index))) return;
+    if (existsSync(path)) {
+      this.written.add(key);
+      return;
+    }
+    try {
+      const tiles = tasks.map((t) => {
+        const b = this.blobs.get(results.get(t.index)!);
+        return { rect: t.rect, pixels: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) };
+      });
+      writeFrame(j.row.outDir, frame, stitch(tiles, spec.width, spec.height), spec.width, spec.height, spec.output);
+      this.written.add(key);
+      for (const l of this.listeners) l({ jobId, frame, path });
+    } catch (err) {
+      this.log(`dispatch: could not write frame ${frame} of ${jobId}: ${(err as Error).message}`);
+    }
+  }
+}

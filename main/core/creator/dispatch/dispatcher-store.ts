@@ -1,0 +1,141 @@
+/**
+ * The dispatcher's state in SQLite: every change is written through at once (WAL keeps
+ * that cheap), so a creator killed at any point restarts into the jobs, leases and
+ * failures it had.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { JobSpec } from '../../../../shared/job-spec';
+
+/** A job row. */
+export interface JobRow {
+  id: string;
+  spec: JobSpec;
+  sceneHash: string;
+  sceneBytes: number;
+  outDir: string | null;
+  state: 'active' | 'done' | 'failed' | 'cancelled';
+  leaseMs: number;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+/** A lease row. */
+export interface LeaseRow {
+  id: string;
+  jobId: string;
+  idx: number;
+  operator: string;
+  address: string;
+  state: 'active' | 'done' | 'expired' | 'released' | 'failed';
+  leasedAt: number;
+  deadline: number;
+  price: string;
+}
+
+/** Prepared statements over the dispatch_* tables. */
+export class DispatcherStore {
+  private readonly s: Record<string, Statement>;
+
+  constructor(private readonly db: Database) {
+    this.s = {
+      insertJob: db.prepare('INSERT INTO dispatch_jobs (id, spec, scene_hash, scene_bytes, out_dir, state, lease_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insertTask: db.prepare("INSERT INTO dispatch_tasks (job_id, idx, state) VALUES (?, ?, 'pending')"),
+      jobState: db.prepare('UPDATE dispatch_jobs SET state = ?, finished_at = ? WHERE id = ?'),
+      taskState: db.prepare('UPDATE dispatch_tasks SET state = ? WHERE job_id = ? AND idx = ?'),
+      taskDone: db.prepare("UPDATE dispatch_tasks SET state = 'done', result_hash = ?, operator = ?, done_at = ? WHERE job_id = ? AND idx = ?"),
+      insertLease: db.prepare('INSERT INTO dispatch_leases (id, job_id, idx, operator, address, state, leased_at, deadline, price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      leaseState: db.prepare('UPDATE dispatch_leases SET state = ? WHERE id = ?'),
+      leaseDeadline: db.prepare('UPDATE dispatch_leases SET deadline = ? WHERE id = ?'),
+      insertFailure: db.prepare('INSERT INTO dispatch_failures (job_id, idx, operator, at, reason) VALUES (?, ?, ?, ?, ?)'),
+    };
+  }
+
+  /** Runs `fn` in one transaction. */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  insertJob(j: JobRow, taskCount: number): void {
+    this.tx(() => {
+      this.s.insertJob!.run(j.id, JSON.stringify(j.spec), j.sceneHash, j.sceneBytes, j.outDir, j.state, j.leaseMs, j.createdAt);
+      for (let i = 0; i < taskCount; i++) this.s.insertTask!.run(j.id, i);
+    });
+  }
+
+  setJobState(id: string, state: JobRow['state'], finishedAt: number | null): void {
+    this.s.jobState!.run(state, finishedAt, id);
+  }
+
+  setTaskState(jobId: string, idx: number, state: 'pending' | 'leased' | 'failed'): void {
+    this.s.taskState!.run(state, jobId, idx);
+  }
+
+  setTaskDone(jobId: string, idx: number, resultHash: string, operator: string, at: number): void {
+    this.s.taskDone!.run(resultHash, operator, at, jobId, idx);
+  }
+
+  insertLease(l: LeaseRow): void {
+    this.s.insertLease!.run(l.id, l.jobId, l.idx, l.operator, l.address, l.state, l.leasedAt, l.deadline, l.price);
+  }
+
+  setLeaseState(id: string, state: LeaseRow['state']): void {
+    this.s.leaseState!.run(state, id);
+  }
+
+  setLeaseDeadline(id: string, deadline: number): void {
+    this.s.leaseDeadline!.run(deadline, id);
+  }
+
+  insertFailure(jobId: string, idx: number, operator: string, at: number, reason: string): void {
+    this.s.insertFailure!.run(jobId, idx, operator, at, reason.slice(0, 300));
+  }
+
+  /** Who holds (or held) a lease, and on which task. */
+  leaseOwner(id: string): { operator: string; jobId: string; idx: number } | undefined {
+    const r = this.db.prepare('SELECT operator, job_id, idx FROM dispatch_leases WHERE id = ?').get(id) as { operator: string; job_id: string; idx: number } | undefined;
+    return r && { operator: r.operator, jobId: r.job_id, idx: r.idx };
+  }
+
+  /** Every job (newest first). */
+  jobs(): JobRow[] {
+    const rows = this.db.prepare('SELECT * FROM dispatch_jobs ORDER BY created_at DESC').all() as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as string,
+      spec: JSON.parse(r.spec as string) as JobSpec,
+      sceneHash: r.scene_hash as string,
+      sceneBytes: r.scene_bytes as number,
+      outDir: (r.out_dir as string | null) ?? null,
+      state: r.state as JobRow['state'],
+      leaseMs: r.lease_ms as number,
+      createdAt: r.created_at as number,
+      finishedAt: (r.finished_at as number | null) ?? null,
+    }));
+  }
+
+  tasks(jobId: string): { idx: number; state: string; resultHash: string | null }[] {
+    return (this.db.prepare('SELECT idx, state, result_hash FROM dispatch_tasks WHERE job_id = ? ORDER BY idx').all(jobId) as { idx: number; state: string; result_hash: string | null }[]).map((r) => ({
+      idx: r.idx,
+      state: r.state,
+      resultHash: r.result_hash,
+    }));
+  }
+
+  activeLeases(jobId: string): LeaseRow[] {
+    const rows = this.db.prepare("SELECT * FROM dispatch_leases WHERE job_id = ? AND state = 'active'").all(jobId) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as string,
+      jobId: r.job_id as string,
+      idx: r.idx as number,
+      operator: r.operator as string,
+      address: r.address as string,
+      state: 'active',
+      leasedAt: r.leased_at as number,
+      deadline: r.deadline as number,
+      price: r.price as string,
+    }));
+  }
+
+  failures(jobId: string): { idx: number; operator: string; at: number }[] {
+    return this.db.prepare('SELECT idx, operator, at FROM dispatch_failures WHERE job_id = ? ORDER BY at').all(jobId) as { idx: number; operator: string; at: number }[];
+  }
+}

@@ -1,0 +1,479 @@
+/**
+ * The creator's dispatcher: splits a job into tasks (frames, or tiles of a still), leases
+ * them to operators with deadlines, takes back expired leases and retries them elsewhere,
+ * stops giving a job to an operator that failed it twice, fails a task after three
+ * operators failed it, and keeps every operator fed (one task running, one queued).
+ * State lives in SQLite and survives a restart; the clock is injected for tests.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import type { JobSpec, Task } from '../../../../shared/job-spec';
+import { splitJob } from '../../../../shared/job-spec';
+import { RayfarmError } from '../../errors';
+import type { BlobStore } from '../../store';
+import type { LeaseAnswer, OperatorOffer, OperatorRef, WorkAnswer, WorkProvider } from '../../net/work/messages';
+import { ENGINE_ID } from '../../net/work/constants';
+import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../../net/result/messages';
+import { DispatcherStore } from './dispatcher-store';
+import type { JobRow, LeaseRow } from './dispatcher-store';
+import { JobState, TASK_DONE, TASK_FAILED, TASK_LEASED, TASK_PENDING } from './dispatch-job';
+
+/** What the verify hook sees: the result and everything known about its task. */
+export interface VerifyInput {
+  jobId: string;
+  spec: JobSpec;
+  task: Task;
+  operator: DeliveringOperator;
+  header: ResultHeader;
+  pixels: Float32Array;
+}
+
+/** Settings of a dispatcher. */
+export interface DispatcherOptions {
+  db: Database;
+  blobs: BlobStore;
+  now?: () => number;
+  /** Lease time-to-live; operators renew while they render. */
+  leaseMs?: number;
+  /** Leases one operator may hold at once: one running, one queued. */
+  maxLeasesPerOperator?: number;
+  /** Failures after which an operator gets no more tasks of a job. */
+  maxOperatorFailures?: number;
+  /** Distinct operators that must fail a task before it is failed. */
+  maxTaskFailures?: number;
+  /**
+   * An operator gets a task it failed back only after this long without anyone else taking
+   * it (and only when nothing else is left for it): a farm's only operator recovers from a
+   * transient failure, while a task that failed stays with others first.
+   */
+  ownRetryAfterMs?: number;
+  /** After a peer disconnects, its leases expire within this time unless it returns. */
+  disconnectGraceMs?: number;
+  /** Judges a result before it is accepted (payments plug proof-of-render in here). */
+  verify?: (input: VerifyInput) => Verdict | Promise<Verdict>;
+  /** Price per bench-hour written into leases (decimal token units; "0" in studio mode). */
+  pricePerBenchHour?: (spec: JobSpec) => string;
+  /** Payments hooks (public mode); see PaymentHooks. */
+  payments?: PaymentHooks;
+  log?: (line: string) => void;
+}
+
+/** What payments (public mode) plug into the dispatcher. */
+export interface PaymentHooks {
+  /** Before a lease: a reason to give this operator no task of this job now (paused job, reputation), or undefined. */
+  admit?(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | undefined;
+  /** The task price fixed into a lease (smallest token units, decimal string). */
+  taskPrice?(jobId: string): string | undefined;
+  /** Inside the transaction that marks a task done: record the accepted result. */
+  accepted?(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): void;
+  /** After it: what the accepted answer carries besides the verdict (the voucher). */
+  answer?(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): Promise<Partial<Verdict>>;
+  /** A result for a task already done: the answer to give when it is the same operator's same result. */
+  duplicate?(op: DeliveringOperator, header: ResultHeader): Verdict | undefined;
+  /** A lease failed or expired (reputation). */
+  leaseFailed?(e: { jobId: string; taskIndex: number; operator: string; address: string; state: 'failed' | 'expired'; reason: string }): void;
+}
+
+/** A new job for the dispatcher. */
+export interface NewJob {
+  id?: string;
+  spec: JobSpec;
+  scene: { hash: string; bytes: number };
+  outDir?: string;
+}
+
+/** A task that was accepted. */
+export interface TaskDoneEvent {
+  jobId: string;
+  task: Task;
+  resultHash: string;
+  operator: string;
+}
+
+/** Progress of one job. */
+export interface JobProgress {
+  id: string;
+  state: JobRow['state'];
+  tasks: number;
+  done: number;
+  failed: number;
+  leased: number;
+  /** Why an active job is stuck, for its creator (every operator asking was barred), or null. */
+  waiting: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+interface ActiveLease extends LeaseRow {
+  ttlMs: number;
+}
+
+/** Checks a result's pixels are all finite numbers (the default verify). */
+export function verifyFinite(input: VerifyInput): Verdict {
+  const p = input.pixels;
+  for (let i = 0; i < p.length; i++) {
+    if (!Number.isFinite(p[i]!)) return { verdict: 'rejected', reason: `pixel value ${i} is not a finite number` };
+  }
+  return { verdict: 'accepted' };
+}
+
+/** The creator's scheduler of tasks over operators. */
+export class Dispatcher implements WorkProvider, ResultSink {
+  private readonly store: DispatcherStore;
+  private readonly jobs = new Map<string, JobState>();
+  private readonly leases = new Map<string, ActiveLease>();
+  private readonly byOperator = new Map<string, Set<string>>();
+  private readonly now: () => number;
+  private readonly leaseMs: number;
+  private readonly maxLeases: number;
+  private readonly maxOpFailures: number;
+  private readonly maxTaskFailures: number;
+  private readonly graceMs: number;
+  private readonly ownRetryAfterMs: number;
+  private readonly doneListeners = new Set<(e: TaskDoneEvent) => void>();
+  private readonly finishListeners = new Set<(p: JobProgress) => void>();
+  private readonly changeListeners = new Set<(jobId: string) => void>();
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.store = new DispatcherStore(opts.db);
+    this.now = opts.now ?? Date.now;
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.maxLeases = opts.maxLeasesPerOperator ?? 2;
+    this.maxOpFailures = opts.maxOperatorFailures ?? 2;
+    this.maxTaskFailures = opts.maxTaskFailures ?? 3;
+    this.graceMs = opts.disconnectGraceMs ?? 10_000;
+    this.ownRetryAfterMs = opts.ownRetryAfterMs ?? 5000;
+    this.load();
+  }
+
+  /** Rebuilds the in-memory state from SQLite (a restart resumes every active job). */
+  private load(): void {
+    for (const row of this.store.jobs()) {
+      if (row.state !== 'active') {
+        this.jobs.set(row.id, JobState.finished(row, splitJob(row.spec).length, this.store.tasks(row.id)));
+        continue;
+      }
+      const leases = this.store.activeLeases(row.id);
+      const job = JobState.restore(row, splitJob(row.spec), this.store.tasks(row.id), this.store.failures(row.id), new Set(leases.map((l) => l.idx)));
+      this.jobs.set(row.id, job);
+      for (const l of leases) this.track({ ...l, ttlMs: row.leaseMs });
+      this.checkFinished(job);
+    }
+  }
+
+  /** Adds a job; its tasks become available at once. */
+  addJob(input: NewJob): JobProgress {
+    const id = input.id ?? `job-${this.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    if (this.jobs.has(id)) throw new RayfarmError('JOB_EXISTS', `A job with id ${id} already exists.`);
+    const tasks = splitJob(input.spec);
+    const row: JobRow = {
+      id,
+      spec: input.spec,
+      sceneHash: input.scene.hash,
+      sceneBytes: input.scene.bytes,
+      outDir: input.outDir ?? null,
+      state: 'active',
+      leaseMs: this.leaseMs,
+      createdAt: this.now(),
+      finishedAt: null,
+    };
+    this.store.insertJob(row, tasks.length);
+    const job = JobState.fresh(row, tasks);
+    this.jobs.set(id, job);
+    this.changed(id);
+    return job.progress(this.now());
+  }
+
+  /** Stops offering a job; outstanding leases are dropped. */
+  cancelJob(jobId: string): void {
+    const job = this.mustJob(jobId);
+    if (job.row.state !== 'active') return;
+    for (const l of [...this.leases.values()]) if (l.jobId === jobId) this.endLease(l, 'released');
+    job.row.state = 'cancelled';
+    job.row.finishedAt = this.now();
+    this.store.setJobState(jobId, 'cancelled', job.row.finishedAt);
+    this.changed(jobId);
+  }
+
+  private mustJob(jobId: string): JobState {
+    const j = this.jobs.get(jobId);
+    if (!j) throw new RayfarmError('JOB_NOT_FOUND', `There is no job ${jobId}.`);
+    return j;
+  }
+
+  /** The job, its spec and scene (for announcements and the API). */
+  job(jobId: string): { row: JobRow; tasks: readonly Task[]; progress: JobProgress } | undefined {
+    const j = this.jobs.get(jobId);
+    return j && { row: j.row, tasks: j.tasks, progress: j.progress(this.now()) };
+  }
+
+  /** Every job's progress, newest first. */
+  list(): JobProgress[] {
+    return [...this.jobs.values()].map((j) => j.progress(this.now())).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** Hashes of stored results of a job's tasks (index → hash), for assembly after a restart. */
+  results(jobId: string): Map<number, string> {
+    const out = new Map<number, string>();
+    for (const t of this.store.tasks(jobId)) if (t.resultHash) out.set(t.idx, t.resultHash);
+    return out;
+  }
+
+  // ---- WorkProvider ----
+
+  request(op: OperatorRef, jobId: string | undefined, offer: OperatorOffer): WorkAnswer {
+    this.tick();
+    const held = this.byOperator.get(op.peerId)?.size ?? 0;
+    if (held >= this.maxLeases) return { status: 'none', retryAfterMs: 1000, reason: `you already hold ${held} tasks` };
+    const candidates = jobId ? [this.jobs.get(jobId)].filter((j): j is JobState => !!j) : [...this.jobs.values()];
+    if (jobId && candidates.length === 0) return { status: 'denied', reason: `no job ${jobId}` };
+    let reason = 'no open jobs';
+    for (const job of candidates) {
+      if (job.row.state !== 'active') {
+        reason = `job ${job.row.id} is ${job.row.state}`;
+        continue;
+      }
+      if ((job.opFailures.get(op.peerId) ?? 0) >= this.maxOpFailures) {
+        job.refusedAt.set(op.peerId, this.now());
+        reason = `you failed job ${job.row.id} ${this.maxOpFailures} times`;
+        if (jobId) return { status: 'denied', reason };
+        continue;
+      }
+      if (!offer.engines.includes(ENGINE_ID)) return { status: 'denied', reason: `this job needs the ${ENGINE_ID} engine` };
+      const refused = this.opts.payments?.admit?.(job.row.id, op, job.row.spec.tier);
+      if (refused) {
+        reason = refused;
+        continue;
+      }
+      if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
+      const idx = job.take(op.peerId, this.now(), this.ownRetryAfterMs);
+      if (idx === undefined) {
+        reason = 'every task is taken; some may come back';
+        continue;
+      }
+      return { status: 'ok', lease: this.lease(job, idx, op) };
+    }
+    return { status: 'none', retryAfterMs: 1000, reason };
+  }
+
+  private lease(job: JobState, idx: number, op: OperatorRef): import('../../net/work/messages').Lease {
+    const now = this.now();
+    job.lastLeaseAt = now;
+    const price = this.opts.pricePerBenchHour?.(job.row.spec) ?? '0';
+    const amount = this.opts.payments?.taskPrice?.(job.row.id);
+    const l: ActiveLease = {
+      id: `l-${randomBytes(8).toString('hex')}`,
+      jobId: job.row.id,
+      idx,
+      operator: op.peerId,
+      address: op.address,
+      state: 'active',
+      leasedAt: now,
+      deadline: now + job.row.leaseMs,
+      price,
+      ttlMs: job.row.leaseMs,
+    };
+    this.store.tx(() => {
+      this.store.insertLease(l);
+      this.store.setTaskState(job.row.id, idx, 'leased');
+    });
+    this.track(l);
+    this.changed(job.row.id);
+    return {
+      leaseId: l.id,
+      jobId: job.row.id,
+      ttlMs: l.ttlMs,
+      task: job.tasks[idx]!,
+      spec: job.row.spec,
+      scene: { hash: job.row.sceneHash, bytes: job.row.sceneBytes },
+      engine: ENGINE_ID,
+      price: { tier: job.row.spec.tier, perBenchHour: price, ...(amount ? { amount } : {}) },
+    };
+  }
+
+  private track(l: ActiveLease): void {
+    this.leases.set(l.id, l);
+    let s = this.byOperator.get(l.operator);
+    if (!s) {
+      s = new Set();
+      this.byOperator.set(l.operator, s);
+    }
+    s.add(l.id);
+  }
+
+  private endLease(l: ActiveLease, state: LeaseRow['state']): void {
+    this.leases.delete(l.id);
+    this.byOperator.get(l.operator)?.delete(l.id);
+    l.state = state;
+    this.store.setLeaseState(l.id, state);
+  }
+
+  private ownLease(op: { peerId: string }, leaseId: string): ActiveLease | undefined {
+    const l = this.leases.get(leaseId);
+    return l && l.operator === op.peerId ? l : undefined;
+  }
+
+  renew(op: OperatorRef, leaseId: string): LeaseAnswer {
+    const l = this.ownLease(op, leaseId);
+    if (!l) return { status: 'gone', reason: 'the lease expired or is not yours' };
+    l.deadline = this.now() + l.ttlMs;
+    this.store.setLeaseDeadline(l.id, l.deadline);
+    return { status: 'ok', ttlMs: l.ttlMs };
+  }
+
+  release(op: OperatorRef, leaseId: string, _reason: string): LeaseAnswer {
+    const l = this.ownLease(op, leaseId);
+    if (!l) return { status: 'gone', reason: 'the lease expired or is not yours' };
+    const job = this.mustJob(l.jobId);
+    this.store.tx(() => {
+      this.endLease(l, 'released');
+      if (job.state[l.idx] === TASK_LEASED) {
+        job.requeue(l.idx);
+        this.store.setTaskState(job.row.id, l.idx, 'pending');
+      }
+    });
+    this.changed(job.row.id);
+    return { status: 'ok' };
+  }
+
+  fail(op: OperatorRef, leaseId: string, reason: string): LeaseAnswer {
+    const l = this.ownLease(op, leaseId);
+    if (!l) return { status: 'gone', reason: 'the lease expired or is not yours' };
+    this.failLease(l, 'failed', reason);
+    return { status: 'ok' };
+  }
+
+  /** Counts a failure of the lease's operator on its task and re-queues or fails the task. */
+  private failLease(l: ActiveLease, state: 'failed' | 'expired', reason: string): void {
+    const job = this.mustJob(l.jobId);
+    const now = this.now();
+    this.store.tx(() => {
+      this.endLease(l, state);
+      this.store.insertFailure(job.row.id, l.idx, l.operator, now, reason);
+      this.opts.payments?.leaseFailed?.({ jobId: job.row.id, taskIndex: l.idx, operator: l.operator, address: l.address, state, reason });
+      const outcome = job.recordFailure(l.idx, l.operator, this.maxTaskFailures, now);
+      if (outcome === 'failed') this.store.setTaskState(job.row.id, l.idx, 'failed');
+      else if (outcome === 'requeued') this.store.setTaskState(job.row.id, l.idx, 'pending');
+    });
+    this.opts.log?.(`dispatch: ${job.row.id} task ${job.tasks[l.idx]!.id} ${state} by ${l.operator.slice(-8)}: ${reason}`);
+    this.changed(job.row.id);
+    this.checkFinished(job);
+  }
+
+  /** Takes back every lease past its deadline. Called on a timer and before each request. */
+  tick(): void {
+    const now = this.now();
+    for (const l of [...this.leases.values()]) if (l.deadline <= now) this.failLease(l, 'expired', 'the lease deadline passed');
+  }
+
+  /** The earliest lease deadline, for the caller's timer. */
+  nextDeadline(): number | undefined {
+    let min: number | undefined;
+    for (const l of this.leases.values()) if (min === undefined || l.deadline < min) min = l.deadline;
+    return min;
+  }
+
+  /** A peer disconnected: its leases expire soon unless it comes back and renews. */
+  peerGone(peerId: string): void {
+    const limit = this.now() + this.graceMs;
+    for (const id of this.byOperator.get(peerId) ?? []) {
+      const l = this.leases.get(id);
+      if (l && l.deadline > limit) {
+        l.deadline = limit;
+        this.store.setLeaseDeadline(l.id, limit);
+      }
+    }
+  }
+
+  // ---- ResultSink ----
+
+  expect(op: DeliveringOperator, header: ResultHeader): { bytes: number } | Verdict {
+    const job = this.jobs.get(header.jobId);
+    if (!job) return { verdict: 'unknown', reason: 'no such job' };
+    const task = job.tasks[header.taskIndex];
+    if (!task) return { verdict: 'unknown', reason: 'no such task' };
+    if (job.state[header.taskIndex] === TASK_DONE) return this.opts.payments?.duplicate?.(op, header) ?? { verdict: 'duplicate', reason: 'the task is already done' };
+    if (job.state[header.taskIndex] === TASK_FAILED || job.row.state !== 'active') return { verdict: 'unknown', reason: 'the task is closed' };
+    // Only a result for a lease this operator was given (even if expired since) is read.
+    const owner = this.leases.get(header.leaseId) ?? this.store.leaseOwner(header.leaseId);
+    if (!owner || owner.operator !== op.peerId || owner.jobId !== header.jobId || owner.idx !== header.taskIndex) {
+      return { verdict: 'unknown', reason: 'no such lease of yours for this task' };
+    }
+    if (header.width !== task.rect.width || header.height !== task.rect.height) return { verdict: 'rejected', reason: 'the result has the wrong size' };
+    return { bytes: task.rect.width * task.rect.height * 16 };
+  }
+
+  async deliver(op: DeliveringOperator, header: ResultHeader, pixels: Uint8Array): Promise<Verdict> {
+    const pre = this.expect(op, header);
+    if ('verdict' in pre) return pre;
+    if (pixels.byteLength !== pre.bytes) return { verdict: 'rejected', reason: 'the result has the wrong number of bytes' };
+    const job = this.mustJob(header.jobId);
+    const task = job.tasks[header.taskIndex]!;
+    // A late result from an expired lease is still welcome if nobody finished the task.
+    const lease = this.leases.get(header.leaseId);
+    const aligned = new Float32Array(pixels.buffer.slice(pixels.byteOffset, pixels.byteOffset + pixels.byteLength));
+    const verdict = await (this.opts.verify ?? verifyFinite)({ jobId: job.row.id, spec: job.row.spec, task, operator: op, header, pixels: aligned });
+    if (job.state[header.taskIndex] === TASK_DONE) return { verdict: 'duplicate', reason: 'the task was finished meanwhile' };
+    if (verdict.verdict !== 'accepted') {
+      if (lease && lease.operator === op.peerId) this.failLease(lease, 'failed', `result rejected: ${verdict.reason ?? ''}`);
+      return verdict;
+    }
+    const hash = this.opts.blobs.put(pixels);
+    const now = this.now();
+    this.store.tx(() => {
+      if (lease && lease.idx === header.taskIndex && lease.jobId === header.jobId) this.endLease(lease, 'done');
+      // Any other active lease on this task (after a re-lease) is now moot.
+      for (const other of [...this.leases.values()]) {
+        if (other.jobId === header.jobId && other.idx === header.taskIndex) this.endLease(other, 'released');
+      }
+      job.markDone(header.taskIndex);
+      this.store.setTaskDone(job.row.id, header.taskIndex, hash, op.peerId, now);
+      this.opts.payments?.accepted?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
+    });
+    const ev: TaskDoneEvent = { jobId: job.row.id, task, resultHash: hash, operator: op.peerId };
+    for (const l of this.doneListeners) l(ev);
+    this.changed(job.row.id);
+    this.checkFinished(job);
+    const extra = await this.opts.payments?.answer?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
+    return { ...extra, verdict: 'accepted' };
+  }
+
+  private checkFinished(job: JobState): void {
+    if (job.row.state !== 'active' || !job.finished()) return;
+    job.row.state = job.failedCount > 0 ? 'failed' : 'done';
+    job.row.finishedAt = this.now();
+    this.store.setJobState(job.row.id, job.row.state, job.row.finishedAt);
+    const p = job.progress(this.now());
+    for (const l of this.finishListeners) l(p);
+    this.changed(job.row.id);
+  }
+
+  private changed(jobId: string): void {
+    for (const l of this.changeListeners) l(jobId);
+  }
+
+  /** Calls `fn` for each accepted task. */
+  onTaskDone(fn: (e: TaskDoneEvent) => void): () => void {
+    this.doneListeners.add(fn);
+    return () => this.doneListeners.delete(fn);
+  }
+
+  /** Calls `fn` when a job has every task done or failed. */
+  onJobFinished(fn: (p: JobProgress) => void): () => void {
+    this.finishListeners.add(fn);
+    return () => this.finishListeners.delete(fn);
+  }
+
+  /** Calls `fn` whenever a job's state changes (for announcements and the UI). */
+  onChange(fn: (jobId: string) => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
+  /** Number of leases an operator holds now. */
+  held(peerId: string): number {
+    return this.byOperator.get(peerId)?.size ?? 0;
+  }
+}
+
+export { TASK_DONE, TASK_FAILED, TASK_LEASED, TASK_PENDING };

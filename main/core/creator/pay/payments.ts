@@ -1,0 +1,205 @@
+/**
+ * The creator's payment rules plugged into the dispatcher (PaymentHooks): every result of a
+ * public job goes through the verifier; an accepted one is recorded in the dispatcher's own
+ * transaction and answered with the operator's next cumulative voucher; a rejected one is
+ * recorded with its patches and errors, counted against the operator and its task goes
+ * back to the queue unpaid. Leases are admitted by job state, reputation and the escrow
+ * left: a job whose escrow cannot pay one more task pauses and asks for a top-up.
+ */
+import type { Signer } from 'ethers';
+import type { JobSpec } from '../../../../shared/job-spec';
+import type { EscrowDomain } from '../../../../shared/voucher';
+import type { Verdict } from '../../net/result/messages';
+import type { OperatorRef } from '../../net/work/messages';
+import type { DeliveringOperator, ResultHeader } from '../../net/result/messages';
+import type { PaymentHooks, VerifyInput } from '../dispatch/dispatcher';
+import { verifyFinite } from '../dispatch/dispatcher';
+import type { JobStateStore } from './job-state';
+import { SceneRenderer } from '../../render/render-task';
+import type { RenderEngine, SceneInput } from '../../render/render-task';
+import { admitByReputation, PREFER_ABOVE, PREFER_WINDOW_MS } from '../dispatch/reputation';
+import type { ReputationBook } from '../dispatch/reputation';
+import { Verifier, scenePatchRenderer } from '../proof/verifier';
+import type { VerificationReport } from '../proof/verifier';
+import type { VoucherLedger } from '../proof/voucher-ledger';
+
+/** What the creator's payments need. */
+export interface CreatorPaymentsOptions {
+  jobs: JobStateStore;
+  ledger: VoucherLedger;
+  reputation: ReputationBook;
+  /** The creator's secret for choosing patches. */
+  secret: Uint8Array;
+  /** A scene by hash (from the blob store): best its package, whose frames are flattened in the frame worker. */
+  loadScene: (sceneHash: string) => Promise<SceneInput>;
+  /** The creator's key, unlocked (throws when locked). */
+  signer: () => Signer;
+  domain: EscrowDomain;
+  /** Tasks of a job leased right now. */
+  leased: (jobId: string) => number;
+  engine?: RenderEngine;
+  now?: () => number;
+  log?: (line: string) => void;
+  /** Called when a job pauses for lack of escrow. */
+  onLowEscrow?: (jobId: string) => void;
+}
+
+/** The creator's payment hooks and verifier. */
+export class CreatorPayments implements PaymentHooks {
+  readonly verifier: Verifier;
+  private readonly scenes = new Map<string, Promise<SceneRenderer>>();
+  private readonly reports = new Map<string, VerificationReport>();
+  /** When an operator of good reputation last asked for a task of each job. */
+  private readonly goodAsked = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly o: CreatorPaymentsOptions) {
+    this.now = o.now ?? Date.now;
+    this.log = o.log ?? (() => undefined);
+    this.verifier = new Verifier({ secret: o.secret, render: scenePatchRenderer((spec) => this.renderer(spec)) });
+  }
+
+  /** One loaded scene per scene hash (the last two kept): verification never reloads it per task. */
+  private renderer(spec: JobSpec): Promise<SceneRenderer> {
+    let r = this.scenes.get(spec.sceneId);
+    if (!r) {
+      r = this.o.loadScene(spec.sceneId).then((scene) => new SceneRenderer(scene, this.o.engine));
+      r.catch(() => this.scenes.delete(spec.sceneId));
+      this.scenes.set(spec.sceneId, r);
+      while (this.scenes.size > 2) {
+        const [oldest, p] = this.scenes.entries().next().value as [string, Promise<SceneRenderer>];
+        this.scenes.delete(oldest);
+        void p.then((s) => s.dispose(), () => undefined);
+      }
+    }
+    return r;
+  }
+
+  /** The dispatcher's verify hook. */
+  async verify(input: VerifyInput): Promise<Verdict> {
+    const job = this.o.jobs.find(input.jobId);
+    if (!job) return verifyFinite(input);
+    const report = await this.verifier.verify({ jobId: input.jobId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 });
+    if (report.verdict === 'accepted') {
+      this.reports.set(`${input.jobId}/${input.task.index}/${input.header.sha256}`, report);
+      return { verdict: 'accepted' };
+    }
+    this.o.ledger.recordVerdict({
+      jobId: input.jobId,
+      taskIndex: input.task.index,
+      operator: input.operator.address,
+      peer: input.operator.peerId,
+      resultHash: input.header.sha256,
+      verdict: 'rejected',
+      ...(report.code ? { code: report.code } : {}),
+      ...(report.reason ? { reason: report.reason } : {}),
+      price: BigInt(job.taskPrice),
+      pixelsChecked: report.pixelsChecked,
+      maxError: report.maxError,
+      patches: report.patches,
+      verifyMs: report.verifyMs,
+      at: this.now(),
+    });
+    this.o.reputation.rejected(input.operator.address);
+    this.log(`verify: ${input.jobId} task ${input.task.id} from ${input.operator.address.slice(0, 10)} rejected: ${report.reason}`);
+    return { verdict: 'rejected', reason: `proof of render failed: ${report.reason ?? report.code}`.slice(0, 300) };
+  }
+
+  admit(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | undefined {
+    const job = this.o.jobs.find(jobId);
+    if (!job) return undefined;
+    if (job.state !== 'running') return `the job is ${job.state}`;
+    const rep = this.o.reputation.get(op.address);
+    const now = this.now();
+    if (rep.score >= PREFER_ABOVE) this.goodAsked.set(jobId, now);
+    const refused = admitByReputation(rep, tier, now - (this.goodAsked.get(jobId) ?? -Infinity) < PREFER_WINDOW_MS);
+    if (refused) return refused;
+    // Every task of a job has the same price: accepted and leased tasks are counted, not summed.
+    const committed = BigInt(this.o.ledger.counts(jobId).accepted + this.o.leased(jobId)) * BigInt(job.taskPrice);
+    if (BigInt(job.funded) - committed < BigInt(job.taskPrice)) {
+      // Tasks in flight may still finish; only a job with nothing leased and tasks left is short.
+      if (this.o.leased(jobId) === 0) {
+        this.o.jobs.transition(jobId, 'paused', 'escrow low: top up to continue');
+        this.o.onLowEscrow?.(jobId);
+      }
+      return 'the job is waiting for a top-up of its escrow';
+    }
+    return undefined;
+  }
+
+  taskPrice(jobId: string): string | undefined {
+    return this.o.jobs.find(jobId)?.taskPrice;
+  }
+
+  accepted(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): void {
+    const job = this.o.jobs.find(e.jobId);
+    if (!job) return;
+    const key = `${e.jobId}/${e.taskIndex}/${e.resultHash}`;
+    const report = this.reports.get(key);
+    this.reports.delete(key);
+    this.o.ledger.recordVerdict({
+      jobId: e.jobId,
+      taskIndex: e.taskIndex,
+      operator: e.operator.address,
+      peer: e.operator.peerId,
+      resultHash: e.resultHash,
+      verdict: 'accepted',
+      price: BigInt(job.taskPrice),
+      pixelsChecked: report?.pixelsChecked ?? 0,
+      maxError: report?.maxError ?? 0,
+      patches: report?.patches ?? [],
+      verifyMs: report?.verifyMs ?? 0,
+      at: this.now(),
+    });
+    this.o.reputation.verified(e.operator.address);
+  }
+
+  async answer(e: { jobId: string; operator: DeliveringOperator }): Promise<Partial<Verdict>> {
+    const job = this.o.jobs.find(e.jobId);
+    if (!job) return {};
+    try {
+      const v = await this.o.ledger.issue(e.jobId, e.operator.address, { chainJobId: job.chainJobId, domain: this.o.domain }, this.o.signer(), this.now());
+      if (!v) return {};
+      const { tasks: _t, at: _a, ...voucher } = v;
+      return { voucher };
+    } catch (err) {
+      this.log(`payments: could not sign a voucher for ${e.operator.address} on ${e.jobId}: ${(err as Error).message}`);
+      return {};
+    }
+  }
+
+  duplicate(op: DeliveringOperator, header: ResultHeader): Verdict | undefined {
+    const acc = this.o.ledger.acceptedOf(header.jobId, header.taskIndex);
+    if (!acc || acc.resultHash !== header.sha256 || acc.operator.toLowerCase() !== op.address.toLowerCase()) return undefined;
+    const v = this.o.ledger.latest(header.jobId, op.address);
+    if (!v) return { verdict: 'accepted', reason: 'already accepted; the voucher follows with the next one' };
+    const { tasks: _t, at: _a, ...voucher } = v;
+    return { verdict: 'accepted', voucher };
+  }
+
+  leaseFailed(e: { jobId: string; address: string; state: 'failed' | 'expired'; reason: string }): void {
+    if (!this.o.jobs.find(e.jobId)) return;
+    // A rejected result is counted by verify(); this is a timeout or a give-up.
+    if (e.reason.startsWith('result rejected')) return;
+    this.o.reputation.timedOut(e.address);
+  }
+
+  /** Signs vouchers for accepted results that have none yet (after a crash). */
+  async reconcile(): Promise<number> {
+    let n = 0;
+    for (const { jobId, operator } of this.o.ledger.unsigned()) {
+      const job = this.o.jobs.find(jobId);
+      if (!job) continue;
+      await this.o.ledger.issue(jobId, operator, { chainJobId: job.chainJobId, domain: this.o.domain }, this.o.signer(), this.now());
+      n++;
+    }
+    return n;
+  }
+
+  /** Frees the loaded scenes. */
+  async dispose(): Promise<void> {
+    for (const p of this.scenes.values()) await p.then((s) => s.dispose(), () => undefined);
+    this.scenes.clear();
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The creator's side of payments: every verdict the verifier gave (with its patches and
+ * errors), and the vouchers signed from them. A voucher is a pure function of the accepted
+ * results of one operator on one job — cumulative amount = the sum of their prices, root =
+ * the Merkle root of their hashes in acceptance order — so after a crash the ledger can always re-derive and
+ * sign what is owed. Each signed voucher is stored before it is handed out.
+ */
+import type { Database } from 'better-sqlite3';
+import { getAddress } from 'ethers';
+import type { Signer } from 'ethers';
+import { signVoucher } from '../../chain/voucher';
+import type { EscrowDomain, SignedVoucher } from '../../../../shared/voucher';
+import { IncrementalMerkle } from './merkle';
+import type { PatchCheck } from './verifier';
+
+/** One verdict as recorded. */
+export interface VerdictRecord {
+  jobId: string;
+  taskIndex: number;
+  /** The operator's wallet address (checksummed). */
+  operator: string;
+  peer?: string;
+  resultHash: string;
+  verdict: 'accepted' | 'rejected';
+  code?: string;
+  reason?: string;
+  /** The task's price, smallest units. */
+  price: bigint;
+  pixelsChecked: number;
+  maxError: number;
+  patches: PatchCheck[];
+  verifyMs: number;
+  at: number;
+}
+
+/** A voucher the creator signed, with how many tasks it pays for. */
+export interface IssuedVoucher extends SignedVoucher {
+  tasks: number;
+  at: number;
+}
+
+interface VerdictRow {
+  job_id: string;
+  task_idx: number;
+  operator: string;
+  peer: string | null;
+  result_hash: string;
+  verdict: 'accepted' | 'rejected';
+  code: string | null;
+  reason: string | null;
+  price: string;
+  pixels_checked: number;
+  max_error: number;
+  patches: string;
+  verify_ms: number;
+  at: number;
+}
+
+interface IssuedRow {
+  job_id: string;
+  chain_job_id: string;
+  operator: string;
+  tasks: number;
+  cumulative: string;
+  results_root: string;
+  signature: string;
+  at: number;
+}
+
+/** What a job's chain side needs to sign its vouchers. */
+export interface ChainJobRef {
+  chainJobId: string;
+  domain: EscrowDomain;
+}
+
+/** Verdicts and issued vouchers in SQLite. */
+export class VoucherLedger {
+  private readonly listeners = new Set<(v: VerdictRecord) => void>();
+  /** Per job and operator: the accepted results folded so far (each voucher then costs O(new · log n)). */
+  private readonly folds = new Map<string, { lastId: number; tasks: number; total: bigint; tree: IncrementalMerkle }>();
+
+  constructor(private readonly db: Database) {}
+
+  /** Calls `fn` after each verdict is recorded. */
+  onVerdict(fn: (v: VerdictRecord) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Records a verdict. An accepted verdict for a task that already has one throws (unique index). */
+  recordVerdict(v: VerdictRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO pay_verdicts (job_id, task_idx, operator, peer, result_hash, verdict, code, reason, price, pixels_checked, max_error, patches, verify_ms, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(v.jobId, v.taskIndex, getAddress(v.operator), v.peer ?? null, v.resultHash, v.verdict, v.code ?? null, v.reason ?? null, v.price.toString(), v.pixelsChecked, v.maxError, JSON.stringify(v.patches), v.verifyMs, v.at);
+    // Listeners run after the caller's transaction commits in the common case; a throw here must not undo the record.
+    for (const l of this.listeners) {
+      try {
+        l(v);
+      } catch {
+        // The UI's listener failing is not the ledger's business.
+      }
+    }
+  }
+
+  /** The accepted verdict of a task, if any. */
+  acceptedOf(jobId: string, taskIndex: number): VerdictRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM pay_verdicts WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted'`).get(jobId, taskIndex) as VerdictRow | undefined;
+    return row && toRecord(row);
+  }
+
+  /** Every verdict of a job, oldest first (the UI's audit trail). */
+  verdicts(jobId: string): VerdictRecord[] {
+    return (this.db.prepare('SELECT * FROM pay_verdicts WHERE job_id = ? ORDER BY id').all(jobId) as VerdictRow[]).map(toRecord);
+  }
+
+  /** Count of accepted and rejected verdicts of a job. */
+  counts(jobId: string): { accepted: number; rejected: number } {
+    const rows = this.db.prepare('SELECT verdict, COUNT(*) AS n FROM pay_verdicts WHERE job_id = ? GROUP BY verdict').all(jobId) as { verdict: string; n: number }[];
+    return { accepted: rows.find((r) => r.verdict === 'accepted')?.n ?? 0, rejected: rows.find((r) => r.verdict === 'rejected')?.n ?? 0 };
+  }
+
+  /** What one operator is owed on a job: its accepted results in acceptance order and their total price. */
+  owed(jobId: string, operator: string): { tasks: number; total: bigint; hashes: string[] } {
+    const rows = this.db.prepare(`SELECT result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' ORDER BY id`).all(jobId, getAddress(operator)) as { result_hash: string; price: string }[];
+    return { tasks: rows.length, total: rows.reduce((s, r) => s + BigInt(r.price), 0n), hashes: rows.map((r) => r.result_hash) };
+  }
+
+  /** The accepted results of an operator folded into a running total and Merkle root. */
+  private fold(jobId: string, operator: string): { tasks: number; total: bigint; tree: IncrementalMerkle } {
+    const op = getAddress(operator);
+    const key = `${jobId}|${op}`;
+    let f = this.folds.get(key);
+    if (!f) {
+      f = { lastId: 0, tasks: 0, total: 0n, tree: new IncrementalMerkle() };
+      this.folds.set(key, f);
+    }
+    const rows = this.db
+      .prepare(`SELECT id, result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND id > ? ORDER BY id`)
+      .all(jobId, op, f.lastId) as { id: number; result_hash: string; price: string }[];
+    for (const r of rows) {
+      f.tree.push(r.result_hash);
+      f.total += BigInt(r.price);
+      f.tasks++;
+      f.lastId = r.id;
+    }
+    return f;
+  }
+
+  /** The latest voucher signed for an operator on a job. */
+  latest(jobId: string, operator: string): IssuedVoucher | undefined {
+    const row = this.db.prepare('SELECT * FROM pay_vouchers_issued WHERE job_id = ? AND operator = ? ORDER BY tasks DESC LIMIT 1').get(jobId, getAddress(operator)) as IssuedRow | undefined;
+    return row && this.toIssued(row);
+  }
+
+  /** The latest voucher of every operator on a job. */
+  latestPerOperator(jobId: string): IssuedVoucher[] {
+    const rows = this.db
+      .prepare('SELECT v.* FROM pay_vouchers_issued v JOIN (SELECT operator, MAX(tasks) AS t FROM pay_vouchers_issued WHERE job_id = ? GROUP BY operator) m ON v.operator = m.operator AND v.tasks = m.t WHERE v.job_id = ?')
+      .all(jobId, jobId) as IssuedRow[];
+    return rows.map((r) => this.toIssued(r));
+  }
+
+  /** Sum of every operator's latest cumulative amount on a job: what the signed vouchers add up to. */
+  signedTotal(jobId: string): bigint {
+    return this.latestPerOperator(jobId).reduce((s, v) => s + BigInt(v.cumulativeAmount), 0n);
+  }
+
+  /** Sum of the prices of all accepted results of a job (signed or about to be). */
+  acceptedTotal(jobId: string): bigint {
+    const rows = this.db.prepare(`SELECT price FROM pay_verdicts WHERE job_id = ? AND verdict = 'accepted'`).all(jobId) as { price: string }[];
+    return rows.reduce((s, r) => s + BigInt(r.price), 0n);
+  }
+
+  /** (job, operator) pairs whose accepted results are not all covered by a signed voucher. */
+  unsigned(): { jobId: string; operator: string }[] {
+    return this.db
+      .prepare(
+        `SELECT a.job_id AS jobId, a.operator AS operator FROM
+           (SELECT job_id, operator, COUNT(*) AS n FROM pay_verdicts WHERE verdict = 'accepted' GROUP BY job_id, operator) a
+           LEFT JOIN (SELECT job_id, operator, MAX(tasks) AS t FROM pay_vouchers_issued GROUP BY job_id, operator) i
+           ON a.job_id = i.job_id AND a.operator = i.operator
+         WHERE i.t IS NULL OR i.t < a.n`,
+      )
+      .all() as { jobId: string; operator: string }[];
+  }
+
+  /**
+   * The operator's voucher covering every accepted result of the job: the stored one when it
+   * is current, else a new one, signed and stored before it is returned.
+   */
+  async issue(jobId: string, operator: string, ref: ChainJobRef, signer: Signer, now = Date.now()): Promise<IssuedVoucher | undefined> {
+    const fold = this.fold(jobId, operator);
+    // A snapshot: another call may fold more results while this one signs.
+    const owed = { tasks: fold.tasks, total: fold.total, root: fold.tree.root() };
+    if (owed.tasks === 0) return undefined;
+    const current = this.latest(jobId, operator);
+    if (current && current.tasks >= owed.tasks) return current;
+    const signed = await signVoucher(signer, ref.domain, { jobId: ref.chainJobId, operator: getAddress(operator), cumulativeAmount: owed.total, resultsRoot: owed.root });
+    this.db
+      .prepare('INSERT OR IGNORE INTO pay_vouchers_issued (job_id, chain_job_id, operator, tasks, cumulative, results_root, signature, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(jobId, ref.chainJobId, signed.operator, owed.tasks, signed.cumulativeAmount, signed.resultsRoot, signed.signature, now);
+    return this.latest(jobId, operator);
+  }
+
+  private toIssued(row: IssuedRow): IssuedVoucher {
+    return {
+      jobId: row.chain_job_id,
+      operator: row.operator,
+      cumulativeAmount: row.cumulative,
+      resultsRoot: row.results_root,
+      signature: row.signature,
+      tasks: row.tasks,
+      at: row.at,
+    };
+  }
+}
+
+function toRecord(r: VerdictRow): VerdictRecord {
+  return {
+    jobId: r.job_id,
+    taskIndex: r.task_idx,
+    operator: r.operator,
+    ...(r.peer ? { peer: r.peer } : {}),
+    resultHash: r.result_hash,
+    verdict: r.verdict,
+    ...(r.code ? { code: r.code } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
+    price: BigInt(r.price),
+    pixelsChecked: r.pixels_checked,
+    maxError: r.max_error,
+    patches: JSON.parse(r.patches) as PatchCheck[],
+    verifyMs: r.verify_ms,
+    at: r.at,
+  };
+}

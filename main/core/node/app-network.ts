@@ -1,0 +1,138 @@
+/**
+ * The network as the app runs it: started from the app config and settings, its worker
+ * tied to the operator service (policy hook, hand-back, task history), and its changes
+ * sent to the UI. A failure to start is shown in the service list, not fatal.
+ */
+import { availableParallelism } from 'node:os';
+import type { NetworkStatus } from '../../../shared/api/network';
+import { networkStatus } from '../api/network-handlers';
+import type { OperatorService } from '../operator/operator-service';
+import { operatorNetHooks } from '../operator/worker-bridge';
+import type { ServiceStatusBoard } from '../service-status';
+import type { Store } from '../store';
+import type { NodeSigner } from '../net/identity';
+import { NetService } from './net-service';
+import type { NetServiceConfig } from './net-service';
+import { parseStudioKey } from '../net/studio-key';
+
+/** The wallet as the network sees it: in public mode the node binds to it while unlocked. */
+export interface NetWallet {
+  status(): { unlocked: boolean };
+  signer(): NodeSigner;
+  onChange(fn: (s: { unlocked: boolean }) => void): () => void;
+}
+
+/** Network settings of the app (tests turn mDNS off and listen on loopback). */
+export interface AppNetConfig {
+  /** Default true. */
+  enabled?: boolean;
+  listen?: string[];
+  bootstrap?: string[];
+  /** Default true (unless RAYFARM_MDNS=0): find peers on the LAN. */
+  mdns?: boolean;
+  /** A studio key: a private farm. */
+  studioKey?: Uint8Array;
+}
+
+/** Settings key of extra bootstrap peers (a list of multiaddrs). */
+export const BOOTSTRAP_SETTING_KEY = 'net.bootstrap';
+/** Settings key of whether this node renders for the network (network.setOperator). */
+export const OPERATOR_SETTING_KEY = 'net.operator';
+/** Settings key of a studio key (the text of a key file): set, the app joins that private farm. */
+export const STUDIO_KEY_SETTING_KEY = 'net.studioKey';
+
+/** The app's handle on the network. */
+export interface AppNetwork {
+  net: NetService | null;
+  problem: string | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the network service for the app (unless disabled). */
+export async function startAppNetwork(opts: {
+  config: AppNetConfig | undefined;
+  store: Store;
+  operator: OperatorService;
+  wallet?: NetWallet;
+  status: ServiceStatusBoard;
+  emit: (s: NetworkStatus) => void;
+  log: (l: string) => void;
+  /** Public mode's payment hooks (creator/public-mode.ts: PublicModeSlot). */
+  hooks?: Pick<NetServiceConfig, 'dispatcher' | 'onVerdict'>;
+}): Promise<AppNetwork> {
+  const { config, store, operator, status, log } = opts;
+  if (config?.enabled === false) {
+    status.set('network', 'stopped', 'The network is off on this node.');
+    return { net: null, problem: 'The network is off on this node.', stop: async () => undefined };
+  }
+  status.set('network', 'starting', 'Starting the network node…');
+  const stored = store.settings.get<unknown>(BOOTSTRAP_SETTING_KEY, []);
+  const bootstrap = [...(config?.bootstrap ?? []), ...(Array.isArray(stored) ? stored.filter((s): s is string => typeof s === 'string') : [])];
+  let net: NetService;
+  try {
+    const storedKey = store.settings.get<unknown>(STUDIO_KEY_SETTING_KEY, null);
+    const studioKey = config?.studioKey ?? (typeof storedKey === 'string' ? parseStudioKey(storedKey) : undefined);
+    net = await NetService.start({
+      store,
+      ...(config?.listen ? { listen: config.listen } : {}),
+      bootstrap,
+      // RAYFARM_MDNS=0 keeps test runs off the LAN (vitest sets it).
+      mdns: config?.mdns ?? process.env.RAYFARM_MDNS !== '0',
+      ...(studioKey ? { studioKey } : {}),
+      operator: store.settings.get<boolean>(OPERATOR_SETTING_KEY, true) !== false,
+      // The operator's policy, thread cap and task history (priced, with vouchers): operator/worker-bridge.ts.
+      ...(opts.hooks ?? {}),
+      ...operatorNetHooks(operator, { cores: availableParallelism() }, log),
+      log,
+    });
+  } catch (err) {
+    const why = `The network could not start: ${(err as Error).message}`;
+    status.set('network', 'error', why);
+    log(`rayfarm: ${why}`);
+    return { net: null, problem: why, stop: async () => undefined };
+  }
+  const self = net.stack.node.peerId;
+  // This node's own jobs render whatever the policy says (the worker exempts them too).
+  const detach = operator.attachWorker({ handBack: (reason) => net.worker.handBack(reason), progress: () => net.worker.progress(), policyCovers: (creator) => creator !== self });
+  const node = net.stack.node;
+  status.set('network', 'ready', `${node.mode === 'studio' ? 'Studio farm' : 'Public network'} as ${node.peerId.slice(-8)} on ${node.listenAddrs().length} address(es)`);
+  let pending: NodeJS.Timeout | undefined;
+  const changed = () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      try {
+        opts.emit(networkStatus(net));
+      } catch (err) {
+        log(`rayfarm: network status: ${(err as Error).message}`);
+      }
+    }, 250);
+    pending.unref();
+  };
+  // Public mode: claims are signed by the wallet while it is unlocked, by the node key otherwise.
+  const nodeSigner = node.signer;
+  const bindWallet = async () => {
+    if (node.mode !== 'public' || !opts.wallet) return;
+    const signer = opts.wallet.status().unlocked ? opts.wallet.signer() : nodeSigner;
+    const before = node.signer.address;
+    await node.rebind(signer);
+    if (node.signer.address !== before) {
+      log(`rayfarm: network identity now bound to ${node.signer.address}`);
+      await net.stack.hello.rebindAll();
+      changed();
+    }
+  };
+  const offWallet = opts.wallet?.onChange(() => void bindWallet().catch((err: Error) => log(`rayfarm: network binding: ${err.message}`)));
+  await bindWallet().catch((err: Error) => log(`rayfarm: network binding: ${err.message}`));
+  const offs = [...(offWallet ? [offWallet] : []), node.onPeer(changed), net.stack.announce.onAnnouncement(changed), net.dispatcher.onChange(changed), net.output.onFrame(changed)];
+  return {
+    net,
+    problem: null,
+    async stop() {
+      for (const off of offs) off();
+      if (pending) clearTimeout(pending);
+      detach();
+      await net.stop();
+    },
+  };
+}

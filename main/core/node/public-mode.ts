@@ -1,0 +1,247 @@
+/**
+ * Public mode in one place: the payment hooks a NetService starts with, and — once the
+ * service runs — the creator's job service and the operator's voucher intake and redeemer.
+ * The app, `rayfarm submit --chain` and `rayfarm node --chain` all compose it the same way.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { escrowDomain } from '../../../shared/voucher';
+import type { JobSpec } from '../../../shared/job-spec';
+import { formatTokens, tierRate } from '../../../shared/pricing';
+import type { ChainConnection } from '../chain/network';
+import type { NetService, NetServiceConfig } from './net-service';
+import { OperatorPayments } from '../operator/operator-payments';
+import type { Redemption } from '../operator/redeemer';
+import type { Store } from '../store';
+import { SettingsStore } from '../store';
+import type { WalletKey } from '../wallet';
+import { JobService } from '../creator/pay/job-service';
+import { JobStateStore } from '../creator/pay/job-state';
+import { verifyFinite } from '../creator/dispatch/dispatcher';
+import { RayfarmError } from '../errors';
+import { CreatorPayments } from '../creator/pay/payments';
+import { ReputationBook } from '../creator/dispatch/reputation';
+import { VoucherLedger } from '../creator/proof/voucher-ledger';
+
+/** What public mode needs. */
+export interface PublicModeOptions {
+  store: Store;
+  chain: ChainConnection;
+  /** The wallet's key, connected to the chain (unlocked). */
+  signer: WalletKey;
+  address: string;
+  baseRatePerBH: () => bigint;
+  /** Operator side: redeem when this much is unredeemed on a job (default 10 tokens). */
+  redeemThreshold?: bigint;
+  redeemIntervalMs?: number;
+  /** Operator side: the lowest price per bench-hour taken (decimal token units; default "0"). */
+  minPricePerBenchHour?: () => string;
+  log?: (line: string) => void;
+  onRedeemed?: (r: Redemption) => void;
+}
+
+/** Settings key of the operator's minimum price per bench-hour (decimal tokens). */
+export const MIN_PRICE_SETTING = 'operator.minPricePerBenchHour';
+
+/** The creator's secret for choosing verification patches: 32 random bytes kept in the data folder. */
+export function creatorSecret(dataDir: string): Uint8Array {
+  const dir = join(dataDir, 'creator');
+  const file = join(dir, 'verify-secret.key');
+  if (existsSync(file)) return new Uint8Array(readFileSync(file));
+  mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(32);
+  writeFileSync(file, secret, { mode: 0o600 });
+  return new Uint8Array(secret);
+}
+
+/** Public mode's parts. */
+export class PublicMode {
+  readonly states: JobStateStore;
+  readonly ledger: VoucherLedger;
+  readonly reputation: ReputationBook;
+  readonly creator: CreatorPayments;
+  readonly operator: OperatorPayments;
+  private jobService: JobService | undefined;
+  private net: NetService | undefined;
+
+  constructor(private readonly o: PublicModeOptions) {
+    const db = o.store.db;
+    this.states = new JobStateStore(db);
+    this.ledger = new VoucherLedger(db);
+    this.reputation = new ReputationBook(db);
+    this.creator = new CreatorPayments({
+      jobs: this.states,
+      ledger: this.ledger,
+      reputation: this.reputation,
+      secret: creatorSecret(o.store.dataDir),
+      loadScene: async (hash) => ({ sceneHash: hash, glb: () => o.store.blobs.get(hash) }),
+      signer: () => o.signer,
+      domain: escrowDomain(o.chain.chainId, o.chain.escrow.address),
+      leased: (jobId) => this.net?.dispatcher.job(jobId)?.progress.leased ?? 0,
+      ...(o.log ? { log: o.log } : {}),
+    });
+    this.operator = new OperatorPayments({
+      db,
+      chain: o.chain,
+      signer: o.signer,
+      address: o.address,
+      threshold: o.redeemThreshold ?? 10n * 10n ** 18n,
+      nowS: async () => (await o.chain.provider.getBlock('latest'))?.timestamp ?? Math.floor(Date.now() / 1000),
+      ...(o.log ? { log: o.log } : {}),
+      ...(o.onRedeemed ? { onRedeemed: o.onRedeemed } : {}),
+    });
+  }
+
+  /** What NetService.start needs in public mode. */
+  netConfig(): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict' | 'minPricePerBenchHour' | 'signer'> {
+    const c = this.creator;
+    return {
+      signer: this.o.signer,
+      dispatcher: {
+        verify: (i) => c.verify(i),
+        payments: {
+          admit: (j, op, tier) => c.admit(j, op, tier),
+          taskPrice: (j) => c.taskPrice(j),
+          accepted: (e) => c.accepted(e),
+          answer: (e) => c.answer(e),
+          duplicate: (op, h) => c.duplicate(op, h),
+          leaseFailed: (e) => c.leaseFailed(e),
+        },
+        // A cheat's rejected result must not fail the task for the honest operators after it.
+        maxTaskFailures: 12,
+        pricePerBenchHour: (spec) => formatTokens(tierRate(this.o.baseRatePerBH(), spec.tier)),
+      },
+      onVerdict: this.operator.onVerdict,
+      ...(this.o.minPricePerBenchHour ? { minPricePerBenchHour: this.o.minPricePerBenchHour } : {}),
+    };
+  }
+
+  /** Binds to the running service: builds the job service, finishes what a crash left, starts the timers. */
+  async attach(net: NetService): Promise<JobService> {
+    this.net = net;
+    this.jobService = new JobService({
+      jobs: this.states,
+      ledger: this.ledger,
+      chain: this.o.chain,
+      signer: () => this.o.signer,
+      runner: {
+        submit: (i) => net.submit(i),
+        cancel: (id) => net.dispatcher.cancelJob(id),
+        progress: (id) => net.dispatcher.job(id)?.progress,
+        onJobFinished: (fn) => net.dispatcher.onJobFinished(fn),
+      },
+      baseRatePerBH: this.o.baseRatePerBH,
+      chainNow: async () => (await this.o.chain.provider.getBlock('latest'))?.timestamp ?? Math.floor(Date.now() / 1000),
+      ...(this.o.log ? { log: this.o.log } : {}),
+    });
+    await this.creator.reconcile();
+    await this.jobService.reconcile();
+    this.jobService.startTimers();
+    this.operator.start(this.o.redeemIntervalMs ?? 5000);
+    return this.jobService;
+  }
+
+  /** The job service (after attach). */
+  get jobs(): JobService {
+    if (!this.jobService) throw new Error('public mode is not attached to a network service yet');
+    return this.jobService;
+  }
+
+  /** Stops the timers and frees the verifier's scenes. */
+  async stop(): Promise<void> {
+    this.jobService?.stop();
+    await this.operator.stop();
+    await this.creator.dispose();
+  }
+}
+
+/**
+ * The app's public mode: the network starts before the wallet is unlocked, so its hooks
+ * delegate to whatever PublicMode is current. With none (wallet locked, no chain), this
+ * node's paid jobs lease nothing and results for them wait; everything else runs as in
+ * studio mode.
+ */
+export class PublicModeSlot {
+  current: PublicMode | null = null;
+  private states: JobStateStore | undefined;
+
+  /** Hooks for NetService.start that follow the current PublicMode. */
+  netConfig(db: Store['db'], baseRatePerBH?: () => bigint): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict' | 'minPricePerBenchHour'> {
+    this.states = new JobStateStore(db);
+    const settings = new SettingsStore(db);
+    const paid = (jobId: string) => !!this.states?.find(jobId);
+    return {
+      dispatcher: {
+        verify: (i) => (this.current ? this.current.creator.verify(i) : paid(i.jobId) ? { verdict: 'unknown', reason: "the creator's wallet is locked; deliver again later" } : verifyFinite(i)),
+        payments: {
+          admit: (j, op, tier) => (this.current ? this.current.creator.admit(j, op, tier) : paid(j) ? "the creator's wallet is locked" : undefined),
+          taskPrice: (j) => this.current?.creator.taskPrice(j),
+          accepted: (e) => this.current?.creator.accepted(e),
+          answer: async (e) => (this.current ? this.current.creator.answer(e) : {}),
+          duplicate: (op, h) => this.current?.creator.duplicate(op, h),
+          leaseFailed: (e) => this.current?.creator.leaseFailed(e),
+        },
+        maxTaskFailures: 12,
+        ...(baseRatePerBH ? { pricePerBenchHour: (spec: { tier: JobSpec['tier'] }) => formatTokens(tierRate(baseRatePerBH(), spec.tier)) } : {}),
+      },
+      // The operator's floor: jobs paying less per bench-hour are skipped (decimal tokens; a setting).
+      minPricePerBenchHour: () => settings.get<string>(MIN_PRICE_SETTING, '0'),
+      onVerdict: async (lease, creator, verdict) => {
+        if (verdict.voucher && !this.current) throw new RayfarmError('WALLET_LOCKED', 'A voucher arrived while the wallet is locked; the result is kept and delivered again.');
+        await this.current?.operator.onVerdict(lease, creator, verdict);
+      },
+    };
+  }
+}
+
+/** The wallet as public mode needs it. */
+export interface PublicWallet {
+  status(): { unlocked: boolean; address?: string | null };
+  signer(): WalletKey;
+  onChange(fn: (s: { unlocked: boolean }) => void): () => void;
+}
+
+/**
+ * Runs public mode in the app while the wallet is unlocked (and a chain and the network
+ * are up): attaches on unlock, stops on lock. Returns the stop function.
+ */
+export function runAppPublicMode(o: {
+  slot: PublicModeSlot;
+  store: Store;
+  chain: ChainConnection | null;
+  net: NetService | null;
+  wallet: PublicWallet;
+  baseRatePerBH: () => bigint;
+  log: (line: string) => void;
+  onReady?: (pm: PublicMode) => void;
+  onRedeemed?: (r: Redemption) => void;
+}): () => Promise<void> {
+  let busy: Promise<void> = Promise.resolve();
+  const sync = () => {
+    busy = busy.then(async () => {
+      const want = !!o.chain && !!o.net && o.wallet.status().unlocked;
+      if (want && !o.slot.current) {
+        const key = o.wallet.signer();
+        const pm = new PublicMode({ store: o.store, chain: o.chain!, signer: key, address: key.address, baseRatePerBH: o.baseRatePerBH, log: o.log, ...(o.onRedeemed ? { onRedeemed: o.onRedeemed } : {}) });
+        o.slot.current = pm;
+        await pm.attach(o.net!);
+        o.onReady?.(pm);
+        o.log(`rayfarm: public mode on for ${key.address}`);
+      } else if (!want && o.slot.current) {
+        const pm = o.slot.current;
+        o.slot.current = null;
+        await pm.stop();
+        o.log('rayfarm: public mode paused (wallet locked)');
+      }
+    }).catch((err: Error) => o.log(`rayfarm: public mode: ${err.message}`));
+  };
+  const off = o.wallet.onChange(sync);
+  sync();
+  return async () => {
+    off();
+    await busy;
+    await o.slot.current?.stop();
+    o.slot.current = null;
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * The preview image of a scene: a small, quick render (256 px wide, a few samples) from the
+ * scene's first camera, stored as a PNG so the library can show what was imported.
+ */
+import { JobSpecSchema } from '../../../shared/job-spec';
+import { encodePng } from '../output/png';
+import { SceneRenderer } from '../render/render-task';
+import type { RenderEngine, SceneInput } from '../render/render-task';
+
+/** Preview size and quality. */
+export const PREVIEW = { width: 256, height: 144, spp: 8, maxDepth: 4 } as const;
+
+/** Renders the preview PNG of a scene (from a package, its frame is flattened in the frame worker). */
+export async function renderPreview(engine: RenderEngine, scene: SceneInput): Promise<Uint8Array> {
+  const spec = JobSpecSchema.parse({ sceneId: '0'.repeat(64), width: PREVIEW.width, height: PREVIEW.height, spp: PREVIEW.spp, maxDepth: PREVIEW.maxDepth });
+  const renderer = new SceneRenderer(scene, engine);
+  try {
+    const r = await renderer.renderTask(spec, { index: 0, id: 'preview', frame: 0, tileX: 0, tileY: 0, rect: { x: 0, y: 0, width: spec.width, height: spec.height } });
+    return encodePng(r.pixels, spec.width, spec.height, 8);
+  } finally {
+    await renderer.dispose();
+  }
+}

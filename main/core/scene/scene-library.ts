@@ -1,0 +1,151 @@
+/**
+ * The creator's scene library: imports a scene (read, check, package into the blob store,
+ * summarise, render a preview) and keeps each one in SQLite by its scene id — the sha256
+ * of its packaged GLB. Importing the same scene again finds it and stores nothing new.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Document } from '@gltf-transform/core';
+import type { ImportResult, SceneProblem, SceneRecord } from '../../../shared/api/scenes';
+import { SceneSummarySchema } from '../../../shared/api/scenes';
+import { RayfarmError } from '../errors';
+import { readGlb } from '../engine/gltf-io';
+import type { Store } from '../store';
+import { sha256Hex } from '../store';
+import { SceneImportPool } from './import-pool';
+import { renderPreview } from './preview';
+import type { RenderEngine, ScenePackage } from '../render/render-task';
+import type { SceneSource } from './scene-files';
+
+/** What the library needs. */
+export interface SceneLibraryDeps {
+  store: Store;
+  /** The render engine for previews; without one, scenes get no preview (and a warning). */
+  engine?: () => Promise<RenderEngine>;
+  log?: (line: string) => void;
+}
+
+/** Where the web server stages browser uploads: `<dataDir>/uploads/<uploadId>/`. */
+export function uploadDir(dataDir: string, uploadId: string): string {
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(uploadId)) throw new RayfarmError('SCENE_BAD_UPLOAD', 'The upload id is malformed.');
+  return join(dataDir, 'uploads', uploadId);
+}
+
+interface SceneRow {
+  id: string;
+  name: string;
+  summary: string;
+  preview_hash: string | null;
+  imported_at: number;
+}
+
+function toRecord(row: SceneRow): SceneRecord {
+  return { sceneId: row.id, name: row.name, importedAt: row.imported_at, summary: SceneSummarySchema.parse(JSON.parse(row.summary)) };
+}
+
+/** Imports, lists and opens the creator's scenes. */
+export class SceneLibrary {
+  private readonly docs = new Map<string, Promise<Document>>();
+  // Reading, checking, packaging and summarising run in a worker thread (see import-pool.ts).
+  private readonly pool: SceneImportPool;
+
+  constructor(private readonly deps: SceneLibraryDeps) {
+    this.pool = new SceneImportPool({ ...(deps.log && { log: deps.log }) });
+  }
+
+  /** Ends the import worker (imports still running fail); the library can still list and open scenes. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  /**
+   * Imports a scene from a path, uploaded files, or an upload staged by the web server. A
+   * staged upload's folder is removed afterwards: the scene now lives in the blob store, and
+   * a failed import is retried with a fresh upload.
+   */
+  async importScene(source: SceneSource | { uploadId: string }): Promise<ImportResult> {
+    if (!('uploadId' in source)) return this.importFrom(source, false);
+    const dir = uploadDir(this.deps.store.dataDir, source.uploadId);
+    if (!existsSync(dir)) {
+      return { ok: false, problems: [{ severity: 'error', code: 'SCENE_UPLOAD_NOT_FOUND', message: 'The uploaded files are gone (the upload was already imported or never finished). Drop the scene again.' }] };
+    }
+    try {
+      return await this.importFrom({ path: dir }, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async importFrom(source: SceneSource, confine: boolean): Promise<ImportResult> {
+    const prepared = await this.pool.prepare({ source, confine });
+    if (!prepared.ok) return { ok: false, problems: prepared.problems };
+    const { glb, summary, name, problems } = prepared;
+    const sceneId = sha256Hex(glb);
+    const existing = this.get(sceneId);
+    if (existing) return { ok: true, scene: existing, problems, alreadyImported: true };
+    this.deps.store.blobs.put(glb);
+    const preview = await this.preview({ sceneHash: sceneId, glb: () => glb });
+    if (preview.hash) summary.previewHash = preview.hash;
+    if (preview.problem) summary.warnings.push(preview.problem);
+    const importedAt = Date.now();
+    this.deps.store.db
+      .prepare('INSERT OR IGNORE INTO scenes (id, name, summary, preview_hash, imported_at) VALUES (?, ?, ?, ?, ?)')
+      .run(sceneId, name, JSON.stringify(summary), summary.previewHash, importedAt);
+    const record = this.get(sceneId)!;
+    return { ok: true, scene: record, problems: [...problems, ...(preview.problem ? [preview.problem] : [])], alreadyImported: false };
+  }
+
+  private async preview(scene: ScenePackage): Promise<{ hash?: string; problem?: SceneProblem }> {
+    if (!this.deps.engine) return { problem: { severity: 'warning', code: 'SCENE_NO_PREVIEW', message: 'No preview: the render engine is not available here.' } };
+    try {
+      // Parsed and flattened in the frame worker, which keeps the scene for the estimate that usually follows.
+      const png = await renderPreview(await this.deps.engine(), scene);
+      return { hash: this.deps.store.blobs.put(png) };
+    } catch (err) {
+      this.deps.log?.(`rayfarm: preview failed: ${(err as Error).message}`);
+      return { problem: { severity: 'warning', code: 'SCENE_NO_PREVIEW', message: `No preview: the engine could not render the scene (${(err as Error).message}).` } };
+    }
+  }
+
+  /** Every scene, newest first. */
+  list(): SceneRecord[] {
+    const rows = this.deps.store.db.prepare('SELECT * FROM scenes ORDER BY imported_at DESC, id').all() as SceneRow[];
+    return rows.map(toRecord);
+  }
+
+  /** One scene, or undefined. */
+  get(sceneId: string): SceneRecord | undefined {
+    const row = this.deps.store.db.prepare('SELECT * FROM scenes WHERE id = ?').get(sceneId) as SceneRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** One scene; SCENE_UNKNOWN when it was never imported. */
+  require(sceneId: string): SceneRecord {
+    const r = this.get(sceneId);
+    if (!r) throw new RayfarmError('SCENE_UNKNOWN', `There is no imported scene with id ${sceneId.slice(0, 12)}….`, { details: { sceneId } });
+    return r;
+  }
+
+  /** The packaged GLB bytes of a scene (checked against its id by the blob store's name). */
+  packageBytes(sceneId: string): Uint8Array {
+    this.require(sceneId);
+    return this.deps.store.blobs.get(sceneId);
+  }
+
+  /** A scene's package for a SceneRenderer (its frames are flattened in the frame worker); SCENE_UNKNOWN when it was never imported. */
+  scenePackage(sceneId: string): ScenePackage {
+    this.require(sceneId);
+    return { sceneHash: sceneId, glb: () => this.packageBytes(sceneId) };
+  }
+
+  /** The parsed document of a scene (cached), for callers that read the document itself. */
+  document(sceneId: string): Promise<Document> {
+    let d = this.docs.get(sceneId);
+    if (!d) {
+      d = readGlb(this.packageBytes(sceneId));
+      this.docs.set(sceneId, d);
+      d.catch(() => this.docs.delete(sceneId));
+    }
+    return d;
+  }
+}

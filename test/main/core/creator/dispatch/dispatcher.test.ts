@@ -1,0 +1,192 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JobSpecSchema } from '../../../../../shared/job-spec';
+import { Dispatcher } from '../../../../../main/core/creator/dispatch/dispatcher';
+import type { ResultHeader } from '../../../../../main/core/net/result/messages';
+import type { Lease } from '../../../../../main/core/net/work/messages';
+import { ENGINE_ID } from '../../../../../main/core/net/work/constants';
+import { openStore, sha256Hex } from '../../../../../main/core/store';
+import type { Store } from '../../../../../main/core/store';
+
+const offer = { engines: [ENGINE_ID], maxSceneBytes: 1 << 30 };
+const op = (n: number) => ({ peerId: `peer-${n}`, address: `0x${String(n).padStart(40, '0')}` });
+const spec = (o: Record<string, unknown> = {}) => JobSpecSchema.parse({ sceneId: 'a'.repeat(64), width: 16, height: 16, spp: 1, ...o });
+
+let stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores) s.close();
+  stores = [];
+});
+
+function setup(dir = mkdtempSync(join(tmpdir(), 'rf-dispatch-')), clock = { t: 1_000_000 }) {
+  const store = openStore(dir);
+  stores.push(store);
+  const d = new Dispatcher({ db: store.db, blobs: store.blobs, now: () => clock.t, leaseMs: 10_000, disconnectGraceMs: 1000 });
+  return { d, store, dir, clock };
+}
+
+function pixelsFor(lease: Lease, value = 0.5): Uint8Array {
+  const f = new Float32Array(lease.task.rect.width * lease.task.rect.height * 4).fill(value);
+  return new Uint8Array(f.buffer);
+}
+
+function header(lease: Lease, pixels: Uint8Array): ResultHeader {
+  return {
+    leaseId: lease.leaseId,
+    jobId: lease.jobId,
+    taskIndex: lease.task.index,
+    width: lease.task.rect.width,
+    height: lease.task.rect.height,
+    format: 'rgba32f',
+    bytes: pixels.byteLength,
+    sha256: sha256Hex(pixels),
+    renderMs: 1,
+    signature: `0x${'0'.repeat(130)}`,
+  };
+}
+
+function take(d: Dispatcher, n: number, jobId?: string): Lease {
+  const a = d.request(op(n), jobId, offer);
+  if (a.status !== 'ok') throw new Error(`expected a lease, got ${JSON.stringify(a)}`);
+  return a.lease;
+}
+
+describe('Dispatcher', () => {
+  it('splits frames and tiles into tasks and gives each operator at most two', () => {
+    const { d } = setup();
+    const job = d.addJob({ spec: spec({ frames: { start: 1, end: 3 }, tiles: { x: 2, y: 2 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    expect(job.tasks).toBe(12);
+    const l1 = take(d, 1);
+    const l2 = take(d, 1);
+    expect([l1.task.index, l2.task.index]).toEqual([0, 1]);
+    expect(l1.task.rect).toEqual({ x: 0, y: 0, width: 8, height: 8 });
+    expect(d.request(op(1), undefined, offer).status).toBe('none');
+    expect(take(d, 2).task.index).toBe(2);
+  });
+
+  it('accepts a result, stores its pixels and finishes the job', async () => {
+    const { d, store } = setup();
+    const job = d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const lease = take(d, 1);
+    const px = pixelsFor(lease);
+    const finished: string[] = [];
+    d.onJobFinished((p) => finished.push(p.state));
+    expect(await d.deliver(op(1), header(lease, px), px)).toEqual({ verdict: 'accepted' });
+    expect(finished).toEqual(['done']);
+    const hash = d.results(job.id).get(0)!;
+    expect(store.blobs.get(hash).equals(Buffer.from(px))).toBe(true);
+    expect(await d.deliver(op(1), header(lease, px), px)).toMatchObject({ verdict: 'duplicate' });
+    // Nobody but the lease holder may deliver for it.
+    const job2 = d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const l2 = take(d, 1, job2.id);
+    expect(await d.deliver(op(2), header(l2, px), px)).toMatchObject({ verdict: 'unknown' });
+  });
+
+  it('rejects non-finite pixels and counts it as a failure', async () => {
+    const { d } = setup();
+    d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const lease = take(d, 1);
+    const px = pixelsFor(lease, Number.NaN);
+    expect((await d.deliver(op(1), header(lease, px), px)).verdict).toBe('rejected');
+    expect(take(d, 2).task.index).toBe(0);
+  });
+
+  it('takes back an expired lease, re-leases it to someone else, bans an operator after two failures and fails a task after three', () => {
+    const { d, clock } = setup();
+    const job = d.addJob({ spec: spec({ frames: { start: 0, end: 3 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const a = take(d, 1);
+    take(d, 1);
+    clock.t += 10_001;
+    d.tick();
+    // Operator 1 failed tasks 0 and 1: banned from the job.
+    expect(d.request(op(1), job.id, offer)).toMatchObject({ status: 'denied' });
+    const b = take(d, 2);
+    expect(b.task.index).toBe(a.task.index);
+    expect(d.fail(op(2), b.leaseId, 'crashed')).toEqual({ status: 'ok' });
+    const c = take(d, 3);
+    expect(c.task.index).toBe(1);
+    const c2 = take(d, 3);
+    expect(c2.task.index).toBe(0);
+    d.fail(op(3), c2.leaseId, 'crashed');
+    expect(d.job(job.id)!.progress.failed).toBe(1);
+  });
+
+  it('gives a task back to the operator that failed it only when nothing else is left and nobody took it for a while', async () => {
+    const first = setup();
+    const { d, clock, dir } = first;
+    const job = d.addJob({ spec: spec({ frames: { start: 0, end: 2 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const a = take(d, 1);
+    expect(d.fail(op(1), a.leaseId, 'the connection dropped')).toEqual({ status: 'ok' });
+    // Other tasks first, and no immediate retry of the failed one.
+    const b = take(d, 1);
+    const c = take(d, 1);
+    expect([b.task.index, c.task.index]).toEqual([1, 2]);
+    for (const l of [b, c]) {
+      const px = pixelsFor(l);
+      expect((await d.deliver(op(1), header(l, px), px)).verdict).toBe('accepted');
+    }
+    expect(d.request(op(1), job.id, offer)).toMatchObject({ status: 'none' });
+    // A restart keeps the failure's time; after the cool-down the farm's only operator may retry.
+    first.store.close();
+    stores = stores.filter((x) => x !== first.store);
+    const again = setup(dir, clock);
+    clock.t += 5000;
+    const retry = take(again.d, 1, job.id);
+    expect(retry.task.index).toBe(a.task.index);
+    const px = pixelsFor(retry);
+    expect((await again.d.deliver(op(1), header(retry, px), px)).verdict).toBe('accepted');
+    expect(again.d.job(job.id)!.progress).toMatchObject({ state: 'done', done: 3, failed: 0 });
+    // A second failure on the job bans the operator, as before.
+    const job2 = again.d.addJob({ spec: spec({ frames: { start: 0, end: 1 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    again.d.fail(op(1), take(again.d, 1, job2.id).leaseId, 'x');
+    again.d.fail(op(1), take(again.d, 1, job2.id).leaseId, 'x');
+    clock.t += 60_000;
+    expect(again.d.job(job2.id)!.progress.waiting).toBeNull();
+    expect(again.d.request(op(1), job2.id, offer)).toMatchObject({ status: 'denied' });
+    // The creator learns why the job no longer moves, until someone else takes a task.
+    expect(again.d.job(job2.id)!.progress.waiting).toMatch(/^No operator can take the 2 remaining tasks: the only operator asking for it failed this job twice/);
+    take(again.d, 2, job2.id);
+    expect(again.d.job(job2.id)!.progress.waiting).toBeNull();
+  });
+
+  it('release puts the task back without blame', () => {
+    const { d } = setup();
+    const job = d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    for (let i = 0; i < 3; i++) {
+      const l = take(d, 1, job.id);
+      expect(d.release(op(1), l.leaseId, 'person came back')).toEqual({ status: 'ok' });
+    }
+    expect(take(d, 1, job.id).task.index).toBe(0);
+  });
+
+  it('a disconnected operator loses its leases after the grace time', () => {
+    const { d, clock } = setup();
+    d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    take(d, 1);
+    d.peerGone('peer-1');
+    clock.t += 1001;
+    d.tick();
+    expect(take(d, 2).task.index).toBe(0);
+  });
+
+  it('survives a restart: done tasks stay done, active leases stay valid, pending ones are served', async () => {
+    const first = setup();
+    const job = first.d.addJob({ spec: spec({ frames: { start: 0, end: 3 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const l0 = take(first.d, 1);
+    const l1 = take(first.d, 1);
+    const px = pixelsFor(l0);
+    await first.d.deliver(op(1), header(l0, px), px);
+    first.store.close();
+    stores = stores.filter((s) => s !== first.store);
+
+    const second = setup(first.dir, first.clock);
+    expect(second.d.job(job.id)!.progress).toMatchObject({ done: 1, leased: 1, state: 'active' });
+    // The lease from before the restart can still deliver.
+    const px1 = pixelsFor(l1);
+    expect(await second.d.deliver(op(1), header(l1, px1), px1)).toEqual({ verdict: 'accepted' });
+    expect(take(second.d, 2).task.index).toBe(2);
+    expect(take(second.d, 2).task.index).toBe(3);
+  });
+});
