@@ -27,7 +27,7 @@ import { newStudioKey, parseStudioKey } from '../main/core/net/studio-key';
 import { NetService } from '../main/core/node/net-service';
 import { ENGINE_ID } from '../main/core/net/work';
 import type { Lease } from '../main/core/net/work/messages';
-import type { TaskRenderer } from '../main/core/operator/worker';
+import type { TaskRenderer } from '../main/core/operator/work/worker';
 import { openStore, sha256Hex } from '../main/core/store';
 
 // Every temporary folder goes when the process exits (the blob runs leave 256 MiB each).

@@ -5,10 +5,10 @@ import { appHandlers } from './api/app-handlers';
 import { operatorHandlers } from './api/operator-handlers';
 import type { OperatorPolicy } from '../../shared/api';
 import { nativeEngineLoader } from './operator/hardware';
-import type { IdleSource } from './operator/idle-source';
-import { systemIdleSource } from './operator/idle-source';
+import type { IdleSource } from './operator/policy/idle-source';
+import { systemIdleSource } from './operator/policy/idle-source';
 import { OperatorService } from './operator/operator-service';
-import { watchWalletLock } from './operator/worker-bridge';
+import { watchWalletLock } from './operator/work/worker-bridge';
 import { jobOutputHandlers } from './api/job-output-handlers';
 import { mediaHandlers } from './api/media-handlers';
 import { sampleHandlers } from './api/sample-handlers';
@@ -32,7 +32,7 @@ import { appVersion } from './version';
 import { jobHandlers, publicJobInfo, taskVerdictInfo } from './api/job-handlers';
 import { PublicModeSlot, runAppPublicMode } from './node/public-mode';
 import { baseRatePerBH } from './creator/pay/estimator';
-import { recordRedeemed } from './operator/worker-bridge';
+import { recordRedeemed } from './operator/work/worker-bridge';
 
 /** Everything needed to build the app; the CLI, Electron and tests each fill it in. */
 export interface AppConfig {

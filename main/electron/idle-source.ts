@@ -1,7 +1,7 @@
 // The desktop idle source: Electron's powerMonitor behind the core's IdleSource interface.
 import { powerMonitor } from 'electron';
-import { IdleEvents } from '../core/operator/idle-source';
-import type { IdleSource } from '../core/operator/idle-source';
+import { IdleEvents } from '../core/operator/policy/idle-source';
+import type { IdleSource } from '../core/operator/policy/idle-source';
 
 /** powerMonitor as an IdleSource: idle time, lock/unlock, suspend/resume, battery/AC. */
 export function electronIdleSource(): IdleSource {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, shell } from 'electron';
 import { createApp } from '../core/app';
 import type { App } from '../core/app';
-import { readPolicyFile } from '../core/operator/policy-flags';
+import { readPolicyFile } from '../core/operator/policy/policy-flags';
 import { resolveDataDir } from '../core/store';
 import type { OperatorPolicy } from '../../shared/api';
 import { electronIdleSource } from './idle-source';

@@ -1,9 +1,9 @@
 import { NetService } from '../../core/node/net-service';
 import { nativeEngineLoader } from '../../core/operator/hardware';
-import { systemIdleSource } from '../../core/operator/idle-source';
+import { systemIdleSource } from '../../core/operator/policy/idle-source';
 import { OperatorService } from '../../core/operator/operator-service';
-import { parsePolicyFlags, policyFlagOptions, policyFlagsHelp } from '../../core/operator/policy-flags';
-import { operatorNetHooks } from '../../core/operator/worker-bridge';
+import { parsePolicyFlags, policyFlagOptions, policyFlagsHelp } from '../../core/operator/policy/policy-flags';
+import { operatorNetHooks } from '../../core/operator/work/worker-bridge';
 import { openStore, resolveDataDir } from '../../core/store';
 import { parseCommand } from '../options';
 import { netConfigFrom, netOptions, netOptionsHelp, untilSignal } from './net-options';

@@ -1,7 +1,7 @@
 import { createApp } from '../../core/app';
 import { resolveDataDir } from '../../core/store';
 import { startWebServer } from '../../web/server';
-import { parsePolicyFlags, policyFlagOptions, policyFlagsHelp } from '../../core/operator/policy-flags';
+import { parsePolicyFlags, policyFlagOptions, policyFlagsHelp } from '../../core/operator/policy/policy-flags';
 import { parseCommand, parsePort } from '../options';
 
 export const upHelp = `rayfarm up [--port N] [--data-dir DIR]

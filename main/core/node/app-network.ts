@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { NetworkStatus } from '../../../shared/api/network';
 import { networkStatus } from '../api/network-handlers';
 import type { OperatorService } from '../operator/operator-service';
-import { operatorNetHooks } from '../operator/worker-bridge';
+import { operatorNetHooks } from '../operator/work/worker-bridge';
 import type { ServiceStatusBoard } from '../service-status';
 import type { Store } from '../store';
 import type { NodeSigner } from '../net/identity';

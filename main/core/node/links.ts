@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from '../creator/dispatch/dispatcher';
-import type { CreatorLink } from '../operator/worker';
+import type { CreatorLink } from '../operator/work/worker';
 import type { NetStack } from '../net/stack';
 
 /** A link to this node's own dispatcher. */

@@ -12,11 +12,11 @@ import { BenchmarkService, latestBenchmarkScore } from './benchmark';
 import type { EngineLoader } from './hardware';
 import { readHardware } from './hardware';
 import { OperatorHistory } from './history';
-import type { IdleSource } from './idle-source';
-import { DEFAULT_POLICY, PolicyController, startOfTomorrow, threadLimit } from './policy';
-import { parseSchedule } from './schedule';
+import type { IdleSource } from './policy/idle-source';
+import { DEFAULT_POLICY, PolicyController, startOfTomorrow, threadLimit } from './policy/policy';
+import { parseSchedule } from './policy/schedule';
 import { mergeNotices, noticeFor } from '../desktop/tray-model';
-import type { LocalTime } from './schedule';
+import type { LocalTime } from './policy/schedule';
 
 /** Settings key of the stored policy. */
 export const POLICY_SETTING_KEY = 'operator.policy';

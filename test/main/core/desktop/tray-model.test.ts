@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, OperatorStatus } from '../../../../shared/api';
-import { DEFAULT_POLICY } from '../../../../main/core/operator/policy';
+import { DEFAULT_POLICY } from '../../../../main/core/operator/policy/policy';
 import { mergeNotices, noticeFor, tokensLabel, trayView } from '../../../../main/core/desktop/tray-model';
 
 const TOKEN = 10n ** 18n;

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../../../main/cli/options';
-import { parsePolicyFlags, parseTomlLite, policyFlagOptions, readPolicyFile } from '../../../../main/core/operator/policy-flags';
-import { tempDataDir } from '../../../helpers/headless';
+import { parseCommand } from '../../../../../main/cli/options';
+import { parsePolicyFlags, parseTomlLite, policyFlagOptions, readPolicyFile } from '../../../../../main/core/operator/policy/policy-flags';
+import { tempDataDir } from '../../../../helpers/headless';
 
 const flags = (...argv: string[]) => parsePolicyFlags(parseCommand(argv, policyFlagOptions, false));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { OperatorPolicy } from '../../../../shared/api';
-import { ManualIdleSource } from '../../../../main/core/operator/idle-source';
-import { DEFAULT_POLICY, evaluatePolicy, PolicyController, startOfTomorrow, threadLimit } from '../../../../main/core/operator/policy';
+import type { OperatorPolicy } from '../../../../../shared/api';
+import { ManualIdleSource } from '../../../../../main/core/operator/policy/idle-source';
+import { DEFAULT_POLICY, evaluatePolicy, PolicyController, startOfTomorrow, threadLimit } from '../../../../../main/core/operator/policy/policy';
 
 // Monday 23 November 2026, local time.
 const MON = (h: number, m = 0) => new Date(2026, 10, 23, h, m).getTime();

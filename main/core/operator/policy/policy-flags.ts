@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { OperatorPolicy } from '../../../shared/api';
-import { RayfarmError } from '../errors';
+import type { OperatorPolicy } from '../../../../shared/api';
+import { RayfarmError } from '../../errors';
 import { parseSchedule } from './schedule';
 
 /** Options to merge into a command's parseArgs options. */

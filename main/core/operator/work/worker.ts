@@ -5,12 +5,12 @@
  * resumes after a restart (results rendered but not delivered are delivered then).
  */
 import type { Database } from 'better-sqlite3';
-import { RayfarmError } from '../errors';
-import type { BlobStore } from '../store';
-import type { Lease, LeaseAnswer, OperatorOffer, WorkResponse } from '../net/work/messages';
-import { ENGINE_ID } from '../net/work/constants';
-import type { Verdict } from '../net/result/messages';
-import type { JobSpec, Task } from '../../../shared/job-spec';
+import { RayfarmError } from '../../errors';
+import type { BlobStore } from '../../store';
+import type { Lease, LeaseAnswer, OperatorOffer, WorkResponse } from '../../net/work/messages';
+import { ENGINE_ID } from '../../net/work/constants';
+import type { Verdict } from '../../net/result/messages';
+import type { JobSpec, Task } from '../../../../shared/job-spec';
 import type { SceneCache } from './scene-cache';
 
 /** How the worker talks to one creator (over the network, or in-process for our own jobs). */

@@ -7,10 +7,10 @@
 import type { Database } from 'better-sqlite3';
 import { getAddress } from 'ethers';
 import type { Signer } from 'ethers';
-import type { ChainConnection } from '../chain/network';
-import { RayfarmError } from '../errors';
-import type { Verdict } from '../net/result/messages';
-import type { Lease } from '../net/work/messages';
+import type { ChainConnection } from '../../chain/network';
+import { RayfarmError } from '../../errors';
+import type { Verdict } from '../../net/result/messages';
+import type { Lease } from '../../net/work/messages';
 import { Redeemer } from './redeemer';
 import type { Redemption } from './redeemer';
 import { VoucherWallet } from './voucher-wallet';

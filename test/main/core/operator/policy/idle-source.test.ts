@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CommandIdleSource, findIdleProbe, linuxOnBattery, parseIoregIdle, parseMutterIdle, parseXprintidle } from '../../../../main/core/operator/idle-source';
-import type { IdleProbe } from '../../../../main/core/operator/idle-source';
+import { CommandIdleSource, findIdleProbe, linuxOnBattery, parseIoregIdle, parseMutterIdle, parseXprintidle } from '../../../../../main/core/operator/policy/idle-source';
+import type { IdleProbe } from '../../../../../main/core/operator/policy/idle-source';
 
 function supplies(entries: Record<string, Record<string, string>>): string {
   const root = mkdtempSync(join(tmpdir(), 'rf-power-'));

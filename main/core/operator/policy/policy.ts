@@ -4,7 +4,7 @@
  * clock and on idle-source events and tells its listeners the moment the answer changes,
  * so a running task can be handed back within a second of the person returning.
  */
-import type { OperatorPolicy, PolicyDecision } from '../../../shared/api';
+import type { OperatorPolicy, PolicyDecision } from '../../../../shared/api';
 import type { IdleEvent, IdleSource } from './idle-source';
 import { inSchedule, localTimeOf, nextScheduleChange, parseSchedule } from './schedule';
 import type { LocalTime, Schedule } from './schedule';

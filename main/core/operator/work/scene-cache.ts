@@ -4,7 +4,7 @@
  * cap (never a scene a held lease still needs).
  */
 import type { Database } from 'better-sqlite3';
-import type { BlobStore } from '../store';
+import type { BlobStore } from '../../store';
 
 /** A size-capped LRU of scene blobs. */
 export class SceneCache {

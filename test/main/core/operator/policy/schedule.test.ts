@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inSchedule, nextScheduleChange, parseSchedule } from '../../../../main/core/operator/schedule';
-import type { Weekday } from '../../../../main/core/operator/schedule';
+import { inSchedule, nextScheduleChange, parseSchedule } from '../../../../../main/core/operator/policy/schedule';
+import type { Weekday } from '../../../../../main/core/operator/policy/schedule';
 
 const at = (weekday: Weekday, hhmm: string) => {
   const [h, m] = hhmm.split(':').map(Number);

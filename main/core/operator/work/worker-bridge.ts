@@ -3,9 +3,9 @@
  * the worker's events come out as task history, and the service can hand the running
  * task back the moment the person returns.
  */
-import { benchHours, parseTokens, REFERENCE_SCORE } from '../../../shared/pricing';
+import { benchHours, parseTokens, REFERENCE_SCORE } from '../../../../shared/pricing';
 import { availableParallelism } from 'node:os';
-import type { OperatorService } from './operator-service';
+import type { OperatorService } from '../operator-service';
 import type { WorkerEvent } from './worker';
 
 /** What NetService.start takes from the operator side. */

@@ -3,9 +3,9 @@
  * once per scene (in the frame worker, which keeps it for the following tasks) and rendered through the same `renderTask` path as `rayfarm render`, so a
  * task's pixels are bit-identical to a local render of the same spec.
  */
-import { SceneRenderer, nativeEngine, renderTask } from '../render/render-task';
-import type { RenderEngine } from '../render/render-task';
-import type { BlobStore } from '../store';
+import { SceneRenderer, nativeEngine, renderTask } from '../../render/render-task';
+import type { RenderEngine } from '../../render/render-task';
+import type { BlobStore } from '../../store';
 import type { TaskRenderer } from './worker';
 
 /** A TaskRenderer keeping the last scene loaded (tasks of one job follow each other). */

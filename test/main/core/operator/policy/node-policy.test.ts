@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rayfarm } from '../../../integration/cli-procs';
-import type { Proc } from '../../../integration/cli-procs';
+import { rayfarm } from '../../../../integration/cli-procs';
+import type { Proc } from '../../../../integration/cli-procs';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const NET = ['--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--json'];

@@ -6,10 +6,10 @@
  */
 import type { Database } from 'better-sqlite3';
 import { getAddress } from 'ethers';
-import { RayfarmError } from '../errors';
-import { verifyVoucher } from '../chain/voucher';
-import { escrowDomain } from '../../../shared/voucher';
-import type { SignedVoucher } from '../../../shared/voucher';
+import { RayfarmError } from '../../errors';
+import { verifyVoucher } from '../../chain/voucher';
+import { escrowDomain } from '../../../../shared/voucher';
+import type { SignedVoucher } from '../../../../shared/voucher';
 
 /** Where a voucher is redeemable. */
 export interface EscrowRef {

@@ -2,7 +2,7 @@
  * Weekly render windows: "mon-fri 22:00-07:00; sat,sun 00:00-24:00". Pure: the caller
  * supplies the local weekday and minute, so tests and time zones stay deterministic.
  */
-import { RayfarmError } from '../errors';
+import { RayfarmError } from '../../errors';
 
 /** 0 = Sunday … 6 = Saturday, as Date#getDay. */
 export type Weekday = 0 | 1 | 2 | 3 | 4 | 5 | 6;

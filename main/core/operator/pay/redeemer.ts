@@ -8,8 +8,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import { getAddress } from 'ethers';
-import type { EscrowClient } from '../chain/contracts';
-import { RayfarmError } from '../errors';
+import type { EscrowClient } from '../../chain/contracts';
+import { RayfarmError } from '../../errors';
 import type { VoucherWallet } from './voucher-wallet';
 
 /** Why a redemption was sent. */
