@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { PNG } from 'pngjs';
 import { benchScene, prepareGlb } from '../main/core/engine/benchmark';
 import type { PreparedScene } from '../main/core/engine/benchmark';
+import { linearToSrgb } from '../shared/srgb';
 
 const { values } = parseArgs({
   options: {
@@ -166,8 +167,7 @@ function savePng(dir: string, name: string, px: Float32Array, w: number, h: numb
   const png = new PNG({ width: w, height: h });
   for (let i = 0; i < w * h; i++) {
     for (let k = 0; k < 3; k++) {
-      const v = Math.min(1, Math.max(0, px[i * 4 + k]!));
-      png.data[i * 4 + k] = Math.round(255 * (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055));
+      png.data[i * 4 + k] = Math.round(255 * linearToSrgb(px[i * 4 + k]!));
     }
     png.data[i * 4 + 3] = 255;
   }

@@ -20,7 +20,7 @@ import type { AppNetConfig } from './node/app-network';
 import type { NetService } from './node/net-service';
 import { sceneHandlers } from './api/scene-handlers';
 import { SceneLibrary } from './scene/scene-library';
-import { CHAIN_SETTINGS_KEY, ChainConfigSchema, openChain } from './chain';
+import { ChainConfigSchema, openChain } from './chain';
 import type { OpenedChain } from './chain';
 import { toErrorPayload } from './errors';
 import { WalletService } from './wallet';
@@ -33,6 +33,7 @@ import { jobHandlers, publicJobInfo, taskVerdictInfo } from './api/job-handlers'
 import { PublicModeSlot, runAppPublicMode } from './node/public-mode';
 import { baseRatePerBH } from './creator/pay/estimator';
 import { recordRedeemed } from './operator/work/worker-bridge';
+import { SettingsKeys } from './settings-keys';
 
 /** Everything needed to build the app; the CLI, Electron and tests each fill it in. */
 export interface AppConfig {
@@ -249,7 +250,7 @@ async function startChain(
     status.set('chain', 'stopped', 'Payments are off on this node (no chain).');
     return { chain: null, chainProblem: 'Payments are off on this node (no chain).' };
   }
-  const configured = store.settings.get<unknown>(CHAIN_SETTINGS_KEY, null);
+  const configured = store.settings.get<unknown>(SettingsKeys.chainNetwork, null);
   const parsed = configured === null ? null : ChainConfigSchema.safeParse(configured);
   if (parsed && !parsed.success) {
     const why = `The chain settings are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;

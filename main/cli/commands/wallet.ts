@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Database } from 'better-sqlite3';
-import { CHAIN_SETTINGS_KEY, connectChain, probeChainId } from '../../core/chain/network';
+import { connectChain, probeChainId } from '../../core/chain/network';
 import type { ChainConfig, ChainConnection } from '../../core/chain/network';
 import { DEV_CHAIN_ID } from '../../core/chain/anvil';
 import { devAddresses } from '../../core/chain/deploy';
@@ -17,6 +17,7 @@ import { WalletService, formatTokenAmount, parseRawAmount } from '../../core/wal
 import type { ImportKind } from '../../core/wallet';
 import { parseCommand, readPassword } from '../options';
 import type { ParsedCommand } from '../options';
+import { SettingsKeys } from '../../core/settings-keys';
 
 export const walletHelp = `rayfarm wallet <action> [options]
 
@@ -157,7 +158,7 @@ async function openCliChain(args: ParsedCommand, dataDir: string, db: Database):
     const connection = await connectChain(config);
     return { connection, stop: async () => connection.close() };
   }
-  const configured = new SettingsStore(db).get<ChainConfig | null>(CHAIN_SETTINGS_KEY, null);
+  const configured = new SettingsStore(db).get<ChainConfig | null>(SettingsKeys.chainNetwork, null);
   if (configured) {
     const connection = await connectChain(configured);
     return { connection, stop: async () => connection.close() };

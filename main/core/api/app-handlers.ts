@@ -3,6 +3,7 @@ import { PreferencesSchema } from '../../../shared/api';
 import type { ServiceStatusBoard } from '../service-status';
 import type { Store } from '../store';
 import type { ApiServer, HandlerMap } from './api-server';
+import { SettingsKeys } from '../settings-keys';
 
 /** What the app-level calls need. */
 export interface AppHandlerDeps {
@@ -14,12 +15,11 @@ export interface AppHandlerDeps {
   events: () => ApiServer | undefined;
 }
 
-const PREFS_KEY = 'ui.preferences';
 const DEFAULT_PREFS: Preferences = { theme: 'system' };
 
 /** Handlers for app.*, prefs.*. */
 export function appHandlers(deps: AppHandlerDeps): HandlerMap<keyof typeof appCalls> {
-  const prefs = (): Preferences => PreferencesSchema.parse({ ...DEFAULT_PREFS, ...deps.store.settings.get(PREFS_KEY, {}) });
+  const prefs = (): Preferences => PreferencesSchema.parse({ ...DEFAULT_PREFS, ...deps.store.settings.get(SettingsKeys.uiPreferences, {}) });
   return {
     'app.info': (_input, ctx) => ({
       appName: 'Rayfarm',
@@ -35,7 +35,7 @@ export function appHandlers(deps: AppHandlerDeps): HandlerMap<keyof typeof appCa
     'prefs.get': () => prefs(),
     'prefs.set': (input) => {
       const next = PreferencesSchema.parse({ ...prefs(), ...input });
-      deps.store.settings.set(PREFS_KEY, next);
+      deps.store.settings.set(SettingsKeys.uiPreferences, next);
       deps.events()?.emit('prefs.changed', next);
       return next;
     },

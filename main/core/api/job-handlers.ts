@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { jobCalls, PublicJob, JobTaskVerdict } from '../../../shared/api/jobs';
 import { REPUTATION_FORMULA } from '../../../shared/api/jobs';
@@ -7,6 +6,7 @@ import type { PublicMode } from '../node/public-mode';
 import type { VerdictRecord } from '../creator/proof/voucher-ledger';
 import { RayfarmError } from '../errors';
 import type { HandlerMap } from './api-server';
+import { newJobId } from '../ids';
 
 /** What the job calls need. */
 export interface JobHandlerDeps {
@@ -77,7 +77,7 @@ export function jobHandlers(deps: JobHandlerDeps): HandlerMap<keyof typeof jobCa
   return {
     'jobs.create': ({ spec, benchHours, outDir, maxPrice }) => {
       const pm = need(deps);
-      const id = `job-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+      const id = newJobId();
       const out = outDir ?? (deps.dataDir ? join(deps.dataDir, 'outputs', id) : undefined);
       const job = pm.jobs.create({ id, spec, sceneBytes: 0, benchHours, ...(out ? { outDir: out } : {}), ...(maxPrice ? { maxPrice: BigInt(maxPrice) } : {}) });
       return info(pm, job.id);

@@ -1,10 +1,11 @@
-import type { networkCalls, NetworkJob, NetworkStatus } from '../../../shared/api/network';
-import { randomBytes } from 'node:crypto';
+import type { networkCalls } from '../../../shared/api/network';
 import { join } from 'node:path';
-import type { JobProgress } from '../creator/dispatch/dispatcher';
 import { RayfarmError } from '../errors';
 import type { NetService } from '../node/net-service';
+import { jobInfo, networkStatus } from '../node/network-status';
 import type { HandlerMap } from './api-server';
+import { SettingsKeys } from '../settings-keys';
+import { newJobId } from '../ids';
 
 /** What the network calls need. */
 export interface NetworkHandlerDeps {
@@ -17,68 +18,10 @@ export interface NetworkHandlerDeps {
   settings?: { set(key: string, value: unknown): void };
 }
 
-const LATENCY_FRESH_MS = 15_000;
-
 function need(deps: NetworkHandlerDeps): NetService {
   const n = deps.net();
   if (!n) throw new RayfarmError('NET_OFF', deps.problem() ?? 'The network is not running on this node.');
   return n;
-}
-
-/** A job's progress in the API's shape. */
-export function jobInfo(net: NetService, p: JobProgress): NetworkJob {
-  return { ...p, framesWritten: net.output.framesWritten(p.id) };
-}
-
-const pinged = new WeakMap<NetService, Map<string, number>>();
-
-/** The Network view's data; pings peers whose latency is stale, without waiting for them. */
-export function networkStatus(net: NetService): NetworkStatus {
-  const node = net.stack.node;
-  let last = pinged.get(net);
-  if (!last) {
-    last = new Map();
-    pinged.set(net, last);
-  }
-  const now = Date.now();
-  const peers = [...node.peers.values()].map((p) => {
-    if (p.connected && now - (last.get(p.id) ?? 0) > LATENCY_FRESH_MS) {
-      last.set(p.id, now);
-      void node.ping(p.id).catch(() => undefined);
-    }
-    const roles = [...p.roles].sort();
-    return {
-      id: p.id,
-      address: p.address ?? null,
-      role: (roles.length === 2 ? 'creator+operator' : (roles[0] ?? 'unknown')) as NetworkStatus['peers'][number]['role'],
-      score: node.guard.score(p.id),
-      latency: p.latencyMs ?? null,
-      connected: p.connected,
-    };
-  });
-  return {
-    peerId: node.peerId,
-    mode: node.mode,
-    listenAddrs: node.listenAddrs(),
-    operator: net.operatorEnabled,
-    peers,
-    announcements: net.stack.announce.list().map((a) => ({
-      jobId: a.jobId,
-      creator: a.creator.peerId,
-      creatorAddress: a.creator.address.toLowerCase(),
-      own: a.creator.peerId === node.peerId,
-      width: a.width,
-      height: a.height,
-      spp: a.spp,
-      frames: a.frames,
-      tasks: a.tasks,
-      tasksLeft: a.tasksLeft,
-      tier: a.tier,
-      perBenchHour: a.perBenchHour,
-      expiresAt: a.expiresAt,
-    })),
-    jobs: net.dispatcher.list().map((p) => jobInfo(net, p)),
-  };
 }
 
 /** Handlers for network.*. */
@@ -97,12 +40,12 @@ export function networkHandlers(deps: NetworkHandlerDeps): HandlerMap<keyof type
     'network.setOperator': (input) => {
       const net = need(deps);
       net.setOperator(input.enabled);
-      deps.settings?.set('net.operator', input.enabled);
+      deps.settings?.set(SettingsKeys.netOperator, input.enabled);
       return { enabled: net.operatorEnabled };
     },
     'network.submit': (input) => {
       const net = need(deps);
-      const id = `job-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+      const id = newJobId();
       const p = net.submit({ id, spec: input.spec, outDir: join(deps.dataDir, 'outputs', id) });
       return jobInfo(net, p);
     },

@@ -7,7 +7,7 @@ export { CREATE2_DEPLOYER, DEV_GRACE_PERIOD, devAccount, devAddresses, ensureDev
 export type { DevAddresses } from './deploy';
 export { devChainPaths, findRunningDevChain, openDevChain, readDeployment, startDevChain } from './dev-chain';
 export type { DevChain, DevChainOptions, DevDeployment } from './dev-chain';
-export { CHAIN_SETTINGS_KEY, ChainConfigSchema, connectChain, makeProvider, probeChainId } from './network';
+export { ChainConfigSchema, connectChain, makeProvider, probeChainId } from './network';
 export type { ChainConfig, ChainConnection } from './network';
 export { openChain } from './chain-service';
 export type { OpenChainOptions, OpenedChain } from './chain-service';

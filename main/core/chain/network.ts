@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { RayfarmError } from '../errors';
 import { DEV_CHAIN_ID } from './anvil';
 import { EscrowClient, TokenClient } from './contracts';
+import { SettingsKeys } from '../settings-keys';
 
-/** Settings key under which a configured (non-dev) network is stored. */
-export const CHAIN_SETTINGS_KEY = 'chain.network';
 
 const address = z.string().refine((a) => isAddress(a), 'expected an address');
 

@@ -14,6 +14,7 @@ import type { FlattenCache } from './flatten-materials';
 import { fromTRS, identity, multiply, normalize3, transformDir, transformPoint } from './mat4';
 import type { M4 } from './mat4';
 import type { BackgroundDesc, CameraDesc, LightDesc, SceneBuffers, TextureDesc, Vec3 } from './types';
+import { linearToSrgb } from '../../../shared/srgb';
 
 /** What lights the scene besides its own lights (the job spec's `environment`). */
 export type EnvironmentOption = 'auto' | 'default' | 'none' | { color: readonly [number, number, number] };
@@ -183,7 +184,7 @@ export function defaultSky(): TextureDesc {
   const w = 8;
   const h = 64;
   const data = new Uint8Array(w * h * 4);
-  const enc = (x: number) => Math.round(255 * (x <= 0.0031308 ? 12.92 * x : 1.055 * Math.pow(x, 1 / 2.4) - 0.055));
+  const enc = (x: number) => Math.round(255 * linearToSrgb(x));
   for (let y = 0; y < h; y++) {
     const v = (y + 0.5) / h; // 0 = straight up, 1 = straight down
     const elev = 1 - 2 * v; // sin-like: 1 up, 0 horizon, -1 down

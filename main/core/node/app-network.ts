@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { NetworkStatus } from '../../../shared/api/network';
-import { networkStatus } from '../api/network-handlers';
+import { networkStatus } from './network-status';
 import type { OperatorService } from '../operator/operator-service';
 import { operatorNetHooks } from '../operator/work/worker-bridge';
 import type { ServiceStatusBoard } from '../service-status';
@@ -14,6 +14,7 @@ import type { NodeSigner } from '../net/identity';
 import { NetService } from './net-service';
 import type { NetServiceConfig } from './net-service';
 import { parseStudioKey } from '../net/studio-key';
+import { SettingsKeys } from '../settings-keys';
 
 /** The wallet as the network sees it: in public mode the node binds to it while unlocked. */
 export interface NetWallet {
@@ -34,12 +35,6 @@ export interface AppNetConfig {
   studioKey?: Uint8Array;
 }
 
-/** Settings key of extra bootstrap peers (a list of multiaddrs). */
-export const BOOTSTRAP_SETTING_KEY = 'net.bootstrap';
-/** Settings key of whether this node renders for the network (network.setOperator). */
-export const OPERATOR_SETTING_KEY = 'net.operator';
-/** Settings key of a studio key (the text of a key file): set, the app joins that private farm. */
-export const STUDIO_KEY_SETTING_KEY = 'net.studioKey';
 
 /** The app's handle on the network. */
 export interface AppNetwork {
@@ -66,11 +61,11 @@ export async function startAppNetwork(opts: {
     return { net: null, problem: 'The network is off on this node.', stop: async () => undefined };
   }
   status.set('network', 'starting', 'Starting the network node…');
-  const stored = store.settings.get<unknown>(BOOTSTRAP_SETTING_KEY, []);
+  const stored = store.settings.get<unknown>(SettingsKeys.netBootstrap, []);
   const bootstrap = [...(config?.bootstrap ?? []), ...(Array.isArray(stored) ? stored.filter((s): s is string => typeof s === 'string') : [])];
   let net: NetService;
   try {
-    const storedKey = store.settings.get<unknown>(STUDIO_KEY_SETTING_KEY, null);
+    const storedKey = store.settings.get<unknown>(SettingsKeys.netStudioKey, null);
     const studioKey = config?.studioKey ?? (typeof storedKey === 'string' ? parseStudioKey(storedKey) : undefined);
     net = await NetService.start({
       store,
@@ -79,7 +74,7 @@ export async function startAppNetwork(opts: {
       // RAYFARM_MDNS=0 keeps test runs off the LAN (vitest sets it).
       mdns: config?.mdns ?? process.env.RAYFARM_MDNS !== '0',
       ...(studioKey ? { studioKey } : {}),
-      operator: store.settings.get<boolean>(OPERATOR_SETTING_KEY, true) !== false,
+      operator: store.settings.get<boolean>(SettingsKeys.netOperator, true) !== false,
       // The operator's policy, thread cap and task history (priced, with vouchers): operator/worker-bridge.ts.
       ...(opts.hooks ?? {}),
       ...operatorNetHooks(operator, { cores: availableParallelism() }, log),

@@ -3,10 +3,10 @@
  * straight into the local dispatcher (a network of one runs the same dispatcher and worker
  * code without a socket in between).
  */
-import { createHash } from 'node:crypto';
 import type { Dispatcher } from '../creator/dispatch/dispatcher';
 import type { CreatorLink } from '../operator/work/worker';
 import type { NetStack } from '../net/stack';
+import { sha256Hex } from '../store';
 
 /** A link to this node's own dispatcher. */
 export function localLink(dispatcher: Dispatcher, self: { peerId: string; address: string }): CreatorLink {
@@ -16,7 +16,7 @@ export function localLink(dispatcher: Dispatcher, self: { peerId: string; addres
     release: async (leaseId, reason) => dispatcher.release(self, leaseId, reason),
     fail: async (leaseId, reason) => dispatcher.fail(self, leaseId, reason),
     deliver: (r, pixels) =>
-      dispatcher.deliver(self, { ...r, format: 'rgba32f', bytes: pixels.byteLength, sha256: createHash('sha256').update(pixels).digest('hex'), signature: `0x${'0'.repeat(130)}` }, pixels),
+      dispatcher.deliver(self, { ...r, format: 'rgba32f', bytes: pixels.byteLength, sha256: sha256Hex(pixels), signature: `0x${'0'.repeat(130)}` }, pixels),
     fetchScene: async () => undefined,
   };
 }

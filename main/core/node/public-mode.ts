@@ -23,6 +23,7 @@ import { RayfarmError } from '../errors';
 import { CreatorPayments } from '../creator/pay/payments';
 import { ReputationBook } from '../creator/dispatch/reputation';
 import { VoucherLedger } from '../creator/proof/voucher-ledger';
+import { SettingsKeys } from '../settings-keys';
 
 /** What public mode needs. */
 export interface PublicModeOptions {
@@ -41,8 +42,6 @@ export interface PublicModeOptions {
   onRedeemed?: (r: Redemption) => void;
 }
 
-/** Settings key of the operator's minimum price per bench-hour (decimal tokens). */
-export const MIN_PRICE_SETTING = 'operator.minPricePerBenchHour';
 
 /** The creator's secret for choosing verification patches: 32 random bytes kept in the data folder. */
 export function creatorSecret(dataDir: string): Uint8Array {
@@ -186,7 +185,7 @@ export class PublicModeSlot {
         ...(baseRatePerBH ? { pricePerBenchHour: (spec: { tier: JobSpec['tier'] }) => formatTokens(tierRate(baseRatePerBH(), spec.tier)) } : {}),
       },
       // The operator's floor: jobs paying less per bench-hour are skipped (decimal tokens; a setting).
-      minPricePerBenchHour: () => settings.get<string>(MIN_PRICE_SETTING, '0'),
+      minPricePerBenchHour: () => settings.get<string>(SettingsKeys.operatorMinPrice, '0'),
       onVerdict: async (lease, creator, verdict) => {
         if (verdict.voucher && !this.current) throw new RayfarmError('WALLET_LOCKED', 'A voucher arrived while the wallet is locked; the result is kept and delivered again.');
         await this.current?.operator.onVerdict(lease, creator, verdict);

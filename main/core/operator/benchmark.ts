@@ -7,11 +7,9 @@ import type { Database } from 'better-sqlite3';
 import type { BenchmarkProgress, BenchmarkResult } from '../../../shared/api';
 import { RayfarmError } from '../errors';
 import type { SettingsStore } from '../store';
-import { SETTINGS as ESTIMATOR_SETTINGS } from '../creator/pay/estimator';
 import type { EngineLoader } from './hardware';
+import { SettingsKeys } from '../settings-keys';
 
-/** Settings key holding the latest score: `{ score, at, backend }`. Read by the announcer. */
-export const BENCHMARK_SETTING_KEY = 'operator.benchmark.latest';
 
 interface Row {
   id: number;
@@ -30,7 +28,7 @@ function toResult(r: Row): BenchmarkResult {
 
 /** The latest stored score, or null when this machine was never benchmarked. */
 export function latestBenchmarkScore(settings: SettingsStore): number | null {
-  const v = settings.get<{ score?: unknown } | null>(BENCHMARK_SETTING_KEY, null);
+  const v = settings.get<{ score?: unknown } | null>(SettingsKeys.operatorBenchmark, null);
   return v && typeof v.score === 'number' ? v.score : null;
 }
 
@@ -117,9 +115,9 @@ export class BenchmarkService {
       const info = this.deps.db
         .prepare('INSERT INTO operator_benchmarks (at, score, samples_per_second, backend, device, threads, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(at, score, samplesPerSecond, backend, device, usedThreads, durationMs);
-      this.deps.settings.set(BENCHMARK_SETTING_KEY, { score, at, backend, device });
+      this.deps.settings.set(SettingsKeys.operatorBenchmark, { score, at, backend, device });
       // The creator's estimator caches a CPU, all-threads score of its own: keep it current.
-      if (backend === 'cpu' && this.deps.threads() === undefined) this.deps.settings.set(ESTIMATOR_SETTINGS.benchmark, { score, threads: usedThreads, at });
+      if (backend === 'cpu' && this.deps.threads() === undefined) this.deps.settings.set(SettingsKeys.engineBenchmark, { score, threads: usedThreads, at });
       this.report({ running: false, fraction: 1, step: steps, steps, message: `Score ${score.toFixed(1)}.` });
       return { id: Number(info.lastInsertRowid), at, score, samplesPerSecond, backend, device, threads: usedThreads, durationMs };
     } catch (err) {

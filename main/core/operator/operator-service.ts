@@ -17,9 +17,8 @@ import { DEFAULT_POLICY, PolicyController, startOfTomorrow, threadLimit } from '
 import { parseSchedule } from './policy/schedule';
 import { mergeNotices, noticeFor } from '../desktop/tray-model';
 import type { LocalTime } from './policy/schedule';
+import { SettingsKeys } from '../settings-keys';
 
-/** Settings key of the stored policy. */
-export const POLICY_SETTING_KEY = 'operator.policy';
 
 /** What the operator service needs from a network worker. */
 export interface OperatorWorkerHandle {
@@ -139,7 +138,7 @@ export class OperatorService {
 
   /** The policy in force: defaults, then stored settings, then flags / config file. */
   policy(): OperatorPolicy {
-    const stored = this.deps.store.settings.get<Partial<OperatorPolicy>>(POLICY_SETTING_KEY, {});
+    const stored = this.deps.store.settings.get<Partial<OperatorPolicy>>(SettingsKeys.operatorPolicy, {});
     const merged = { ...DEFAULT_POLICY, ...stored, ...this.deps.overrides };
     const parsed = OperatorPolicySchema.safeParse(merged);
     return parsed.success ? parsed.data : { ...DEFAULT_POLICY, ...this.deps.overrides };
@@ -148,9 +147,9 @@ export class OperatorService {
   /** Changes the stored policy (validated; a bad schedule is refused with its reason). */
   setPolicy(patch: Partial<OperatorPolicy>): OperatorPolicy {
     if (patch.schedule !== undefined) parseSchedule(patch.schedule);
-    const stored = this.deps.store.settings.get<Partial<OperatorPolicy>>(POLICY_SETTING_KEY, {});
+    const stored = this.deps.store.settings.get<Partial<OperatorPolicy>>(SettingsKeys.operatorPolicy, {});
     const next = OperatorPolicySchema.parse({ ...DEFAULT_POLICY, ...stored, ...patch });
-    this.deps.store.settings.set(POLICY_SETTING_KEY, next);
+    this.deps.store.settings.set(SettingsKeys.operatorPolicy, next);
     this.controller.check();
     this.publish();
     return this.policy();

@@ -14,7 +14,8 @@ import type { Download } from '../downloads';
 import { RayfarmError } from '../errors';
 import type { BlobStore } from '../store';
 import { decodeExr } from './exr';
-import { decodePng, encodePng, srgbToLinear } from './png';
+import { decodePng, encodePng } from './png';
+import { srgbToLinear } from '../../../shared/srgb';
 
 /** A task's state as the grid colours it. */
 export type OutputTaskState = 'pending' | 'leased' | 'done' | 'failed';

@@ -4,18 +4,7 @@
  * sRGB curve (EXR is the format for values beyond white).
  */
 import { PNG } from 'pngjs';
-
-/** The sRGB transfer curve for one linear value, clamped to [0, 1]. */
-export function linearToSrgb(x: number): number {
-  if (!(x > 0)) return 0;
-  if (x >= 1) return 1;
-  return x <= 0.0031308 ? 12.92 * x : 1.055 * Math.pow(x, 1 / 2.4) - 0.055;
-}
-
-/** The inverse of linearToSrgb. */
-export function srgbToLinear(s: number): number {
-  return s <= 0.04045 ? s / 12.92 : Math.pow((s + 0.055) / 1.055, 2.4);
-}
+import { linearToSrgb } from '../../../shared/srgb';
 
 /** Encodes linear RGBA float pixels (rows top to bottom) as an sRGB PNG of 8 or 16 bits. */
 export function encodePng(pixels: Float32Array, width: number, height: number, bits: 8 | 16 = 8): Uint8Array {

@@ -5,7 +5,6 @@
  * operators failed it, and keeps every operator fed (one task running, one queued).
  * State lives in SQLite and survives a restart; the clock is injected for tests.
  */
-import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { JobSpec, Task } from '../../../../shared/job-spec';
 import { splitJob } from '../../../../shared/job-spec';
@@ -17,6 +16,7 @@ import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../.
 import { DispatcherStore } from './dispatcher-store';
 import type { JobRow, LeaseRow } from './dispatcher-store';
 import { JobState, TASK_DONE, TASK_FAILED, TASK_LEASED, TASK_PENDING } from './dispatch-job';
+import { newJobId, newLeaseId } from '../../ids';
 
 /** What the verify hook sees: the result and everything known about its task. */
 export interface VerifyInput {
@@ -163,7 +163,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   /** Adds a job; its tasks become available at once. */
   addJob(input: NewJob): JobProgress {
-    const id = input.id ?? `job-${this.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const id = input.id ?? newJobId(this.now());
     if (this.jobs.has(id)) throw new RayfarmError('JOB_EXISTS', `A job with id ${id} already exists.`);
     const tasks = splitJob(input.spec);
     const row: JobRow = {
@@ -262,7 +262,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const price = this.opts.pricePerBenchHour?.(job.row.spec) ?? '0';
     const amount = this.opts.payments?.taskPrice?.(job.row.id);
     const l: ActiveLease = {
-      id: `l-${randomBytes(8).toString('hex')}`,
+      id: newLeaseId(),
       jobId: job.row.id,
       idx,
       operator: op.peerId,

@@ -12,12 +12,7 @@ import type { SettingsStore } from '../../store';
 import { defaultThreads } from '../../engine';
 import { SceneRenderer } from '../../render/render-task';
 import type { RenderEngine, SceneInput } from '../../render/render-task';
-
-/** Settings keys the estimate reads. */
-export const SETTINGS = {
-  benchmark: 'engine.benchmark',
-  baseRate: 'pricing.baseRatePerBH',
-} as const;
+import { SettingsKeys } from '../../settings-keys';
 
 /** A cached benchmark result. */
 export interface CachedBenchmark {
@@ -37,16 +32,16 @@ const PROBE = { bands: 8, rowsPerThread: 4, minRows: 8, minSeconds: 0.2, maxFram
 
 /** The local benchmark score: cached in settings, measured once when absent. */
 export async function localBenchmarkScore(settings: SettingsStore, run: () => Promise<{ score: number; threads: number }>): Promise<number> {
-  const cached = settings.get<CachedBenchmark | null>(SETTINGS.benchmark, null);
+  const cached = settings.get<CachedBenchmark | null>(SettingsKeys.engineBenchmark, null);
   if (cached && cached.score > 0) return cached.score;
   const r = await run();
-  settings.set(SETTINGS.benchmark, { score: r.score, threads: r.threads, at: Date.now() } satisfies CachedBenchmark);
+  settings.set(SettingsKeys.engineBenchmark, { score: r.score, threads: r.threads, at: Date.now() } satisfies CachedBenchmark);
   return r.score;
 }
 
 /** The base rate in smallest token units per BH (a setting; default 2 tokens). */
 export function baseRatePerBH(settings: SettingsStore): bigint {
-  return parseTokens(settings.get<string>(SETTINGS.baseRate, DEFAULT_BASE_RATE_PER_BH));
+  return parseTokens(settings.get<string>(SettingsKeys.pricingBaseRate, DEFAULT_BASE_RATE_PER_BH));
 }
 
 /** The frames probed: first, middle and last of the job. */

@@ -16,6 +16,7 @@ import { RayfarmError } from '../../errors';
 import type { JobStateStore, PayJob } from './job-state';
 import type { VoucherLedger } from '../proof/voucher-ledger';
 import type { JobProgress } from '../dispatch/dispatcher';
+import { newJobId } from '../../ids';
 
 /** The network side the job service drives (NetService in the app). */
 export interface JobRunner {
@@ -87,7 +88,7 @@ export class JobService {
     if (input.maxPrice !== undefined && budget > input.maxPrice) {
       throw new RayfarmError('JOB_OVER_MAX_PRICE', `The job costs ${budget} but the most you allowed is ${input.maxPrice}.`, { details: { price: budget.toString(), maxPrice: input.maxPrice.toString() } });
     }
-    const id = input.id ?? `job-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const id = input.id ?? newJobId();
     return this.o.jobs.create({
       id,
       chainJobId: keccak256(toUtf8Bytes(`rayfarm-job|${id}|${randomBytes(16).toString('hex')}`)),

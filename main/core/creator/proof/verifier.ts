@@ -30,6 +30,7 @@ import { availableParallelism } from 'node:os';
 import type { JobSpec, Task, TaskRect } from '../../../../shared/job-spec';
 import { choosePatches, patchSide, sampleKey, samplePixelCount, MAX_PATCHES, MIN_SAMPLE_PIXELS, PATCH_SIZE, SAMPLE_FRACTION } from './verify-sample';
 import type { SceneRenderer } from '../../render/render-task';
+import { sha256Hex } from '../../store';
 
 /** Relative tolerance of a re-rendered channel: a pixel beyond it is a mismatch. */
 export const REL_TOL = 0.02;
@@ -156,7 +157,7 @@ export class Verifier {
     if (r.pixels.length !== n * 4) return reject('RESULT_BAD_SIZE', `the result has ${r.pixels.length / 4} pixels, the task ${n}`);
     const form = checkForm(r.pixels);
     if (form) return reject('RESULT_NOT_FINITE', form);
-    const hash = createHash('sha256').update(new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength)).digest('hex');
+    const hash = sha256Hex(new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength));
     if (hash !== r.resultHash) return reject('RESULT_BAD_HASH', 'the pixels do not match the hash the operator signed');
 
     let renderMs = 0;

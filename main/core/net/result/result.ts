@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { NetNode } from '../net-node';
 import type { HelloProtocol } from '../hello';
 import { encodeJson } from '../codec';
@@ -9,6 +8,7 @@ import type { RequestContext } from '../rpc';
 import { MAX_CONCURRENT_RESULTS, RESULT_CHUNK_BYTES, RESULT_LIMITS, RESULT_PROTOCOL } from './constants';
 import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from './messages';
 import { ResultHeaderSchema, ResultResponseSchema, resultClaim } from './messages';
+import { sha256Hex } from '../../store';
 
 /**
  * Receives results for a creator's leases and delivers an operator's results. The
@@ -70,7 +70,7 @@ export class ResultProtocol {
       pixels.set(chunk, got);
       got += chunk.byteLength;
     }
-    const digest = createHash('sha256').update(pixels).digest('hex');
+    const digest = sha256Hex(pixels);
     if (digest !== header.sha256) throw new NetError('NET_BAD_MESSAGE', 'The pixels do not match their hash.');
     const verdict = await sink.deliver(op, header, pixels);
     return { status: 'ok', ...verdict };
@@ -82,7 +82,7 @@ export class ResultProtocol {
 
   /** Delivers a result to the creator and returns its verdict. */
   async deliver(creator: string, header: Omit<ResultHeader, 'signature' | 'sha256' | 'bytes' | 'format'>, pixels: Uint8Array): Promise<Verdict> {
-    const sha256 = createHash('sha256').update(pixels).digest('hex');
+    const sha256 = sha256Hex(pixels);
     const signature = await this.node.signer.signMessage(resultClaim(header.leaseId, sha256));
     const full: ResultHeader = { ...header, format: 'rgba32f', bytes: pixels.byteLength, sha256, signature };
     await this.hello.ensureBound(creator);

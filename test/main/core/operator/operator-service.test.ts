@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadScene, renderTileDetailed } from '../../../../main/core/engine';
 import type { EngineScene } from '../../../../main/core/engine';
-import { BENCHMARK_SETTING_KEY, latestBenchmarkScore } from '../../../../main/core/operator/benchmark';
+import { latestBenchmarkScore } from '../../../../main/core/operator/benchmark';
+import { SettingsKeys } from '../../../../main/core/settings-keys';
 import { nativeEngineLoader } from '../../../../main/core/operator/hardware';
 import { ManualIdleSource } from '../../../../main/core/operator/policy/idle-source';
 import { OperatorService } from '../../../../main/core/operator/operator-service';
@@ -229,7 +230,7 @@ describe('OperatorService', () => {
     expect(progress.at(-1)).toMatchObject({ running: false, fraction: 1 });
     expect(quick.benchmark.history()).toEqual([r]);
     expect(latestBenchmarkScore(store.settings)).toBe(r.score);
-    expect(store.settings.get(BENCHMARK_SETTING_KEY, null)).toMatchObject({ score: r.score, backend: 'cpu' });
+    expect(store.settings.get(SettingsKeys.operatorBenchmark, null)).toMatchObject({ score: r.score, backend: 'cpu' });
     expect(quick.status().latestScore).toBe(r.score);
     // The creator's estimate uses the newest all-threads CPU score too.
     expect(store.settings.get<{ score: number } | null>('engine.benchmark', null)?.score).toBe(r.score);

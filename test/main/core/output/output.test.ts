@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitJob } from '../../../../shared/job-spec';
 import { stitch, writeFrame } from '../../../../main/core/output/assembler';
 import { decodeExr, encodeExr, fromHalf, toHalf } from '../../../../main/core/output/exr';
-import { decodePng, linearToSrgb } from '../../../../main/core/output/png';
+import { decodePng } from '../../../../main/core/output/png';
+import { linearToSrgb } from '../../../../shared/srgb';
 
 let dir: string;
 beforeAll(() => {

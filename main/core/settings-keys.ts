@@ -1,0 +1,26 @@
+/**
+ * Every key of the settings table in one place: which service owns a key and what it holds
+ * is read here, and no two services can claim the same name by accident.
+ */
+export const SettingsKeys = {
+  /** chain/: the configured network (RPC URL, chain id, contract addresses); unset = the embedded dev chain. */
+  chainNetwork: 'chain.network',
+  /** node/: extra bootstrap peers (a list of multiaddrs). */
+  netBootstrap: 'net.bootstrap',
+  /** node/: whether this node renders for the network (network.setOperator). */
+  netOperator: 'net.operator',
+  /** node/: a studio key (the text of a key file): set, the app joins that private farm. */
+  netStudioKey: 'net.studioKey',
+  /** creator/pay: the CPU benchmark the estimate times its probes against. */
+  engineBenchmark: 'engine.benchmark',
+  /** creator/pay: the base rate in tokens per bench-hour. */
+  pricingBaseRate: 'pricing.baseRatePerBH',
+  /** operator/: the latest benchmark of this machine as a render node. */
+  operatorBenchmark: 'operator.benchmark.latest',
+  /** operator/: the render policy set in the UI. */
+  operatorPolicy: 'operator.policy',
+  /** operator/: the lowest price per bench-hour this node takes (decimal tokens). */
+  operatorMinPrice: 'operator.minPricePerBenchHour',
+  /** api/: the UI's preferences (theme, …). */
+  uiPreferences: 'ui.preferences',
+} as const;
