@@ -10,6 +10,8 @@ export interface JobNoticeInput {
   tasks: number;
   rejected: number;
   note: string | null;
+  /** Why a paused job is paused. */
+  pausedFor?: 'escrow-low' | 'creator' | null;
 }
 
 /** A notification to show. */
@@ -28,7 +30,7 @@ export function jobNotice(prev: JobNoticeInput | undefined, next: JobNoticeInput
   if (next.state === 'complete' && prev?.state !== 'complete') {
     return { kind: 'complete', title: 'Render complete', body: `Job …${short}: all ${next.tasks} task${next.tasks === 1 ? '' : 's'} rendered and verified.` };
   }
-  if (next.state === 'paused' && prev?.state !== 'paused' && /escrow|top.?up|budget|funds/i.test(next.note ?? '')) {
+  if (next.state === 'paused' && prev?.state !== 'paused' && next.pausedFor === 'escrow-low') {
     return { kind: 'escrow-low', title: 'Job paused: escrow low', body: `Job …${short} needs a top-up to continue. ${next.note ?? ''}`.trim() };
   }
   const before = prev?.rejected ?? 0;

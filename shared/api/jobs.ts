@@ -15,6 +15,10 @@ const Amount = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'expected a non-negati
 export const PublicJobStateSchema = z.enum(['draft', 'funded', 'running', 'paused', 'complete', 'cancelled', 'closed']);
 export type PublicJobState = z.infer<typeof PublicJobStateSchema>;
 
+/** Why a job is paused: its escrow cannot pay the next task, or its creator paused it. */
+export const PauseReasonSchema = z.enum(['escrow-low', 'creator']);
+export type PauseReason = z.infer<typeof PauseReasonSchema>;
+
 /** A public job with its money. */
 export const PublicJobSchema = z.object({
   id: z.string(),
@@ -40,6 +44,8 @@ export const PublicJobSchema = z.object({
   /** Unix seconds from which the escrow may be closed. */
   closableAt: z.number().nullable(),
   note: z.string().nullable(),
+  /** Set while paused: why. */
+  pausedFor: PauseReasonSchema.nullable(),
   outDir: z.string().nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),

@@ -11,8 +11,8 @@ describe('jobNotice', () => {
   });
 
   it('asks for a top-up when the escrow runs low, not for a pause by hand', () => {
-    expect(jobNotice(job(), job({ state: 'paused', note: 'escrow low: top up to continue' }))?.kind).toBe('escrow-low');
-    expect(jobNotice(job(), job({ state: 'paused', note: null }))).toBeNull();
+    expect(jobNotice(job(), job({ state: 'paused', pausedFor: 'escrow-low', note: 'escrow low: top up to continue' }))?.kind).toBe('escrow-low');
+    expect(jobNotice(job(), job({ state: 'paused', pausedFor: 'creator', note: 'escrow low' }))).toBeNull();
   });
 
   it('warns when results are rejected repeatedly, once', () => {

@@ -41,6 +41,7 @@ export function publicJobInfo(s: JobSummary): PublicJob {
     leased: s.progress?.leased ?? 0,
     closableAt: s.closableAt,
     note: s.note ?? s.progress?.waiting ?? null,
+    pausedFor: s.pausedFor,
     outDir: s.outDir,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,

@@ -158,7 +158,7 @@ export class JobService {
 
   /** Stops leasing new tasks (tasks in flight still finish and are paid). */
   pause(id: string): PayJob {
-    return this.o.jobs.transition(id, 'paused', 'paused by the creator');
+    return this.o.jobs.transition(id, 'paused', 'paused by the creator', { pausedFor: 'creator' });
   }
 
   /** Leases again (refuses while the escrow cannot pay another task). */
@@ -189,7 +189,7 @@ export class JobService {
     const out = await this.escrow.topUp(job.chainJobId, amount);
     onStep?.({ step: 'topUp', status: 'mined', txHash: out.hash });
     const updated = this.o.jobs.update(id, { funded: (BigInt(job.funded) + amount).toString() });
-    if (updated.state === 'paused' && updated.note?.startsWith('escrow low') && this.remaining(updated) >= BigInt(updated.taskPrice)) {
+    if (updated.state === 'paused' && updated.pausedFor === 'escrow-low' && this.remaining(updated) >= BigInt(updated.taskPrice)) {
       return this.o.jobs.transition(id, 'running', 'topped up');
     }
     return updated;

@@ -14,6 +14,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { JobSpec, Tier } from '../../../../shared/job-spec';
+import type { PauseReason } from '../../../../shared/api/jobs';
 import { RayfarmError } from '../../errors';
 
 /** The states of a public job. */
@@ -63,6 +64,8 @@ export interface PayJob {
   closableAt: number | null;
   refund: string | null;
   note: string | null;
+  /** Why the job is paused (null unless paused): the top-up logic resumes only an escrow-low pause. */
+  pausedFor: PauseReason | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -102,6 +105,7 @@ const COLUMNS: Record<keyof PayJob, string> = {
   closableAt: 'closable_at',
   refund: 'refund',
   note: 'note',
+  pausedFor: 'paused_for',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
@@ -120,9 +124,9 @@ export class JobStateStore {
   constructor(private readonly db: Database, private readonly now: () => number = Date.now) {}
 
   /** Inserts a new job in `draft`. */
-  create(job: Omit<PayJob, 'state' | 'createdAt' | 'updatedAt' | 'funded'> & { funded?: string }): PayJob {
+  create(job: Omit<PayJob, 'state' | 'createdAt' | 'updatedAt' | 'funded' | 'pausedFor'> & { funded?: string }): PayJob {
     const now = this.now();
-    const full: PayJob = { ...job, funded: job.funded ?? '0', state: 'draft', createdAt: now, updatedAt: now };
+    const full: PayJob = { ...job, funded: job.funded ?? '0', state: 'draft', pausedFor: null, createdAt: now, updatedAt: now };
     const cols = Object.values(COLUMNS);
     const values = (Object.keys(COLUMNS) as (keyof PayJob)[]).map((k) => (k === 'spec' ? JSON.stringify(full.spec) : full[k]));
     this.db.transaction(() => {
@@ -168,7 +172,7 @@ export class JobStateStore {
       if (!canTransition(cur.state, to)) {
         throw new RayfarmError('JOB_BAD_TRANSITION', `A ${cur.state} job cannot become ${to}.`, { details: { from: cur.state, to } });
       }
-      this.write(id, { ...fields, state: to, note: note ?? cur.note });
+      this.write(id, { ...fields, state: to, note: note ?? cur.note, pausedFor: to === 'paused' ? (fields.pausedFor ?? 'creator') : null });
       this.db.prepare('INSERT INTO pay_job_events (job_id, at, from_state, to_state, note) VALUES (?, ?, ?, ?, ?)').run(id, this.now(), cur.state, to, note ?? null);
       return { job: this.get(id), from: cur.state };
     })();

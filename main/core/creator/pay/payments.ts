@@ -120,7 +120,7 @@ export class CreatorPayments implements PaymentHooks {
     if (BigInt(job.funded) - committed < BigInt(job.taskPrice)) {
       // Tasks in flight may still finish; only a job with nothing leased and tasks left is short.
       if (this.o.leased(jobId) === 0) {
-        this.o.jobs.transition(jobId, 'paused', 'escrow low: top up to continue');
+        this.o.jobs.transition(jobId, 'paused', 'escrow low: top up to continue', { pausedFor: 'escrow-low' });
         this.o.onLowEscrow?.(jobId);
       }
       return 'the job is waiting for a top-up of its escrow';
