@@ -9,6 +9,47 @@ function forbid(groups, message) {
   return { group: groups, message };
 }
 
+const CORE_BASE = [
+  forbid(['electron', 'electron/*'], 'main/core runs in plain Node: only main/electron may import electron.'),
+  forbid(['**/renderer/**'], 'main/core never imports the renderer.'),
+  forbid(['**/main/electron/**', '**/main/web/**', '**/main/cli/**', '../electron/**', '../web/**', '../cli/**', '../../electron/**', '../../web/**', '../../cli/**'], 'main/core is below the shells: it never imports main/electron, main/web or main/cli.'),
+];
+
+/**
+ * Inside main/core, imports go down only:
+ *   app.ts → api → node → creator, operator (never each other) → scene → render → output, workers,
+ *   engine; net, chain → store; wallet → chain; desktop → operator.
+ * Each folder lists the folders it must never import, with the reason a reader needs.
+ */
+const CORE_FORBIDDEN = {
+  store: [['engine', 'workers', 'wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'store/ is the bottom of main/core: it imports no other capability.'],
+  engine: [['wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'engine/ is the TS face of the native renderer: it knows no scene library, network, chain or role.'],
+  workers: [['wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'workers/ is the generic worker-thread pool: its users import it, not the other way round.'],
+  chain: [['engine', 'workers', 'wallet', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'chain/ holds contract clients and the dev chain: it knows no wallet, network or role.'],
+  wallet: [['engine', 'workers', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'wallet/ keeps keys: it depends on chain/ and store/ only.'],
+  net: [['engine', 'workers', 'wallet', 'chain', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'net/ is a transport: it knows no role; roles depend on its message types, never the other way round.'],
+  output: [['wallet', 'chain', 'net', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'output/ writes images and job folders: it knows no renderer, network or role.'],
+  render: [['wallet', 'chain', 'net', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'render/ renders tasks for both roles: it knows no network, scene library or role.'],
+  scene: [['wallet', 'chain', 'net', 'creator', 'operator', 'desktop', 'node', 'api'], 'scene/ imports and checks scenes: it knows no network or role.'],
+  creator: [['operator', 'desktop', 'node', 'api'], 'creator/ and operator/ never import each other: what both need lives below them (render/, scene/, net/).'],
+  operator: [['creator', 'desktop', 'node', 'api'], 'creator/ and operator/ never import each other: what both need lives below them (render/, scene/, net/).'],
+  desktop: [['creator', 'node', 'api'], 'desktop/ is what the Electron shell shows: it reads the operator side only.'],
+  node: [['desktop', 'api'], 'node/ composes a node from the roles; the API is above it.'],
+  api: [['desktop'], 'api/ fronts the services; the desktop shell draws its own tray.'],
+};
+
+function coreLayers() {
+  const upward = (folders, message) => ({ regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`, message });
+  const app = { regex: '^(\\.\\./)+app$', message: 'app.ts is the composition root: nothing in main/core imports it.' };
+  return [
+    { files: ['main/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: CORE_BASE }] } },
+    ...Object.entries(CORE_FORBIDDEN).map(([folder, [folders, message]]) => ({
+      files: [`main/core/${folder}/**/*.ts`],
+      rules: { 'no-restricted-imports': ['error', { patterns: [...CORE_BASE, upward(folders, message), app] }] },
+    })),
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: ['node_modules/', 'out/', 'dist/', 'build/', '.tsbuild/', 'native/build/', 'contracts/generated/', 'test-results/', 'resources/scenes/'],
@@ -35,18 +76,9 @@ export default tseslint.config(
       }],
     },
   },
-  {
-    files: ['main/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          forbid(['electron', 'electron/*'], 'main/core runs in plain Node: only main/electron may import electron.'),
-          forbid(['**/renderer/**'], 'main/core never imports the renderer.'),
-          forbid(['**/main/electron/**', '**/main/web/**', '**/main/cli/**', '../electron/**', '../web/**', '../cli/**', '../../electron/**', '../../web/**', '../../cli/**'], 'main/core is below the shells: it never imports main/electron, main/web or main/cli.'),
-        ],
-      }],
-    },
-  },
+  // main/core as a whole: below the shells, never electron or the renderer; inside it, each
+  // capability folder may import only the folders below it (coreLayer below).
+  ...coreLayers(),
   {
     files: ['main/web/**/*.ts', 'main/cli/**/*.ts'],
     rules: {

@@ -117,9 +117,9 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   // The network: a network of one on the defaults (its worker takes its own jobs); LAN peers join by mDNS.
   // Public mode (payments): its hooks go in now, its parts come alive while the wallet is unlocked.
-  const publicSlot = new PublicModeSlot();
+  const publicSlot = new PublicModeSlot({ store, baseRatePerBH: () => baseRatePerBH(store.settings) });
   const offJobEvents: (() => void)[] = [];
-  const network = await startAppNetwork({ config: config.net, store, operator, wallet, status, emit: (s) => server.emit('network.changed', s), log, hooks: publicSlot.netConfig(store.db, () => baseRatePerBH(store.settings)) });
+  const network = await startAppNetwork({ config: config.net, store, operator, wallet, status, emit: (s) => server.emit('network.changed', s), log, payments: publicSlot });
   stops.push(() => network.stop());
   stops.push(
     runAppPublicMode({

@@ -1,5 +1,5 @@
 /** Options shared by the commands that join the network (`node`, `submit`). */
-import type { NetServiceConfig } from '../../core/node/net-service';
+import type { NodeNetOptions } from '../../core/node/start-node';
 import { readStudioKey } from '../../core/net/studio-key';
 import type { ParsedCommand } from '../options';
 
@@ -16,7 +16,7 @@ export const netOptionsHelp = `  --listen MULTIADDR      where to listen (defaul
   --no-mdns               do not look for peers on the LAN`;
 
 /** The network part of a service config from parsed options. */
-export function netConfigFrom(args: ParsedCommand): Pick<NetServiceConfig, 'listen' | 'bootstrap' | 'mdns' | 'studioKey'> {
+export function netConfigFrom(args: ParsedCommand): NodeNetOptions {
   const key = args.str('studio-key');
   const listen = args.strs('listen');
   return {

@@ -1,15 +1,15 @@
-import { NetService } from '../../core/node/net-service';
+import { startRayfarmNode } from '../../core/node/start-node';
+import type { RayfarmNode } from '../../core/node/start-node';
+import type { PublicModeSlot } from '../../core/node/public-mode';
 import { nativeEngineLoader } from '../../core/operator/hardware';
 import { systemIdleSource } from '../../core/operator/policy/idle-source';
 import { OperatorService } from '../../core/operator/operator-service';
 import { parsePolicyFlags, policyFlagOptions, policyFlagsHelp } from '../../core/operator/policy/policy-flags';
-import { operatorNetHooks } from '../../core/operator/work/worker-bridge';
 import { openStore, resolveDataDir } from '../../core/store';
 import { parseCommand } from '../options';
 import { netConfigFrom, netOptions, netOptionsHelp, untilSignal } from './net-options';
 import { openPaid, paidOptions, paidOptionsHelp, publicModeFor } from './paid';
 import type { PaidSetup } from './paid';
-import type { PublicMode } from '../../core/node/public-mode';
 
 export const nodeHelp = `rayfarm node [--data-dir D] [--listen MULTIADDR] [--bootstrap MULTIADDR]… [--studio-key FILE]
 
@@ -40,27 +40,24 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   // The render policy (idle, schedule, limits) and the task history, as in the app.
   const op = new OperatorService({ store, idle, engine: nativeEngineLoader(), overrides: policy, log: (l) => console.error(l) });
   op.start();
-  const hooks = operatorNetHooks(op);
   console.error(`rayfarm node: ${op.controller.decision().message}`);
   op.controller.onChange((d) => console.error(`rayfarm node: ${d.message}`));
-  let svc: NetService;
   // Public mode (--chain): vouchers are stored and redeemed; each redemption is logged.
-  let paid: { setup: PaidSetup; pm: PublicMode } | undefined;
+  let setup: PaidSetup | undefined;
+  let node: RayfarmNode;
+  let payments: PublicModeSlot | undefined;
   try {
-    if (args.str('chain') && !args.str('studio-key')) {
-      const setup = await openPaid(args, store);
-      paid = { setup, pm: publicModeFor(args, store, setup, (l) => console.error(l)) };
-    }
-    svc = await NetService.start({
+    payments = args.str('chain') && !args.str('studio-key') ? publicModeFor(args, store, (setup = await openPaid(args, store)), (l) => console.error(l)) : undefined;
+    node = await startRayfarmNode({
       store,
-      ...netConfigFrom(args),
-      ...(paid ? paid.pm.netConfig() : {}),
-      operator: true,
-      shouldWork: hooks.shouldWork,
-      threads: threads ? () => threads : hooks.threads,
+      net: netConfigFrom(args),
+      ...(setup ? { signer: setup.key } : {}),
+      ...(payments ? { payments } : {}),
+      render: true,
+      operator: op,
+      ...(threads ? { threads: () => threads } : {}),
       log: (l) => console.error(l),
       onWorkerEvent: (e) => {
-        hooks.onWorkerEvent(e);
         const what = `${e.lease.jobId} ${e.lease.task.id}`;
         if (e.type === 'verdict') console.log(`task ${what}: ${e.verdict.verdict}${e.verdict.reason ? ` (${e.verdict.reason})` : ''}`);
         else if (e.type === 'failed') console.log(`task ${what}: failed (${e.reason})`);
@@ -69,15 +66,14 @@ export async function nodeCommand(argv: string[]): Promise<number> {
         else if (e.type === 'started') console.error(`task ${what}: rendering`);
       },
     });
-    if (paid) await paid.pm.attach(svc);
   } catch (err) {
-    await paid?.pm.stop();
-    paid?.setup.close();
+    await payments?.current?.stop();
+    setup?.close();
     op.stop();
     store.close();
     throw err;
   }
-  op.attachWorker(svc.worker);
+  const svc = node.net;
   const addrs = svc.stack.node.listenAddrs();
   if (args.bool('json')) console.log(JSON.stringify({ peerId: svc.stack.node.peerId, mode: svc.stack.node.mode, listenAddrs: addrs }));
   else {
@@ -86,9 +82,8 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   }
   await untilSignal();
   console.error('rayfarm node: stopping…');
-  await paid?.pm.stop();
-  await svc.stop();
-  paid?.setup.close();
+  await node.stop();
+  setup?.close();
   op.stop();
   store.close();
   return 0;

@@ -15,12 +15,12 @@ import { devAddresses } from '../../core/chain/deploy';
 import { connectChain, probeChainId } from '../../core/chain/network';
 import type { ChainConfig, ChainConnection } from '../../core/chain/network';
 import { baseRatePerBH, estimateJob, localBenchmarkScore } from '../../core/creator/pay/estimator';
-import { PublicMode } from '../../core/node/public-mode';
+import { PublicMode, PublicModeSlot } from '../../core/node/public-mode';
+import { startRayfarmNode } from '../../core/node/start-node';
+import type { NodeOptions, RayfarmNode } from '../../core/node/start-node';
 import { nativeEngine } from '../../core/render/render-task';
 import { benchmark } from '../../core/engine';
 import { RayfarmError } from '../../core/errors';
-import type { NetServiceConfig } from '../../core/node/net-service';
-import { NetService } from '../../core/node/net-service';
 import type { Store } from '../../core/store';
 import { WalletService } from '../../core/wallet';
 import type { WalletKey } from '../../core/wallet';
@@ -86,37 +86,39 @@ export async function openPaid(args: ParsedCommand, store: Store): Promise<PaidS
   };
 }
 
-/** The public-mode parts of a NetService config, and the PublicMode behind them. */
-export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetup, log: (l: string) => void): PublicMode {
+/** Public mode for a CLI node: a PublicMode on the data folder's wallet, already in its slot. */
+export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetup, log: (l: string) => void): PublicModeSlot {
   const threshold = args.str('redeem-threshold');
   const minPrice = args.str('min-price');
-  return new PublicMode({
+  const slot = new PublicModeSlot({ store, baseRatePerBH: () => baseRatePerBH(store.settings), ...(minPrice ? { minPricePerBenchHour: () => minPrice } : {}) });
+  slot.current = new PublicMode({
     store,
     chain: setup.chain,
     signer: setup.key,
     address: setup.key.address,
     baseRatePerBH: () => baseRatePerBH(store.settings),
     ...(threshold ? { redeemThreshold: parseTokens(threshold) } : {}),
-    ...(minPrice ? { minPricePerBenchHour: () => minPrice } : {}),
     redeemIntervalMs: 1000,
     log,
     onRedeemed: (r) => console.log(JSON.stringify({ redeemed: { jobId: r.chainJobId, cumulative: r.cumulative, toOperator: r.operatorAmount, fee: r.fee, tx: r.txHash, trigger: r.trigger } })),
   });
+  return slot;
 }
 
 /** `rayfarm submit --chain`: funds, runs, closes; prints the final JSON line. */
 export async function paidSubmit(
   args: ParsedCommand,
   store: Store,
-  input: { spec: JobSpec; doc: Document; outDir: string; sceneBytes: number; net: Omit<NetServiceConfig, 'store'> },
+  input: { spec: JobSpec; doc: Document; outDir: string; sceneBytes: number; node: Pick<NodeOptions, 'net' | 'render' | 'dispatcher'> },
 ): Promise<number> {
   const log = (l: string) => console.error(l);
   const tier = TierSchema.safeParse(args.str('tier') ?? 'economy');
   if (!tier.success) throw new RayfarmError('CLI_BAD_ARGS', '--tier must be economy, priority or trusted.');
   const spec: JobSpec = { ...input.spec, tier: tier.data };
   const setup = await openPaid(args, store);
-  const pm = publicModeFor(args, store, setup, log);
-  let svc: NetService | undefined;
+  const slot = publicModeFor(args, store, setup, log);
+  const pm = slot.current!;
+  let node: RayfarmNode | undefined;
   try {
     const bhArg = args.str('bench-hours');
     let benchHours: number;
@@ -127,9 +129,9 @@ export async function paidSubmit(
     }
     if (!(benchHours > 0)) throw new RayfarmError('CLI_BAD_ARGS', '--bench-hours must be above 0.');
     const max = args.str('max-price');
-    const pmc = pm.netConfig();
-    svc = await NetService.start({ ...input.net, ...pmc, dispatcher: { ...input.net.dispatcher, ...pmc.dispatcher }, store, log });
-    const jobs = await pm.attach(svc);
+    node = await startRayfarmNode({ ...input.node, store, signer: setup.key, payments: slot, log });
+    const svc = node.net;
+    const jobs = pm.jobs;
     // The same command after a crash resumes the unfinished job of the same spec instead of paying twice.
     const specHash = keccak256(toUtf8Bytes(JSON.stringify(spec)));
     const unfinished = pm.states.list().find((j) => j.specHash === specHash && j.state !== 'closed' && j.outDir === input.outDir);
@@ -144,7 +146,7 @@ export async function paidSubmit(
     const final = await new Promise<string>((resolve) => {
       const check = () => {
         const j = pm.states.get(job.id);
-        const p = svc!.dispatcher.job(job.id)?.progress;
+        const p = svc.dispatcher.job(job.id)?.progress;
         const line = `${j.state}: ${p ? `${p.done}/${p.tasks} tasks done, ${p.leased} rendering${p.waiting ? ` (${p.waiting})` : ''}` : ''}`;
         if (line !== last) console.error(`rayfarm submit: ${line}${j.state === 'paused' ? ' — top up the escrow to continue' : ''}`);
         last = line;
@@ -183,8 +185,9 @@ export async function paidSubmit(
     );
     return s.progress?.failed ? 1 : 0;
   } finally {
-    await pm.stop();
-    await svc?.stop();
+    // A started node stops its public mode first; one that never started leaves it to us.
+    if (node) await node.stop();
+    else await pm.stop();
     setup.close();
   }
 }

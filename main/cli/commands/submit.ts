@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { validateJobSpec } from '../../../shared/job-spec';
 import { packSceneArg } from './scene-input';
 import { RayfarmError } from '../../core/errors';
-import { NetService } from '../../core/node/net-service';
+import { startRayfarmNode } from '../../core/node/start-node';
+import type { RayfarmNode } from '../../core/node/start-node';
 import { openStore, resolveDataDir, sha256Hex } from '../../core/store';
 import { parseCommand } from '../options';
 import { parseFrames } from './render';
@@ -70,7 +71,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
   if (!packed) return 1;
   const { glb } = packed;
   const store = openStore(resolveDataDir(args.str('data-dir')));
-  let svc: NetService | undefined;
+  let node: RayfarmNode | undefined;
   try {
     const sceneId = store.blobs.put(glb);
     const checked = validateJobSpec({
@@ -87,17 +88,12 @@ export async function submitCommand(argv: string[]): Promise<number> {
     mkdirSync(outDir, { recursive: true });
     const leaseS = num('lease-seconds', args.str('lease-seconds'), 60);
     const graceS = num('grace-seconds', args.str('grace-seconds'), 10);
+    const nodeOptions = { net: netConfigFrom(args), render: args.bool('local'), dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 } };
     if (args.str('chain') && !args.str('studio-key')) {
-      const net = { ...netConfigFrom(args), operator: args.bool('local'), dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 } };
-      return await paidSubmit(args, store, { spec: checked.spec, doc: packed.doc, outDir, sceneBytes: glb.byteLength, net });
+      return await paidSubmit(args, store, { spec: checked.spec, doc: packed.doc, outDir, sceneBytes: glb.byteLength, node: nodeOptions });
     }
-    svc = await NetService.start({
-      store,
-      ...netConfigFrom(args),
-      operator: args.bool('local'),
-      dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 },
-      log: (l) => console.error(l),
-    });
+    node = await startRayfarmNode({ store, ...nodeOptions, log: (l) => console.error(l) });
+    const svc = node.net;
     const started = performance.now();
     // The same scene, spec and output folder make the same job: running the command again
     // after it was stopped resumes that job instead of rendering everything anew.
@@ -110,10 +106,10 @@ export async function submitCommand(argv: string[]): Promise<number> {
     let lastChange = performance.now();
     // Say so when nobody works on the job, rather than wait in silence.
     const quiet = setInterval(() => {
-      const p = svc!.dispatcher.job(job.id)?.progress;
+      const p = svc.dispatcher.job(job.id)?.progress;
       if (!p || p.state !== 'active' || p.leased > 0 || performance.now() - lastChange < 15_000) return;
       lastChange = performance.now();
-      const peers = [...svc!.stack.node.peers.values()].filter((x) => x.connected).length;
+      const peers = [...svc.stack.node.peers.values()].filter((x) => x.connected).length;
       console.error(
         `rayfarm submit: no operator is rendering this job (${peers} peer${peers === 1 ? '' : 's'} connected). Start \`rayfarm node\` on a machine of this network, pass --bootstrap ADDR, or add --local to render here.`,
       );
@@ -131,9 +127,9 @@ export async function submitCommand(argv: string[]): Promise<number> {
     // The last frame is written as its last result is accepted; wait for every file.
     const frames = new Set(svc.dispatcher.job(job.id)!.tasks.map((t) => t.frame)).size;
     const written = await new Promise<number>((resolveWritten) => {
-      const check = () => svc!.output.framesWritten(job.id);
+      const check = () => svc.output.framesWritten(job.id);
       if (progress.failed > 0 || check() >= frames) return resolveWritten(check());
-      const off = svc!.output.onFrame(() => {
+      const off = svc.output.onFrame(() => {
         if (check() >= frames) {
           off();
           resolveWritten(check());
@@ -144,7 +140,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     console.log(JSON.stringify({ jobId: job.id, tasks: progress.tasks, frames: written, outDir, seconds }));
     return progress.state === 'done' && written === frames ? 0 : 1;
   } finally {
-    await svc?.stop();
+    await node?.stop();
     store.close();
   }
 }

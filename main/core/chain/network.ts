@@ -3,8 +3,6 @@ import { z } from 'zod';
 import { RayfarmError } from '../errors';
 import { DEV_CHAIN_ID } from './anvil';
 import { EscrowClient, TokenClient } from './contracts';
-import { SettingsKeys } from '../settings-keys';
-
 
 const address = z.string().refine((a) => isAddress(a), 'expected an address');
 

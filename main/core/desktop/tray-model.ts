@@ -1,9 +1,10 @@
 /**
- * What the tray shows and which notifications to raise, as pure functions of the
- * operator's status and events. main/electron/tray.ts only draws what this returns.
+ * desktop/ — what only the desktop shell shows, as pure functions so they run and are tested
+ * in plain Node: the tray (this file) and start-at-login (autostart.ts). main/electron draws
+ * what these return; the operator's notifications themselves are operator/notices.ts.
  */
-import type { HistoryEntry, OperatorNotice, OperatorStatus } from '../../../shared/api';
-import { formatTokens } from '../../../shared/pricing';
+import type { OperatorStatus } from '../../../shared/api';
+import { tokensLabel } from '../operator/notices';
 
 /** Tray icon names; files are resources/icons/tray-<name>.png (and @2x). */
 export type TrayIcon = 'idle' | 'rendering' | 'paused' | 'error';
@@ -33,13 +34,6 @@ export interface TrayView {
 function clockOf(ms: number): string {
   const d = new Date(ms);
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-}
-
-/** Token amount for people: 4 decimals, more for a small non-zero amount (never a misleading "0"). */
-export function tokensLabel(units: string): string {
-  let text = formatTokens(units, 4);
-  for (let d = 6; text === '0' && BigInt(units) > 0n && d <= 18; d += 2) text = formatTokens(units, d);
-  return `${text} RFT`;
 }
 
 /** Desktop-only facts the tray shows besides the operator status. */
@@ -74,49 +68,4 @@ export function trayView(s: OperatorStatus, extras: TrayExtras = {}): TrayView {
     { id: 'quit', label: 'Quit Rayfarm', action: 'quit', enabled: true },
   ];
   return { icon, tooltip: `Rayfarm — ${line}\n${earned}`, menu };
-}
-
-/** Something that happened to a task, as the history saw it. */
-export type OperatorEvent =
-  | { type: 'task-changed'; before: HistoryEntry | undefined; after: HistoryEntry }
-  | { type: 'wallet-locked'; waitingJobs: number };
-
-/** The notification an event deserves, or null (most changes are not worth a pop-up). */
-export function noticeFor(e: OperatorEvent, now = Date.now()): OperatorNotice | null {
-  if (e.type === 'wallet-locked') {
-    return {
-      kind: 'wallet-locked',
-      title: 'Wallet locked — work is waiting',
-      body: `${e.waitingJobs === 1 ? 'A job is' : `${e.waitingJobs} jobs are`} waiting for this machine, but the wallet is locked. Unlock it to accept tasks and get paid.`,
-      at: now,
-    };
-  }
-  const { before, after } = e;
-  const what = `${after.jobName}, frame ${after.frame}${after.tile !== null ? ` tile ${after.tile}` : ''}`;
-  if (after.verdict === 'verified' && before?.verdict !== 'verified') {
-    const earned = after.price === '0' ? '' : `: ${tokensLabel(after.price)} earned`;
-    return { kind: 'task-verified', title: 'Task verified', body: `${what} passed proof of render${earned}.`, at: now };
-  }
-  if (after.verdict === 'rejected' && before?.verdict !== 'rejected') {
-    return { kind: 'result-rejected', title: 'Result rejected', body: `${what} was rejected${after.reason ? `: ${after.reason}` : ''}.`, at: now };
-  }
-  if (after.redemptionTx && !before?.redemptionTx) {
-    return { kind: 'payment-redeemed', title: 'Payment redeemed', body: `${tokensLabel(after.price)} for ${what} arrived in your wallet (tx ${after.redemptionTx.slice(0, 10)}…).`, at: now };
-  }
-  return null;
-}
-
-/**
- * Several redemptions land at once when a voucher covering many tasks is redeemed;
- * one notification per transaction reads better than one per task.
- */
-export function mergeNotices(notices: readonly OperatorNotice[]): OperatorNotice[] {
-  const out: OperatorNotice[] = [];
-  const redeemed = notices.filter((n) => n.kind === 'payment-redeemed');
-  for (const n of notices) if (n.kind !== 'payment-redeemed') out.push(n);
-  if (redeemed.length === 1) out.push(redeemed[0]!);
-  else if (redeemed.length > 1) {
-    out.push({ kind: 'payment-redeemed', title: 'Payment redeemed', body: `${redeemed.length} verified tasks were paid into your wallet.`, at: redeemed.at(-1)!.at });
-  }
-  return out;
 }

@@ -3,18 +3,18 @@
  * tied to the operator service (policy hook, hand-back, task history), and its changes
  * sent to the UI. A failure to start is shown in the service list, not fatal.
  */
-import { availableParallelism } from 'node:os';
 import type { NetworkStatus } from '../../../shared/api/network';
-import { networkStatus } from './network-status';
-import type { OperatorService } from '../operator/operator-service';
-import { operatorNetHooks } from '../operator/work/worker-bridge';
-import type { ServiceStatusBoard } from '../service-status';
-import type { Store } from '../store';
 import type { NodeSigner } from '../net/identity';
-import { NetService } from './net-service';
-import type { NetServiceConfig } from './net-service';
 import { parseStudioKey } from '../net/studio-key';
+import type { OperatorService } from '../operator/operator-service';
+import type { ServiceStatusBoard } from '../service-status';
 import { SettingsKeys } from '../settings-keys';
+import type { Store } from '../store';
+import type { NetService } from './net-service';
+import { networkStatus } from './network-status';
+import type { PublicModeSlot } from './public-mode';
+import { startRayfarmNode } from './start-node';
+import type { RayfarmNode } from './start-node';
 
 /** The wallet as the network sees it: in public mode the node binds to it while unlocked. */
 export interface NetWallet {
@@ -35,7 +35,6 @@ export interface AppNetConfig {
   studioKey?: Uint8Array;
 }
 
-
 /** The app's handle on the network. */
 export interface AppNetwork {
   net: NetService | null;
@@ -52,8 +51,8 @@ export async function startAppNetwork(opts: {
   status: ServiceStatusBoard;
   emit: (s: NetworkStatus) => void;
   log: (l: string) => void;
-  /** Public mode's payment hooks (creator/public-mode.ts: PublicModeSlot). */
-  hooks?: Pick<NetServiceConfig, 'dispatcher' | 'onVerdict'>;
+  /** Public mode's payment hooks (public-mode.ts). */
+  payments?: PublicModeSlot;
 }): Promise<AppNetwork> {
   const { config, store, operator, status, log } = opts;
   if (config?.enabled === false) {
@@ -63,21 +62,22 @@ export async function startAppNetwork(opts: {
   status.set('network', 'starting', 'Starting the network node…');
   const stored = store.settings.get<unknown>(SettingsKeys.netBootstrap, []);
   const bootstrap = [...(config?.bootstrap ?? []), ...(Array.isArray(stored) ? stored.filter((s): s is string => typeof s === 'string') : [])];
-  let net: NetService;
+  let started: RayfarmNode;
   try {
     const storedKey = store.settings.get<unknown>(SettingsKeys.netStudioKey, null);
     const studioKey = config?.studioKey ?? (typeof storedKey === 'string' ? parseStudioKey(storedKey) : undefined);
-    net = await NetService.start({
+    started = await startRayfarmNode({
       store,
-      ...(config?.listen ? { listen: config.listen } : {}),
-      bootstrap,
-      // RAYFARM_MDNS=0 keeps test runs off the LAN (vitest sets it).
-      mdns: config?.mdns ?? process.env.RAYFARM_MDNS !== '0',
-      ...(studioKey ? { studioKey } : {}),
-      operator: store.settings.get<boolean>(SettingsKeys.netOperator, true) !== false,
-      // The operator's policy, thread cap and task history (priced, with vouchers): operator/worker-bridge.ts.
-      ...(opts.hooks ?? {}),
-      ...operatorNetHooks(operator, { cores: availableParallelism() }, log),
+      net: {
+        ...(config?.listen ? { listen: config.listen } : {}),
+        bootstrap,
+        // RAYFARM_MDNS=0 keeps test runs off the LAN (vitest sets it).
+        mdns: config?.mdns ?? process.env.RAYFARM_MDNS !== '0',
+        ...(studioKey ? { studioKey } : {}),
+      },
+      render: store.settings.get<boolean>(SettingsKeys.netOperator, true) !== false,
+      operator,
+      ...(opts.payments ? { payments: opts.payments } : {}),
       log,
     });
   } catch (err) {
@@ -86,9 +86,7 @@ export async function startAppNetwork(opts: {
     log(`rayfarm: ${why}`);
     return { net: null, problem: why, stop: async () => undefined };
   }
-  const self = net.stack.node.peerId;
-  // This node's own jobs render whatever the policy says (the worker exempts them too).
-  const detach = operator.attachWorker({ handBack: (reason) => net.worker.handBack(reason), progress: () => net.worker.progress(), policyCovers: (creator) => creator !== self });
+  const net = started.net;
   const node = net.stack.node;
   status.set('network', 'ready', `${node.mode === 'studio' ? 'Studio farm' : 'Public network'} as ${node.peerId.slice(-8)} on ${node.listenAddrs().length} address(es)`);
   let pending: NodeJS.Timeout | undefined;
@@ -126,8 +124,7 @@ export async function startAppNetwork(opts: {
     async stop() {
       for (const off of offs) off();
       if (pending) clearTimeout(pending);
-      detach();
-      await net.stop();
+      await started.stop();
     },
   };
 }

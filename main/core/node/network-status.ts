@@ -8,7 +8,6 @@ import type { NetService } from './net-service';
 
 const LATENCY_FRESH_MS = 15_000;
 
-
 /** A job's progress in the API's shape. */
 export function jobInfo(net: NetService, p: JobProgress): NetworkJob {
   return { ...p, framesWritten: net.output.framesWritten(p.id) };

@@ -1,11 +1,8 @@
 /**
- * Public mode in one place: the payment hooks a NetService starts with, and — once the
- * service runs — the creator's job service and the operator's voucher intake and redeemer.
- * The app, `rayfarm submit --chain` and `rayfarm node --chain` all compose it the same way.
+ * Public mode: the payment hooks a NetService starts with (PublicModeSlot, the one list of
+ * them), and — once the service runs — the creator's job service and the operator's voucher
+ * intake and redeemer (PublicMode). startNode (start-node.ts) plugs them into a node.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { escrowDomain } from '../../../shared/voucher';
 import type { JobSpec } from '../../../shared/job-spec';
 import { formatTokens, tierRate } from '../../../shared/pricing';
@@ -23,6 +20,7 @@ import { RayfarmError } from '../errors';
 import { CreatorPayments } from '../creator/pay/payments';
 import { ReputationBook } from '../creator/dispatch/reputation';
 import { VoucherLedger } from '../creator/proof/voucher-ledger';
+import { creatorSecret } from '../creator/proof/verify-secret';
 import { SettingsKeys } from '../settings-keys';
 
 /** What public mode needs. */
@@ -36,22 +34,8 @@ export interface PublicModeOptions {
   /** Operator side: redeem when this much is unredeemed on a job (default 10 tokens). */
   redeemThreshold?: bigint;
   redeemIntervalMs?: number;
-  /** Operator side: the lowest price per bench-hour taken (decimal token units; default "0"). */
-  minPricePerBenchHour?: () => string;
   log?: (line: string) => void;
   onRedeemed?: (r: Redemption) => void;
-}
-
-
-/** The creator's secret for choosing verification patches: 32 random bytes kept in the data folder. */
-export function creatorSecret(dataDir: string): Uint8Array {
-  const dir = join(dataDir, 'creator');
-  const file = join(dir, 'verify-secret.key');
-  if (existsSync(file)) return new Uint8Array(readFileSync(file));
-  mkdirSync(dir, { recursive: true });
-  const secret = randomBytes(32);
-  writeFileSync(file, secret, { mode: 0o600 });
-  return new Uint8Array(secret);
 }
 
 /** Public mode's parts. */
@@ -90,30 +74,6 @@ export class PublicMode {
       ...(o.log ? { log: o.log } : {}),
       ...(o.onRedeemed ? { onRedeemed: o.onRedeemed } : {}),
     });
-  }
-
-  /** What NetService.start needs in public mode. */
-  netConfig(): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict' | 'minPricePerBenchHour' | 'signer'> {
-    const c = this.creator;
-    return {
-      signer: this.o.signer,
-      dispatcher: {
-        verify: (i) => c.verify(i),
-        payments: {
-          admit: (j, op, tier) => c.admit(j, op, tier),
-          taskPrice: (j) => c.taskPrice(j),
-          accepted: (e) => c.accepted(e),
-          answer: (e) => c.answer(e),
-          duplicate: (op, h) => c.duplicate(op, h),
-          leaseFailed: (e) => c.leaseFailed(e),
-        },
-        // A cheat's rejected result must not fail the task for the honest operators after it.
-        maxTaskFailures: 12,
-        pricePerBenchHour: (spec) => formatTokens(tierRate(this.o.baseRatePerBH(), spec.tier)),
-      },
-      onVerdict: this.operator.onVerdict,
-      ...(this.o.minPricePerBenchHour ? { minPricePerBenchHour: this.o.minPricePerBenchHour } : {}),
-    };
   }
 
   /** Binds to the running service: builds the job service, finishes what a crash left, starts the timers. */
@@ -155,21 +115,35 @@ export class PublicMode {
   }
 }
 
+/** What the payment hooks read besides the current PublicMode. */
+export interface PublicModeSlotOptions {
+  store: Store;
+  /** The base rate (tokens per bench-hour) the announced price follows. */
+  baseRatePerBH: () => bigint;
+  /** The operator's floor per bench-hour (decimal tokens); default: the setting. */
+  minPricePerBenchHour?: () => string;
+}
+
 /**
- * The app's public mode: the network starts before the wallet is unlocked, so its hooks
- * delegate to whatever PublicMode is current. With none (wallet locked, no chain), this
- * node's paid jobs lease nothing and results for them wait; everything else runs as in
- * studio mode.
+ * Public mode's payment hooks, in one place: a NetService starts with them, and they
+ * delegate to whatever PublicMode is current. `rayfarm node --chain` and `rayfarm submit
+ * --chain` set one before the node starts; the app sets one while its wallet is unlocked.
+ * With none (wallet locked), this node's paid jobs lease nothing and their results wait;
+ * everything else runs as in studio mode.
  */
 export class PublicModeSlot {
   current: PublicMode | null = null;
-  private states: JobStateStore | undefined;
+  private readonly states: JobStateStore;
+  private readonly settings: SettingsStore;
 
-  /** Hooks for NetService.start that follow the current PublicMode. */
-  netConfig(db: Store['db'], baseRatePerBH?: () => bigint): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict' | 'minPricePerBenchHour'> {
-    this.states = new JobStateStore(db);
-    const settings = new SettingsStore(db);
-    const paid = (jobId: string) => !!this.states?.find(jobId);
+  constructor(private readonly o: PublicModeSlotOptions) {
+    this.states = new JobStateStore(o.store.db);
+    this.settings = new SettingsStore(o.store.db);
+  }
+
+  /** The hooks for NetService.start. */
+  netConfig(): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict' | 'minPricePerBenchHour'> {
+    const paid = (jobId: string) => !!this.states.find(jobId);
     return {
       dispatcher: {
         verify: (i) => (this.current ? this.current.creator.verify(i) : paid(i.jobId) ? { verdict: 'unknown', reason: "the creator's wallet is locked; deliver again later" } : verifyFinite(i)),
@@ -181,11 +155,12 @@ export class PublicModeSlot {
           duplicate: (op, h) => this.current?.creator.duplicate(op, h),
           leaseFailed: (e) => this.current?.creator.leaseFailed(e),
         },
+        // A cheat's rejected result must not fail the task for the honest operators after it.
         maxTaskFailures: 12,
-        ...(baseRatePerBH ? { pricePerBenchHour: (spec: { tier: JobSpec['tier'] }) => formatTokens(tierRate(baseRatePerBH(), spec.tier)) } : {}),
+        pricePerBenchHour: (spec: { tier: JobSpec['tier'] }) => formatTokens(tierRate(this.o.baseRatePerBH(), spec.tier)),
       },
-      // The operator's floor: jobs paying less per bench-hour are skipped (decimal tokens; a setting).
-      minPricePerBenchHour: () => settings.get<string>(SettingsKeys.operatorMinPrice, '0'),
+      // The operator's floor: jobs paying less per bench-hour are skipped.
+      minPricePerBenchHour: this.o.minPricePerBenchHour ?? (() => this.settings.get<string>(SettingsKeys.operatorMinPrice, '0')),
       onVerdict: async (lease, creator, verdict) => {
         if (verdict.voucher && !this.current) throw new RayfarmError('WALLET_LOCKED', 'A voucher arrived while the wallet is locked; the result is kept and delivered again.');
         await this.current?.operator.onVerdict(lease, creator, verdict);

@@ -10,7 +10,6 @@ import type { SettingsStore } from '../store';
 import type { EngineLoader } from './hardware';
 import { SettingsKeys } from '../settings-keys';
 
-
 interface Row {
   id: number;
   at: number;

@@ -15,10 +15,9 @@ import { OperatorHistory } from './history';
 import type { IdleSource } from './policy/idle-source';
 import { DEFAULT_POLICY, PolicyController, startOfTomorrow, threadLimit } from './policy/policy';
 import { parseSchedule } from './policy/schedule';
-import { mergeNotices, noticeFor } from '../desktop/tray-model';
+import { mergeNotices, noticeFor } from './notices';
 import type { LocalTime } from './policy/schedule';
 import { SettingsKeys } from '../settings-keys';
-
 
 /** What the operator service needs from a network worker. */
 export interface OperatorWorkerHandle {

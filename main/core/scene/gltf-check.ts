@@ -5,6 +5,7 @@
  * of surfacing as a parser's exception.
  */
 import { ImageUtils } from '@gltf-transform/core';
+import type { GLTF } from '@gltf-transform/core';
 import type { SceneProblem } from '../../../shared/api/scenes';
 import { sniffImage } from '../engine/flatten-materials';
 import type { SceneFiles } from './scene-files';
@@ -16,8 +17,11 @@ const UNREADABLE_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshop
 /** Textures bigger than this (either side) draw a warning. */
 export const MAX_TEXTURE_SIDE = 8192;
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw glTF JSON is untyped until checked */
-type Json = Record<string, any>;
+/**
+ * The file's JSON as glTF declares it. It is a claim until checked: every field read here is
+ * tested for its type and range before it is used, so the types name the fields, not their truth.
+ */
+type Json = GLTF.IGLTF;
 
 /** The glTF JSON with the binary resources it needs, ready for @gltf-transform's readJSON. */
 export interface CheckedGltf {
@@ -89,8 +93,8 @@ function quoteList(names: string[]): string {
 /** Names of the materials that use each image, for messages. */
 function imageUsers(json: Json): Map<number, string[]> {
   const users = new Map<number, string[]>();
-  const textures: Json[] = json.textures ?? [];
-  (json.materials ?? []).forEach((m: Json, mi: number) => {
+  const textures: GLTF.ITexture[] = json.textures ?? [];
+  (json.materials ?? []).forEach((m: GLTF.IMaterial, mi: number) => {
     const refs = [m.pbrMetallicRoughness?.baseColorTexture, m.pbrMetallicRoughness?.metallicRoughnessTexture, m.normalTexture, m.occlusionTexture, m.emissiveTexture];
     for (const ref of refs) {
       const src = typeof ref?.index === 'number' ? textures[ref.index]?.source : undefined;
@@ -109,7 +113,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
   const problems: SceneProblem[] = [];
   const name = files.mainName;
   const bytes = files.main;
-  const fail = (p: SceneProblem): CheckedGltf => ({ json: {}, resources: {}, problems: [...problems, p], parseable: false });
+  const fail = (p: SceneProblem): CheckedGltf => ({ json: { asset: { version: '2.0' } }, resources: {}, problems: [...problems, p], parseable: false });
   let jsonText: string;
   let bin: Uint8Array | undefined;
   const isGlb = bytes.byteLength >= 12 && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true) === GLB_MAGIC;
@@ -148,7 +152,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
   // Buffers: present, long enough.
   const resources: Record<string, Uint8Array> = {};
   const bufferData: (Uint8Array | undefined)[] = [];
-  (json.buffers ?? []).forEach((b: Json, i: number) => {
+  (json.buffers ?? []).forEach((b: GLTF.IBuffer, i: number) => {
     const label = b.uri && !String(b.uri).startsWith('data:') ? decodeUri(b.uri) : b.name || `buffer ${i}`;
     let data: Uint8Array | undefined;
     if (b.uri === undefined) {
@@ -171,7 +175,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
   if (isGlb && bin) resources['@glb.bin'] = bin;
 
   // Buffer views and accessors stay inside their data.
-  const views: Json[] = json.bufferViews ?? [];
+  const views: GLTF.IBufferView[] = json.bufferViews ?? [];
   const viewOk = views.map((v, i) => {
     const buf = bufferData[v.buffer];
     if (typeof v.buffer !== 'number' || v.buffer >= (json.buffers ?? []).length) {
@@ -186,7 +190,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
     return true;
   });
   const accessorNames = accessorLabels(json);
-  (json.accessors ?? []).forEach((a: Json, i: number) => {
+  (json.accessors ?? []).forEach((a: GLTF.IAccessor, i: number) => {
     const label = accessorNames.get(i) ?? `accessor ${i}`;
     const comp = COMPONENT_BYTES[a.componentType];
     const n = TYPE_COUNT[a.type];
@@ -212,7 +216,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
 
   // Images: present, readable, not huge. A missing one is replaced by a placeholder so the rest can be checked.
   const users = imageUsers(json);
-  const images: Json[] = json.images ?? [];
+  const images: GLTF.IImage[] = json.images ?? [];
   images.forEach((img, i) => {
     const label = img.uri && !String(img.uri).startsWith('data:') ? decodeUri(img.uri) : img.name || `image ${i}`;
     const who = users.get(i) ?? [];
@@ -273,9 +277,9 @@ function notGltfMessage(name: string, bytes: Uint8Array): string {
 /** "accessor 3 (POSITION of mesh `Chair`)" for each accessor a mesh uses. */
 function accessorLabels(json: Json): Map<number, string> {
   const out = new Map<number, string>();
-  (json.meshes ?? []).forEach((m: Json, mi: number) => {
+  (json.meshes ?? []).forEach((m: GLTF.IMesh, mi: number) => {
     const mesh = m.name || `mesh ${mi}`;
-    (m.primitives ?? []).forEach((p: Json) => {
+    (m.primitives ?? []).forEach((p: GLTF.IMeshPrimitive) => {
       for (const [attr, idx] of Object.entries(p.attributes ?? {})) if (typeof idx === 'number' && !out.has(idx)) out.set(idx, `accessor ${idx} (${attr} of mesh \`${mesh}\`)`);
       if (typeof p.indices === 'number' && !out.has(p.indices)) out.set(p.indices, `accessor ${p.indices} (indices of mesh \`${mesh}\`)`);
     });
@@ -285,35 +289,38 @@ function accessorLabels(json: Json): Map<number, string> {
 
 /** Indices between top-level arrays point at things that exist. */
 function checkReferences(json: Json, problems: SceneProblem[]): void {
-  const len = (k: string) => (Array.isArray(json[k]) ? json[k].length : 0);
+  const len = (k: keyof Json) => {
+    const v: unknown = json[k];
+    return Array.isArray(v) ? v.length : 0;
+  };
   const bad = (what: string, idx: unknown, list: string) => {
     problems.push(err('SCENE_CORRUPT', `The file is damaged: ${what} refers to ${list} ${String(idx)}, which does not exist.`));
   };
-  const check = (what: string, idx: unknown, list: string) => {
+  const check = (what: string, idx: unknown, list: keyof Json) => {
     if (idx === undefined) return;
     if (typeof idx !== 'number' || !Number.isInteger(idx) || idx < 0 || idx >= len(list)) bad(what, idx, list.replace(/s$/, ''));
   };
-  (json.meshes ?? []).forEach((m: Json, mi: number) => {
+  (json.meshes ?? []).forEach((m: GLTF.IMesh, mi: number) => {
     const mesh = `mesh \`${m.name || mi}\``;
-    (m.primitives ?? []).forEach((p: Json) => {
+    (m.primitives ?? []).forEach((p: GLTF.IMeshPrimitive) => {
       for (const idx of Object.values(p.attributes ?? {})) check(mesh, idx, 'accessors');
       check(mesh, p.indices, 'accessors');
       check(mesh, p.material, 'materials');
       for (const t of p.targets ?? []) for (const idx of Object.values(t ?? {})) check(mesh, idx, 'accessors');
     });
   });
-  (json.nodes ?? []).forEach((n: Json, ni: number) => {
+  (json.nodes ?? []).forEach((n: GLTF.INode, ni: number) => {
     const node = `node \`${n.name || ni}\``;
     check(node, n.mesh, 'meshes');
     check(node, n.camera, 'cameras');
     check(node, n.skin, 'skins');
     for (const c of n.children ?? []) check(node, c, 'nodes');
   });
-  (json.scenes ?? []).forEach((s: Json, si: number) => {
+  (json.scenes ?? []).forEach((s: GLTF.IScene, si: number) => {
     for (const c of s.nodes ?? []) check(`scene \`${s.name || si}\``, c, 'nodes');
   });
-  (json.textures ?? []).forEach((t: Json, ti: number) => check(`texture ${t.name || ti}`, t.source, 'images'));
-  (json.materials ?? []).forEach((m: Json, mi: number) => {
+  (json.textures ?? []).forEach((t: GLTF.ITexture, ti: number) => check(`texture ${t.name || ti}`, t.source, 'images'));
+  (json.materials ?? []).forEach((m: GLTF.IMaterial, mi: number) => {
     const mat = `material \`${m.name || mi}\``;
     for (const ref of [m.pbrMetallicRoughness?.baseColorTexture, m.pbrMetallicRoughness?.metallicRoughnessTexture, m.normalTexture, m.occlusionTexture, m.emissiveTexture]) {
       if (ref) check(mat, ref.index, 'textures');

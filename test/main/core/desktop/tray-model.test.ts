@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, OperatorStatus } from '../../../../shared/api';
 import { DEFAULT_POLICY } from '../../../../main/core/operator/policy/policy';
-import { mergeNotices, noticeFor, tokensLabel, trayView } from '../../../../main/core/desktop/tray-model';
+import { trayView } from '../../../../main/core/desktop/tray-model';
+import { mergeNotices, noticeFor, tokensLabel } from '../../../../main/core/operator/notices';
 
 const TOKEN = 10n ** 18n;
 
