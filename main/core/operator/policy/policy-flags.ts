@@ -1,10 +1,11 @@
 /**
  * The operator policy from the command line and from a settings file, for headless boxes
  * and studio-wide deployment: `--idle-only --idle-minutes N --schedule "mon-fri 22:00-07:00"
- * --max-threads N --gpu-share P --on-battery`, and `--config FILE` (JSON or TOML-lite) with
+ * --max-threads N --gpu-share P --on-battery`, and `--config FILE` (TOML or JSON) with
  * the same keys. Flags win over the file; both win over what the UI stored.
  */
 import { readFileSync } from 'node:fs';
+import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import type { OperatorPolicy } from '../../../../shared/api';
 import { RayfarmError } from '../../errors';
@@ -31,7 +32,7 @@ export const policyFlagsHelp = `Render policy (these win over the settings made 
   --max-threads N           most CPU threads a task may use
   --gpu-share P             percent of GPU time to use (10-100)
   --on-battery              also render on battery power
-  --config FILE             a JSON or TOML-lite file with the same keys (idle-only = true, ...);
+  --config FILE             a TOML or JSON file with the same keys (idle-only = true, ...);
                             RAYFARM_CONFIG=FILE does the same for a whole studio`;
 
 const PolicyFileSchema = z
@@ -55,33 +56,26 @@ function bad(message: string): RayfarmError {
   return new RayfarmError('POLICY_BAD_CONFIG', message);
 }
 
-function parseTomlValue(raw: string, file: string, line: number): unknown {
-  const v = raw.trim();
-  if (v === 'true' || v === 'false') return v === 'true';
-  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-  const q = /^"((?:[^"\\]|\\.)*)"$/.exec(v) ?? /^'([^']*)'$/.exec(v);
-  if (q) return q[1]!.replace(/\\(["\\])/g, '$1');
-  throw bad(`${file}:${line}: the value ${v} is not true/false, a number or a "quoted string".`);
-}
-
 /**
- * TOML-lite: `key = value` lines, `#` comments, optional `[operator]` section header;
- * values are true/false, numbers or quoted strings. Keys may use - or _.
+ * A farm config in TOML (smol-toml): keys at the top or under `[operator]`, in kebab or
+ * snake case. A syntax error is named with its line and column; any other section is refused,
+ * so a misplaced table is not silently ignored.
  */
-export function parseTomlLite(text: string, file = 'config'): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  text.split(/\r?\n/).forEach((rawLine, i) => {
-    const line = rawLine.replace(/(^|\s)#.*$/, '').trim();
-    if (!line) return;
-    if (/^\[[\w.-]+\]$/.test(line)) {
-      if (line !== '[operator]') throw bad(`${file}:${i + 1}: unknown section ${line} (only [operator] is read).`);
-      return;
-    }
-    const m = /^([A-Za-z][\w-]*)\s*=\s*(.+)$/.exec(line);
-    if (!m) throw bad(`${file}:${i + 1}: expected key = value, got "${rawLine.trim()}".`);
-    out[m[1]!] = parseTomlValue(m[2]!, file, i + 1);
-  });
-  return out;
+export function parseFarmToml(text: string, file = 'config'): Record<string, unknown> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text);
+  } catch (err) {
+    if (!(err instanceof TomlError)) throw err;
+    const why = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+    throw bad(`${file}:${err.line}:${err.column}: this is not valid TOML (${why}). Write key = value, with true/false, a number or a "quoted string".`);
+  }
+  const { operator, ...top } = doc;
+  for (const [k, v] of Object.entries(top)) {
+    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) throw bad(`${file}: unknown section [${k}] (only [operator] is read).`);
+  }
+  if (operator !== undefined && (typeof operator !== 'object' || operator === null || Array.isArray(operator))) throw bad(`${file}: operator must be a section ([operator]).`);
+  return { ...top, ...(operator as Record<string, unknown> | undefined) };
 }
 
 /** Turns a validated file or flag set into policy fields. */
@@ -110,7 +104,7 @@ function describeIssues(err: z.ZodError, where: string): string {
     .join('; ');
 }
 
-/** Reads and validates a policy file (JSON when it starts with "{", TOML-lite otherwise). */
+/** Reads and validates a policy file (JSON when it starts with "{", TOML otherwise). */
 export function readPolicyFile(file: string): Partial<OperatorPolicy> {
   let text: string;
   try {
@@ -126,7 +120,7 @@ export function readPolicyFile(file: string): Partial<OperatorPolicy> {
       throw bad(`${file} is not valid JSON: ${(err as Error).message}`);
     }
     if (raw && typeof raw === 'object' && 'operator' in raw && Object.keys(raw).length === 1) raw = (raw as { operator: unknown }).operator;
-  } else raw = parseTomlLite(text, file);
+  } else raw = parseFarmToml(text, file);
   // Accept snake_case too (idle_minutes), which TOML users often write.
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     raw = Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k.replace(/_/g, '-'), v]));

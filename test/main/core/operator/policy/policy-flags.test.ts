@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../../../../main/cli/options';
-import { parsePolicyFlags, parseTomlLite, policyFlagOptions, readPolicyFile } from '../../../../../main/core/operator/policy/policy-flags';
+import { parsePolicyFlags, parseFarmToml, policyFlagOptions, readPolicyFile } from '../../../../../main/core/operator/policy/policy-flags';
 import { tempDataDir } from '../../../../helpers/headless';
 
 const flags = (...argv: string[]) => parsePolicyFlags(parseCommand(argv, policyFlagOptions, false));
@@ -36,7 +36,7 @@ describe('policy flags and config file', () => {
     expect(() => flags(...argv)).toThrow(msg);
   });
 
-  it('reads a TOML-lite file with comments, a section and snake_case keys', () => {
+  it('reads a TOML file with comments, a section and snake_case keys', () => {
     const p = file(
       'farm.toml',
       `# Studio render boxes
@@ -60,8 +60,9 @@ on-battery = false
   it.each([
     ['unknown key', 'idle-minuets = 5\n', /unknown key idle-minuets \(known: idle-only/],
     ['wrong type', 'idle-minutes = "five"\n', /idle-minutes: .*number/],
-    ['bad line', 'idle-only\n', /:1: expected key = value/],
-    ['bad value', 'schedule = mon-fri\n', /:1: the value mon-fri is not/],
+    ['bad line', 'idle-only\n', /x\.toml:1:10: this is not valid TOML \(illegal character in key\)/],
+    ['bad value', 'schedule = mon-fri\n', /x\.toml:1:12: this is not valid TOML \(invalid value\)/],
+    ['table inside [operator]', 'idle-only = true\n[operator.x]\na = 1\n', /unknown key x \(known:/],
     ['bad schedule', 'schedule = "mon-fri 25:00-07:00"\n', /not a time of day/],
     ['bad section', '[wallet]\n', /unknown section \[wallet\]/],
     ['bad JSON', '{ "idle-only": tru }', /not valid JSON/],
@@ -81,7 +82,7 @@ on-battery = false
     expect(() => readPolicyFile('/nonexistent/farm.toml')).toThrow(/Cannot read the config file \/nonexistent\/farm.toml/);
   });
 
-  it('parses TOML-lite values', () => {
-    expect(parseTomlLite('a = 1\nb = "x \\" y"\nc = true\nd = \'z\'')).toEqual({ a: 1, b: 'x " y', c: true, d: 'z' });
+  it('parses TOML values, keys before and under [operator] together', () => {
+    expect(parseFarmToml('a = 1\nb = "x \\" y"\n[operator]\nc = true\nd = \'z\'')).toEqual({ a: 1, b: 'x " y', c: true, d: 'z' });
   });
 });
