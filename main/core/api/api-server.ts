@@ -1,3 +1,9 @@
+/**
+ * api/ — the ONE implementation of shared/api: ApiServer checks every call's input against its
+ * zod schema and turns failures into { code, message }; `<area>-handlers.ts` implement each
+ * area on the services app.ts built. Both transports (Electron IPC, the headless WebSocket)
+ * call this object.
+ */
 import { apiCalls, apiEvents, isCallName } from '../../../shared/api';
 import type { CallName, CallOutput, CallResult, EventName, EventPayload, ParsedInput } from '../../../shared/api';
 import type { EventEnvelope } from '../../../shared/protocol';

@@ -1,4 +1,8 @@
-/** The chain layer: contract clients, the embedded dev chain, networks and vouchers. */
+/**
+ * chain/ — the chain layer: contract clients (the dev token and JobEscrow), the embedded anvil
+ * dev chain and its deployment, configured networks, EIP-712 vouchers and transaction helpers.
+ * It knows no wallet, network or role.
+ */
 export { DEV_CHAIN_ID, DEV_MNEMONIC, anvilBinaryPath, startAnvil } from './anvil';
 export type { AnvilOptions, AnvilProcess } from './anvil';
 export { EscrowClient, TokenClient } from './contracts';

@@ -1,4 +1,7 @@
 /**
+ * engine/ — the TypeScript face of the native path tracer (the one file that loads the addon is
+ * native.ts), and the flattening of a glTF document into the buffers it renders.
+ *
  * The engine's TypeScript face: load a flattened scene into the native path tracer, render
  * tiles asynchronously (progress, cancel through an AbortSignal), list devices, benchmark.
  *

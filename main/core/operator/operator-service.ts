@@ -1,4 +1,9 @@
 /**
+ * operator/ — this machine as a render node: the service below (policy, history, benchmark,
+ * hardware, status, notices.ts), the worker loop that takes and renders tasks (work/), when it
+ * may render (policy/) and how it gets paid (pay/: vouchers kept, redeemed on chain). It never
+ * imports creator/: what both roles need lives in render/, scene/ and net/.
+ *
  * The operator side as one service: the policy (stored in settings, watched by a
  * PolicyController), the task history, the benchmark, the hardware and the status the
  * UI and the tray show. A network worker attaches to it: it asks `shouldWork()` before

@@ -1,4 +1,8 @@
 /**
+ * output/ — images and job folders: PNG (png.ts) and our own OpenEXR writer and reader
+ * (exr.ts), tile assembly (assembler.ts) and what a job has produced for the job page and
+ * downloads (this file).
+ *
  * What a job has produced, for the job page: each task's state, each frame's file, small
  * thumbnails and full-size views (with an exposure control for EXR), and the downloads
  * the headless UI offers (one frame, or every frame as a zip).

@@ -1,4 +1,8 @@
 /**
+ * render/ — task rendering that both roles use: the one path from (spec, task) to pixels (this
+ * file), and scene frames parsed and flattened off the event loop (scene-frames.ts, frame-
+ * pool.ts, frame-worker.ts).
+ *
  * The one way a task is rendered, used by `rayfarm render` locally, by operators on the
  * network and by the verifier: (spec, task) → the scene flattened at the frame's time with
  * the spec's camera and environment, rendered with the frame's seed. Same inputs, same

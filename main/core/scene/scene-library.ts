@@ -1,4 +1,10 @@
 /**
+ * scene/ — a creator's scenes before any money moves: reading a scene's files confined to its
+ * folder (scene-files.ts), checks in words a person understands (gltf-check.ts, importer.ts),
+ * one content-addressed package (packager.ts), summary and preview (summary.ts, preview.ts),
+ * all run off the event loop (scene-prepare.ts, import-pool.ts, import-worker.ts) and kept by
+ * this library.
+ *
  * The creator's scene library: imports a scene (read, check, package into the blob store,
  * summarise, render a preview) and keeps each one in SQLite by its scene id — the sha256
  * of its packaged GLB. Importing the same scene again finds it and stores nothing new.

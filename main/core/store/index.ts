@@ -1,3 +1,9 @@
+/**
+ * store/ — what must survive: one SQLite database per data folder (better-sqlite3, WAL,
+ * versioned migrations in migrations/), the settings table (keys in ../settings-keys.ts), a
+ * content-addressed blob store on disk (temp file, fsync, rename) and the data-folder lock.
+ * It is the bottom of main/core and imports no other capability.
+ */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';

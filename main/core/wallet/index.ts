@@ -1,4 +1,7 @@
-/** The node's wallet: keystore, unlock/lock, balances, sends, history, dev faucet. */
+/**
+ * wallet/ — the node's wallet: scrypt keystore, unlock/lock with auto-lock, balances, sends,
+ * history, the dev faucet. Keys never leave this process; other services get a signer.
+ */
 export { FAUCET_NATIVE, FAUCET_TOKENS, MIN_PASSWORD_LENGTH, WalletService, systemClock } from './wallet-service';
 export type { Clock, FaucetResult, ImportKind, SendResult, WalletBalances, WalletServiceDeps, WalletStatus } from './wallet-service';
 export { formatTokenAmount, parseRawAmount, parseRecipient, parseTokenAmount } from './amounts';

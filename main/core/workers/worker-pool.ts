@@ -1,4 +1,8 @@
 /**
+ * workers/ — the generic worker-thread pool (this file), its message protocol (worker-
+ * protocol.ts), the serving side (worker-serve.ts) and the tsx boot for running from sources
+ * (worker-boot.mjs). Users (scene/, render/) bring their own entry.
+ *
  * Runs CPU-heavy work in one reusable worker thread, so the event loop that serves the
  * API, the libp2p node and the UI keeps turning. The worker starts on the first request,
  * is unref'd while idle (it never keeps a process alive) and ends after a quiet spell or

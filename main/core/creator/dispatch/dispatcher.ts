@@ -1,4 +1,8 @@
 /**
+ * creator/dispatch/ — handing a job's tasks to operators: the dispatcher and its per-job state
+ * (dispatch-job.ts), its SQLite rows (dispatcher-store.ts), frame and tile assembly as results
+ * are accepted (dispatch-output.ts) and the operators' reputation (reputation.ts).
+ *
  * The creator's dispatcher: splits a job into tasks (frames, or tiles of a still), leases
  * them to operators with deadlines, takes back expired leases and retries them elsewhere,
  * stops giving a job to an operator that failed it twice, fails a task after three

@@ -1,4 +1,8 @@
 /**
+ * creator/pay/ — what a creator pays: the job's estimate and price (estimator.ts), its life as
+ * a funded escrow (job-state.ts, this service) and the per-task payment rules the dispatcher
+ * consults (payments.ts).
+ *
  * The creator's public jobs end to end: a draft with its price, funding on chain (approve +
  * openJob, each transaction reported), running on the network, pausing when the escrow
  * runs low, top-ups, cancel, and the close: when a job ends the app requests close, and

@@ -1,4 +1,8 @@
 /**
+ * creator/proof/ — proof of render: the verifier (this file), the secret-keyed choice of
+ * patches it re-renders (verify-sample.ts, verify-secret.ts), and the vouchers it signs for
+ * what passed, with their Merkle roots (voucher-ledger.ts, merkle.ts).
+ *
  * Proof of render: the creator's check of one result before it is paid.
  *
  * 1. Form: the pixel count matches the task, every value is a finite, non-negative number

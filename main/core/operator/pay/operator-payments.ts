@@ -1,4 +1,7 @@
 /**
+ * operator/pay/ — the operator's money: vouchers checked and stored before a result is
+ * forgotten (this file, voucher-wallet.ts) and redeemed on chain in time (redeemer.ts).
+ *
  * The operator's side of payments, wired into the worker: a verdict's voucher is checked
  * against the job's creator as the escrow records it and stored before the result is
  * forgotten, then the redeemer decides whether to redeem now. The operator's minimum price

@@ -1,4 +1,8 @@
 /**
+ * operator/policy/ — when this machine renders: the policy and its controller (this file),
+ * weekly windows (schedule.ts), where idle time comes from (idle-source.ts) and the policy
+ * from flags and farm config files (policy-flags.ts).
+ *
  * When this machine renders for the network. `evaluatePolicy` is pure (a policy and a
  * snapshot of the world in, a decision out); `PolicyController` re-evaluates it on a
  * clock and on idle-source events and tells its listeners the moment the answer changes,

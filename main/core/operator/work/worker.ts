@@ -1,4 +1,8 @@
 /**
+ * operator/work/ — the operator's work loop: the worker (this file), its link to the operator
+ * service (worker-bridge.ts), the scene cache (scene-cache.ts) and the task renderer on the
+ * native engine (engine-renderer.ts).
+ *
  * The operator's worker: follows its policy, asks creators for tasks (keeping one
  * rendering and one queued so the GPU never waits), fetches scenes into a size-capped
  * cache, renders in the background, delivers results, renews leases while it works, and
