@@ -1,4 +1,4 @@
-// The tray: draws what main/core/operator/tray-model.ts computes, and raises desktop
+// The tray: draws what main/core/desktop/tray-model.ts computes, and raises desktop
 // notifications for the operator's notices. No decisions are made here.
 import { join } from 'node:path';
 import { app, Menu, nativeImage, Notification, Tray } from 'electron';
