@@ -11,6 +11,7 @@ import { NetService } from '../../main/core/node/net-service';
 import type { NetServiceConfig } from '../../main/core/node/net-service';
 import { openStore } from '../../main/core/store';
 import type { Store } from '../../main/core/store';
+export { waitFor } from '../helpers/wait';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -69,13 +70,3 @@ export async function renderLocally(scene: Uint8Array, spec: JobSpec): Promise<s
   return dir;
 }
 
-/** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -7,17 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrames } from '../../../main/cli/commands/render';
 import { decodePng } from '../../../main/core/output/png';
 import { createGltfIO } from '../../../main/core/engine/gltf-io';
-import { loadNativeAddon } from '../../../main/core/engine/native';
 import { animatedScene, cornellBox } from '../../../scripts/scenes/samples';
+import { engineBuilt, sayIfNoEngine } from '../../helpers/engine';
 
 const bin = join(__dirname, '../../../bin/rayfarm.mjs');
 let dir: string;
-let engineBuilt = true;
-try {
-  loadNativeAddon();
-} catch {
-  engineBuilt = false;
-}
 
 function rayfarm(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -88,4 +82,4 @@ describe('rayfarm render', () => {
   });
 });
 
-if (!engineBuilt) console.log('native engine not built: the render CLI test is skipped (npm run build:native)');
+sayIfNoEngine('the render CLI test is');

@@ -4,16 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../../main/core/app';
 import type { App } from '../../../../main/core/app';
 import { createGltfIO } from '../../../../main/core/engine/gltf-io';
-import { loadNativeAddon } from '../../../../main/core/engine/native';
 import { cornellBox } from '../../../../scripts/scenes/samples';
 import { tempDataDir } from '../../../helpers/headless';
+import { engineBuilt } from '../../../helpers/engine';
 
-let engineBuilt = true;
-try {
-  loadNativeAddon();
-} catch {
-  engineBuilt = false;
-}
 
 describe('creator.* calls', () => {
   let app: App;

@@ -9,6 +9,7 @@ import { devChainPaths, findRunningDevChain, openDevChain, readDeployment, start
 import type { DevChain } from '../../../../main/core/chain/dev-chain';
 import { openChain } from '../../../../main/core/chain/chain-service';
 import { RayfarmError } from '../../../../main/core/errors';
+import { waitFor } from '../../../helpers/wait';
 
 const dirs: string[] = [];
 const chains: DevChain[] = [];
@@ -25,13 +26,6 @@ async function start(dataDir: string): Promise<DevChain> {
 }
 async function code(c: DevChain, address: string): Promise<string> {
   return c.connection.provider.getCode(address);
-}
-async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 afterEach(async () => {
@@ -96,7 +90,7 @@ describe('dev chain', () => {
     await c.connection.token.connect(signer).faucet(who, 7n);
     const state = devChainPaths(dataDir).state;
     const after = Date.now();
-    await waitFor(() => existsSync(state) && statSync(state).mtimeMs > after && readFileSync(state, 'utf8').includes(who.slice(2).toLowerCase()), 'a state dump');
+    await waitFor(() => existsSync(state) && statSync(state).mtimeMs > after && readFileSync(state, 'utf8').includes(who.slice(2).toLowerCase()), 10_000, 'a state dump');
     process.kill(c.anvil!.pid, 'SIGKILL');
     await c.anvil!.exited;
     c.connection.close();

@@ -6,6 +6,7 @@ import { startNetStack } from '../../../../main/core/net';
 import type { NetStack } from '../../../../main/core/net';
 import { openStore } from '../../../../main/core/store';
 import type { Store } from '../../../../main/core/store';
+export { waitFor } from '../../../helpers/wait';
 
 /** A stack on 127.0.0.1 with its own temp data folder. */
 export interface TestPeer {
@@ -43,13 +44,3 @@ export async function startPeer(opts: { studioKey?: Uint8Array; bootstrap?: stri
   };
 }
 
-/** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -11,7 +11,7 @@ import { flattenFrame, forgetParsedScenes } from '../../../../main/core/render/s
 import type { FrameRequest } from '../../../../main/core/render/scene-frames';
 import { flattenScene } from '../../../../main/core/engine/flatten';
 import { readGlb } from '../../../../main/core/engine/gltf-io';
-import { loadNativeAddon } from '../../../../main/core/engine/native';
+import { engineBuilt, sayIfNoEngine } from '../../../helpers/engine';
 import { sha256Hex } from '../../../../main/core/store';
 import { countTurns } from '../helpers/event-loop';
 
@@ -22,13 +22,7 @@ const SCENES = ['animated.glb', 'heavy.glb'].map((name) => {
   return { name, glb, sceneHash: sha256Hex(glb) };
 });
 
-let engineBuilt = true;
-try {
-  loadNativeAddon();
-} catch {
-  engineBuilt = false;
-  console.log('native engine not built: frame render tests are skipped (npm run build:native)');
-}
+sayIfNoEngine('frame render tests are');
 
 const pools: SceneFramePool[] = [];
 afterAll(async () => {

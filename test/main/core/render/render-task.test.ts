@@ -5,17 +5,11 @@ import { estimateJob, jobSecondsFromProbes, probeFrames, probeRects } from '../.
 import { defaultThreads } from '../../../../main/core/engine';
 import type { Probe } from '../../../../main/core/creator/pay/estimator';
 import { nativeEngine, renderTask, SceneRenderer } from '../../../../main/core/render/render-task';
-import { loadNativeAddon } from '../../../../main/core/engine/native';
+import { engineBuilt, sayIfNoEngine } from '../../../helpers/engine';
 import { parseTokens } from '../../../../shared/pricing';
 import { animatedScene, cornellBox } from '../../../../scripts/scenes/samples';
 
-let engineBuilt = true;
-try {
-  loadNativeAddon();
-} catch {
-  engineBuilt = false;
-  console.log('native engine not built: render and probe tests are skipped (npm run build:native)');
-}
+sayIfNoEngine('render and probe tests are');
 
 const sceneId = 'b'.repeat(64);
 

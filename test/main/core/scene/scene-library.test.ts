@@ -6,19 +6,13 @@ import { decodePng } from '../../../../main/core/output/png';
 import { nativeEngine } from '../../../../main/core/render/render-task';
 import { SceneLibrary, uploadDir } from '../../../../main/core/scene/scene-library';
 import { createGltfIO } from '../../../../main/core/engine/gltf-io';
-import { loadNativeAddon } from '../../../../main/core/engine/native';
 import { openStore, sha256Hex } from '../../../../main/core/store';
 import type { Store } from '../../../../main/core/store';
 import { animatedScene, cornellBox, materialSpheres } from '../../../../scripts/scenes/samples';
+import { engineBuilt } from '../../../helpers/engine';
 
 let dir: string;
 let store: Store;
-let engineBuilt = true;
-try {
-  loadNativeAddon();
-} catch {
-  engineBuilt = false;
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rf-lib-'));

@@ -12,6 +12,7 @@ import type { CreatorLink, TaskRenderer, WorkerEvent } from '../../../../../main
 import { NetError } from '../../../../../main/core/net/errors';
 import { openStore, sha256Hex } from '../../../../../main/core/store';
 import type { Store } from '../../../../../main/core/store';
+import { waitFor } from '../../../../helpers/wait';
 
 const self = { peerId: 'me', address: `0x${'1'.repeat(40)}` };
 const stores: Store[] = [];
@@ -39,15 +40,6 @@ function gatedRenderer() {
   return { renderer, pending };
 }
 
-async function waitFor<T>(fn: () => T, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function setup(dir = mkdtempSync(join(tmpdir(), 'rf-worker-')), renderer?: TaskRenderer, wrap: (l: CreatorLink) => CreatorLink = (l) => l) {
   const store = openStore(dir);
@@ -86,17 +78,17 @@ describe('Worker', () => {
     const job = addJob(s);
     const w = s.mkWorker();
     w.start();
-    await waitFor(() => s.gate.pending.length === 1 && w.heldCount() === 2, 'one rendering, one queued');
+    await waitFor(() => s.gate.pending.length === 1 && w.heldCount() === 2, 20_000, 'one rendering, one queued');
     expect(s.d.held('me')).toBe(2);
     s.gate.pending.shift()!.go();
     // The queued task starts and a new one is leased behind it.
-    await waitFor(() => s.gate.pending.length === 1 && s.gate.pending[0]!.task === 1, 'second task rendering');
-    await waitFor(() => s.d.job(job.id)!.progress.done === 1, 'first result accepted');
+    await waitFor(() => s.gate.pending.length === 1 && s.gate.pending[0]!.task === 1, 20_000, 'second task rendering');
+    await waitFor(() => s.d.job(job.id)!.progress.done === 1, 20_000, 'first result accepted');
     for (let i = 0; i < 3; i++) {
-      await waitFor(() => s.gate.pending.length === 1, 'next render');
+      await waitFor(() => s.gate.pending.length === 1, 20_000, 'next render');
       s.gate.pending.shift()!.go();
     }
-    await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 'job done');
+    await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 20_000, 'job done');
     expect(s.events.filter((e) => e.type === 'verdict').map((e) => (e as { verdict: { verdict: string } }).verdict.verdict)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
   });
 
@@ -105,7 +97,7 @@ describe('Worker', () => {
     const job = addJob(s, 2);
     const w = s.mkWorker();
     w.start();
-    await waitFor(() => s.gate.pending.length === 1 && w.heldCount() === 2, 'leases');
+    await waitFor(() => s.gate.pending.length === 1 && w.heldCount() === 2, 20_000, 'leases');
     // The policy says stop (the person came back): the worker hands its tasks back.
     s.policy.on = false;
     await w.handBack('the person came back');
@@ -120,10 +112,10 @@ describe('Worker', () => {
     const job = addJob(s, 1);
     const w = s.mkWorker();
     w.start();
-    await waitFor(() => s.gate.pending.length === 1, 'render');
+    await waitFor(() => s.gate.pending.length === 1, 20_000, 'render');
     s.gate.pending.shift()!.fail(new Error('out of GPU memory'));
-    await waitFor(() => s.events.some((e) => e.type === 'failed'), 'failure');
-    await waitFor(() => s.d.held('me') <= 1, 'lease back');
+    await waitFor(() => s.events.some((e) => e.type === 'failed'), 20_000, 'failure');
+    await waitFor(() => s.d.held('me') <= 1, 20_000, 'lease back');
     const failures = s.store.db.prepare('SELECT reason FROM dispatch_failures WHERE job_id = ?').all(job.id) as { reason: string }[];
     expect(failures[0]!.reason).toMatch(/out of GPU memory/);
   });
@@ -144,9 +136,9 @@ describe('Worker', () => {
     const job = s.d.addJob({ spec: JobSpecSchema.parse({ sceneId: hash, width: 16, height: 16, spp: 1 }), scene: { hash, bytes: scene.byteLength } });
     const w = s.mkWorker();
     w.start();
-    await waitFor(() => s.gate.pending.length === 1, 'the render after the second try', 10_000);
+    await waitFor(() => s.gate.pending.length === 1, 10_000, 'the render after the second try');
     s.gate.pending.shift()!.go();
-    await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 'job done');
+    await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 20_000, 'job done');
     expect(tries).toBe(2);
     expect(s.events.some((e) => e.type === 'failed')).toBe(false);
     expect(s.store.db.prepare('SELECT COUNT(*) AS n FROM dispatch_failures').get()).toEqual({ n: 0 });
@@ -160,7 +152,7 @@ describe('Worker', () => {
     const hash = sha256Hex(new Uint8Array([1]));
     const job = s.d.addJob({ spec: JobSpecSchema.parse({ sceneId: hash, width: 16, height: 16, spp: 1 }), scene: { hash, bytes: 1 } });
     s.mkWorker().start();
-    await waitFor(() => s.events.some((e) => e.type === 'failed'), 'failure');
+    await waitFor(() => s.events.some((e) => e.type === 'failed'), 20_000, 'failure');
     const failures = s.store.db.prepare('SELECT reason FROM dispatch_failures WHERE job_id = ?').all(job.id) as { reason: string }[];
     expect(failures.map((f) => f.reason)).toEqual(['The file is 9 GB; the limit is 2 GB.']);
   });
@@ -178,7 +170,7 @@ describe('Worker', () => {
       .run(a.lease.leaseId, JSON.stringify(a.lease), hash);
     const w = s.mkWorker();
     w.start();
-    await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 'delivered after restart');
+    await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 20_000, 'delivered after restart');
     expect((s.store.db.prepare('SELECT COUNT(*) AS n FROM worker_leases').get() as { n: number }).n).toBe(0);
   });
 
