@@ -10,10 +10,14 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IJobEscrow} from "./interfaces/IJobEscrow.sol";
 
 /// @title JobEscrow
-/// @notice Holds render-job budgets and pays operators against creator-signed EIP-712 vouchers.
-/// @dev Accounting is 128-bit so a job's state packs into two slots. The escrow credits what it
-/// actually received (balance difference), so a token that takes a fee on transfer cannot make
-/// the books promise more than the contract holds.
+/// @notice Holds render-job budgets and pays operators against creator-signed EIP-712 vouchers,
+/// each operator only from the share of the budget the creator allocated to it.
+/// @dev Accounting is 128-bit: a job's state is three slots (the one `redeem` writes holds
+/// balance and paid together) and an operator's share one slot (allocated and redeemed
+/// together, so a first redemption updates a slot `allocate` already made non-zero). The
+/// escrow credits what it actually received (balance difference), so a token that takes a fee
+/// on transfer cannot make the books promise more than the contract holds.
+/// Invariant, for every job: balance == unallocated + sum over operators of (allocated - redeemed).
 contract JobEscrow is IJobEscrow, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -31,7 +35,7 @@ contract JobEscrow is IJobEscrow, EIP712, ReentrancyGuardTransient {
     uint64 private immutable _gracePeriod;
 
     mapping(bytes32 jobId => Job) private _state;
-    mapping(bytes32 jobId => mapping(address operator => uint256)) private _redeemed;
+    mapping(bytes32 jobId => mapping(address operator => Share)) private _shares;
 
     /// @param token_ The ERC-20 token budgets are held in.
     /// @param treasury_ Where fees go.
@@ -75,7 +79,39 @@ contract JobEscrow is IJobEscrow, EIP712, ReentrancyGuardTransient {
         // `redeem` add to `paid` unchecked.
         if (job.paid + balance > type(uint128).max) revert EscrowAmountTooLarge(amount);
         job.balance = uint128(balance);
+        // unallocated <= balance (the invariant), so it fits wherever balance does.
+        unchecked {
+            job.unallocated += uint128(received);
+        }
         emit ToppedUp(jobId, received, balance);
+    }
+
+    /// @inheritdoc IJobEscrow
+    function allocate(bytes32 jobId, address[] calldata operators, uint256[] calldata amounts) external override nonReentrant {
+        Job storage job = _openJobOf(jobId);
+        if (job.creator != msg.sender) revert EscrowNotCreator(jobId, msg.sender, job.creator);
+        uint256 n = operators.length;
+        if (n == 0 || n != amounts.length) revert EscrowLengthMismatch(n, amounts.length);
+        uint256 left = job.unallocated;
+        for (uint256 i; i < n; ++i) {
+            address operator = operators[i];
+            uint256 amount = amounts[i];
+            if (operator == address(0)) revert EscrowZeroAddress();
+            if (amount == 0) revert EscrowZeroAmount();
+            if (amount > left) revert EscrowAllocationExceedsUnallocated(jobId, amount, left);
+            Share storage share = _shares[jobId][operator];
+            uint256 allocated;
+            // amount <= left was checked just above. Everything ever allocated on a job comes out
+            // of its unallocated budget, which never exceeds what was funded (< 2^128, see _open and
+            // topUp), so an operator's allocated total fits in 128 bits.
+            unchecked {
+                left -= amount;
+                allocated = share.allocated + amount;
+            }
+            share.allocated = uint128(allocated);
+            emit Allocated(jobId, operator, amount, allocated);
+        }
+        job.unallocated = uint128(left);
     }
 
     /// @inheritdoc IJobEscrow
@@ -89,8 +125,8 @@ contract JobEscrow is IJobEscrow, EIP712, ReentrancyGuardTransient {
         if (operator == address(0)) revert EscrowZeroAddress();
         Job storage job = _openJobOf(jobId);
         _checkSigner(job.creator, _voucherDigest(jobId, operator, cumulativeAmount, resultsRoot), signature);
-        (uint256 toOperator, uint256 fee) = _settle(job, jobId, operator, cumulativeAmount);
-        emit Redeemed(jobId, operator, cumulativeAmount, toOperator, fee, resultsRoot);
+        (uint256 redeemedTotal, uint256 toOperator, uint256 fee) = _settle(job, jobId, operator, cumulativeAmount);
+        emit Redeemed(jobId, operator, cumulativeAmount, redeemedTotal, toOperator, fee, resultsRoot);
 
         if (toOperator != 0) _token.safeTransfer(operator, toOperator);
         if (fee != 0) _token.safeTransfer(_treasury, fee);
@@ -116,8 +152,11 @@ contract JobEscrow is IJobEscrow, EIP712, ReentrancyGuardTransient {
         uint256 closableAt = requested + _gracePeriod;
         if (block.timestamp < closableAt) revert EscrowGracePeriodActive(jobId, closableAt);
 
+        // Both what was never allocated and what operators left unredeemed through the whole
+        // grace period: the grace period is the operators' time to redeem.
         uint256 refund = job.balance;
         job.balance = 0;
+        job.unallocated = 0;
         job.closed = true;
         emit Closed(jobId, refund);
 
@@ -131,7 +170,12 @@ contract JobEscrow is IJobEscrow, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IJobEscrow
     function redeemed(bytes32 jobId, address operator) external view override returns (uint256) {
-        return _redeemed[jobId][operator];
+        return _shares[jobId][operator].redeemed;
+    }
+
+    /// @inheritdoc IJobEscrow
+    function shareOf(bytes32 jobId, address operator) external view override returns (Share memory) {
+        return _shares[jobId][operator];
     }
 
     /// @inheritdoc IJobEscrow
@@ -168,6 +212,7 @@ contract JobEscrow is IJobEscrow, EIP712, ReentrancyGuardTransient {
         job.creator = msg.sender;
         job.feeBps = feeBps;
         job.balance = uint128(received);
+        job.unallocated = uint128(received);
         emit JobOpened(jobId, msg.sender, received, feeBps, specHash);
     }
 
@@ -195,32 +240,34 @@ contract JobEscrow is IJobEscrow, EIP712, ReentrancyGuardTransient {
         if (err != ECDSA.RecoverError.NoError || recovered != creator) revert EscrowWrongSigner(recovered, creator);
     }
 
-    /// @dev Books a voucher: moves what it newly owes from the job's balance to paid and records
-    /// the operator's new total. Returns the operator's share and the fee.
+    /// @dev Books a voucher: pays the operator what it newly owes, capped by the operator's own
+    /// allocation, moving it from the job's balance to paid. Returns the operator's new redeemed
+    /// total, its share and the fee.
     function _settle(Job storage job, bytes32 jobId, address operator, uint256 cumulativeAmount)
         private
-        returns (uint256 toOperator, uint256 fee)
+        returns (uint256 redeemedTotal, uint256 toOperator, uint256 fee)
     {
-        uint256 already = _redeemed[jobId][operator];
+        Share storage share = _shares[jobId][operator];
+        uint256 already = share.redeemed;
         if (cumulativeAmount <= already) revert EscrowNotCumulative(cumulativeAmount, already);
-        uint256 owed;
-        // cumulativeAmount > already was checked just above.
+        uint256 allocated = share.allocated;
+        // A voucher above the allocation pays what the allocation covers; the rest stays
+        // redeemable with the same voucher should the creator allocate more.
+        redeemedTotal = cumulativeAmount < allocated ? cumulativeAmount : allocated;
+        if (redeemedTotal <= already) revert EscrowAllocationExhausted(jobId, operator, allocated);
+        // redeemedTotal > already was checked just above. owed <= allocated - redeemed <= balance
+        // by the invariant (see the contract's NatSpec), and balance < 2^128; feeBps <=
+        // MAX_FEE_BPS, so the product stays far below 2^256 and fee <= owed. paid + balance never
+        // exceeds 2^128 - 1 (see topUp and _open), so moving owed from balance to paid cannot
+        // overflow either field.
         unchecked {
-            owed = cumulativeAmount - already;
-        }
-        uint256 balance = job.balance;
-        if (owed > balance) revert EscrowVoucherExceedsBalance(jobId, owed, balance);
-        // owed <= balance < 2^128 and feeBps <= MAX_FEE_BPS, so the product stays far below 2^256;
-        // fee <= owed because feeBps < _BPS; owed <= balance was checked above; paid + balance
-        // never exceeds 2^128 - 1 (see topUp and _open), so moving owed from balance to paid
-        // cannot overflow either field.
-        unchecked {
+            uint256 owed = redeemedTotal - already;
             fee = (owed * job.feeBps) / _BPS;
             toOperator = owed - fee;
-            job.balance = uint128(balance - owed);
+            job.balance -= uint128(owed);
             job.paid += uint128(owed);
         }
-        _redeemed[jobId][operator] = cumulativeAmount;
+        share.redeemed = uint128(redeemedTotal);
     }
 
     function _voucherDigest(bytes32 jobId, address operator, uint256 cumulativeAmount, bytes32 resultsRoot)

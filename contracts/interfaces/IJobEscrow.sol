@@ -2,12 +2,15 @@
 pragma solidity ^0.8.24;
 
 /// @title IJobEscrow
-/// @notice Escrow for Rayfarm render jobs. A creator locks a budget in one ERC-20 token; operators
-/// are paid from it by redeeming EIP-712 vouchers that the creator signs off chain. A voucher
-/// states the cumulative amount owed to one operator on one job, so only the latest voucher
-/// matters and an older one can never be paid twice. When the job ends the creator requests
-/// a close; after a grace period (time for operators to redeem their last voucher) the rest
-/// of the budget goes back to the creator.
+/// @notice Escrow for Rayfarm render jobs. A creator locks a budget in one ERC-20 token and
+/// allocates shares of it to operators; an allocation can only grow, and only the operator
+/// it names can be paid from it. Operators are paid by redeeming EIP-712 vouchers that the
+/// creator signs off chain. A voucher states the cumulative amount owed to one operator on one
+/// job, so only the latest voucher matters and an older one can never be paid twice; it pays
+/// at most the operator's allocation, so no voucher to anyone else, the creator's own
+/// included, can take what an operator was allocated. When the job ends the creator requests a
+/// close; after a grace period (time for operators to redeem their last voucher) everything
+/// left, unallocated or unredeemed, goes back to the creator.
 /// @dev Voucher type: `Voucher(bytes32 jobId,address operator,uint256 cumulativeAmount,bytes32 resultsRoot)`
 /// under the EIP-712 domain (name, version, chainId, verifyingContract) of the escrow.
 interface IJobEscrow {
@@ -16,8 +19,9 @@ interface IJobEscrow {
     /// @param feeBps The network fee, in basis points of every amount paid out; fixed at open.
     /// @param closeRequestedAt Timestamp of `requestClose`, 0 while no close was requested.
     /// @param closed True once `close` returned the rest; the job then accepts nothing more.
-    /// @param balance Tokens still held for the job.
+    /// @param balance Tokens still held for the job, allocated or not.
     /// @param paid Tokens paid out so far, operators' shares and fees together.
+    /// @param unallocated The part of `balance` not allocated to any operator yet.
     struct Job {
         address creator;
         uint16 feeBps;
@@ -25,6 +29,15 @@ interface IJobEscrow {
         bool closed;
         uint128 balance;
         uint128 paid;
+        uint128 unallocated;
+    }
+
+    /// @notice One operator's share of one job.
+    /// @param allocated Everything the creator has allocated to the operator on the job; it never decreases.
+    /// @param redeemed What the operator has redeemed so far (before fees), never above `allocated`.
+    struct Share {
+        uint128 allocated;
+        uint128 redeemed;
     }
 
     /// @notice A job was opened and its budget locked.
@@ -41,10 +54,19 @@ interface IJobEscrow {
     /// @param balance The job's balance afterwards.
     event ToppedUp(bytes32 indexed jobId, uint256 amount, uint256 balance);
 
+    /// @notice Part of a job's unallocated budget was allocated to an operator.
+    /// @param jobId The job.
+    /// @param operator The operator it is now reserved for.
+    /// @param amount Tokens added to the operator's allocation.
+    /// @param allocated The operator's allocation on the job afterwards.
+    event Allocated(bytes32 indexed jobId, address indexed operator, uint256 amount, uint256 allocated);
+
     /// @notice A voucher was redeemed.
     /// @param jobId The job.
     /// @param operator The operator paid.
-    /// @param cumulativeAmount The voucher's cumulative amount, now the operator's redeemed total.
+    /// @param cumulativeAmount The voucher's cumulative amount.
+    /// @param redeemedTotal The operator's redeemed total afterwards: the voucher's amount, or
+    /// the operator's allocation when the voucher asks for more.
     /// @param operatorAmount Tokens sent to the operator by this redemption (after the fee).
     /// @param fee Tokens sent to the treasury by this redemption.
     /// @param resultsRoot Merkle root of the verified results the voucher pays for.
@@ -52,6 +74,7 @@ interface IJobEscrow {
         bytes32 indexed jobId,
         address indexed operator,
         uint256 cumulativeAmount,
+        uint256 redeemedTotal,
         uint256 operatorAmount,
         uint256 fee,
         bytes32 resultsRoot
@@ -62,7 +85,8 @@ interface IJobEscrow {
     /// @param closableAt The first timestamp at which `close` succeeds.
     event CloseRequested(bytes32 indexed jobId, uint256 closableAt);
 
-    /// @notice A job was closed and its remaining balance returned to the creator.
+    /// @notice A job was closed and its remaining balance (unallocated and unredeemed alike)
+    /// returned to the creator.
     /// @param jobId The job.
     /// @param refund Tokens returned to the creator.
     event Closed(bytes32 indexed jobId, uint256 refund);
@@ -81,7 +105,7 @@ interface IJobEscrow {
     /// @param jobId The id asked for.
     error EscrowUnknownJob(bytes32 jobId);
 
-    /// @notice The job is closed and accepts no more top-ups, redemptions or closes.
+    /// @notice The job is closed and accepts no more top-ups, allocations, redemptions or closes.
     /// @param jobId The job.
     error EscrowJobClosed(bytes32 jobId);
 
@@ -112,11 +136,23 @@ interface IJobEscrow {
     /// @param alreadyRedeemed The operator's redeemed total on this job.
     error EscrowNotCumulative(uint256 cumulativeAmount, uint256 alreadyRedeemed);
 
-    /// @notice The voucher asks for more than the job holds.
+    /// @notice The operator has already redeemed its whole allocation (or has none), so the
+    /// voucher, though above what was redeemed, can pay nothing more until the creator allocates more.
     /// @param jobId The job.
-    /// @param owed Tokens the voucher would pay now.
-    /// @param balance Tokens the job holds.
-    error EscrowVoucherExceedsBalance(bytes32 jobId, uint256 owed, uint256 balance);
+    /// @param operator The operator.
+    /// @param allocated The operator's allocation on the job.
+    error EscrowAllocationExhausted(bytes32 jobId, address operator, uint256 allocated);
+
+    /// @notice An allocation asks for more than the job has left unallocated.
+    /// @param jobId The job.
+    /// @param amount The amount asked for one operator.
+    /// @param unallocated What was still unallocated when that amount came up.
+    error EscrowAllocationExceedsUnallocated(bytes32 jobId, uint256 amount, uint256 unallocated);
+
+    /// @notice `allocate` got no operators, or not one amount per operator.
+    /// @param operators How many operators were given.
+    /// @param amounts How many amounts were given.
+    error EscrowLengthMismatch(uint256 operators, uint256 amounts);
 
     /// @notice `close` was called before `requestClose`.
     /// @param jobId The job.
@@ -166,9 +202,20 @@ interface IJobEscrow {
     /// @param amount Tokens to pull from the caller.
     function topUp(bytes32 jobId, uint256 amount) external;
 
+    /// @notice Reserves parts of an open job's unallocated budget for operators; creator only.
+    /// An allocation can never be reduced or moved: only its operator can be paid from it, until
+    /// the job closes after its grace period. Batched so that one transaction can cover every
+    /// operator a round of leases goes to; an operator may appear more than once.
+    /// @param jobId The job.
+    /// @param operators The operators, none the zero address.
+    /// @param amounts What to add to each operator's allocation, each above zero; together at
+    /// most the job's unallocated budget.
+    function allocate(bytes32 jobId, address[] calldata operators, uint256[] calldata amounts) external;
+
     /// @notice Pays an operator what a voucher owes beyond what it already redeemed on the job,
-    /// minus the job's fee, which goes to the treasury. Anyone may submit the voucher; the
-    /// tokens always go to `operator`.
+    /// but never beyond the operator's allocation, minus the job's fee, which goes to the
+    /// treasury. A voucher above the allocation pays up to it and can be redeemed again for the
+    /// rest if the allocation grows. Anyone may submit the voucher; the tokens always go to `operator`.
     /// @param jobId The job.
     /// @param operator The operator named in the voucher.
     /// @param cumulativeAmount Everything the creator owes the operator on this job so far.
@@ -186,7 +233,8 @@ interface IJobEscrow {
     /// @param jobId The job.
     function requestClose(bytes32 jobId) external;
 
-    /// @notice Closes the job after the grace period and returns its balance to the creator.
+    /// @notice Closes the job after the grace period and returns its balance to the creator: the
+    /// unallocated budget and whatever operators did not redeem of their allocations in time.
     /// @param jobId The job.
     function close(bytes32 jobId) external;
 
@@ -200,6 +248,12 @@ interface IJobEscrow {
     /// @param operator The operator.
     /// @return amount The redeemed total, before fees.
     function redeemed(bytes32 jobId, address operator) external view returns (uint256 amount);
+
+    /// @notice An operator's share of a job: its allocation and what it has redeemed of it.
+    /// @param jobId The job.
+    /// @param operator The operator.
+    /// @return share The share (all zero when nothing was allocated).
+    function shareOf(bytes32 jobId, address operator) external view returns (Share memory share);
 
     /// @notice The EIP-712 digest a creator signs for a voucher.
     /// @param jobId The job.

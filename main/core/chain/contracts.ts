@@ -12,8 +12,19 @@ export interface EscrowJob {
   /** Unix seconds of requestClose; 0 when none. */
   closeRequestedAt: number;
   closed: boolean;
+  /** Tokens held for the job, allocated or not. */
   balance: bigint;
   paid: bigint;
+  /** The part of balance not allocated to any operator yet. */
+  unallocated: bigint;
+}
+
+/** One operator's share of one job as JobEscrow.shareOf returns it. */
+export interface EscrowShare {
+  /** Everything allocated to the operator on the job; it never decreases. */
+  allocated: bigint;
+  /** What the operator has redeemed (before fees), never above allocated. */
+  redeemed: bigint;
 }
 
 /** An ERC-2612 permit signature, split as openJobWithPermit takes it. */
@@ -135,7 +146,12 @@ export class EscrowClient {
     return this.send('topUp', [jobId, amount], options);
   }
 
-  /** Redeems a creator-signed voucher for `operator`. */
+  /** Adds `amounts[i]` to `operators[i]`'s allocation on `jobId`, out of its unallocated budget. */
+  allocate(jobId: string, operators: readonly string[], amounts: readonly bigint[], options?: SendTxOptions): Promise<TxOutcome> {
+    return this.send('allocate', [jobId, [...operators], [...amounts]], options);
+  }
+
+  /** Redeems a creator-signed voucher for `operator` (paying at most its allocation). */
   redeem(jobId: string, operator: string, cumulativeAmount: bigint, resultsRoot: string, signature: string, options?: SendTxOptions): Promise<TxOutcome> {
     return this.send('redeem', [jobId, operator, cumulativeAmount, resultsRoot, signature], options);
   }
@@ -164,6 +180,7 @@ export class EscrowClient {
       closed: boolean;
       balance: bigint;
       paid: bigint;
+      unallocated: bigint;
     };
     return {
       creator: j.creator,
@@ -172,7 +189,14 @@ export class EscrowClient {
       closed: j.closed,
       balance: j.balance,
       paid: j.paid,
+      unallocated: j.unallocated,
     };
+  }
+
+  /** `operator`'s allocation on `jobId` and what it redeemed of it. */
+  async shareOf(jobId: string, operator: string): Promise<EscrowShare> {
+    const s = (await this.contract.getFunction('shareOf')(jobId, operator)) as { allocated: bigint; redeemed: bigint };
+    return { allocated: s.allocated, redeemed: s.redeemed };
   }
 
   /** What `operator` has redeemed on `jobId` so far. */

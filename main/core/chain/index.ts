@@ -6,7 +6,7 @@
 export { DEV_CHAIN_ID, DEV_MNEMONIC, anvilBinaryPath, startAnvil } from './anvil';
 export type { AnvilOptions, AnvilProcess } from './anvil';
 export { EscrowClient, TokenClient } from './contracts';
-export type { EscrowJob, PermitSignature } from './contracts';
+export type { EscrowJob, EscrowShare, PermitSignature } from './contracts';
 export { CREATE2_DEPLOYER, DEV_GRACE_PERIOD, devAccount, devAddresses, ensureDevContracts } from './deploy';
 export type { DevAddresses } from './deploy';
 export { devChainPaths, findRunningDevChain, openDevChain, readDeployment, startDevChain } from './dev-chain';
