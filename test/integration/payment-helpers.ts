@@ -11,6 +11,8 @@ import type { ChainConnection } from '../../main/core/chain/network';
 import { JobStateStore } from '../../main/core/creator/pay/job-state';
 import { JobService } from '../../main/core/creator/pay/job-service';
 import { CreatorPayments } from '../../main/core/creator/pay/payments';
+import { Allocations } from '../../main/core/creator/pay/allocations';
+import type { PaymentHooks } from '../../main/core/creator/dispatch/dispatcher';
 import { ReputationBook } from '../../main/core/creator/dispatch/reputation';
 import { VoucherLedger } from '../../main/core/creator/proof/voucher-ledger';
 import { readGlb } from '../../main/core/engine/gltf-io';
@@ -69,21 +71,27 @@ export interface PayCreator {
 }
 
 /** Starts a creator (no rendering of its own) paying from `wallet`. */
-export async function startPayCreator(chain: PayChain, wallet: Wallet, opts: { dir?: string; maxTaskFailures?: number; baseRate?: bigint } = {}): Promise<PayCreator> {
+export async function startPayCreator(
+  chain: PayChain,
+  wallet: Wallet,
+  opts: { dir?: string; maxTaskFailures?: number; baseRate?: bigint; hooks?: (honest: CreatorPayments) => Partial<PaymentHooks> } = {},
+): Promise<PayCreator> {
   const signer = wallet.connect(chain.conn.provider);
   // The stores live in the node's database, opened by startNode; the hooks are bound late.
-  const late: { payments?: CreatorPayments } = {};
+  const late: { payments?: CreatorPayments; hooks?: Partial<PaymentHooks> } = {};
   const node: Node = await startNode({
     ...(opts.dir ? { dir: opts.dir } : {}),
     operator: false,
     signer,
     dispatcher: {
       verify: (i) => late.payments!.verify(i),
+      // A dishonest creator (adversarial tests) replaces some hooks; the rest stay honest.
       payments: {
-        admit: (j, op, tier) => late.payments!.admit(j, op, tier),
+        admit: (j, op, tier) => (late.hooks?.admit ?? late.payments!.admit.bind(late.payments))(j, op, tier),
         taskPrice: (j) => late.payments!.taskPrice(j),
+        leasePay: (j, a) => (late.hooks?.leasePay ?? late.payments!.leasePay.bind(late.payments))(j, a),
         accepted: (e) => late.payments!.accepted(e),
-        answer: (e) => late.payments!.answer(e),
+        answer: (e) => (late.hooks?.answer ?? late.payments!.answer.bind(late.payments))(e),
         duplicate: (op, h) => late.payments!.duplicate(op, h),
         leaseFailed: (e) => late.payments!.leaseFailed(e),
       },
@@ -106,7 +114,11 @@ export async function startPayCreator(chain: PayChain, wallet: Wallet, opts: { d
     signer: () => signer,
     domain: escrowDomain(31337, chain.conn.escrow.address),
     leased: (jobId) => svc.dispatcher.job(jobId)?.progress.leased ?? 0,
+    allocations: new Allocations({ chain: chain.conn.escrow.connect(signer), batchMs: 50, log: (l) => node.lines.push(l) }),
+    leasedTo: (jobId, address) => svc.dispatcher.leasedTo(jobId, address),
+    log: (l) => node.lines.push(l),
   });
+  if (opts.hooks) late.hooks = opts.hooks(late.payments);
   const jobs = new JobService({
     jobs: states,
     ledger,
@@ -162,7 +174,12 @@ export function cheatingRenderer(honest: TaskRenderer, kind: CheatKind): TaskRen
 }
 
 /** Starts an operator paid to `wallet`, honest unless `cheat` is given. */
-export async function startPayOperator(chain: PayChain, creatorAddr: string, wallet: Wallet, opts: { cheat?: CheatKind; threshold?: bigint; dir?: string; minPrice?: string } = {}): Promise<PayOperator> {
+export async function startPayOperator(
+  chain: PayChain,
+  creatorAddr: string,
+  wallet: Wallet,
+  opts: { cheat?: CheatKind; threshold?: bigint; dir?: string; minPrice?: string; maxUnpaid?: bigint } = {},
+): Promise<PayOperator> {
   const signer = wallet.connect(chain.conn.provider);
   const late: { payments?: OperatorPayments } = {};
   let honest: ReturnType<typeof engineTaskRenderer> | undefined;
@@ -171,6 +188,8 @@ export async function startPayOperator(chain: PayChain, creatorAddr: string, wal
     bootstrap: [creatorAddr],
     signer,
     onVerdict: (lease, creator, verdict) => late.payments!.onVerdict(lease, creator, verdict),
+    mayAsk: (job, held) => late.payments?.mayAsk(job, held) ?? false,
+    admitLease: (lease, job, held) => late.payments!.admitLease(lease, job, held),
     ...(opts.minPrice ? { minPricePerBenchHour: () => opts.minPrice! } : {}),
     ...(opts.cheat
       ? {
@@ -191,6 +210,8 @@ export async function startPayOperator(chain: PayChain, creatorAddr: string, wal
     threshold: opts.threshold ?? 10n ** 30n,
     nowS: chain.chainNow,
     graceMarginS: 30,
+    log: (l) => node.lines.push(l),
+    ...(opts.maxUnpaid !== undefined ? { maxUnpaid: opts.maxUnpaid } : {}),
   });
   late.payments.start(200);
   const stop = node.stop.bind(node);

@@ -44,6 +44,9 @@ export interface NetServiceConfig {
   /** Payments: the operator's minimum price per bench-hour (decimal token units) and its voucher store. */
   minPricePerBenchHour?: () => string;
   onVerdict?: WorkerOptions['onVerdict'];
+  /** Payments: the operator's checks before asking for and working on a paid lease. */
+  mayAsk?: WorkerOptions['mayAsk'];
+  admitLease?: WorkerOptions['admitLease'];
   log?: (line: string) => void;
 }
 
@@ -93,7 +96,7 @@ export class NetService {
         stack.announce
           .list()
           .filter((a) => a.tasksLeft > 0)
-          .map((a) => ({ jobId: a.jobId, creator: a.creator.peerId, sceneBytes: a.scene.bytes, engine: a.engine, perBenchHour: a.perBenchHour })),
+          .map((a) => ({ jobId: a.jobId, creator: a.creator.peerId, creatorAddress: a.creator.address, sceneBytes: a.scene.bytes, engine: a.engine, perBenchHour: a.perBenchHour })),
       link: (creator) => {
         if (creator === self.peerId) return local;
         let l = remotes.get(creator);
@@ -106,6 +109,8 @@ export class NetService {
       },
       policy: (): WorkerPolicy => ({ enabled: this.workerOn, engines: [ENGINE_ID], maxSceneBytes: cfg.maxSceneBytes ?? 2 * 1024 ** 3, minPricePerBenchHour: cfg.minPricePerBenchHour?.() ?? '0' }),
       ...(cfg.onVerdict ? { onVerdict: cfg.onVerdict } : {}),
+      ...(cfg.mayAsk ? { mayAsk: cfg.mayAsk } : {}),
+      ...(cfg.admitLease ? { admitLease: cfg.admitLease } : {}),
       ...(cfg.shouldWork ? { shouldWork: (creator: string) => creator === self.peerId || cfg.shouldWork!() } : {}),
       ...(cfg.threads ? { threads: cfg.threads } : {}),
       ...(cfg.workerDepth ? { depth: cfg.workerDepth } : {}),

@@ -18,6 +18,7 @@ import { JobStateStore } from '../creator/pay/job-state';
 import { verifyFinite } from '../creator/dispatch/dispatcher';
 import { RayfarmError } from '../errors';
 import { CreatorPayments } from '../creator/pay/payments';
+import { Allocations } from '../creator/pay/allocations';
 import { ReputationBook } from '../creator/dispatch/reputation';
 import { VoucherLedger } from '../creator/proof/voucher-ledger';
 import { creatorSecret } from '../creator/proof/verify-secret';
@@ -62,6 +63,8 @@ export class PublicMode {
       signer: () => o.signer,
       domain: escrowDomain(o.chain.chainId, o.chain.escrow.address),
       leased: (jobId) => this.net?.dispatcher.job(jobId)?.progress.leased ?? 0,
+      allocations: new Allocations({ chain: o.chain.escrow.connect(o.signer), ...(o.log ? { log: o.log } : {}) }),
+      leasedTo: (jobId, address) => this.net?.dispatcher.leasedTo(jobId, address) ?? 0,
       ...(o.log ? { log: o.log } : {}),
     });
     this.operator = new OperatorPayments({
@@ -142,7 +145,7 @@ export class PublicModeSlot {
   }
 
   /** The hooks for NetService.start. */
-  netConfig(): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict' | 'minPricePerBenchHour'> {
+  netConfig(): Pick<NetServiceConfig, 'dispatcher' | 'onVerdict' | 'mayAsk' | 'admitLease' | 'minPricePerBenchHour'> {
     const paid = (jobId: string) => !!this.states.find(jobId);
     return {
       dispatcher: {
@@ -150,6 +153,7 @@ export class PublicModeSlot {
         payments: {
           admit: (j, op, tier) => (this.current ? this.current.creator.admit(j, op, tier) : paid(j) ? "the creator's wallet is locked" : undefined),
           taskPrice: (j) => this.current?.creator.taskPrice(j),
+          leasePay: (j, a) => this.current?.creator.leasePay(j, a),
           accepted: (e) => this.current?.creator.accepted(e),
           answer: async (e) => (this.current ? this.current.creator.answer(e) : {}),
           duplicate: (op, h) => this.current?.creator.duplicate(op, h),
@@ -165,6 +169,10 @@ export class PublicModeSlot {
         if (verdict.voucher && !this.current) throw new RayfarmError('WALLET_LOCKED', 'A voucher arrived while the wallet is locked; the result is kept and delivered again.');
         await this.current?.operator.onVerdict(lease, creator, verdict);
       },
+      mayAsk: (job, held) => this.current?.operator.mayAsk(job, held) ?? true,
+      // Without the wallet the escrow cannot be checked for this operator: paid work waits.
+      admitLease: async (lease, job, held) =>
+        this.current ? this.current.operator.admitLease(lease, job, held) : BigInt(lease.price.amount ?? '0') > 0n ? "this node's wallet is locked; paid work waits for it" : undefined,
     };
   }
 }

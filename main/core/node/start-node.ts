@@ -76,7 +76,7 @@ export async function startRayfarmNode(o: NodeOptions): Promise<RayfarmNode> {
     ...(o.signer ? { signer: o.signer } : {}),
     operator: o.render ?? true,
     dispatcher: { ...o.dispatcher, ...pay?.dispatcher },
-    ...(pay ? { onVerdict: pay.onVerdict, minPricePerBenchHour: pay.minPricePerBenchHour } : {}),
+    ...(pay ? { onVerdict: pay.onVerdict, mayAsk: pay.mayAsk, admitLease: pay.admitLease, minPricePerBenchHour: pay.minPricePerBenchHour } : {}),
     ...(hooks ? { shouldWork: hooks.shouldWork } : {}),
     ...(o.threads || hooks ? { threads: o.threads ?? hooks!.threads } : {}),
     onWorkerEvent: (e) => {

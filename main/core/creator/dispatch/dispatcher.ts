@@ -64,10 +64,15 @@ export interface DispatcherOptions {
 
 /** What payments (public mode) plug into the dispatcher. */
 export interface PaymentHooks {
-  /** Before a lease: a reason to give this operator no task of this job now (paused job, reputation), or undefined. */
-  admit?(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | undefined;
+  /**
+   * Before a lease: a reason to give this operator no task of this job now (paused job,
+   * reputation), or undefined; with `retryAfterMs` when the wait is short (pay being allocated).
+   */
+  admit?(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | { reason: string; retryAfterMs: number } | undefined;
   /** The task price fixed into a lease (smallest token units, decimal string). */
   taskPrice?(jobId: string): string | undefined;
+  /** The escrow job and the operator's allocation there, written into its lease (paid jobs). */
+  leasePay?(jobId: string, address: string): { chainJobId: string; allocated: string } | undefined;
   /** Inside the transaction that marks a task done: record the accepted result. */
   accepted?(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): void;
   /** After it: what the accepted answer carries besides the verdict (the voucher). */
@@ -216,6 +221,13 @@ export class Dispatcher implements WorkProvider, ResultSink {
     return [...this.jobs.values()].map((j) => j.progress(this.now())).sort((a, b) => b.createdAt - a.createdAt);
   }
 
+  /** Active leases of a job held by the operator with wallet `address`. */
+  leasedTo(jobId: string, address: string): number {
+    let n = 0;
+    for (const l of this.leases.values()) if (l.jobId === jobId && l.state === 'active' && l.address.toLowerCase() === address.toLowerCase()) n++;
+    return n;
+  }
+
   /** Hashes of stored results of a job's tasks (index → hash), for assembly after a restart. */
   results(jobId: string): Map<number, string> {
     const out = new Map<number, string>();
@@ -232,6 +244,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const candidates = jobId ? [this.jobs.get(jobId)].filter((j): j is JobState => !!j) : [...this.jobs.values()];
     if (jobId && candidates.length === 0) return { status: 'denied', reason: `no job ${jobId}` };
     let reason = 'no open jobs';
+    let retryAfterMs = 1000;
     for (const job of candidates) {
       if (job.row.state !== 'active') {
         reason = `job ${job.row.id} is ${job.row.state}`;
@@ -246,7 +259,8 @@ export class Dispatcher implements WorkProvider, ResultSink {
       if (!offer.engines.includes(ENGINE_ID)) return { status: 'denied', reason: `this job needs the ${ENGINE_ID} engine` };
       const refused = this.opts.payments?.admit?.(job.row.id, op, job.row.spec.tier);
       if (refused) {
-        reason = refused;
+        reason = typeof refused === 'string' ? refused : refused.reason;
+        if (typeof refused !== 'string') retryAfterMs = Math.min(retryAfterMs, refused.retryAfterMs);
         continue;
       }
       if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
@@ -257,7 +271,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       }
       return { status: 'ok', lease: this.lease(job, idx, op) };
     }
-    return { status: 'none', retryAfterMs: 1000, reason };
+    return { status: 'none', retryAfterMs, reason };
   }
 
   private lease(job: JobState, idx: number, op: OperatorRef): import('../../net/work/messages').Lease {
@@ -265,6 +279,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     job.lastLeaseAt = now;
     const price = this.opts.pricePerBenchHour?.(job.row.spec) ?? '0';
     const amount = this.opts.payments?.taskPrice?.(job.row.id);
+    const pay = this.opts.payments?.leasePay?.(job.row.id, op.address);
     const l: ActiveLease = {
       id: newLeaseId(),
       jobId: job.row.id,
@@ -292,6 +307,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       scene: { hash: job.row.sceneHash, bytes: job.row.sceneBytes },
       engine: ENGINE_ID,
       price: { tier: job.row.spec.tier, perBenchHour: price, ...(amount ? { amount } : {}) },
+      ...(pay ? { pay } : {}),
     };
   }
 

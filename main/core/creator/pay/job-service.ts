@@ -10,7 +10,7 @@
  * in SQLite first and `reconcile()` finishes what a crash interrupted.
  */
 import { randomBytes } from 'node:crypto';
-import { keccak256, toUtf8Bytes } from 'ethers';
+import { getAddress, keccak256, toUtf8Bytes } from 'ethers';
 import type { Signer } from 'ethers';
 import type { JobSpec } from '../../../../shared/job-spec';
 import { splitJob } from '../../../../shared/job-spec';
@@ -54,6 +54,22 @@ export function taskPriceOf(benchHours: number, tasks: number, tier: JobSpec['ti
   const perTask = nano * tierRate(baseRatePerBH, tier);
   const den = 1_000_000_000n * BigInt(tasks) * 10_000n;
   return ((perTask + den - 1n) / den) * 10_000n;
+}
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+/** The error for an escrow job opened by someone else (a front-run of this draft's id). */
+function notOurs(job: PayJob, creator: string, me: string): RayfarmError {
+  return new RayfarmError(
+    'JOB_NOT_OURS',
+    `The escrow job for ${job.id} was opened by ${getAddress(creator)}, not by this wallet ${getAddress(me)}; its vouchers could never be paid. Create the job again to get a fresh id.`,
+    { details: { chainJobId: job.chainJobId, creator: getAddress(creator), wallet: getAddress(me) } },
+  );
+}
+
+/** Throws JOB_NOT_OURS unless the escrow job is unopened or this wallet's. */
+function assertOurs(job: PayJob, creator: string, me: string): void {
+  if (creator !== ZERO_ADDRESS && getAddress(creator) !== getAddress(me)) throw notOurs(job, creator, me);
 }
 
 /** What the job service needs. */
@@ -129,9 +145,10 @@ export class JobService {
     const signer = this.o.signer();
     const me = await signer.getAddress();
     const onChain = await this.o.chain.escrow.getJob(job.chainJobId);
+    assertOurs(job, onChain.creator, me);
     const budget = amount ?? BigInt(job.budget);
     if (budget < BigInt(job.taskPrice)) throw new RayfarmError('JOB_UNDERFUNDED', `Fund at least one task (${job.taskPrice}).`);
-    if (onChain.creator === '0x0000000000000000000000000000000000000000') {
+    if (onChain.creator === ZERO_ADDRESS) {
       const token = this.o.chain.token.connect(signer);
       if ((await token.allowance(me, this.o.chain.escrow.address)) < budget) {
         onStep?.({ step: 'approve', status: 'sending' });
@@ -146,8 +163,10 @@ export class JobService {
         },
       });
       onStep?.({ step: 'openJob', status: 'mined', txHash: out.hash });
+      // Read back who opened it: only this wallet's job can pay the vouchers it signs.
+      assertOurs(job, (await this.o.chain.escrow.getJob(job.chainJobId)).creator, me);
     }
-    const funded = onChain.creator === '0x0000000000000000000000000000000000000000' ? budget : onChain.balance + onChain.paid;
+    const funded = onChain.creator === ZERO_ADDRESS ? budget : onChain.balance + onChain.paid;
     return this.o.jobs.transition(id, 'funded', undefined, { funded: funded.toString(), creator: me });
   }
 
@@ -279,7 +298,14 @@ export class JobService {
     for (const job of this.o.jobs.list()) {
       if (job.state === 'draft' && job.fundTx) {
         const onChain = await this.o.chain.escrow.getJob(job.chainJobId);
-        if (onChain.creator !== '0x0000000000000000000000000000000000000000') {
+        const me = await this.o.signer().getAddress();
+        if (onChain.creator !== ZERO_ADDRESS && getAddress(onChain.creator) !== getAddress(me)) {
+          const err = notOurs(job, onChain.creator, me);
+          this.log(`jobs: ${err.message}`);
+          this.o.jobs.update(job.id, { note: err.message });
+          continue;
+        }
+        if (onChain.creator !== ZERO_ADDRESS) {
           this.o.jobs.transition(job.id, 'funded', 'funding seen on chain after a restart', { funded: job.budget, creator: onChain.creator });
         }
       }

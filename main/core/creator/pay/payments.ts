@@ -4,7 +4,9 @@
  * transaction and answered with the operator's next cumulative voucher; a rejected one is
  * recorded with its patches and errors, counted against the operator and its task goes
  * back to the queue unpaid. Leases are admitted by job state, reputation and the escrow
- * left: a job whose escrow cannot pay one more task pauses and asks for a top-up.
+ * left: a job whose escrow cannot pay one more task pauses and asks for a top-up. With an
+ * allocator, a lease is also held back until the operator's own allocation on chain covers
+ * everything it may be owed on the job, this task included (the escrow's ring fence).
  */
 import type { Signer } from 'ethers';
 import type { JobSpec } from '../../../../shared/job-spec';
@@ -15,6 +17,7 @@ import type { DeliveringOperator, ResultHeader } from '../../net/result/messages
 import type { PaymentHooks, VerifyInput } from '../dispatch/dispatcher';
 import { verifyFinite } from '../dispatch/dispatcher';
 import type { JobStateStore } from './job-state';
+import type { Allocations } from './allocations';
 import { SceneRenderer } from '../../render/render-task';
 import type { RenderEngine, SceneInput } from '../../render/render-task';
 import { admitByReputation, PREFER_ABOVE, PREFER_WINDOW_MS } from '../dispatch/reputation';
@@ -37,6 +40,10 @@ export interface CreatorPaymentsOptions {
   domain: EscrowDomain;
   /** Tasks of a job leased right now. */
   leased: (jobId: string) => number;
+  /** Paid jobs: allocates each operator its pay on chain before it is leased. */
+  allocations?: Allocations;
+  /** Tasks of a job leased right now to the operator with this wallet address. */
+  leasedTo?: (jobId: string, address: string) => number;
   engine?: RenderEngine;
   now?: () => number;
   log?: (line: string) => void;
@@ -106,7 +113,7 @@ export class CreatorPayments implements PaymentHooks {
     return { verdict: 'rejected', reason: `proof of render failed: ${report.reason ?? report.code}`.slice(0, 300) };
   }
 
-  admit(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | undefined {
+  admit(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | { reason: string; retryAfterMs: number } | undefined {
     const job = this.o.jobs.find(jobId);
     if (!job) return undefined;
     if (job.state !== 'running') return `the job is ${job.state}`;
@@ -125,11 +132,33 @@ export class CreatorPayments implements PaymentHooks {
       }
       return 'the job is waiting for a top-up of its escrow';
     }
+    if (this.o.allocations) {
+      const price = BigInt(job.taskPrice);
+      const need = this.o.ledger.owed(jobId, op.address).total + BigInt(this.o.leasedTo?.(jobId, op.address) ?? 0) * price + price;
+      if (!this.o.allocations.cover(job.chainJobId, op.address, need)) {
+        // What operators that failed or left were allocated stays theirs until the job closes;
+        // when that leaves too little for the next task, the job waits for a top-up.
+        if (this.o.allocations.isShort(job.chainJobId, BigInt(job.funded))) {
+          if (this.o.leased(jobId) === 0) {
+            this.o.jobs.transition(jobId, 'paused', "escrow low: what is left is allocated to operators that did not finish; top up to continue", { pausedFor: 'escrow-low' });
+            this.o.onLowEscrow?.(jobId);
+          }
+          return 'the job is waiting for a top-up of its escrow';
+        }
+        return { reason: 'your pay for this task is being allocated on chain; ask again in a moment', retryAfterMs: 300 };
+      }
+    }
     return undefined;
   }
 
   taskPrice(jobId: string): string | undefined {
     return this.o.jobs.find(jobId)?.taskPrice;
+  }
+
+  leasePay(jobId: string, address: string): { chainJobId: string; allocated: string } | undefined {
+    const job = this.o.jobs.find(jobId);
+    if (!job) return undefined;
+    return { chainJobId: job.chainJobId, allocated: (this.o.allocations?.allocated(job.chainJobId, address) ?? 0n).toString() };
   }
 
   accepted(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): void {
@@ -199,6 +228,7 @@ export class CreatorPayments implements PaymentHooks {
 
   /** Frees the loaded scenes. */
   async dispose(): Promise<void> {
+    await this.o.allocations?.stop();
     for (const p of this.scenes.values()) await p.then((s) => s.dispose(), () => undefined);
     this.scenes.clear();
   }

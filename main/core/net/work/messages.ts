@@ -33,6 +33,11 @@ export const LeaseSchema = z
     engine: z.string().max(40),
     /** Price of this task, fixed when leased (payments come later; decimal token units per bench-hour). */
     price: z.object({ tier: z.string().max(20), perBenchHour: z.string().max(40), amount: z.string().regex(/^(0|[1-9][0-9]{0,77})$/).optional() }).strict(),
+    /**
+     * Paid jobs: the escrow job the task's voucher must name, and what the creator has allocated
+     * to this operator there on chain (the operator checks it on chain before working).
+     */
+    pay: z.object({ chainJobId: z.string().regex(/^0x[0-9a-fA-F]{64}$/), allocated: z.string().regex(/^(0|[1-9][0-9]{0,77})$/) }).strict().optional(),
   })
   .strict();
 export type Lease = z.infer<typeof LeaseSchema>;

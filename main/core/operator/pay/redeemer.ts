@@ -137,8 +137,7 @@ export class Redeemer {
       const closableAt = chainJob.closeRequestedAt ? chainJob.closeRequestedAt + grace : null;
       this.o.wallet.noteClose(job.chainJobId, closableAt, chainJob.closed);
       if (chainJob.closed) continue;
-      const paid = await this.o.escrow.redeemed(job.chainJobId, this.o.wallet.address);
-      const unredeemed = BigInt(best.cumulativeAmount) - paid;
+      const unredeemed = await this.redeemable(job.chainJobId, BigInt(best.cumulativeAmount));
       if (unredeemed <= 0n) continue;
       let trigger: RedeemTrigger | undefined;
       if (closableAt !== null && now >= closableAt - this.margin) trigger = 'grace-period';
@@ -149,6 +148,15 @@ export class Redeemer {
       if (r) done.push(r);
     }
     return done;
+  }
+
+  /**
+   * What redeeming `best` would pay now: the escrow pays at most this operator's allocation, so
+   * a voucher above it is worth only the allocation until the creator allocates more.
+   */
+  private async redeemable(chainJobId: string, best: bigint): Promise<bigint> {
+    const share = await this.o.escrow.shareOf(chainJobId, this.o.wallet.address);
+    return (best < share.allocated ? best : share.allocated) - share.redeemed;
   }
 
   /** Settles attempts a previous run left 'sending' or 'sent'. */
@@ -183,8 +191,7 @@ export class Redeemer {
   private async redeemJob(chainJobId: string, trigger: RedeemTrigger): Promise<Redemption | undefined> {
     const best = this.o.wallet.best(chainJobId);
     if (!best) return undefined;
-    const paid = await this.o.escrow.redeemed(chainJobId, this.o.wallet.address);
-    if (BigInt(best.cumulativeAmount) <= paid) return undefined;
+    if ((await this.redeemable(chainJobId, BigInt(best.cumulativeAmount))) <= 0n) return undefined;
     const now = Date.now();
     const id = Number(
       this.o.db

@@ -32,6 +32,8 @@ export interface CreatorLink {
 export interface OpenJob {
   jobId: string;
   creator: string;
+  /** The wallet address the creator's announcement is bound to (paid jobs check the escrow against it). */
+  creatorAddress?: string;
   sceneBytes: number;
   engine: string;
   perBenchHour: string;
@@ -79,6 +81,10 @@ export interface WorkerOptions {
   onEvent?: (e: WorkerEvent) => void;
   /** Payments: stores the voucher a verdict carries before the result is forgotten (throwing retries the delivery). */
   onVerdict?: (lease: Lease, creator: string, verdict: Verdict) => void | Promise<void>;
+  /** Payments: may the worker ask for a task of this job now, given the leases it holds? */
+  mayAsk?: (job: OpenJob, held: readonly Lease[]) => boolean;
+  /** Payments: a reason not to work on a lease just received (it is handed back), or undefined. */
+  admitLease?: (lease: Lease, job: OpenJob, held: readonly Lease[]) => Promise<string | undefined>;
 }
 
 interface Held {
@@ -93,6 +99,8 @@ interface Held {
 /** Tries at a scene before its task is given up, and the pause after the first failure (grows linearly). */
 const FETCH_ATTEMPTS = 4;
 const FETCH_RETRY_MS = 1000;
+/** How long a job whose lease the payments hook refused is left alone. */
+const REFUSED_BACKOFF_MS = 5000;
 
 /** Errors of the connection, as opposed to a bad or oversized scene. */
 function isTransient(err: unknown): boolean {
@@ -234,7 +242,15 @@ export class Worker {
         const now = this.now();
         const job = this.o
           .jobs()
-          .find((j) => (this.backoff.get(j.jobId) ?? 0) <= now && this.allowed(j.creator) && policy.engines.includes(j.engine) && j.sceneBytes <= policy.maxSceneBytes && priceOk(j.perBenchHour, policy.minPricePerBenchHour));
+          .find(
+            (j) =>
+              (this.backoff.get(j.jobId) ?? 0) <= now &&
+              this.allowed(j.creator) &&
+              policy.engines.includes(j.engine) &&
+              j.sceneBytes <= policy.maxSceneBytes &&
+              priceOk(j.perBenchHour, policy.minPricePerBenchHour) &&
+              (this.o.mayAsk?.(j, this.heldLeases()) ?? true),
+          );
         if (!job) return;
         let res: WorkResponse;
         try {
@@ -244,6 +260,7 @@ export class Worker {
           this.log(`worker: asking ${job.creator.slice(-8)} for work failed: ${(err as Error).message}`);
           continue;
         }
+        if (res.status === 'ok' && res.lease && (await this.refused(res.lease, job))) continue;
         if (res.status === 'ok' && res.lease) {
           const h: Held = { lease: res.lease, creator: job.creator, state: 'queued', renewedAt: this.now(), abort: new AbortController() };
           this.held.set(res.lease.leaseId, h);
@@ -260,6 +277,26 @@ export class Worker {
     } finally {
       this.filling = false;
     }
+  }
+
+  private heldLeases(): Lease[] {
+    return [...this.held.values()].map((h) => h.lease);
+  }
+
+  /** Asks the payments hook about a new lease; a refused one is handed back and its job rested. */
+  private async refused(lease: Lease, job: OpenJob): Promise<boolean> {
+    if (!this.o.admitLease) return false;
+    const reason = await this.o.admitLease(lease, job, this.heldLeases()).catch((err: Error) => `the escrow could not be checked: ${err.message}`);
+    if (!reason) return false;
+    this.log(`worker: not working on ${lease.task.id} of ${lease.jobId}: ${reason}`);
+    this.o.onEvent?.({ type: 'released', lease, creator: job.creator, reason });
+    await this.o
+      .link(job.creator)
+      .release(lease.leaseId, reason.slice(0, 300))
+      .catch(() => undefined);
+    this.backoff.set(job.jobId, this.now() + REFUSED_BACKOFF_MS);
+    this.armRetry(REFUSED_BACKOFF_MS);
+    return true;
   }
 
   private retryTimer: NodeJS.Timeout | undefined;
