@@ -42,9 +42,11 @@ function accepted(jobId: string, task: number, op = operator.address): VerdictRe
   return { jobId, taskIndex: task, operator: op, resultHash: hash(`${jobId}/${task}`), verdict: 'accepted', price: PRICE, pixelsChecked: 256, maxError: 0, patches: [], verifyMs: 1, at: Date.now() };
 }
 
-async function openJob(chainJobId: string, amount: bigint): Promise<void> {
+/** Opens a job and allocates `allocated` of it (all by default) to the operator. */
+async function openJob(chainJobId: string, amount: bigint, allocated = amount): Promise<void> {
   await token.connect(creator).approve(escrowAddr, amount);
   await new EscrowClient(escrowAddr, creator).openJob(chainJobId, amount, FEE_BPS, keccakId('spec'));
+  await new EscrowClient(escrowAddr, creator).allocate(chainJobId, [operator.address], [allocated]);
 }
 
 async function chainNow(): Promise<number> {
@@ -194,5 +196,19 @@ describe('Redeemer', () => {
     await chain.increaseTime(GRACE - 30);
     const [r] = await redeemer.check();
     expect(r).toMatchObject({ trigger: 'grace-period', state: 'mined' });
+  });
+
+  it('redeems a voucher above the allocation up to the allocation, and the rest once more is allocated', async () => {
+    const cj3 = keccakId('allocation-job');
+    await openJob(cj3, 5n * PRICE, PRICE);
+    for (const t of [0, 1]) ledger.recordVerdict(accepted('alloc', t));
+    wallet.accept((await ledger.issue('alloc', operator.address, { chainJobId: cj3, domain }, creator))!, creator.address);
+    const escrow = new EscrowClient(escrowAddr, operator);
+    expect(await redeemer.redeemNow(cj3)).toMatchObject({ state: 'mined', operatorAmount: (PRICE - feeOf(PRICE, FEE_BPS)).toString() });
+    // Nothing more is redeemable: the redeemer does not send a transaction that can only revert.
+    expect(await redeemer.redeemNow(cj3)).toBeUndefined();
+    await new EscrowClient(escrowAddr, creator).allocate(cj3, [operator.address], [PRICE]);
+    expect(await redeemer.redeemNow(cj3)).toMatchObject({ state: 'mined' });
+    expect(await escrow.redeemed(cj3, operator.address)).toBe(2n * PRICE);
   });
 });
