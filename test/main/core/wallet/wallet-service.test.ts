@@ -282,6 +282,7 @@ describe('balances, faucet and send', () => {
     await token.connect(signer).approve(escrow.address, parseEther('10'));
     const jobId = id('history-job');
     await escrow.connect(signer).openJob(jobId, parseEther('10'), 100, id('spec'));
+    await escrow.connect(signer).allocate(jobId, [address], [parseEther('2')]);
     const v = await signVoucher(signer, escrowDomain(31337, escrow.address), { jobId, operator: address, cumulativeAmount: parseEther('2'), resultsRoot: id('r') });
     await escrow.connect(signer).redeem(jobId, address, parseEther('2'), id('r'), v.signature);
     const kinds = (await w.history()).map((e) => e.kind);
