@@ -5,7 +5,6 @@
  * that withholds or shortens vouchers is bounded by its limit (one task's pay by default).
  */
 import { ZeroHash, id } from 'ethers';
-import type { Wallet } from 'ethers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signVoucher } from '../../main/core/chain/voucher';
 import type { PaymentHooks } from '../../main/core/creator/dispatch/dispatcher';
