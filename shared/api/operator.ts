@@ -138,6 +138,8 @@ export const OperatorStatusSchema = z.object({
   error: z.string().nullable(),
   todayEarned: Units,
   latestScore: z.number().nullable(),
+  /** Creators this operator stopped working for because they did not pay as promised (a missing, short or foreign voucher, a lease on someone else's escrow job). */
+  paymentStops: z.array(z.object({ creator: z.string(), reason: z.string(), at: z.number() })),
 });
 export type OperatorStatus = z.infer<typeof OperatorStatusSchema>;
 

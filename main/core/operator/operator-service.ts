@@ -35,6 +35,8 @@ export interface OperatorWorkerHandle {
   progress?(): number | null;
   /** Whether the policy governs tasks of this creator (a node's own jobs may be exempt); default yes. */
   policyCovers?(creator: string): boolean;
+  /** Creators the operator's payments stopped working for, and why. */
+  paymentStops?(): { creator: string; reason: string; at: number }[];
 }
 
 /** Dependencies; the composition root fills them in. */
@@ -267,6 +269,7 @@ export class OperatorService {
       error: this.error,
       todayEarned: this.history.earnedToday(-new Date(this.now()).getTimezoneOffset(), this.now()),
       latestScore: this.latestScore(),
+      paymentStops: this.worker?.paymentStops?.() ?? [],
     };
   }
 

@@ -56,6 +56,18 @@ export function StatusCard() {
           </div>
         </div>
       )}
+      {status.paymentStops.length > 0 && (
+        <ul className="op-notices" data-testid="operator-payment-stops">
+          {status.paymentStops.map((s) => (
+            <li key={s.creator} className="op-notice op-notice-result-rejected">
+              <div>
+                <strong>Stopped working for creator {s.creator.slice(-8)}</strong>
+                <span>It did not pay as promised: {s.reason}. What it still owes stays redeemable from its escrow; no new tasks are taken from it.</span>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
       {notices.length > 0 && (
         <ul className="op-notices" aria-live="polite">
           {notices.map((n) => (

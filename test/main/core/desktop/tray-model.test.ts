@@ -19,6 +19,7 @@ function status(over: Partial<OperatorStatus> = {}): OperatorStatus {
     error: null,
     todayEarned: (3n * TOKEN + TOKEN / 4n).toString(),
     latestScore: 70,
+    paymentStops: [],
     ...over,
   };
 }

@@ -237,6 +237,15 @@ describe('OperatorService', () => {
     quick.stop();
   });
 
+  it('status: lists the creators the payments stopped working for, with why', () => {
+    expect(op.status().paymentStops).toEqual([]);
+    const stops = [{ creator: '12D3KooWcreator', reason: 'it accepted task f0 of job-1 but sent no voucher', at: 1 }];
+    const detach = op.attachWorker({ handBack: async () => undefined, paymentStops: () => stops });
+    expect(op.status().paymentStops).toEqual(stops);
+    detach();
+    expect(op.status().paymentStops).toEqual([]);
+  });
+
   it('reports the hardware, with a clear line when there is no usable GPU', async () => {
     const hw = await op.readHardware();
     expect(hw.cpu.cores).toBeGreaterThan(0);
