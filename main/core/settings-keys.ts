@@ -21,6 +21,8 @@ export const SettingsKeys = {
   operatorPolicy: 'operator.policy',
   /** operator/: the lowest price per bench-hour this node takes (decimal tokens). */
   operatorMinPrice: 'operator.minPricePerBenchHour',
+  /** operator/: the most unpaid work carried on one job (decimal tokens); unset: one task's pay. */
+  operatorMaxUnpaid: 'operator.maxUnpaid',
   /** api/: the UI's preferences (theme, …). */
   uiPreferences: 'ui.preferences',
 } as const;

@@ -38,6 +38,7 @@ export const paidOptions = {
   'no-wait-close': { type: 'boolean', default: false },
   'redeem-threshold': { type: 'string' },
   'min-price': { type: 'string' },
+  'max-unpaid': { type: 'string' },
 } as const;
 
 /** Help lines of public mode. */
@@ -48,7 +49,8 @@ export const paidOptionsHelp = `  --chain URL             public mode: pay throu
   --bench-hours BH        the job's work instead of measuring it (submit)
   --no-wait-close         exit when the job is done; the app closes the escrow later (submit)
   --redeem-threshold TOKENS  redeem once this much is unredeemed on a job (node; default 10)
-  --min-price TOKENS      skip jobs paying less per bench-hour (node)`;
+  --min-price TOKENS      skip jobs paying less per bench-hour (node)
+  --max-unpaid TOKENS     the most unpaid work carried on one job (node; default one task's pay)`;
 
 /** A chain and the unlocked wallet of the data folder. */
 export interface PaidSetup {
@@ -90,6 +92,7 @@ export async function openPaid(args: ParsedCommand, store: Store): Promise<PaidS
 export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetup, log: (l: string) => void): PublicModeSlot {
   const threshold = args.str('redeem-threshold');
   const minPrice = args.str('min-price');
+  const maxUnpaid = args.str('max-unpaid');
   const slot = new PublicModeSlot({ store, baseRatePerBH: () => baseRatePerBH(store.settings), ...(minPrice ? { minPricePerBenchHour: () => minPrice } : {}) });
   slot.current = new PublicMode({
     store,
@@ -98,6 +101,7 @@ export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetu
     address: setup.key.address,
     baseRatePerBH: () => baseRatePerBH(store.settings),
     ...(threshold ? { redeemThreshold: parseTokens(threshold) } : {}),
+    ...(maxUnpaid ? { maxUnpaid: parseTokens(maxUnpaid) } : {}),
     redeemIntervalMs: 1000,
     log,
     onRedeemed: (r) => console.log(JSON.stringify({ redeemed: { jobId: r.chainJobId, cumulative: r.cumulative, toOperator: r.operatorAmount, fee: r.fee, tx: r.txHash, trigger: r.trigger } })),

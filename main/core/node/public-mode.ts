@@ -5,7 +5,7 @@
  */
 import { escrowDomain } from '../../../shared/voucher';
 import type { JobSpec } from '../../../shared/job-spec';
-import { formatTokens, tierRate } from '../../../shared/pricing';
+import { formatTokens, parseTokens, tierRate } from '../../../shared/pricing';
 import type { ChainConnection } from '../chain/network';
 import type { NetService, NetServiceConfig } from './net-service';
 import { OperatorPayments } from '../operator/pay/operator-payments';
@@ -35,8 +35,17 @@ export interface PublicModeOptions {
   /** Operator side: redeem when this much is unredeemed on a job (default 10 tokens). */
   redeemThreshold?: bigint;
   redeemIntervalMs?: number;
+  /** Operator side: the most unpaid work carried on one job; default the setting, else one task's pay. */
+  maxUnpaid?: bigint;
   log?: (line: string) => void;
   onRedeemed?: (r: Redemption) => void;
+}
+
+/** The operator's unpaid-work limit: the option, else the setting (decimal tokens), else none (one task's pay). */
+function maxUnpaidOf(o: PublicModeOptions): { maxUnpaid?: bigint } {
+  if (o.maxUnpaid !== undefined) return { maxUnpaid: o.maxUnpaid };
+  const set = new SettingsStore(o.store.db).get<string | null>(SettingsKeys.operatorMaxUnpaid, null);
+  return set ? { maxUnpaid: parseTokens(set) } : {};
 }
 
 /** Public mode's parts. */
@@ -73,6 +82,7 @@ export class PublicMode {
       signer: o.signer,
       address: o.address,
       threshold: o.redeemThreshold ?? 10n * 10n ** 18n,
+      ...maxUnpaidOf(o),
       nowS: async () => (await o.chain.provider.getBlock('latest'))?.timestamp ?? Math.floor(Date.now() / 1000),
       ...(o.log ? { log: o.log } : {}),
       ...(o.onRedeemed ? { onRedeemed: o.onRedeemed } : {}),
