@@ -140,6 +140,21 @@ describe('a malicious creator', () => {
     expect(await settle(op, job, start)).toBe(0n);
   });
 
+  it("lease on someone else's escrow job: the creator points its lease at another creator's job where the operator has an allocation; the operator refuses before working and stops", async () => {
+    // Someone else's job, on which this operator really has an allocation.
+    const other = chain.test.accounts[0]!;
+    const otherJob = id('someone-elses-job');
+    const op8 = chain.test.accounts[8]!;
+    await chain.conn.token.connect(other).faucet(other.address, 10n ** 18n);
+    await chain.conn.token.connect(other).approve(chain.conn.escrow.address, 10n ** 18n);
+    await chain.conn.escrow.connect(other).openJob(otherJob, 10n ** 18n, 100, ZeroHash);
+    await chain.conn.escrow.connect(other).allocate(otherJob, [op8.address], [10n ** 18n]);
+    const { creator, op, job, start } = await farm(7, 8, () => ({ leasePay: () => ({ chainJobId: otherJob, allocated: (10n ** 18n).toString() }) }));
+    await stoppedFor(op, /opened by/);
+    expect(creator.ledger.verdicts(job.id)).toEqual([]);
+    expect(await settle(op, job, start)).toBe(0n);
+  });
+
   it('closing early: the creator requests close after the first voucher; the operator takes no new task, redeems within the grace period and is paid exactly', async () => {
     const { creator, op, job, start } = await farm(9, 2);
     await waitFor(() => op.payments.wallet.best(job.chainJobId), 60_000, 'a first voucher');
