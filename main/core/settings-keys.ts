@@ -23,6 +23,8 @@ export const SettingsKeys = {
   operatorMinPrice: 'operator.minPricePerBenchHour',
   /** operator/: the most unpaid work carried on one job (decimal tokens); unset: one task's pay. */
   operatorMaxUnpaid: 'operator.maxUnpaid',
+  /** operator/: creators this node stopped working for because they did not pay as promised (peer id → why, when). */
+  operatorPaymentStops: 'operator.paymentStops',
   /** api/: the UI's preferences (theme, …). */
   uiPreferences: 'ui.preferences',
 } as const;

@@ -10,6 +10,7 @@ import { signVoucher } from '../../main/core/chain/voucher';
 import type { PaymentHooks } from '../../main/core/creator/dispatch/dispatcher';
 import type { CreatorPayments } from '../../main/core/creator/pay/payments';
 import type { PayJob } from '../../main/core/creator/pay/job-state';
+import { OperatorPayments } from '../../main/core/operator/pay/operator-payments';
 import { RayfarmError } from '../../main/core/errors';
 import { JobSpecSchema } from '../../shared/job-spec';
 import { feeOf } from '../../shared/pricing';
@@ -106,6 +107,9 @@ describe('a malicious creator', () => {
     await stoppedFor(op, /sent no voucher/);
     // It rendered exactly one task for this creator: its limit.
     expect(acceptedFor(creator, job, op)).toBe(1);
+    // A restart remembers: the creator gets no second chance at unpaid work.
+    const restarted = new OperatorPayments({ db: op.node.store.db, chain: chain.conn, signer: op.wallet.connect(chain.conn.provider), address: op.wallet.address, threshold: 1n });
+    expect(restarted.stoppedCreators()).toEqual(op.payments.stoppedCreators());
     expect(await settle(op, job, start)).toBe(0n);
   });
 

@@ -23,6 +23,8 @@ import { RayfarmError } from '../../errors';
 import type { Verdict } from '../../net/result/messages';
 import type { Lease } from '../../net/work/messages';
 import type { OpenJob } from '../work/worker';
+import { SettingsStore } from '../../store';
+import { SettingsKeys } from '../../settings-keys';
 import { Redeemer } from './redeemer';
 import type { Redemption } from './redeemer';
 import { VoucherWallet } from './voucher-wallet';
@@ -49,13 +51,17 @@ export class OperatorPayments {
   readonly wallet: VoucherWallet;
   readonly redeemer: Redeemer;
   private readonly creators = new Map<string, string>();
-  private readonly stopped = new Map<string, { reason: string; at: number }>();
+  /** Kept in the settings table: a restart must not hand a creator that did not pay one more task. */
+  private readonly stopped: Map<string, { reason: string; at: number }>;
+  private readonly settings: SettingsStore;
   /** The task price last seen per network job, to skip asking while at the limit. */
   private readonly prices = new Map<string, bigint>();
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: OperatorPaymentsOptions) {
     this.log = o.log ?? (() => undefined);
+    this.settings = new SettingsStore(o.db);
+    this.stopped = new Map(Object.entries(this.settings.get<Record<string, { reason: string; at: number }>>(SettingsKeys.operatorPaymentStops, {})));
     this.wallet = new VoucherWallet(o.db, { chainId: o.chain.chainId, escrow: o.chain.escrow.address }, o.address);
     this.redeemer = new Redeemer({
       db: o.db,
@@ -88,10 +94,12 @@ export class OperatorPayments {
   /** Works for a stopped creator again (the person decided to trust it). */
   resumeCreator(creator: string): void {
     this.stopped.delete(creator);
+    this.settings.set(SettingsKeys.operatorPaymentStops, Object.fromEntries(this.stopped));
   }
 
   private stopCreator(creator: string, reason: string): void {
     this.stopped.set(creator, { reason, at: Date.now() });
+    this.settings.set(SettingsKeys.operatorPaymentStops, Object.fromEntries(this.stopped));
     this.log(`payments: stopped working for creator ${creator}: ${reason}`);
   }
 
