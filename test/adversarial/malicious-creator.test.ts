@@ -144,6 +144,17 @@ describe('a malicious creator', () => {
     expect(await settle(op, job, start)).toBe(0n);
   });
 
+  it('lease without allocation: the creator leases tasks and claims an allocation it never made; the operator reads the chain and does no work', async () => {
+    const { creator, op, job, start } = await farm(5, 6, ({ creator: c }) => ({
+      admit: () => undefined,
+      leasePay: (j) => ({ chainJobId: c.states.get(j).chainJobId, allocated: (10n ** 20n).toString() }),
+    }));
+    await waitFor(() => op.node.lines.find((l) => /not working on .* allocated 0 to this operator on chain/.test(l)), 30_000, 'the operator to refuse');
+    expect(creator.ledger.verdicts(job.id)).toEqual([]);
+    expect(op.node.svc.worker.heldCount()).toBe(0);
+    expect(await settle(op, job, start)).toBe(0n);
+  });
+
   it("lease on someone else's escrow job: the creator points its lease at another creator's job where the operator has an allocation; the operator refuses before working and stops", async () => {
     // Someone else's job, on which this operator really has an allocation.
     const other = chain.test.accounts[0]!;
