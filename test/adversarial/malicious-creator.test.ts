@@ -16,7 +16,8 @@ import { JobSpecSchema } from '../../shared/job-spec';
 import { feeOf } from '../../shared/pricing';
 import { escrowDomain } from '../../shared/voucher';
 import { expectRevert } from '../contracts/fixture';
-import { sampleScene, waitFor } from '../integration/net-helpers';
+import { sampleScene } from '../integration/net-helpers';
+import { waitFor } from '../helpers/wait';
 import { startPayChain, startPayCreator, startPayOperator } from '../integration/payment-helpers';
 import type { PayChain, PayCreator, PayOperator } from '../integration/payment-helpers';
 
