@@ -174,6 +174,16 @@ export class BlobStore {
     return createReadStream(this.pathOf(hash), end === undefined ? { start } : { start, end: Math.max(start, end - 1) });
   }
 
+  /** Every stored blob's hash (a walk of the folder: for clean-ups, not hot paths). */
+  hashes(): string[] {
+    const out: string[] = [];
+    for (const dir of readdirSync(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+      for (const rest of readdirSync(join(this.root, dir))) if (isBlobHash(dir + rest)) out.push(dir + rest);
+    }
+    return out;
+  }
+
   delete(hash: string): void {
     if (this.has(hash)) rmSync(this.pathOf(hash), { force: true });
   }

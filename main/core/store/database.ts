@@ -13,7 +13,12 @@ export function openDatabase(file: string, migrations: readonly Migration[]): Da
   }
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    // FULL, not NORMAL: in WAL mode NORMAL skips the fsync at each commit, so a power loss can
+    // roll back the last transactions. Here a committed row can be money the other side
+    // already holds (a voucher the creator signed and sent, a verdict the operator acted on
+    // by deleting its result), so every commit must be on disk before it is answered.
+    // The rows are small and few per task; the cost is one fsync per transaction.
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, migrations);

@@ -28,6 +28,8 @@ describe('migrations', () => {
     const db = openDatabase(join(dir, 'a.db'), migrations);
     expect(schemaVersion(db)).toBe(migrations.at(-1)!.version);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    // FULL (2): a voucher or verdict row, once committed, survives a power loss.
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[];
     expect(tables.map((t) => t.name)).toContain('settings');
     db.close();
