@@ -14,6 +14,13 @@ export const TASK_FAILED = 3;
 /** A refusal counts towards "waiting" this long (operators ask a job that refused them again after a minute). */
 const REFUSAL_FRESH_MS = 180_000;
 
+/**
+ * How a failure caused by a rejected result is recorded (dispatch_failures.reason): such a
+ * failure bars its operator from the task for good, where other failures only send it to
+ * the back of the line. Read back after a restart, so keep it stable.
+ */
+export const REJECTED_PREFIX = 'result rejected: ';
+
 /** How far past the queue head a request looks for a task the operator has not failed. */
 const SCAN_LIMIT = 256;
 
@@ -29,6 +36,8 @@ export class JobState {
   readonly failedBy = new Map<number, Map<string, number>>();
   /** Failures per operator on this job. */
   readonly opFailures = new Map<string, number>();
+  /** Per task, the peers and addresses whose result for it was rejected: they never get it again. */
+  readonly barred = new Map<number, Set<string>>();
   doneCount = 0;
   failedCount = 0;
   /** When a task of this job was last leased, and when each barred operator was last refused. */
@@ -54,11 +63,14 @@ export class JobState {
     row: JobRow,
     tasks: readonly Task[],
     saved: { idx: number; state: string }[],
-    failures: { idx: number; operator: string; at: number }[],
+    failures: { idx: number; operator: string; at: number; reason?: string }[],
     leasedNow: Set<number>,
   ): JobState {
     const j = new JobState(row, tasks);
-    for (const f of failures) j.noteFailure(f.idx, f.operator, f.at);
+    for (const f of failures) {
+      j.noteFailure(f.idx, f.operator, f.at);
+      if (f.reason?.startsWith(REJECTED_PREFIX)) j.bar(f.idx, f.operator);
+    }
     for (const s of saved) {
       if (s.state === 'done') {
         j.state[s.idx] = TASK_DONE;
@@ -87,6 +99,22 @@ export class JobState {
     return j;
   }
 
+  /** Bars peers or addresses from a task: their result for it was rejected (one shot per task). */
+  bar(idx: number, ...who: string[]): void {
+    let s = this.barred.get(idx);
+    if (!s) {
+      s = new Set();
+      this.barred.set(idx, s);
+    }
+    for (const w of who) s.add(w.toLowerCase());
+  }
+
+  /** Whether any of `who` is barred from the task. */
+  isBarred(idx: number, ...who: (string | undefined)[]): boolean {
+    const s = this.barred.get(idx);
+    return !!s && who.some((w) => w !== undefined && s.has(w.toLowerCase()));
+  }
+
   private noteFailure(idx: number, op: string, at: number): void {
     let s = this.failedBy.get(idx);
     if (!s) {
@@ -103,13 +131,14 @@ export class JobState {
    * and nobody else took the task within `ownRetryAfterMs` of that failure, so a transient
    * failure of a farm's only operator (a dropped connection) does not stall the job forever.
    * (The dispatcher stops asking an operator altogether after its failures on the job.)
+   * A task whose result from this peer or `address` was rejected is never given back to it.
    */
-  take(op: string, now = 0, ownRetryAfterMs = Infinity): number | undefined {
+  take(op: string, now = 0, ownRetryAfterMs = Infinity, address?: string): number | undefined {
     let fallback = -1;
-    const failedAt = (idx: number): number | undefined => this.failedBy.get(idx)?.get(op);
+    const failedAt = (idx: number): number | undefined => this.failedBy.get(idx)?.get(op) ?? (this.isBarred(idx, address) ? 0 : undefined);
     const consider = (idx: number): void => {
       const at = failedAt(idx);
-      if (fallback < 0 && at !== undefined && now - at >= ownRetryAfterMs) fallback = idx;
+      if (fallback < 0 && at !== undefined && now - at >= ownRetryAfterMs && !this.isBarred(idx, op, address)) fallback = idx;
     };
     for (let i = 0; i < this.retry.length; i++) {
       const idx = this.retry[i]!;

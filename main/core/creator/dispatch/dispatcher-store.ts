@@ -135,7 +135,7 @@ export class DispatcherStore {
     }));
   }
 
-  failures(jobId: string): { idx: number; operator: string; at: number }[] {
-    return this.db.prepare('SELECT idx, operator, at FROM dispatch_failures WHERE job_id = ? ORDER BY at').all(jobId) as { idx: number; operator: string; at: number }[];
+  failures(jobId: string): { idx: number; operator: string; at: number; reason: string }[] {
+    return this.db.prepare('SELECT idx, operator, at, reason FROM dispatch_failures WHERE job_id = ? ORDER BY at').all(jobId) as { idx: number; operator: string; at: number; reason: string }[];
   }
 }

@@ -7,6 +7,8 @@
  * them to operators with deadlines, takes back expired leases and retries them elsewhere,
  * stops giving a job to an operator that failed it twice, fails a task after three
  * operators failed it, and keeps every operator fed (one task running, one queued).
+ * One shot per task: a result is read only on its operator's current lease, and a rejected
+ * result ends that lease and bars its operator (peer and address) from the task.
  * State lives in SQLite and survives a restart; the clock is injected for tests.
  */
 import type { Database } from 'better-sqlite3';
@@ -19,7 +21,7 @@ import { ENGINE_ID } from '../../net/work/constants';
 import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../../net/result/messages';
 import { DispatcherStore } from './dispatcher-store';
 import type { JobRow, LeaseRow } from './dispatcher-store';
-import { JobState, TASK_DONE, TASK_FAILED, TASK_LEASED, TASK_PENDING } from './dispatch-job';
+import { JobState, REJECTED_PREFIX, TASK_DONE, TASK_FAILED, TASK_LEASED, TASK_PENDING } from './dispatch-job';
 import { newJobId, newLeaseId } from '../../ids';
 
 /** What the verify hook sees: the result and everything known about its task. */
@@ -132,6 +134,8 @@ export class Dispatcher implements WorkProvider, ResultSink {
   private readonly jobs = new Map<string, JobState>();
   private readonly leases = new Map<string, ActiveLease>();
   private readonly byOperator = new Map<string, Set<string>>();
+  /** Leases whose result is being verified: they neither expire nor take a second result meanwhile. */
+  private readonly verifying = new Set<string>();
   private readonly now: () => number;
   private readonly leaseMs: number;
   private readonly maxLeases: number;
@@ -264,7 +268,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
         continue;
       }
       if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
-      const idx = job.take(op.peerId, this.now(), this.ownRetryAfterMs);
+      const idx = job.take(op.peerId, this.now(), this.ownRetryAfterMs, op.address);
       if (idx === undefined) {
         reason = 'every task is taken; some may come back';
         continue;
@@ -363,12 +367,17 @@ export class Dispatcher implements WorkProvider, ResultSink {
     return { status: 'ok' };
   }
 
-  /** Counts a failure of the lease's operator on its task and re-queues or fails the task. */
+  /**
+   * Counts a failure of the lease's operator on its task and re-queues or fails the task. A
+   * rejected result (reason REJECTED_PREFIX…) counts even when its lease ended meanwhile, and
+   * bars the operator from the task.
+   */
   private failLease(l: ActiveLease, state: 'failed' | 'expired', reason: string): void {
     const job = this.mustJob(l.jobId);
     const now = this.now();
     this.store.tx(() => {
-      this.endLease(l, state);
+      if (this.leases.get(l.id) === l) this.endLease(l, state);
+      if (reason.startsWith(REJECTED_PREFIX)) job.bar(l.idx, l.operator, l.address);
       this.store.insertFailure(job.row.id, l.idx, l.operator, now, reason);
       this.opts.payments?.leaseFailed?.({ jobId: job.row.id, taskIndex: l.idx, operator: l.operator, address: l.address, state, reason });
       const outcome = job.recordFailure(l.idx, l.operator, this.maxTaskFailures, now);
@@ -383,7 +392,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
   /** Takes back every lease past its deadline. Called on a timer and before each request. */
   tick(): void {
     const now = this.now();
-    for (const l of [...this.leases.values()]) if (l.deadline <= now) this.failLease(l, 'expired', 'the lease deadline passed');
+    for (const l of [...this.leases.values()]) if (l.deadline <= now && !this.verifying.has(l.id)) this.failLease(l, 'expired', 'the lease deadline passed');
   }
 
   /** The earliest lease deadline, for the caller's timer. */
@@ -408,17 +417,22 @@ export class Dispatcher implements WorkProvider, ResultSink {
   // ---- ResultSink ----
 
   expect(op: DeliveringOperator, header: ResultHeader): { bytes: number } | Verdict {
+    // Refusals here are final ('rejected', without a re-render): an operator keeps a result
+    // only while the answer is 'unknown' (the creator cannot judge it yet).
     const job = this.jobs.get(header.jobId);
-    if (!job) return { verdict: 'unknown', reason: 'no such job' };
+    if (!job) return { verdict: 'rejected', reason: 'no such job' };
     const task = job.tasks[header.taskIndex];
-    if (!task) return { verdict: 'unknown', reason: 'no such task' };
+    if (!task) return { verdict: 'rejected', reason: 'no such task' };
     if (job.state[header.taskIndex] === TASK_DONE) return this.opts.payments?.duplicate?.(op, header) ?? { verdict: 'duplicate', reason: 'the task is already done' };
-    if (job.state[header.taskIndex] === TASK_FAILED || job.row.state !== 'active') return { verdict: 'unknown', reason: 'the task is closed' };
-    // Only a result for a lease this operator was given (even if expired since) is read.
-    const owner = this.leases.get(header.leaseId) ?? this.store.leaseOwner(header.leaseId);
-    if (!owner || owner.operator !== op.peerId || owner.jobId !== header.jobId || owner.idx !== header.taskIndex) {
-      return { verdict: 'unknown', reason: 'no such lease of yours for this task' };
+    if (job.state[header.taskIndex] === TASK_FAILED || job.row.state !== 'active') return { verdict: 'rejected', reason: 'the task is closed' };
+    // One shot per task: only a result on this operator's current lease of the task is read.
+    // An expired, handed-back or already-judged lease gets nothing, so a rejected result
+    // cannot be sent again with a bit flipped, nor an old lease reused.
+    const l = this.leases.get(header.leaseId);
+    if (!l || l.operator !== op.peerId || l.jobId !== header.jobId || l.idx !== header.taskIndex) {
+      return { verdict: 'rejected', reason: 'this is not a current lease of yours for this task (it expired, was handed back or was already answered)' };
     }
+    if (this.verifying.has(l.id)) return { verdict: 'unknown', reason: 'a result for this lease is being checked' };
     if (header.width !== task.rect.width || header.height !== task.rect.height) return { verdict: 'rejected', reason: 'the result has the wrong size' };
     return { bytes: task.rect.width * task.rect.height * 16 };
   }
@@ -429,14 +443,29 @@ export class Dispatcher implements WorkProvider, ResultSink {
     if (pixels.byteLength !== pre.bytes) return { verdict: 'rejected', reason: 'the result has the wrong number of bytes' };
     const job = this.mustJob(header.jobId);
     const task = job.tasks[header.taskIndex]!;
-    // A late result from an expired lease is still welcome if nobody finished the task.
-    const lease = this.leases.get(header.leaseId);
+    const lease = this.leases.get(header.leaseId)!;
     const aligned = new Float32Array(pixels.buffer.slice(pixels.byteOffset, pixels.byteOffset + pixels.byteLength));
-    const verdict = await (this.opts.verify ?? verifyFinite)({ jobId: job.row.id, spec: job.row.spec, task, operator: op, header, pixels: aligned });
+    // The result came in time: its lease does not expire while the creator checks it.
+    this.verifying.add(lease.id);
+    let verdict: Verdict;
+    try {
+      verdict = await (this.opts.verify ?? verifyFinite)({ jobId: job.row.id, spec: job.row.spec, task, operator: op, header, pixels: aligned });
+    } finally {
+      this.verifying.delete(lease.id);
+    }
     if (job.state[header.taskIndex] === TASK_DONE) return { verdict: 'duplicate', reason: 'the task was finished meanwhile' };
-    if (verdict.verdict !== 'accepted') {
-      if (lease && lease.operator === op.peerId) this.failLease(lease, 'failed', `result rejected: ${verdict.reason ?? ''}`);
+    if (verdict.verdict === 'unknown') {
+      // The creator cannot judge now (its wallet is locked): the operator keeps the result and
+      // renews the lease, which stays current for the later delivery.
+      if (this.leases.get(lease.id) === lease) {
+        lease.deadline = this.now() + lease.ttlMs;
+        this.store.setLeaseDeadline(lease.id, lease.deadline);
+      }
       return verdict;
+    }
+    if (verdict.verdict !== 'accepted') {
+      this.failLease(lease, 'failed', `${REJECTED_PREFIX}${verdict.reason ?? ''}`);
+      return { ...verdict, verdict: 'rejected' };
     }
     const hash = this.opts.blobs.put(pixels);
     const now = this.now();

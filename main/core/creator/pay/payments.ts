@@ -16,6 +16,7 @@ import type { OperatorRef } from '../../net/work/messages';
 import type { DeliveringOperator, ResultHeader } from '../../net/result/messages';
 import type { PaymentHooks, VerifyInput } from '../dispatch/dispatcher';
 import { verifyFinite } from '../dispatch/dispatcher';
+import { REJECTED_PREFIX } from '../dispatch/dispatch-job';
 import type { JobStateStore } from './job-state';
 import type { Allocations } from './allocations';
 import { SceneRenderer } from '../../render/render-task';
@@ -87,7 +88,7 @@ export class CreatorPayments implements PaymentHooks {
   async verify(input: VerifyInput): Promise<Verdict> {
     const job = this.o.jobs.find(input.jobId);
     if (!job) return verifyFinite(input);
-    const report = await this.verifier.verify({ jobId: input.jobId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 });
+    const report = await this.verifier.verify({ jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 });
     if (report.verdict === 'accepted') {
       this.reports.set(`${input.jobId}/${input.task.index}/${input.header.sha256}`, report);
       return { verdict: 'accepted' };
@@ -210,7 +211,7 @@ export class CreatorPayments implements PaymentHooks {
   leaseFailed(e: { jobId: string; address: string; state: 'failed' | 'expired'; reason: string }): void {
     if (!this.o.jobs.find(e.jobId)) return;
     // A rejected result is counted by verify(); this is a timeout or a give-up.
-    if (e.reason.startsWith('result rejected')) return;
+    if (e.reason.startsWith(REJECTED_PREFIX)) return;
     this.o.reputation.timedOut(e.address);
   }
 

@@ -12,8 +12,10 @@
  *    right where the scene really is flat there).
  * 3. Re-render: about 1 % of the pixels (at least MIN_SAMPLE_PIXELS), in square patches (4 × 4
  *    or larger, at most MAX_PATCHES of them, since each engine call has a fixed cost) chosen
- *    from HMAC(creator secret, result hash) — after the result arrived, so an operator
- *    cannot predict them — are rendered again here on the CPU with the task's seed and
+ *    from HMAC(creator secret, job, task, lease) — secret, so an operator cannot predict
+ *    them, and independent of the result's bytes, so flipping a bit of a rejected result
+ *    draws the very same patches (the dispatcher reads one result per lease anyway) — are
+ *    rendered again here on the CPU with the task's seed and
  *    samples. The engine is deterministic per (seed, pixel, sample): an honest CPU result
  *    is bit-identical, an honest CUDA result differs by float rounding only. Measured on
  *    the four sample scenes (128², 8 and 64 spp, an H200 against this CPU), the largest
@@ -85,6 +87,8 @@ export interface VerificationReport {
 /** A result to check. */
 export interface ResultToVerify {
   jobId: string;
+  /** The lease the result was delivered on: with the task, it picks the patches. */
+  leaseId: string;
   spec: JobSpec;
   task: Task;
   pixels: Float32Array;
@@ -94,7 +98,7 @@ export interface ResultToVerify {
 
 /** Verifier settings. */
 export interface VerifierOptions {
-  /** The creator's secret; with the result hash it picks the patches. Keep it private. */
+  /** The creator's secret; with the task and lease it picks the patches. Keep it private. */
   secret: Uint8Array;
   render: PatchRenderer;
   fraction?: number;
@@ -174,7 +178,7 @@ export class Verifier {
       return px;
     };
 
-    const key = sampleKey(this.o.secret, r.jobId, r.task.index, r.resultHash);
+    const key = sampleKey(this.o.secret, r.jobId, r.task.index, r.leaseId);
     if (isConstant(r.pixels)) {
       const probes = choosePatches(rect, Math.min(n, 16), createHash('sha256').update(key).update('preview').digest(), 1);
       const previews = await Promise.all(probes.map((p) => render(p, 1)));

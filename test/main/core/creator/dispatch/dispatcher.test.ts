@@ -81,7 +81,82 @@ describe('Dispatcher', () => {
     // Nobody but the lease holder may deliver for it.
     const job2 = d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });
     const l2 = take(d, 1, job2.id);
-    expect(await d.deliver(op(2), header(l2, px), px)).toMatchObject({ verdict: 'unknown' });
+    expect(await d.deliver(op(2), header(l2, px), px)).toMatchObject({ verdict: 'rejected' });
+  });
+
+  it('reads one result per lease: a rejected result cannot be re-rolled, an old lease is worth nothing, and the operator is barred from the task', async () => {
+    const clock = { t: 1_000_000 };
+    const store = openStore(mkdtempSync(join(tmpdir(), 'rf-dispatch-')));
+    stores.push(store);
+    let verified = 0;
+    // The verify hook plays a creator whose check rejects anything but 0.5 everywhere.
+    const d = new Dispatcher({
+      db: store.db,
+      blobs: store.blobs,
+      now: () => clock.t,
+      leaseMs: 10_000,
+      ownRetryAfterMs: 0,
+      verify: ({ pixels }) => {
+        verified++;
+        return pixels.every((v) => v === 0.5) ? { verdict: 'accepted' } : { verdict: 'rejected', reason: 'patches differ' };
+      },
+    });
+    const job = d.addJob({ spec: spec({ frames: { start: 0, end: 1 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const lease = take(d, 1);
+    const cheat = new Float32Array(lease.task.rect.width * lease.task.rect.height * 4).fill(0.5);
+    cheat[17] = 0.25;
+    const px = new Uint8Array(cheat.buffer);
+    expect(await d.deliver(op(1), header(lease, px), px)).toMatchObject({ verdict: 'rejected' });
+    // Flip a low bit and send again on the same lease: refused before any re-render.
+    const bits = new Uint32Array(cheat.buffer.slice(0));
+    bits[17] = bits[17]! ^ 1;
+    const rerolled = new Uint8Array(bits.buffer);
+    expect(await d.deliver(op(1), header(lease, rerolled), rerolled)).toMatchObject({ verdict: 'rejected' });
+    expect(verified).toBe(1);
+    // The operator never gets the task again, not even when nothing else is left.
+    const other = take(d, 1);
+    expect(other.task.index).not.toBe(lease.task.index);
+    const honest = pixelsFor(other);
+    expect(await d.deliver(op(1), header(other, honest), honest)).toEqual({ verdict: 'accepted' });
+    clock.t += 60_000;
+    expect(d.request(op(1), job.id, offer).status).not.toBe('ok');
+    // A stale lease: operator 2 takes the task, lets the lease expire, then delivers honest pixels.
+    const stale = take(d, 2);
+    expect(stale.task.index).toBe(lease.task.index);
+    clock.t += 10_001;
+    d.tick();
+    const good = pixelsFor(stale);
+    expect(await d.deliver(op(2), header(stale, good), good)).toMatchObject({ verdict: 'rejected' });
+    expect(verified).toBe(2);
+    expect(d.job(job.id)!.progress.done).toBe(1);
+    // After a restart the bar holds.
+    const d2 = new Dispatcher({ db: store.db, blobs: store.blobs, now: () => clock.t, leaseMs: 10_000, ownRetryAfterMs: 0 });
+    clock.t += 60_000;
+    expect(d2.request(op(1), job.id, offer).status).not.toBe('ok');
+    expect(d2.request(op(2), job.id, offer)).toMatchObject({ status: 'ok', lease: { task: { index: lease.task.index } } });
+  });
+
+  it('keeps the lease of a result the creator cannot judge yet (unknown) current for a later delivery', async () => {
+    const clock = { t: 1_000_000 };
+    const store = openStore(mkdtempSync(join(tmpdir(), 'rf-dispatch-')));
+    stores.push(store);
+    const gate = { locked: true };
+    const d = new Dispatcher({
+      db: store.db,
+      blobs: store.blobs,
+      now: () => clock.t,
+      leaseMs: 10_000,
+      verify: () => (gate.locked ? { verdict: 'unknown', reason: 'locked' } : { verdict: 'accepted' }),
+    });
+    d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const lease = take(d, 1);
+    const px = pixelsFor(lease);
+    clock.t += 9_000;
+    expect(await d.deliver(op(1), header(lease, px), px)).toMatchObject({ verdict: 'unknown' });
+    clock.t += 9_000;
+    d.tick();
+    gate.locked = false;
+    expect(await d.deliver(op(1), header(lease, px), px)).toEqual({ verdict: 'accepted' });
   });
 
   it('rejects non-finite pixels and counts it as a failure', async () => {

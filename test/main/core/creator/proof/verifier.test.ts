@@ -17,8 +17,9 @@ function hashOf(px: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(px.buffer, px.byteOffset, px.byteLength)).digest('hex');
 }
 
-function check(task: Task, pixels: Float32Array, s: JobSpec = spec, v: Verifier = verifier) {
-  return v.verify({ jobId: 'job-1', spec: s, task, pixels, resultHash: hashOf(pixels) });
+/** Verifies on a fresh lease (fresh patches) unless `leaseId` is given. */
+function check(task: Task, pixels: Float32Array, s: JobSpec = spec, v: Verifier = verifier, leaseId = `l-${randomBytes(8).toString('hex')}`) {
+  return v.verify({ jobId: 'job-1', leaseId, spec: s, task, pixels, resultHash: hashOf(pixels) });
 }
 
 /** A copy of `px` with a random `fraction` of its pixels scaled by 1.5 (at least one). */
@@ -116,7 +117,7 @@ describe('Verifier: cheats', () => {
     const neg = good.slice();
     neg[6] = -1;
     expect(await check(tasks[0]!, neg)).toMatchObject({ code: 'RESULT_NOT_FINITE' });
-    const r = await verifier.verify({ jobId: 'job-1', spec, task: tasks[0]!, pixels: good, resultHash: 'ab'.repeat(32) });
+    const r = await verifier.verify({ jobId: 'job-1', leaseId: 'l-1', spec, task: tasks[0]!, pixels: good, resultHash: 'ab'.repeat(32) });
     expect(r).toMatchObject({ verdict: 'rejected', code: 'RESULT_BAD_HASH' });
   });
 
@@ -135,7 +136,24 @@ describe('Verifier: cheats', () => {
 });
 
 describe('patch choice', () => {
-  it('depends on the creator secret and the result hash, and covers distinct pixels', () => {
+  it('is the same for every result on one lease: flipping a low bit of a rejected result re-rolls nothing', async () => {
+    const cheat = alter(honest.get(0)!, 0.3);
+    const first = await check(tasks[0]!, cheat, spec, verifier, 'l-reroll');
+    expect(first.verdict).toBe('rejected');
+    for (let i = 0; i < 5; i++) {
+      const flipped = cheat.slice();
+      const bits = new Uint32Array(flipped.buffer);
+      bits[i * 4] = bits[i * 4]! ^ 1;
+      const again = await check(tasks[0]!, flipped, spec, verifier, 'l-reroll');
+      expect(again.patches.map(({ x, y, width, height }) => ({ x, y, width, height }))).toEqual(first.patches.map(({ x, y, width, height }) => ({ x, y, width, height })));
+      expect(again.verdict).toBe('rejected');
+    }
+    // Another lease (another operator's, or the next one) draws other patches.
+    const other = await check(tasks[0]!, cheat, spec, verifier, 'l-other');
+    expect(other.patches.map((p) => `${p.x},${p.y}`)).not.toEqual(first.patches.map((p) => `${p.x},${p.y}`));
+  });
+
+  it('depends on the creator secret and the lease, and covers distinct pixels', () => {
     const rect = { x: 10, y: 0, width: 100, height: 60 };
     const a = choosePatches(rect, 256, sampleKey(Buffer.from('s1'), 'j', 0, 'aa'));
     const b = choosePatches(rect, 256, sampleKey(Buffer.from('s1'), 'j', 0, 'aa'));
