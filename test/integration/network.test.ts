@@ -81,6 +81,26 @@ describe('network end to end (one process)', () => {
     expectSameFrames(out, await renderLocally(scene, spec), spec);
   });
 
+  it('a network of one renders a tiled animation: every frame is written, the same as a local render', async () => {
+    // The worker and the dispatcher share a node: a tile's result must outlive the worker's
+    // verdict until its frame's last tile arrives (rayfarm submit --local --tiles 2 lost frames).
+    const solo = await startNode();
+    nodes.push(solo);
+    const hash = solo.store.blobs.put(scene);
+    const spec = specFor(hash, { tiles: { x: 2, y: 1 }, frames: { start: 0, end: 1 } });
+    const out = mkdtempSync(join(tmpdir(), 'rf-out-'));
+    const job = solo.svc.submit({ spec, outDir: out });
+    expect(await solo.svc.waitForJob(job.id)).toMatchObject({ state: 'done', done: 4 });
+    await waitFor(() => solo.svc.output.framesWritten(job.id) === 2, 10_000, 'frames written');
+    expectSameFrames(out, await renderLocally(scene, spec), spec);
+    expect(solo.lines.filter((l) => l.includes('could not write frame'))).toEqual([]);
+    // The worker kept nothing once every verdict was in.
+    await waitFor(() => solo.svc.worker.heldCount() === 0, 10_000, 'worker idle');
+    const results = join(solo.dir, 'operator', 'results');
+    const kept = readdirSync(results).flatMap((d) => readdirSync(join(results, d)));
+    expect(kept).toEqual([]);
+  });
+
   it('the creator restarted mid-job resumes it and finishes', async () => {
     const creator = await startNode({ operator: false });
     nodes.push(creator);

@@ -16,9 +16,19 @@ import type { PublicModeSlot } from './public-mode';
 import { startRayfarmNode } from './start-node';
 import type { RayfarmNode } from './start-node';
 
-/** The wallet as the network sees it: in public mode the node binds to it while unlocked. */
+/**
+ * Shown while new paid tasks are paused because the wallet is locked. Vouchers are made out
+ * to the address a node is bound to, so a node never rebinds while it holds paid work: it
+ * keeps its identity and stops taking new paid tasks instead.
+ */
+export const PAID_PAUSE_LOCKED = 'The wallet is locked: no new paid tasks until you unlock it. Tasks already taken finish, and their pay is kept and redeemed after unlock.';
+
+/** Shown while no wallet exists: paid tasks need an address to be paid to. */
+export const PAID_PAUSE_NO_WALLET = 'No wallet yet: create or import one to take paid tasks.';
+
+/** The wallet as the network sees it: in public mode the node binds to it on unlock and keeps that binding. */
 export interface NetWallet {
-  status(): { unlocked: boolean };
+  status(): { unlocked: boolean; exists?: boolean };
   signer(): NodeSigner;
   onChange(fn: (s: { unlocked: boolean }) => void): () => void;
 }
@@ -54,6 +64,14 @@ export async function startAppNetwork(opts: {
   /** Public mode's payment hooks (public-mode.ts). */
   payments?: PublicModeSlot;
 }): Promise<AppNetwork> {
+  const ref: { net?: NetService } = {};
+  // Public mode with a locked wallet (or none unlocked yet): new paid tasks wait for an unlock.
+  const paidPause = (): string | undefined => {
+    if (ref.net?.stack.node.mode !== 'public' || !opts.wallet) return undefined;
+    const w = opts.wallet.status();
+    if (w.unlocked) return undefined;
+    return w.exists === false ? PAID_PAUSE_NO_WALLET : PAID_PAUSE_LOCKED;
+  };
   const { config, store, operator, status, log } = opts;
   if (config?.enabled === false) {
     status.set('network', 'stopped', 'The network is off on this node.');
@@ -78,8 +96,10 @@ export async function startAppNetwork(opts: {
       render: store.settings.get<boolean>(SettingsKeys.netOperator, true) !== false,
       operator,
       ...(opts.payments ? { payments: opts.payments } : {}),
+      paidPause,
       log,
     });
+    ref.net = started.net;
   } catch (err) {
     const why = `The network could not start: ${(err as Error).message}`;
     status.set('network', 'error', why);
@@ -102,11 +122,17 @@ export async function startAppNetwork(opts: {
     }, 250);
     pending.unref();
   };
-  // Public mode: claims are signed by the wallet while it is unlocked, by the node key otherwise.
-  const nodeSigner = node.signer;
+  // Public mode: the node binds to the wallet when it is unlocked and keeps that identity when
+  // it locks again (vouchers for work in flight name it); the lock pauses new paid tasks.
   const bindWallet = async () => {
+    operator.setPaidPause(paidPause() ?? null);
     if (node.mode !== 'public' || !opts.wallet) return;
-    const signer = opts.wallet.status().unlocked ? opts.wallet.signer() : nodeSigner;
+    if (!opts.wallet.status().unlocked) {
+      log(`rayfarm: wallet locked: new paid tasks paused; the network identity stays ${node.signer.address}`);
+      changed();
+      return;
+    }
+    const signer = opts.wallet.signer();
     const before = node.signer.address;
     await node.rebind(signer);
     if (node.signer.address !== before) {

@@ -12,6 +12,8 @@ import { engineTaskRenderer } from '../operator/work/engine-renderer';
 import { SceneCache } from '../operator/work/scene-cache';
 import { Worker } from '../operator/work/worker';
 import type { TaskRenderer, WorkerEvent, WorkerOptions, WorkerPolicy } from '../operator/work/worker';
+import { join } from 'node:path';
+import { BlobStore } from '../store';
 import type { Store } from '../store';
 import { ANNOUNCEMENT_TTL_MS, REANNOUNCE_MS } from '../net/announce';
 import type { NodeSigner } from '../net/identity';
@@ -40,6 +42,8 @@ export interface NetServiceConfig {
   onWorkerEvent?: (e: WorkerEvent) => void;
   /** Leases the worker holds at once (default 2: one rendering, one queued). */
   workerDepth?: number;
+  /** First pause before the worker delivers a kept result again (default 5 s, doubling). */
+  workerWaitRetryMs?: number;
   dispatcher?: Partial<Pick<DispatcherOptions, 'leaseMs' | 'disconnectGraceMs' | 'verify' | 'pricePerBenchHour' | 'now' | 'payments' | 'maxTaskFailures' | 'maxOperatorFailures'>>;
   /** Payments: the operator's minimum price per bench-hour (decimal token units) and its voucher store. */
   minPricePerBenchHour?: () => string;
@@ -47,6 +51,8 @@ export interface NetServiceConfig {
   /** Payments: the operator's checks before asking for and working on a paid lease. */
   mayAsk?: WorkerOptions['mayAsk'];
   admitLease?: WorkerOptions['admitLease'];
+  /** Why no new paid task may be taken now (public mode with the wallet locked), or undefined. */
+  paidPause?: () => string | undefined;
   log?: (line: string) => void;
 }
 
@@ -89,7 +95,9 @@ export class NetService {
     const remotes = new Map<string, ReturnType<typeof remoteLink>>();
     this.worker = new Worker({
       db: store.db,
-      blobs: store.blobs,
+      // Results live apart from the shared store: in a network of one the dispatcher keeps its
+      // own copy of each accepted tile until the frame is assembled, whatever the worker deletes.
+      results: new BlobStore(join(store.dataDir, 'operator', 'results')),
       cache,
       renderer: cfg.renderer ?? engineTaskRenderer(store.blobs),
       jobs: () =>
@@ -111,9 +119,12 @@ export class NetService {
       ...(cfg.onVerdict ? { onVerdict: cfg.onVerdict } : {}),
       ...(cfg.mayAsk ? { mayAsk: cfg.mayAsk } : {}),
       ...(cfg.admitLease ? { admitLease: cfg.admitLease } : {}),
+      // This node's own jobs are never paused: they pay nobody but this node.
+      ...(cfg.paidPause ? { paidPause: (creator: string) => (creator === self.peerId ? undefined : cfg.paidPause!()) } : {}),
       ...(cfg.shouldWork ? { shouldWork: (creator: string) => creator === self.peerId || cfg.shouldWork!() } : {}),
       ...(cfg.threads ? { threads: cfg.threads } : {}),
       ...(cfg.workerDepth ? { depth: cfg.workerDepth } : {}),
+      ...(cfg.workerWaitRetryMs ? { waitRetryMs: cfg.workerWaitRetryMs } : {}),
       log,
       onEvent: (e) => {
         cfg.onWorkerEvent?.(e);

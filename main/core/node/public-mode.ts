@@ -114,6 +114,11 @@ export class PublicMode {
     return this.jobService;
   }
 
+  /** The address this public mode is paid to. */
+  get address(): string {
+    return this.o.address;
+  }
+
   /** The job service (after attach). */
   get jobs(): JobService {
     if (!this.jobService) throw new Error('public mode is not attached to a network service yet');
@@ -146,6 +151,12 @@ export interface PublicModeSlotOptions {
  */
 export class PublicModeSlot {
   current: PublicMode | null = null;
+  /**
+   * The voucher intake of the last public mode, kept while the wallet is locked: storing a
+   * voucher needs no key (only redeeming does), so pay that arrives while locked is kept
+   * at once and redeemed after the next unlock.
+   */
+  lockedIntake: OperatorPayments | null = null;
   private readonly states: JobStateStore;
   private readonly settings: SettingsStore;
 
@@ -176,8 +187,10 @@ export class PublicModeSlot {
       // The operator's floor: jobs paying less per bench-hour are skipped.
       minPricePerBenchHour: this.o.minPricePerBenchHour ?? (() => this.settings.get<string>(SettingsKeys.operatorMinPrice, '0')),
       onVerdict: async (lease, creator, verdict) => {
-        if (verdict.voucher && !this.current) throw new RayfarmError('WALLET_LOCKED', 'A voucher arrived while the wallet is locked; the result is kept and delivered again.');
-        await this.current?.operator.onVerdict(lease, creator, verdict);
+        const intake = this.current?.operator ?? this.lockedIntake;
+        // No intake yet (never unlocked this session): the worker keeps the result and delivers it again after unlock.
+        if (verdict.voucher && !intake) throw new RayfarmError('WALLET_LOCKED', 'A voucher arrived while the wallet is locked; the result is kept and delivered again.');
+        await intake?.onVerdict(lease, creator, verdict);
       },
       mayAsk: (job, held) => this.current?.operator.mayAsk(job, held) ?? true,
       // Without the wallet the escrow cannot be checked for this operator: paid work waits.
@@ -217,14 +230,19 @@ export function runAppPublicMode(o: {
         const key = o.wallet.signer();
         const pm = new PublicMode({ store: o.store, chain: o.chain!, signer: key, address: key.address, baseRatePerBH: o.baseRatePerBH, log: o.log, ...(o.onRedeemed ? { onRedeemed: o.onRedeemed } : {}) });
         o.slot.current = pm;
+        o.slot.lockedIntake = null;
         await pm.attach(o.net!);
         o.onReady?.(pm);
         o.log(`rayfarm: public mode on for ${key.address}`);
+        // Results kept while locked (vouchers not stored, creators that answered later) settle now.
+        o.net!.worker.paidWorkResumed();
       } else if (!want && o.slot.current) {
         const pm = o.slot.current;
         o.slot.current = null;
         await pm.stop();
-        o.log('rayfarm: public mode paused (wallet locked)');
+        // Vouchers that arrive while locked are still stored (redeemed after unlock).
+        if (pm.address.toLowerCase() === o.net?.stack.node.signer.address.toLowerCase()) o.slot.lockedIntake = pm.operator;
+        o.log('rayfarm: public mode paused (wallet locked): vouchers are kept, redeemed after unlock');
       }
     }).catch((err: Error) => o.log(`rayfarm: public mode: ${err.message}`));
   };

@@ -50,6 +50,8 @@ export interface NodeOptions {
   payments?: PublicModeSlot;
   /** How long leases last and how long a disconnected operator keeps its tasks. */
   dispatcher?: Pick<DispatcherOptions, 'leaseMs' | 'disconnectGraceMs'>;
+  /** Why no new paid task of another creator may be taken now (the app's locked wallet), or undefined. */
+  paidPause?: () => string | undefined;
   /** Each of the worker's task events, after the operator's history has taken it. */
   onWorkerEvent?: (e: WorkerEvent) => void;
   /** Tests and benches: another task renderer (a cheat, a fake GPU) and lease depth. */
@@ -85,6 +87,7 @@ export async function startRayfarmNode(o: NodeOptions): Promise<RayfarmNode> {
     },
     ...(o.renderer ? { renderer: o.renderer } : {}),
     ...(o.workerDepth ? { workerDepth: o.workerDepth } : {}),
+    ...(o.paidPause ? { paidPause: o.paidPause } : {}),
     log,
   });
   const self = net.stack.node.peerId;

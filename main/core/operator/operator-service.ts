@@ -64,6 +64,7 @@ export class OperatorService {
   readonly controller: PolicyController;
   private worker: OperatorWorkerHandle | null = null;
   private error: string | null = null;
+  private paidPause: string | null = null;
   private hardware: Promise<HardwareInfo> | null = null;
   private readonly statusListeners = new Set<StatusListener>();
   private readonly noticeListeners = new Set<NoticeListener>();
@@ -208,6 +209,12 @@ export class OperatorService {
     this.publish();
   }
 
+  /** Why new paid leases are paused (a locked wallet), or null: shown in the status. */
+  setPaidPause(reason: string | null): void {
+    this.paidPause = reason;
+    this.publish();
+  }
+
   /** Raised by the worker when jobs wait but the wallet is locked. */
   reportWalletLocked(waitingJobs: number): void {
     const n = noticeFor({ type: 'wallet-locked', waitingJobs }, this.now());
@@ -255,7 +262,7 @@ export class OperatorService {
       headline = decision.message;
     } else {
       state = 'idle';
-      headline = decision.allowed ? (this.worker ? 'Ready: waiting for a task from the network.' : 'Ready to render; the network worker is not running.') : decision.message;
+      headline = decision.allowed ? (this.worker ? (this.paidPause ?? 'Ready: waiting for a task from the network.') : 'Ready to render; the network worker is not running.') : decision.message;
     }
     return {
       state,
@@ -267,6 +274,7 @@ export class OperatorService {
       currentTask,
       workerAttached: this.worker !== null,
       error: this.error,
+      paidPause: this.paidPause,
       todayEarned: this.history.earnedToday(-new Date(this.now()).getTimezoneOffset(), this.now()),
       latestScore: this.latestScore(),
       paymentStops: this.worker?.paymentStops?.() ?? [],

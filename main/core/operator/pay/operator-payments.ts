@@ -57,6 +57,8 @@ export class OperatorPayments {
   /** The task price last seen per network job, to skip asking while at the limit. */
   private readonly prices = new Map<string, bigint>();
   private readonly log: (line: string) => void;
+  /** Redeeming runs only between start() and stop(); vouchers are stored either way (a locked wallet keeps its pay). */
+  private running = false;
 
   constructor(private readonly o: OperatorPaymentsOptions) {
     this.log = o.log ?? (() => undefined);
@@ -182,16 +184,18 @@ export class OperatorPayments {
       }
       throw err;
     }
-    void this.redeemer.check().catch((err: Error) => this.log(`redeemer: ${err.message}`));
+    if (this.running) void this.redeemer.check().catch((err: Error) => this.log(`redeemer: ${err.message}`));
   };
 
   /** Starts redeeming on a timer (reconciling what a crash left first). */
   start(intervalMs = 5000): void {
+    this.running = true;
     this.redeemer.start(intervalMs);
   }
 
   /** Stops the timer. */
   stop(): Promise<void> {
+    this.running = false;
     return this.redeemer.stop();
   }
 }

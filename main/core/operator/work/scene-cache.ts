@@ -45,6 +45,11 @@ export class SceneCache {
     return removed;
   }
 
+  /** Whether the cache fetched (and so owns) this scene. */
+  tracks(hash: string): boolean {
+    return this.db.prepare('SELECT 1 FROM worker_scene_cache WHERE hash = ?').get(hash) !== undefined;
+  }
+
   has(hash: string): boolean {
     return this.blobs.has(hash);
   }

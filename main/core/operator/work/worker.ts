@@ -7,93 +7,46 @@
  * rendering and one queued so the GPU never waits), fetches scenes into a size-capped
  * cache, renders in the background, delivers results, renews leases while it works, and
  * resumes after a restart (results rendered but not delivered are delivered then).
+ *
+ * A result is the operator's claim to pay, so it is kept (in a blob store the worker alone
+ * owns) until the creator's answer is final and stored: an accepted verdict with its voucher
+ * once the hook has stored it, a rejection, or a duplicate. An `unknown` answer, a failed
+ * delivery, a hook that could not store the voucher, or an accepted paid result without a
+ * voucher leave it *waiting*: its lease is still renewed, it is delivered again later, and
+ * no new task of that creator is taken meanwhile, so a creator that never answers costs at
+ * most the tasks already held.
  */
-import type { Database } from 'better-sqlite3';
 import { RayfarmError } from '../../errors';
-import type { BlobStore } from '../../store';
 import type { Lease, LeaseAnswer, OperatorOffer, WorkResponse } from '../../net/work/messages';
 import { ENGINE_ID } from '../../net/work/constants';
 import type { Verdict } from '../../net/result/messages';
-import type { JobSpec, Task } from '../../../../shared/job-spec';
-import type { SceneCache } from './scene-cache';
+import type { OpenJob, WorkerOptions } from './worker-types';
 
-/** How the worker talks to one creator (over the network, or in-process for our own jobs). */
-export interface CreatorLink {
-  request(jobId: string, offer: OperatorOffer): Promise<WorkResponse>;
-  renew(leaseId: string): Promise<LeaseAnswer | WorkResponse>;
-  release(leaseId: string, reason: string): Promise<unknown>;
-  fail(leaseId: string, reason: string): Promise<unknown>;
-  deliver(result: { leaseId: string; jobId: string; taskIndex: number; width: number; height: number; renderMs: number }, pixels: Uint8Array): Promise<Verdict>;
-  /** Makes sure the scene is in the local blob store. */
-  fetchScene(hash: string, bytes: number, maxBytes: number, signal: AbortSignal): Promise<void>;
-}
-
-/** A job the worker may take tasks from. */
-export interface OpenJob {
-  jobId: string;
-  creator: string;
-  /** The wallet address the creator's announcement is bound to (paid jobs check the escrow against it). */
-  creatorAddress?: string;
-  sceneBytes: number;
-  engine: string;
-  perBenchHour: string;
-}
-
-/** Renders one task; the engine in production. */
-export interface TaskRenderer {
-  render(input: { spec: JobSpec; task: Task; sceneHash: string; threads?: number; signal: AbortSignal; onProgress: (f: number) => void }): Promise<Float32Array>;
-}
-
-/** What the worker's policy decides. */
-export interface WorkerPolicy {
-  enabled: boolean;
-  engines: string[];
-  maxSceneBytes: number;
-  /** Used once payments exist: tasks priced below this are not taken. */
-  minPricePerBenchHour: string;
-}
-
-/** Something the worker did, for logs and the task history. */
-export type WorkerEvent =
-  | { type: 'leased'; lease: Lease; creator: string }
-  | { type: 'started'; lease: Lease; creator: string; at: number }
-  | { type: 'rendered'; lease: Lease; creator: string; renderMs: number }
-  | { type: 'verdict'; lease: Lease; creator: string; verdict: Verdict }
-  | { type: 'failed'; lease: Lease; creator: string; reason: string }
-  | { type: 'released'; lease: Lease; creator: string; reason: string };
-
-/** Settings of a worker. */
-export interface WorkerOptions {
-  db: Database;
-  blobs: BlobStore;
-  cache: SceneCache;
-  renderer: TaskRenderer;
-  jobs: () => OpenJob[];
-  link: (creator: string) => CreatorLink;
-  policy: () => WorkerPolicy;
-  /** The idle/schedule policy's hook: may a task of this creator run now? */
-  shouldWork?: (creator: string) => boolean;
-  threads?: () => number | undefined;
-  /** Leases held at once (one rendering, the rest queued). */
-  depth?: number;
-  now?: () => number;
-  log?: (line: string) => void;
-  onEvent?: (e: WorkerEvent) => void;
-  /** Payments: stores the voucher a verdict carries before the result is forgotten (throwing retries the delivery). */
-  onVerdict?: (lease: Lease, creator: string, verdict: Verdict) => void | Promise<void>;
-  /** Payments: may the worker ask for a task of this job now, given the leases it holds? */
-  mayAsk?: (job: OpenJob, held: readonly Lease[]) => boolean;
-  /** Payments: a reason not to work on a lease just received (it is handed back), or undefined. */
-  admitLease?: (lease: Lease, job: OpenJob, held: readonly Lease[]) => Promise<string | undefined>;
-}
+export type { CreatorLink, OpenJob, TaskRenderer, WorkerEvent, WorkerOptions, WorkerPolicy } from './worker-types';
 
 interface Held {
   lease: Lease;
   creator: string;
-  state: 'queued' | 'rendering' | 'rendered';
+  state: 'queued' | 'rendering' | 'rendered' | 'waiting';
   renewedAt: number;
   fetch?: Promise<void>;
   abort: AbortController;
+  /** A rendered result: its hash in the worker's store and render time. */
+  result?: { hash: string; renderMs: number };
+  /** Waiting: when to deliver again, and how many times it waited. */
+  retryAt?: number;
+  waits?: number;
+}
+
+/** How long a paid job is left alone after its lease went back because paid work is paused. */
+const PAID_PAUSE_RETRY_MS = 15_000;
+
+/** Longest pause between deliveries of a waiting result. */
+const WAIT_MAX_MS = 5 * 60_000;
+
+/** Whether a lease is paid work: the creator fixed a task price in it (public mode). */
+function paidLease(lease: Lease): boolean {
+  return lease.price.amount !== undefined && BigInt(lease.price.amount) > 0n;
 }
 
 /** Tries at a scene before its task is given up, and the pause after the first failure (grows linearly). */
@@ -140,11 +93,15 @@ export class Worker {
   private readonly depth: number;
   private readonly log: (l: string) => void;
   private readonly delivering = new Set<Promise<void>>();
+  private readonly waitRetryMs: number;
+  /** Jobs whose paid lease went back while paid work was paused. */
+  private readonly pausedJobs = new Set<string>();
 
   constructor(private readonly o: WorkerOptions) {
     this.now = o.now ?? Date.now;
     this.depth = o.depth ?? 2;
     this.log = o.log ?? (() => undefined);
+    this.waitRetryMs = o.waitRetryMs ?? 5000;
   }
 
   /** Starts the loop and resumes what a previous run left. */
@@ -174,6 +131,25 @@ export class Worker {
   /** Leases held now. */
   heldCount(): number {
     return this.held.size;
+  }
+
+  /** Results kept until their creator gives a final answer (with its voucher, when paid). */
+  waitingCount(): number {
+    return [...this.held.values()].filter((h) => h.state === 'waiting').length;
+  }
+
+  /** Delivers every waiting result again now (e.g. the wallet was unlocked). */
+  redeliverWaiting(): void {
+    for (const h of this.held.values()) if (h.state === 'waiting') h.retryAt = 0;
+    this.deliverDue();
+  }
+
+  /** Paid work may go on (the wallet was unlocked): settle what waits and ask paused jobs again now. */
+  paidWorkResumed(): void {
+    for (const id of this.pausedJobs) this.backoff.delete(id);
+    this.pausedJobs.clear();
+    this.redeliverWaiting();
+    this.kick();
   }
 
   /** Something changed (a job announced, a task finished, the policy): look for work. */
@@ -211,12 +187,17 @@ export class Worker {
   /** After a restart: deliver finished results, keep leases the creator still honours. */
   private resume(): void {
     const rows = this.o.db.prepare('SELECT * FROM worker_leases ORDER BY received_at').all() as { lease_id: string; creator: string; lease: string; state: string; result_hash: string | null; render_ms: number | null }[];
+    // A crash between forgetting a settled lease and deleting its result leaves the result
+    // behind: only results a lease row still names are kept (the store is the worker's own).
+    const named = new Set(rows.map((r) => r.result_hash).filter((h): h is string => !!h));
+    for (const h of this.o.results.hashes()) if (!named.has(h)) this.o.results.delete(h);
     for (const r of rows) {
       const lease = JSON.parse(r.lease) as Lease;
       const h: Held = { lease, creator: r.creator, state: r.state === 'rendered' ? 'rendered' : 'queued', renewedAt: 0, abort: new AbortController() };
       this.held.set(lease.leaseId, h);
-      if (h.state === 'rendered' && r.result_hash && this.o.blobs.has(r.result_hash)) {
-        this.deliver(h, new Uint8Array(this.o.blobs.get(r.result_hash)), r.render_ms ?? 0, r.result_hash);
+      if (h.state === 'rendered' && r.result_hash && this.o.results.has(r.result_hash)) {
+        h.result = { hash: r.result_hash, renderMs: r.render_ms ?? 0 };
+        this.deliver(h);
       } else {
         h.state = 'queued';
         // Keep it only if the creator still knows the lease.
@@ -240,11 +221,14 @@ export class Worker {
       while (!this.stopped && this.held.size < this.depth && this.allowed()) {
         const policy = this.o.policy();
         const now = this.now();
+        // A creator with a result still waiting for its answer gets no new work until it answers.
+        const owing = new Set([...this.held.values()].filter((h) => h.state === 'waiting').map((h) => h.creator));
         const job = this.o
           .jobs()
           .find(
             (j) =>
               (this.backoff.get(j.jobId) ?? 0) <= now &&
+              !owing.has(j.creator) &&
               this.allowed(j.creator) &&
               policy.engines.includes(j.engine) &&
               j.sceneBytes <= policy.maxSceneBytes &&
@@ -260,8 +244,20 @@ export class Worker {
           this.log(`worker: asking ${job.creator.slice(-8)} for work failed: ${(err as Error).message}`);
           continue;
         }
-        if (res.status === 'ok' && res.lease && (await this.refused(res.lease, job))) continue;
-        if (res.status === 'ok' && res.lease) {
+        const paused = res.status === 'ok' && res.lease && paidLease(res.lease) ? this.o.paidPause?.(job.creator) : undefined;
+        if (res.status === 'ok' && res.lease && paused) {
+          // Paid work is paused (the wallet is locked): a paid lease goes straight back, without
+          // blame, and the job is asked again later. Only the lease says whether a job pays.
+          await this.o
+            .link(job.creator)
+            .release(res.lease.leaseId, paused.slice(0, 300))
+            .catch((err: Error) => this.log(`worker: hand-back of a paid lease failed: ${err.message}`));
+          this.backoff.set(job.jobId, this.now() + PAID_PAUSE_RETRY_MS);
+          this.pausedJobs.add(job.jobId);
+          this.armRetry(PAID_PAUSE_RETRY_MS);
+        } else if (res.status === 'ok' && res.lease && (await this.refused(res.lease, job))) {
+          continue;
+        } else if (res.status === 'ok' && res.lease) {
           const h: Held = { lease: res.lease, creator: job.creator, state: 'queued', renewedAt: this.now(), abort: new AbortController() };
           this.held.set(res.lease.leaseId, h);
           this.persist(h);
@@ -312,6 +308,9 @@ export class Worker {
   private prefetch(h: Held): Promise<void> {
     h.fetch ??= (async () => {
       const { hash, bytes } = h.lease.scene;
+      // The cache owns only scenes it fetched: one already in the store that it does not track
+      // (this node's own job's scene, in a network of one) is never its to evict.
+      const owned = !this.o.cache.has(hash) || this.o.cache.tracks(hash);
       // A dropped connection (the creator restarting, a flaky LAN) is not the task's fault:
       // try again a few times, resuming where the last try stopped, before giving the task up.
       for (let attempt = 1; !this.o.cache.has(hash); attempt++) {
@@ -323,7 +322,7 @@ export class Worker {
           await abortableDelay(FETCH_RETRY_MS * attempt, h.abort.signal);
         }
       }
-      this.o.cache.touch(hash, bytes);
+      if (owned) this.o.cache.touch(hash, bytes);
       this.o.cache.evict(new Set([...this.held.values()].map((x) => x.lease.scene.hash)));
     })();
     h.fetch.catch(() => undefined);
@@ -382,33 +381,41 @@ export class Worker {
   /** Keeps the result (so a restart can still deliver it), then delivers it. */
   private finish(h: Held, bytes: Uint8Array, renderMs: number): void {
     if (!this.held.has(h.lease.leaseId)) return;
-    const hash = this.o.blobs.put(bytes);
+    const hash = this.o.results.put(bytes);
     h.state = 'rendered';
+    h.result = { hash, renderMs };
     this.persist(h, hash, renderMs);
     this.o.onEvent?.({ type: 'rendered', lease: h.lease, creator: h.creator, renderMs });
-    this.deliver(h, bytes, renderMs, hash);
+    this.deliver(h);
   }
 
-  private deliver(h: Held, pixels: Uint8Array, renderMs: number, hash: string): void {
+  /**
+   * Delivers a kept result once. Only a final answer forgets it, and only after onVerdict
+   * stored what it carries (the voucher's transaction commits before the blob is deleted).
+   */
+  private deliver(h: Held): void {
     const { lease } = h;
+    const result = h.result;
+    if (!result || h.state === 'rendering') return;
+    h.state = 'rendered';
     const p = (async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const verdict = await this.o.link(h.creator).deliver({ leaseId: lease.leaseId, jobId: lease.jobId, taskIndex: lease.task.index, width: lease.task.rect.width, height: lease.task.rect.height, renderMs }, pixels);
-          await this.o.onVerdict?.(lease, h.creator, verdict);
-          this.forget(lease.leaseId);
-          this.o.blobs.delete(hash);
-          this.o.onEvent?.({ type: 'verdict', lease, creator: h.creator, verdict });
-          return;
-        } catch (err) {
-          if (attempt >= 4 || this.stopped) {
-            this.log(`worker: could not deliver ${lease.task.id} of ${lease.jobId}: ${(err as Error).message}; kept for the next start`);
-            this.held.delete(lease.leaseId);
-            return;
-          }
-          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-        }
+      let verdict: Verdict;
+      try {
+        const pixels = new Uint8Array(this.o.results.get(result.hash));
+        verdict = await this.o.link(h.creator).deliver({ leaseId: lease.leaseId, jobId: lease.jobId, taskIndex: lease.task.index, width: lease.task.rect.width, height: lease.task.rect.height, renderMs: result.renderMs }, pixels);
+        if (verdict.verdict === 'unknown') return this.wait(h, `the creator cannot judge it now (${verdict.reason ?? 'no reason given'})`);
+        await this.o.onVerdict?.(lease, h.creator, verdict);
+      } catch (err) {
+        return this.wait(h, `delivery failed: ${(err as Error).message}`);
       }
+      if (verdict.verdict === 'accepted' && !verdict.voucher && paidLease(lease)) {
+        // Paid work is settled by its voucher; delivering again gets it (the creator answers a
+        // known result with the latest voucher), so the result stays until it comes.
+        return this.wait(h, 'accepted without a voucher; asking for it again');
+      }
+      this.forget(lease.leaseId);
+      this.o.results.delete(result.hash);
+      this.o.onEvent?.({ type: 'verdict', lease, creator: h.creator, verdict });
     })().finally(() => {
       this.delivering.delete(p);
       this.kick();
@@ -416,10 +423,28 @@ export class Worker {
     this.delivering.add(p);
   }
 
+  /** Keeps a result for a later delivery, with a growing pause. */
+  private wait(h: Held, reason: string): void {
+    if (!this.held.has(h.lease.leaseId)) return;
+    h.waits = (h.waits ?? 0) + 1;
+    h.state = 'waiting';
+    h.retryAt = this.now() + Math.min(WAIT_MAX_MS, this.waitRetryMs * 2 ** Math.min(h.waits - 1, 10));
+    this.log(`worker: the result of ${h.lease.task.id} of ${h.lease.jobId} is kept: ${reason}`);
+    this.o.onEvent?.({ type: 'waiting', lease: h.lease, creator: h.creator, reason });
+  }
+
+  /** Delivers again each waiting result whose pause is over. */
+  private deliverDue(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    for (const h of this.held.values()) if (h.state === 'waiting' && (h.retryAt ?? 0) <= now) this.deliver(h);
+  }
+
   /** Renews leases at a third of their time-to-live. */
   private tick(): void {
     const now = this.now();
     for (const h of this.held.values()) {
+      // A waiting result keeps its lease current, so it is still welcome when the creator can judge it.
       if (h.state === 'rendered' || now - h.renewedAt < h.lease.ttlMs / 3) continue;
       h.renewedAt = now;
       this.o
@@ -427,6 +452,8 @@ export class Worker {
         .renew(h.lease.leaseId)
         .then((ans) => {
           if (!isGone(ans)) return;
+          // The creator's final answer decides what becomes of a rendered result, not the lease.
+          if (h.result) return;
           this.log(`worker: lease of ${h.lease.task.id} is gone; dropping it`);
           h.abort.abort();
           this.forget(h.lease.leaseId);
@@ -434,13 +461,14 @@ export class Worker {
         })
         .catch(() => undefined);
     }
+    this.deliverDue();
     if (this.rendering && !this.allowed(this.rendering.creator)) void this.handBack('the policy says stop');
     else this.kick();
   }
 
   /** Cancels the running task and gives back every lease not yet rendered, without penalty. */
   async handBack(reason: string): Promise<void> {
-    const back = [...this.held.values()].filter((h) => h.state !== 'rendered');
+    const back = [...this.held.values()].filter((h) => h.state === 'queued' || h.state === 'rendering');
     await Promise.all(
       back.map(async (h) => {
         h.abort.abort();

@@ -20,6 +20,7 @@ function status(over: Partial<OperatorStatus> = {}): OperatorStatus {
     todayEarned: (3n * TOKEN + TOKEN / 4n).toString(),
     latestScore: 70,
     paymentStops: [],
+    paidPause: null,
     ...over,
   };
 }

@@ -44,7 +44,7 @@ describe('the app on its defaults is a network of one', () => {
     await expect(a.api.call('network.connect', { addr: '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWBScYDMSmZxS8r5aiAZ3nDyEeKgYGBVoUbmak6fyiTho7' })).rejects.toMatchObject({ code: 'NET_UNREACHABLE' });
   });
 
-  it('in public mode, binds its peer id to the wallet while it is unlocked', async () => {
+  it('in public mode, binds its peer id to the wallet on unlock and keeps it when the wallet locks (new paid tasks pause instead)', async () => {
     const a = await app();
     const b = await app();
     await b.api.call('network.connect', { addr: (await a.api.call('network.status')).listenAddrs[0]! });
@@ -52,7 +52,13 @@ describe('the app on its defaults is a network of one', () => {
     await waitFor(async () => (await a.api.call('network.status')).peers.find((p) => p.address === nodeAddress), 10_000, 'node-key binding');
     const { address } = await b.api.call('wallet.create', { password: 'correct horse battery staple' });
     await waitFor(async () => (await a.api.call('network.status')).peers.find((p) => p.address === address.toLowerCase()), 10_000, 'wallet binding');
+    expect((await b.api.call('operator.status')).paidPause).toBeNull();
     await b.api.call('wallet.lock');
-    await waitFor(async () => (await a.api.call('network.status')).peers.find((p) => p.address === nodeAddress), 10_000, 'back to the node key');
+    // The lock pauses new paid tasks, with the reason in the operator status; the identity stays.
+    await waitFor(async () => (await b.api.call('operator.status')).paidPause, 10_000, 'paid work paused');
+    expect(b.network!.stack.node.signer.address.toLowerCase()).toBe(address.toLowerCase());
+    expect((await a.api.call('network.status')).peers.find((p) => p.id === b.network!.stack.node.peerId)?.address).toBe(address.toLowerCase());
+    await b.api.call('wallet.unlock', { password: 'correct horse battery staple' });
+    await waitFor(async () => (await b.api.call('operator.status')).paidPause === null, 10_000, 'paid work resumed');
   });
 });

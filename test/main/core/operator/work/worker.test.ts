@@ -10,7 +10,7 @@ import { SceneCache } from '../../../../../main/core/operator/work/scene-cache';
 import { Worker } from '../../../../../main/core/operator/work/worker';
 import type { CreatorLink, TaskRenderer, WorkerEvent } from '../../../../../main/core/operator/work/worker';
 import { NetError } from '../../../../../main/core/net/errors';
-import { openStore, sha256Hex } from '../../../../../main/core/store';
+import { BlobStore, openStore, sha256Hex } from '../../../../../main/core/store';
 import type { Store } from '../../../../../main/core/store';
 import { waitFor } from '../../../../helpers/wait';
 
@@ -49,10 +49,12 @@ function setup(dir = mkdtempSync(join(tmpdir(), 'rf-worker-')), renderer?: TaskR
   const gate = gatedRenderer();
   const link: CreatorLink = wrap(localLink(d, self));
   const policy = { on: true };
+  // The worker's own result store, as the node gives it one.
+  const results = new BlobStore(join(dir, 'operator', 'results'));
   const mkWorker = () => {
     const w = new Worker({
       db: store.db,
-      blobs: store.blobs,
+      results,
       cache: new SceneCache(store.db, store.blobs, () => 1 << 30),
       renderer: renderer ?? gate.renderer,
       jobs: () => d.list().filter((p) => p.state === 'active').map((p) => ({ jobId: p.id, creator: 'me', sceneBytes: 10, engine: ENGINE_ID, perBenchHour: '0' })),
@@ -64,7 +66,7 @@ function setup(dir = mkdtempSync(join(tmpdir(), 'rf-worker-')), renderer?: TaskR
     workers.push(w);
     return w;
   };
-  return { store, d, events, gate, mkWorker, dir, policy };
+  return { store, d, events, gate, mkWorker, dir, policy, results };
 }
 
 function addJob(s: ReturnType<typeof setup>, frames = 4) {
@@ -164,7 +166,9 @@ describe('Worker', () => {
     const a = s.d.request(self, job.id, { engines: [ENGINE_ID], maxSceneBytes: 100 });
     if (a.status !== 'ok') throw new Error('no lease');
     const pixels = new Uint8Array(new Float32Array(16 * 16 * 4).fill(0.25).buffer);
-    const hash = s.store.blobs.put(pixels);
+    const hash = s.results.put(pixels);
+    // A result left behind by a crash after its lease was forgotten: removed on start.
+    const orphan = s.results.put(new Uint8Array([7, 7, 7]));
     s.store.db
       .prepare("INSERT INTO worker_leases (lease_id, creator, lease, state, result_hash, render_ms, received_at) VALUES (?, 'me', ?, 'rendered', ?, 5, 0)")
       .run(a.lease.leaseId, JSON.stringify(a.lease), hash);
@@ -172,6 +176,10 @@ describe('Worker', () => {
     w.start();
     await waitFor(() => s.d.job(job.id)!.progress.state === 'done', 20_000, 'delivered after restart');
     expect((s.store.db.prepare('SELECT COUNT(*) AS n FROM worker_leases').get() as { n: number }).n).toBe(0);
+    expect(s.results.has(orphan)).toBe(false);
+    await waitFor(() => !s.results.has(hash), 20_000, 'the delivered result deleted');
+    // The dispatcher's copy of the accepted result, in the shared store, is untouched.
+    expect(s.store.blobs.has(s.d.results(job.id).get(0)!)).toBe(true);
   });
 
   it('evicts the least recently used scenes past the cache size, never one in use', () => {
