@@ -136,6 +136,8 @@ export const OperatorStatusSchema = z.object({
   /** Whether a worker is attached to render tasks (the network part is running). */
   workerAttached: z.boolean(),
   error: z.string().nullable(),
+  /** Why new paid tasks are not taken now (the wallet is locked), or null. Tasks already held go on. */
+  paidPause: z.string().nullable(),
   todayEarned: Units,
   latestScore: z.number().nullable(),
   /** Creators this operator stopped working for because they did not pay as promised (a missing, short or foreign voucher, a lease on someone else's escrow job). */

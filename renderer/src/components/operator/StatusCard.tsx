@@ -32,6 +32,11 @@ export function StatusCard() {
             <span>{status.workerAttached ? 'Network worker connected' : 'Network worker not running'}</span>
           </div>
           {!status.idle.available && status.policy.idleOnly && <p className="op-note">{status.idle.detail}</p>}
+          {status.paidPause && status.paidPause !== status.headline && (
+            <p className="op-note" data-testid="operator-paid-pause">
+              {status.paidPause}
+            </p>
+          )}
         </div>
         <div className="op-kpis">
           <div className="kpi">

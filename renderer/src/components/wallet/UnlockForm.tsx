@@ -16,6 +16,10 @@ export function UnlockForm({ address }: { address: string }) {
     <section className="card" data-testid="wallet-unlock">
       <h2>Wallet locked</h2>
       <p className="mono small">{address}</p>
+      <p className="small" data-testid="wallet-lock-earning">
+        While the wallet is locked this node takes no new paid tasks; tasks it already holds finish, and their pay is kept and
+        redeemed after you unlock. An unlocked wallet locks itself after 15 minutes without use.
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
