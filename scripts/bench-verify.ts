@@ -6,15 +6,22 @@
  * where verifyCostPercent is the median, over the honest CPU checks, of the verification
  * time as a percentage of the scene's (median of three) render time on the same CPU.
  *
- *   npm run bench:verify [-- --trials N --width W --height H --spp S --scenes a,b]
+ * Two cheats aim at the sampling itself: `partial-5pct` skips 5 % of the tile in 16 × 16
+ * blocks (filled with a 1-sample render), and `re-roll` sends that result again and again
+ * with one low bit flipped (REROLL_TRIES times) on the same lease, as an operator that hopes
+ * for other patches would: it is caught when no try is accepted. `reroll.hashKeyed` counts
+ * the same attack against the old scheme, whose patches were keyed by the result's hash
+ * (a new lease id per try stands for a new hash): what one shot per task takes away.
+ *
+ *   npm run bench:verify [-- --trials N --width W --height H --spp S --scenes a,b --max-patches P]
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SceneRenderer } from '../main/core/render/render-task';
-import { Verifier, scenePatchRenderer } from '../main/core/creator/proof/verifier';
-import { detectionProbability, samplePixelCount } from '../main/core/creator/proof/verify-sample';
+import { ABS_FLOOR, REL_TOL, Verifier, scenePatchRenderer } from '../main/core/creator/proof/verifier';
+import { MAX_PATCHES, detectionProbability, samplePixelCount } from '../main/core/creator/proof/verify-sample';
 import { devices, renderTileDetailed } from '../main/core/engine';
 import { readGlb } from '../main/core/engine/gltf-io';
 import { JobSpecSchema, frameSeed, splitJob } from '../shared/job-spec';
@@ -27,13 +34,73 @@ const { values } = parseArgs({
     height: { type: 'string', default: '360' },
     spp: { type: 'string', default: '32' },
     scenes: { type: 'string', default: 'cornell,spheres' },
+    // Compare patch budgets (the verifier's default is MAX_PATCHES).
+    'max-patches': { type: 'string', default: String(MAX_PATCHES) },
   },
 });
 const trials = Number(values.trials);
+/** Tries of the re-roll attacker per trial (the issue measured ~25 to pass the old scheme once). */
+const REROLL_TRIES = 25;
 const root = resolve(import.meta.dirname, '..');
 
 function hashOf(px: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(px.buffer, px.byteOffset, px.byteLength)).digest('hex');
+}
+
+/**
+ * `px` with a random `fraction` of its area, in `block`-sized squares, replaced by `fill` (a
+ * cheaper render). Only blocks where the fill is actually wrong (most of its pixels off by
+ * more than REL_TOL) are skipped: a block of flat background renders the same at one sample,
+ * so skipping it there is no cheat.
+ */
+function skipBlocks(px: Float32Array, fill: Float32Array, width: number, height: number, fraction: number, block = 16): Float32Array {
+  const out = px.slice();
+  const cols = Math.ceil(width / block);
+  const rows = Math.ceil(height / block);
+  const wrong = (c: number): boolean => {
+    const x0 = (c % cols) * block;
+    const y0 = Math.floor(c / cols) * block;
+    let off = 0;
+    let n = 0;
+    for (let y = y0; y < Math.min(height, y0 + block); y++) {
+      for (let x = x0; x < Math.min(width, x0 + block); x++) {
+        const i = (y * width + x) * 4;
+        n++;
+        for (let k = 0; k < 3; k++) {
+          if (Math.abs(fill[i + k]! - px[i + k]!) > REL_TOL * (Math.abs(px[i + k]!) + ABS_FLOOR)) {
+            off++;
+            break;
+          }
+        }
+      }
+    }
+    return off * 2 > n;
+  };
+  const cells = Array.from({ length: cols * rows }, (_, i) => i)
+    .filter(wrong)
+    .sort(() => Math.random() - 0.5);
+  let skipped = 0;
+  for (const c of cells) {
+    if (skipped >= fraction * width * height) break;
+    const x0 = (c % cols) * block;
+    const y0 = Math.floor(c / cols) * block;
+    for (let y = y0; y < Math.min(height, y0 + block); y++) {
+      for (let x = x0; x < Math.min(width, x0 + block); x++) {
+        const i = (y * width + x) * 4;
+        for (let k = 0; k < 4; k++) out[i + k] = fill[i + k]!;
+        skipped++;
+      }
+    }
+  }
+  return out;
+}
+
+/** `px` with the lowest bit of one value flipped: another hash, (almost) the same picture. */
+function flipLowBit(px: Float32Array, at: number): Float32Array {
+  const out = px.slice();
+  const bits = new Uint32Array(out.buffer);
+  bits[at] = bits[at]! ^ 1;
+  return out;
 }
 
 function alter(px: Float32Array, fraction: number): Float32Array {
@@ -65,6 +132,8 @@ function median(xs: number[]): number {
 }
 let worstHonestError = 0;
 const perKind: Record<string, { tried: number; caught: number }> = {};
+/** Re-roll trials that got a result accepted: under one shot per task, and under the old hash-keyed patches. */
+const reroll = { trials: 0, tries: REROLL_TRIES, passedOneShot: 0, passedHashKeyed: 0, verifiesOneShot: 0 };
 let pixelsChecked = 0;
 
 for (const name of values.scenes.split(',')) {
@@ -90,11 +159,15 @@ for (const name of values.scenes.split(',')) {
   cheats.random = async () => new Float32Array(honest.pixels.length).map((_, i) => (i % 4 === 3 ? 1 : Math.random() * 2));
   cheats['altered-10pct'] = async () => alter(honest.pixels, 0.1);
   cheats.black = async () => new Float32Array(honest.pixels.length).map((_, i) => (i % 4 === 3 ? 1 : 0));
+  const oneSample = (await renderer.renderTask({ ...spec, spp: 1 }, task!)).pixels;
+  const partial = () => skipBlocks(honest.pixels, oneSample, task!.rect.width, task!.rect.height, 0.05);
+  cheats['partial-5pct'] = async () => partial();
   const cuda = hasCuda ? await renderCuda(renderer, spec, task!) : undefined;
 
   for (let t = 0; t < trials; t++) {
-    const v = new Verifier({ secret: randomBytes(32), render: scenePatchRenderer(renderer) });
-    const check = (px: Float32Array) => v.verify({ jobId: `bench-${name}`, spec, task: task!, pixels: px, resultHash: hashOf(px) });
+    const v = new Verifier({ secret: randomBytes(32), render: scenePatchRenderer(renderer), maxPatches: Number(values['max-patches']) });
+    // Each check is a result on a lease of its own (fresh patches), unless a lease id is given.
+    const check = (px: Float32Array, leaseId = `l-${randomBytes(8).toString('hex')}`) => v.verify({ jobId: `bench-${name}`, leaseId, spec, task: task!, pixels: px, resultHash: hashOf(px) });
     const h = await check(honest.pixels);
     honestTried++;
     if (h.verdict !== 'accepted') honestRejected++;
@@ -121,6 +194,31 @@ for (const name of values.scenes.split(',')) {
         perKind[kind].caught++;
       }
     }
+    // The re-roll attacker: one partial result, sent again with a bit flipped until accepted.
+    const base = partial();
+    const lease = `l-${randomBytes(8).toString('hex')}`;
+    let oneShot = false;
+    let hashKeyed = false;
+    for (let k = 0; k < REROLL_TRIES && !(oneShot && hashKeyed); k++) {
+      const px = k === 0 ? base : flipLowBit(base, k * 4);
+      if (!oneShot) {
+        // The dispatcher reads one result per lease; the verifier is run anyway to show the
+        // patches (keyed by the lease, not the bytes) give every try the same answer.
+        reroll.verifiesOneShot++;
+        if ((await check(px, lease)).verdict === 'accepted') oneShot = true;
+      }
+      if (!hashKeyed && (await check(px)).verdict === 'accepted') hashKeyed = true;
+    }
+    reroll.trials++;
+    if (oneShot) reroll.passedOneShot++;
+    if (hashKeyed) reroll.passedHashKeyed++;
+    cheatsTried++;
+    perKind['re-roll'] ??= { tried: 0, caught: 0 };
+    perKind['re-roll'].tried++;
+    if (!oneShot) {
+      cheatsCaught++;
+      perKind['re-roll'].caught++;
+    }
   }
   await renderer.dispose();
 }
@@ -129,6 +227,7 @@ const pixels = Number(values.width) * Number(values.height);
 console.log(
   JSON.stringify({
     trials,
+    maxPatches: Number(values['max-patches']),
     cheatsTried,
     cheatsCaught,
     honestTried,
@@ -136,6 +235,7 @@ console.log(
     verifyCostPercent: Number((median(costRatios) * 100).toFixed(3)),
     cuda: hasCuda ? { tried: cudaTried, rejected: cudaRejected } : 'no CUDA device',
     perKind,
+    reroll,
     worstHonestError,
     task: { width: Number(values.width), height: Number(values.height), spp: Number(values.spp), pixelsChecked, samplePixels: samplePixelCount(pixels) },
     catchRate: { f10pct: detectionProbability(0.1, pixelsChecked), f1pct: detectionProbability(0.01, pixelsChecked), f0_1pct: detectionProbability(0.001, pixelsChecked) },
