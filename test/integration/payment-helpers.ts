@@ -19,6 +19,7 @@ import { readGlb } from '../../main/core/engine/gltf-io';
 import { engineTaskRenderer } from '../../main/core/operator/work/engine-renderer';
 import { OperatorPayments } from '../../main/core/operator/pay/operator-payments';
 import type { TaskRenderer } from '../../main/core/operator/work/worker';
+import type { NetServiceConfig } from '../../main/core/node/net-service';
 import { escrowDomain } from '../../shared/voucher';
 import { deploy, startTestChain } from '../contracts/fixture';
 import type { TestChain } from '../contracts/fixture';
@@ -26,7 +27,7 @@ import { startNode } from './net-helpers';
 import type { Node } from './net-helpers';
 
 /** Ways an operator can cheat. */
-export type CheatKind = 'random' | 'fewer-samples' | 'copied-task' | 'other-job' | 'altered-10pct';
+export type CheatKind = 'random' | 'fewer-samples' | 'copied-task' | 'other-job' | 'altered-10pct' | 'partial-blocks';
 
 /** The chain of a test farm. */
 export interface PayChain {
@@ -74,7 +75,7 @@ export interface PayCreator {
 export async function startPayCreator(
   chain: PayChain,
   wallet: Wallet,
-  opts: { dir?: string; maxTaskFailures?: number; baseRate?: bigint; hooks?: (honest: CreatorPayments) => Partial<PaymentHooks> } = {},
+  opts: { dir?: string; maxTaskFailures?: number; baseRate?: bigint; hooks?: (honest: CreatorPayments) => Partial<PaymentHooks>; leaseMs?: number } = {},
 ): Promise<PayCreator> {
   const signer = wallet.connect(chain.conn.provider);
   // The stores live in the node's database, opened by startNode; the hooks are bound late.
@@ -98,6 +99,7 @@ export async function startPayCreator(
       maxTaskFailures: opts.maxTaskFailures ?? 8,
       maxOperatorFailures: 2,
       pricePerBenchHour: () => '2',
+      ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
     },
   });
   const db = node.store.db;
@@ -162,6 +164,18 @@ export function cheatingRenderer(honest: TaskRenderer, kind: CheatKind): TaskRen
           return honest.render({ ...input, task: { ...task, frame: task.frame === 0 ? 1 : 0 } });
         case 'other-job':
           return honest.render({ ...input, spec: { ...spec, seed: spec.seed + 1 } });
+        case 'partial-blocks': {
+          // Skips a quarter of the tile in 8 × 8 blocks, left a flat grey.
+          const px = (await honest.render(input)).slice();
+          const w = task.rect.width;
+          for (let by = 0; by < task.rect.height; by += 8) {
+            for (let bx = 0; bx < w; bx += 8) {
+              if ((bx / 8 + by / 8) % 4 !== 0) continue;
+              for (let y = by; y < Math.min(task.rect.height, by + 8); y++) for (let x = bx; x < Math.min(w, bx + 8); x++) for (let c = 0; c < 3; c++) px[(y * w + x) * 4 + c] = 0.5;
+            }
+          }
+          return px;
+        }
         case 'altered-10pct': {
           const px = (await honest.render(input)).slice();
           const n = px.length / 4;
@@ -178,12 +192,13 @@ export async function startPayOperator(
   chain: PayChain,
   creatorAddr: string,
   wallet: Wallet,
-  opts: { cheat?: CheatKind; threshold?: bigint; dir?: string; minPrice?: string; maxUnpaid?: bigint } = {},
+  opts: { cheat?: CheatKind; threshold?: bigint; dir?: string; minPrice?: string; maxUnpaid?: bigint; net?: Partial<NetServiceConfig> } = {},
 ): Promise<PayOperator> {
   const signer = wallet.connect(chain.conn.provider);
   const late: { payments?: OperatorPayments } = {};
   let honest: ReturnType<typeof engineTaskRenderer> | undefined;
   const node = await startNode({
+    ...opts.net,
     ...(opts.dir ? { dir: opts.dir } : {}),
     bootstrap: [creatorAddr],
     signer,
