@@ -59,12 +59,14 @@ describe('a creator answering unknown forever', () => {
     running.push(op.node);
     const worker = op.node.svc.worker;
 
-    // Many answers of "later": the operator holds its two leases' results and asks for nothing more.
-    await waitFor(() => asked >= 8 && worker.waitingCount() === 2, 60_000, 'results delivered again and again');
-    expect(worker.heldCount()).toBe(2);
-    expect(creator.node.svc.dispatcher.held(op.node.svc.stack.node.peerId)).toBe(2);
+    // Many answers of "later": the operator keeps the results of the leases it holds (at most
+    // two, fewer when its unpaid-work limit says so) and asks for nothing more.
+    await waitFor(() => asked >= 8 && worker.waitingCount() > 0 && worker.waitingCount() === worker.heldCount(), 45_000, 'results delivered again and again');
+    const held = worker.heldCount();
+    expect(held).toBeLessThanOrEqual(2);
+    expect(creator.node.svc.dispatcher.held(op.node.svc.stack.node.peerId)).toBe(held);
     expect(creator.node.svc.dispatcher.job(job.id)!.progress).toMatchObject({ done: 0, failed: 0 });
-    expect(keptResults(op.node.dir)).toHaveLength(2);
+    expect(keptResults(op.node.dir)).toHaveLength(held);
     expect(op.payments.wallet.best(creator.states.get(job.id).chainJobId)).toBeUndefined();
 
     // The creator answers at last: the kept results are accepted and paid, then the job finishes.

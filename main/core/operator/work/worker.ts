@@ -10,9 +10,10 @@
  *
  * A result is the operator's claim to pay, so it is kept (in a blob store the worker alone
  * owns) until the creator's answer is final and stored: an accepted verdict with its voucher
- * once the hook has stored it, a rejection, or a duplicate. An `unknown` answer, a failed
- * delivery, a hook that could not store the voucher, or an accepted paid result without a
- * voucher leave it *waiting*: its lease is still renewed, it is delivered again later, and
+ * once the hook has stored it (or recorded its absence as the creator's failure), a rejection,
+ * or a duplicate. An `unknown` answer, a failed delivery or a hook that throws (it could not
+ * store the voucher now) leave it *waiting*: its lease is still renewed, it is delivered again
+ * later (a creator answers a known result with its latest voucher), and
  * no new task of that creator is taken meanwhile, so a creator that never answers costs at
  * most the tasks already held.
  */
@@ -407,11 +408,6 @@ export class Worker {
         await this.o.onVerdict?.(lease, h.creator, verdict);
       } catch (err) {
         return this.wait(h, `delivery failed: ${(err as Error).message}`);
-      }
-      if (verdict.verdict === 'accepted' && !verdict.voucher && paidLease(lease)) {
-        // Paid work is settled by its voucher; delivering again gets it (the creator answers a
-        // known result with the latest voucher), so the result stays until it comes.
-        return this.wait(h, 'accepted without a voucher; asking for it again');
       }
       this.forget(lease.leaseId);
       this.o.results.delete(result.hash);

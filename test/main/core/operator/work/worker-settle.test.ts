@@ -94,7 +94,7 @@ describe('Worker: a result is kept until its answer is final', () => {
     expect(s.events.filter((e) => e.type === 'leased').length).toBeGreaterThan(1);
   });
 
-  it('keeps a paid result accepted without a voucher until the voucher comes, and deletes it only after onVerdict stored it', async () => {
+  it('keeps a paid result whose voucher the hook cannot store yet (none came) until the voucher comes, and deletes it only after onVerdict stored it', async () => {
     const gate = { sign: false };
     const stored: { voucher: SignedVoucher; blobStillThere: boolean }[] = [];
     const ref: { results?: BlobStore } = {};
@@ -109,7 +109,8 @@ describe('Worker: a result is kept until its answer is final', () => {
       },
       {
         onVerdict: (_lease, _creator, verdict: Verdict) => {
-          if (!verdict.voucher) return;
+          // A hook that wants the voucher before the result is forgotten throws without one.
+          if (!verdict.voucher) throw new Error('accepted without a voucher; asking for it again');
           const held = s.events.find((e) => e.type === 'rendered');
           const hash = (s.store.db.prepare('SELECT result_hash FROM worker_leases').get() as { result_hash: string } | undefined)?.result_hash;
           stored.push({ voucher: verdict.voucher, blobStillThere: !!held && !!hash && ref.results!.has(hash) });
