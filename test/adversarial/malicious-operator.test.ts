@@ -41,7 +41,9 @@ function spec(hash: string, o: Record<string, unknown>): JobSpec {
 async function paidJob(creator: PayCreator, s: JobSpec, benchHours: number) {
   await chain.conn.token.connect(chain.test.accounts[0]!).faucet(creator.wallet.address, 10n ** 21n);
   const job = creator.jobs.create({ spec: s, sceneBytes: scene.byteLength, benchHours, outDir: creator.node.dir });
-  await creator.jobs.fund(job.id);
+  // Three times the price of the tasks: what is allocated to a cheater stays fenced for it
+  // until the job closes, and the honest operator must still be covered.
+  await creator.jobs.fund(job.id, undefined, 3n * BigInt(job.tasks) * BigInt(job.taskPrice));
   creator.jobs.start(job.id);
   return job;
 }
