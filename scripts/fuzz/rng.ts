@@ -133,7 +133,10 @@ export function mutateBytes(rng: Rng, bytes: Uint8Array): Uint8Array {
       // Overwrite a 32-bit word with an edge value: lengths and offsets live in them.
       const at = rng.int(b.length - 3);
       new DataView(b.buffer, b.byteOffset).setUint32(at, rng.pick([0, 0xffffffff, 0x7fffffff, 0x80000000, b.length, b.length + 1]), true);
-    } else if (b.length) b[rng.int(b.length)] ^= 1 << rng.int(8);
+    } else if (b.length) {
+      const at = rng.int(b.length);
+      b[at] = b[at]! ^ (1 << rng.int(8));
+    }
   }
   return b;
 }

@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { prepareScene } from '../../main/core/creator/scene-prepare';
+import { prepareScene } from '../../main/core/scene/scene-prepare';
 import { RayfarmError } from '../../main/core/errors';
 import { flattenScene } from '../../main/core/engine/flatten';
 import { readGlb } from '../../main/core/engine/gltf-io';

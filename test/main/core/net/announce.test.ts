@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Wallet } from 'ethers';
 import { ANNOUNCE_TOPIC, AnnounceProtocol, signAnnouncement } from '../../../../main/core/net/announce';
 import { createBinding } from '../../../../main/core/net/identity';
-import type { Binding } from '../../../../main/core/net/identity';
+import type { Binding, NodeSigner } from '../../../../main/core/net/identity';
 import type { Announcement } from '../../../../main/core/net/announce';
 import { encodeJson } from '../../../../main/core/net/codec';
 import { startPeer, waitFor } from './helpers';
@@ -64,14 +64,13 @@ describe('job announcements on gossipsub', () => {
 });
 
 describe('the announcement state is bounded and cannot be squatted', () => {
-  const SIGNERS = new Map<string, { wallet: Wallet; binding: Binding }>();
+  const SIGNERS = new Map<string, { wallet: NodeSigner; binding: Binding }>();
   async function creator(peerId: string) {
-    let c = SIGNERS.get(peerId);
-    if (!c) {
-      const wallet = Wallet.createRandom();
-      c = { wallet, binding: await createBinding(wallet, peerId, 'public') };
-      SIGNERS.set(peerId, c);
-    }
+    const known = SIGNERS.get(peerId);
+    if (known) return known;
+    const wallet: NodeSigner = Wallet.createRandom();
+    const c = { wallet, binding: await createBinding(wallet, peerId, 'public') };
+    SIGNERS.set(peerId, c);
     return c;
   }
   async function signed(peerId: string, fields: Partial<typeof base> = {}): Promise<Announcement> {
