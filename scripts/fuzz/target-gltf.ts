@@ -118,7 +118,7 @@ async function run(raw: unknown): Promise<void> {
       symlinkSync(work, join(dir, 'link-out'));
       source = { path: join(dir, main.name) };
     } else source = { files };
-    const prepared = await prepareScene({ source, confine: false });
+    const prepared = await prepareScene({ source });
     if (!prepared.ok) return;
     if (containsCanary(prepared.glb)) throw new Error('confinement breach: the packaged scene holds a file from outside its folder');
     // What an operator does with the package.

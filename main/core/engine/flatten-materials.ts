@@ -3,6 +3,7 @@
  * MaterialDesc / TextureDesc tables. Images are decoded once (PNG, JPEG → RGBA8) and kept
  * in a cache that animation frames share.
  */
+import { ImageUtils } from '@gltf-transform/core';
 import type { Material, Texture, TextureInfo } from '@gltf-transform/core';
 import type { EmissiveStrength, Specular } from '@gltf-transform/extensions';
 import jpeg from 'jpeg-js';
@@ -33,15 +34,31 @@ export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
   return undefined;
 }
 
-/** Decodes a PNG or JPEG into RGBA8; throws with a readable message otherwise. */
+/** Most pixels one texture may have (8192 × 8192: 256 MiB decoded), on the creator's check and every operator's load. */
+export const MAX_TEXTURE_PIXELS = 8192 * 8192;
+
+/**
+ * Decodes a PNG or JPEG into RGBA8; throws with a readable message otherwise. The size in
+ * the header is checked before anything is allocated: a 100-byte file can claim 65535².
+ */
 export function decodeImage(bytes: Uint8Array): DecodedImage {
   const kind = sniffImage(bytes);
+  if (kind) {
+    let size: [number, number] | null = null;
+    try {
+      size = ImageUtils.getSize(bytes, kind === 'png' ? 'image/png' : 'image/jpeg');
+    } catch {
+      throw new Error(`its ${kind.toUpperCase()} header is damaged`);
+    }
+    if (!size) throw new Error(`its ${kind.toUpperCase()} header is damaged`);
+    if (size[0] * size[1] > MAX_TEXTURE_PIXELS) throw new Error(`it is ${size[0]} × ${size[1]} pixels, more than the ${MAX_TEXTURE_PIXELS} a texture may have`);
+  }
   if (kind === 'png') {
     const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
   }
   if (kind === 'jpeg') {
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 4096, maxResolutionInMP: 1000 });
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: Math.ceil(MAX_TEXTURE_PIXELS / 1e6) });
     return { width: img.width, height: img.height, data: img.data };
   }
   throw new Error('it is neither a PNG nor a JPEG image');

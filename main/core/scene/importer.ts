@@ -11,7 +11,7 @@ import { MODE, triangleIndices } from '../engine/flatten-geometry';
 import { sceneOf } from '../engine/flatten';
 import { createGltfIO } from '../engine/gltf-io';
 import { checkGltf } from './gltf-check';
-import { filesFromPath, sceneFiles } from './scene-files';
+import { sceneFiles } from './scene-files';
 import type { SceneFiles, SceneSource } from './scene-files';
 
 /** What reading a scene gave: the parsed document (absent when it could not be read) and the problems. */
@@ -27,8 +27,8 @@ export function hasErrors(problems: readonly SceneProblem[]): boolean {
 }
 
 /** Reads and checks a scene from a path or uploaded files. */
-export async function readScene(source: SceneSource, opts: { confine?: boolean } = {}): Promise<ReadSceneResult> {
-  const files = 'path' in source ? filesFromPath(source.path, opts) : sceneFiles(source);
+export async function readScene(source: SceneSource): Promise<ReadSceneResult> {
+  const files = sceneFiles(source);
   if ('severity' in files) return { name: 'path' in source ? source.path : 'upload', problems: [files] };
   return readSceneFiles(files);
 }

@@ -67,6 +67,19 @@ describe('bad scenes are rejected with a message naming the problem', () => {
     });
   }
 
+  it('loads and renders a scene whose coordinates are denormal floats (once an out-of-bounds write in the BVH build)', async () => {
+    // Found by npm run fuzz: a centroid extent of ~1e-41 made the SAH bin scale infinite.
+    const b = new SceneBuilder();
+    const m = b.addMaterial();
+    const t = 3.3e-41;
+    for (let i = 0; i < 8; i++) b.quad([0, 0, i * t], [1, 0, i * t], [1, 1, (i + 1) * t], [0, 1, i * t], m);
+    const scene = await loadScene(b.build());
+    const r = await renderTile({ scene, camera: cameraAt([0.5, 0.5, 2]), width: 8, height: 8, rect: { x: 0, y: 0, width: 8, height: 8 }, spp: 1, seed: 1, threads: 1, maxDepth: 2 });
+    expect(r.length).toBe(8 * 8 * 4);
+    expect(r.every((x) => Number.isFinite(x))).toBe(true);
+    scene.dispose();
+  });
+
   it('accepts the unmodified scene', async () => {
     const s = await loadScene(good());
     expect(s.info.triangles).toBe(2);
