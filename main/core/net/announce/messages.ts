@@ -18,7 +18,7 @@ export const AnnouncementSchema = z
     scene: z.object({ hash: Hash, bytes: z.number().int().nonnegative() }).strict(),
     engine: z.string().max(40),
     tier: z.string().max(20),
-    perBenchHour: z.string().max(40),
+    perBenchHour: z.string().max(40).regex(/^\d{1,30}(\.\d{1,30})?$/),
     width: z.number().int().positive().max(MAX_RESOLUTION),
     height: z.number().int().positive().max(MAX_RESOLUTION),
     spp: z.number().int().positive().max(MAX_SPP),

@@ -9,13 +9,19 @@
  * resumes after a restart (results rendered but not delivered are delivered then).
  */
 import type { Database } from 'better-sqlite3';
-import { RayfarmError } from '../../errors';
 import type { BlobStore } from '../../store';
+import { LeaseSchema } from '../../net/work/messages';
 import type { Lease, LeaseAnswer, OperatorOffer, WorkResponse } from '../../net/work/messages';
 import { ENGINE_ID } from '../../net/work/constants';
 import type { Verdict } from '../../net/result/messages';
 import type { JobSpec, Task } from '../../../../shared/job-spec';
 import type { SceneCache } from './scene-cache';
+import { isCrash, TaskCrashGuard } from './crash-guard';
+import { abortableDelay, FETCH_ATTEMPTS, FETCH_RETRY_MS, isGone, isTransient } from './worker-retry';
+import { historyReputation, jobKey, pickJobs } from './job-picker';
+import type { OpenJob } from './job-picker';
+
+export type { OpenJob } from './job-picker';
 
 /** How the worker talks to one creator (over the network, or in-process for our own jobs). */
 export interface CreatorLink {
@@ -28,16 +34,6 @@ export interface CreatorLink {
   fetchScene(hash: string, bytes: number, maxBytes: number, signal: AbortSignal): Promise<void>;
 }
 
-/** A job the worker may take tasks from. */
-export interface OpenJob {
-  jobId: string;
-  creator: string;
-  /** The wallet address the creator's announcement is bound to (paid jobs check the escrow against it). */
-  creatorAddress?: string;
-  sceneBytes: number;
-  engine: string;
-  perBenchHour: string;
-}
 
 /** Renders one task; the engine in production. */
 export interface TaskRenderer {
@@ -79,6 +75,8 @@ export interface WorkerOptions {
   now?: () => number;
   log?: (line: string) => void;
   onEvent?: (e: WorkerEvent) => void;
+  /** Ranks creators when choosing whom to ask (higher first); by default this operator's own history of them. */
+  reputation?: (creator: string) => number;
   /** Payments: stores the voucher a verdict carries before the result is forgotten (throwing retries the delivery). */
   onVerdict?: (lease: Lease, creator: string, verdict: Verdict) => void | Promise<void>;
   /** Payments: may the worker ask for a task of this job now, given the leases it holds? */
@@ -96,36 +94,8 @@ interface Held {
   abort: AbortController;
 }
 
-/** Tries at a scene before its task is given up, and the pause after the first failure (grows linearly). */
-const FETCH_ATTEMPTS = 4;
-const FETCH_RETRY_MS = 1000;
 /** How long a job whose lease the payments hook refused is left alone. */
 const REFUSED_BACKOFF_MS = 5000;
-
-/** Errors of the connection, as opposed to a bad or oversized scene. */
-function isTransient(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  if (code === 'NET_BLOB_UNAVAILABLE') return isTransient((err as Error).cause);
-  return code === 'NET_UNREACHABLE' || code === 'NET_TIMEOUT' || code === 'NET_TRUNCATED';
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function isGone(r: LeaseAnswer | WorkResponse): boolean {
-  return r.status === 'gone' || r.status === 'denied';
-}
 
 /** The operator's loop. */
 export class Worker {
@@ -140,9 +110,15 @@ export class Worker {
   private readonly depth: number;
   private readonly log: (l: string) => void;
   private readonly delivering = new Set<Promise<void>>();
+  private readonly crashes: TaskCrashGuard;
+  /** Creators that lately answered with nothing or an error, and how much that counts against them. */
+  private readonly penalties = new Map<string, number>();
+  private readonly reputation: (creator: string) => number;
 
   constructor(private readonly o: WorkerOptions) {
     this.now = o.now ?? Date.now;
+    this.crashes = new TaskCrashGuard(o.db, this.now);
+    this.reputation = o.reputation ?? historyReputation(o.db, this.penalties);
     this.depth = o.depth ?? 2;
     this.log = o.log ?? (() => undefined);
   }
@@ -212,7 +188,14 @@ export class Worker {
   private resume(): void {
     const rows = this.o.db.prepare('SELECT * FROM worker_leases ORDER BY received_at').all() as { lease_id: string; creator: string; lease: string; state: string; result_hash: string | null; render_ms: number | null }[];
     for (const r of rows) {
-      const lease = JSON.parse(r.lease) as Lease;
+      // Re-checked like a lease off the wire: the row may predate today's limits.
+      const parsed = LeaseSchema.safeParse(JSON.parse(r.lease));
+      if (!parsed.success) {
+        this.log(`worker: dropping stored lease ${r.lease_id}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        this.o.db.prepare('DELETE FROM worker_leases WHERE lease_id = ?').run(r.lease_id);
+        continue;
+      }
+      const lease = parsed.data;
       const h: Held = { lease, creator: r.creator, state: r.state === 'rendered' ? 'rendered' : 'queued', renewedAt: 0, abort: new AbortController() };
       this.held.set(lease.leaseId, h);
       if (h.state === 'rendered' && r.result_hash && this.o.blobs.has(r.result_hash)) {
@@ -237,26 +220,28 @@ export class Worker {
     if (this.filling || this.stopped) return;
     this.filling = true;
     try {
-      while (!this.stopped && this.held.size < this.depth && this.allowed()) {
-        const policy = this.o.policy();
-        const now = this.now();
-        const job = this.o
-          .jobs()
-          .find(
-            (j) =>
-              (this.backoff.get(j.jobId) ?? 0) <= now &&
-              this.allowed(j.creator) &&
-              policy.engines.includes(j.engine) &&
-              j.sceneBytes <= policy.maxSceneBytes &&
-              priceOk(j.perBenchHour, policy.minPricePerBenchHour) &&
-              (this.o.mayAsk?.(j, this.heldLeases()) ?? true),
-          );
-        if (!job) return;
+      // One round: a bounded number of creators, best first (see job-picker.ts); the next
+      // round starts when something changes (kick) or a backoff ends (armRetry).
+      const policy = this.o.policy();
+      const round = pickJobs(this.o.jobs(), {
+        engines: policy.engines,
+        maxSceneBytes: policy.maxSceneBytes,
+        minPricePerBenchHour: policy.minPricePerBenchHour,
+        backoffUntil: (k) => this.backoff.get(k) ?? 0,
+        allowed: (c) => this.allowed(c),
+        reputation: this.reputation,
+        mayAsk: (j) => this.o.mayAsk?.(j, this.heldLeases()) ?? true,
+        now: this.now(),
+      });
+      for (const job of round) {
+        if (this.stopped || this.held.size >= this.depth || !this.allowed()) return;
         let res: WorkResponse;
         try {
           res = await this.o.link(job.creator).request(job.jobId, this.offer());
         } catch (err) {
-          this.backoff.set(job.jobId, this.now() + 2000);
+          this.backoff.set(jobKey(job), this.now() + 2000);
+          this.penalize(job.creator);
+          this.armRetry(2000);
           this.log(`worker: asking ${job.creator.slice(-8)} for work failed: ${(err as Error).message}`);
           continue;
         }
@@ -264,16 +249,19 @@ export class Worker {
         if (res.status === 'ok' && res.lease) {
           const h: Held = { lease: res.lease, creator: job.creator, state: 'queued', renewedAt: this.now(), abort: new AbortController() };
           this.held.set(res.lease.leaseId, h);
+          this.penalties.delete(job.creator);
           this.persist(h);
           this.o.onEvent?.({ type: 'leased', lease: h.lease, creator: h.creator });
           this.prefetch(h);
           this.runNext();
         } else {
           const wait = res.status === 'none' || res.status === 'busy' ? res.retryAfterMs : res.status === 'denied' ? 60_000 : 5000;
-          this.backoff.set(job.jobId, this.now() + Math.max(200, wait));
+          this.backoff.set(jobKey(job), this.now() + Math.max(200, wait));
+          if (res.status !== 'busy') this.penalize(job.creator);
           this.armRetry(Math.max(200, wait));
         }
       }
+      for (const [k, until] of this.backoff) if (until <= this.now()) this.backoff.delete(k);
     } finally {
       this.filling = false;
     }
@@ -294,9 +282,16 @@ export class Worker {
       .link(job.creator)
       .release(lease.leaseId, reason.slice(0, 300))
       .catch(() => undefined);
-    this.backoff.set(job.jobId, this.now() + REFUSED_BACKOFF_MS);
+    this.backoff.set(jobKey(job), this.now() + REFUSED_BACKOFF_MS);
     this.armRetry(REFUSED_BACKOFF_MS);
     return true;
+  }
+
+  /** A creator that offered no work or failed: ranked lower for a while (decays as it gives work). */
+  private penalize(creator: string): void {
+    this.penalties.set(creator, Math.min(10, (this.penalties.get(creator) ?? 0) + 1));
+    // Bounded like every per-peer map: forget the oldest penalty past the cap.
+    if (this.penalties.size > 1000) this.penalties.delete(this.penalties.keys().next().value!);
   }
 
   private retryTimer: NodeJS.Timeout | undefined;
@@ -350,8 +345,14 @@ export class Worker {
   private async render(h: Held): Promise<{ pixels: Uint8Array; renderMs: number } | undefined> {
     const { lease } = h;
     this.progressValue = 0;
+    const refusal = this.crashes.refusal(lease);
+    if (refusal) {
+      this.log(`worker: refusing ${lease.task.id} of ${lease.jobId}: ${refusal}`);
+      return this.failLease(h, refusal);
+    }
     try {
       await this.prefetch(h);
+      this.crashes.begin(lease);
       const started = this.now();
       this.persist(h);
       this.o.onEvent?.({ type: 'started', lease, creator: h.creator, at: started });
@@ -365,18 +366,25 @@ export class Worker {
         signal: h.abort.signal,
         onProgress: (f) => (this.progressValue = f),
       });
+      this.crashes.ended(lease);
       return { pixels: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), renderMs: performance.now() - t0 };
     } catch (err) {
+      if (isCrash(err)) this.crashes.crashed(lease, (err as Error).message);
+      else this.crashes.ended(lease);
       if (h.abort.signal.aborted) return undefined; // handed back or gone: already reported
-      const reason = (err as Error).message;
-      this.forget(lease.leaseId);
-      this.o.onEvent?.({ type: 'failed', lease, creator: h.creator, reason });
-      await this.o
-        .link(h.creator)
-        .fail(lease.leaseId, reason.slice(0, 300))
-        .catch(() => undefined);
-      return undefined;
+      return this.failLease(h, (err as Error).message);
     }
+  }
+
+  /** Gives a lease up as failed, telling the creator why. */
+  private async failLease(h: Held, reason: string): Promise<undefined> {
+    this.forget(h.lease.leaseId);
+    this.o.onEvent?.({ type: 'failed', lease: h.lease, creator: h.creator, reason });
+    await this.o
+      .link(h.creator)
+      .fail(h.lease.leaseId, reason.slice(0, 300))
+      .catch(() => undefined);
+    return undefined;
   }
 
   /** Keeps the result (so a restart can still deliver it), then delivers it. */
@@ -455,12 +463,5 @@ export class Worker {
   }
 }
 
-/** Whether a task's price meets the operator's minimum (decimal strings; "0" always passes a "0" minimum). */
-export function priceOk(price: string, min: string): boolean {
-  const p = Number(price);
-  const m = Number(min);
-  if (!Number.isFinite(p) || !Number.isFinite(m)) throw new RayfarmError('WORKER_BAD_PRICE', `Cannot compare prices "${price}" and "${min}".`);
-  return p >= m;
-}
-
+export { priceOk } from './job-picker';
 export { ENGINE_ID };
