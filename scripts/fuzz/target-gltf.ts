@@ -73,14 +73,49 @@ const ATTACK_URIS = [
 interface GltfInput {
   /** File name → base64 bytes; the main file is the one ending .gltf/.glb. */
   files: Record<string, string>;
-  /** 'disk': written to a folder and imported by path (what the CLI and a local import do). */
-  via: 'memory' | 'disk';
+  /**
+   * 'disk': written to a folder and imported by path (what the CLI and a local import do);
+   * 'package': handed straight to the operator's side as a creator's packaged GLB.
+   */
+  via: 'memory' | 'disk' | 'package';
 }
 
 let work = '';
 let glbSample: Buffer | undefined;
 
+/** A GLB with this JSON and binary chunk. */
+function glb(json: unknown, bin: Uint8Array): Buffer {
+  const text = Buffer.from(JSON.stringify(json));
+  const jsonChunk = Buffer.concat([text, Buffer.alloc((4 - (text.length % 4)) % 4, 0x20)]);
+  const binChunk = Buffer.concat([Buffer.from(bin), Buffer.alloc((4 - (bin.length % 4)) % 4)]);
+  const head = Buffer.alloc(12);
+  head.writeUInt32LE(0x46546c67, 0);
+  head.writeUInt32LE(2, 4);
+  head.writeUInt32LE(12 + 8 + jsonChunk.length + 8 + binChunk.length, 8);
+  const jh = Buffer.alloc(8);
+  jh.writeUInt32LE(jsonChunk.length, 0);
+  jh.writeUInt32LE(0x4e4f534a, 4);
+  const bh = Buffer.alloc(8);
+  bh.writeUInt32LE(binChunk.length, 0);
+  bh.writeUInt32LE(0x004e4942, 4);
+  return Buffer.concat([head, jh, jsonChunk, bh, binChunk]);
+}
+
+/** The JSON and binary chunk of the sample GLB. */
+function splitSample(b: Buffer): { json: unknown; bin: Uint8Array } {
+  const jsonLen = b.readUInt32LE(12);
+  const json = JSON.parse(b.subarray(20, 20 + jsonLen).toString()) as unknown;
+  const off = 20 + jsonLen;
+  return { json, bin: b.subarray(off + 8, off + 8 + b.readUInt32LE(off)) };
+}
+
 function generate(rng: Rng): GltfInput {
+  if (rng.bool(0.25) && glbSample) {
+    // A hostile creator's package: JSON mutated and re-wrapped, or raw bytes flipped.
+    const { json, bin } = splitSample(glbSample);
+    const bytes = rng.bool(0.7) ? glb(mutateJson(rng, json), rng.bool(0.2) ? mutateBytes(rng, bin) : bin) : Buffer.from(mutateBytes(rng, glbSample));
+    return { via: 'package', files: { 'scene.glb': bytes.toString('base64') } };
+  }
   const via = rng.bool(0.3) ? 'disk' : 'memory';
   if (rng.bool(0.2) && glbSample) return { via, files: { 'scene.glb': Buffer.from(mutateBytes(rng, glbSample)).toString('base64') } };
   const files = handMade();
@@ -97,6 +132,14 @@ function generate(rng: Rng): GltfInput {
   return { via, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.toString('base64')])) };
 }
 
+/** What an operator does with a package: parse, flatten, load into the engine. */
+async function operatorLoad(bytes: Uint8Array): Promise<void> {
+  const doc = await readGlb(bytes);
+  const flat = flattenScene(doc, { aspect: 1 });
+  const scene = await loadScene(flat.buffers);
+  scene.dispose();
+}
+
 function containsCanary(bytes: Uint8Array): boolean {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(CANARY);
 }
@@ -107,6 +150,7 @@ async function run(raw: unknown): Promise<void> {
   const main = files.find((f) => /\.(gltf|glb)$/.test(f.name))!;
   let dir: string | undefined;
   try {
+    if (input.via === 'package') return await operatorLoad(main.bytes);
     let source: { path: string } | { files: typeof files };
     if (input.via === 'disk') {
       dir = mkdtempSync(join(work, 'scene-'));
@@ -121,11 +165,7 @@ async function run(raw: unknown): Promise<void> {
     const prepared = await prepareScene({ source });
     if (!prepared.ok) return;
     if (containsCanary(prepared.glb)) throw new Error('confinement breach: the packaged scene holds a file from outside its folder');
-    // What an operator does with the package.
-    const doc = await readGlb(prepared.glb);
-    const flat = flattenScene(doc, { aspect: 1 });
-    const scene = await loadScene(flat.buffers);
-    scene.dispose();
+    await operatorLoad(prepared.glb);
   } catch (err) {
     if (err instanceof RayfarmError && /^[A-Z][A-Z0-9_]+$/.test(err.code)) return;
     throw err;

@@ -22,6 +22,12 @@ export interface FlattenCache {
   images: WeakMap<Texture, DecodedImage | { error: string }>;
 }
 
+/** `v` as `n` numbers when it is an array of at least n, else `fallback` (NaN stays NaN for the engine to refuse). */
+export function numbers(v: unknown, n: number, fallback: number[]): number[] {
+  if (!Array.isArray(v) || v.length < n) return fallback;
+  return v.slice(0, n).map((x) => (typeof x === 'number' ? x : Number.NaN));
+}
+
 /** A fresh cache. */
 export function createFlattenCache(): FlattenCache {
   return { images: new WeakMap() };
@@ -99,16 +105,18 @@ export class MaterialTable {
     return this.textures.length - 1;
   }
 
+  // Extension data reaches here as the file wrote it (a creator's package is not trusted):
+  // anything but n numbers becomes the default, and the engine then range-checks the numbers.
   private convert(m: Material): MaterialDesc {
     const name = m.getName() || 'unnamed material';
     const strength = m.getExtension<EmissiveStrength>('KHR_materials_emissive_strength')?.getEmissiveStrength() ?? 1;
-    const ef = m.getEmissiveFactor();
-    const emissive: Vec3 = [ef[0] * strength, ef[1] * strength, ef[2] * strength];
+    const ef = numbers(m.getEmissiveFactor(), 3, [0, 0, 0]);
+    const emissive: Vec3 = [ef[0]! * strength, ef[1]! * strength, ef[2]! * strength];
     const alpha = m.getAlphaMode();
     const spec = m.getExtension<Specular>('KHR_materials_specular');
     return {
       name,
-      baseColor: [...m.getBaseColorFactor()] as unknown as MaterialDesc['baseColor'],
+      baseColor: numbers(m.getBaseColorFactor(), 4, [1, 1, 1, 1]) as unknown as MaterialDesc['baseColor'],
       baseColorTexture: this.texture(m.getBaseColorTexture(), m.getBaseColorTextureInfo(), true, name, 'base colour'),
       metallic: m.getMetallicFactor(),
       roughness: m.getRoughnessFactor(),
@@ -119,7 +127,7 @@ export class MaterialTable {
       normalScale: m.getNormalScale(),
       specular: spec?.getSpecularFactor() ?? 1,
       specularTexture: spec ? this.texture(spec.getSpecularTexture(), spec.getSpecularTextureInfo(), false, name, 'specular') : -1,
-      specularColor: spec ? ([...spec.getSpecularColorFactor()] as unknown as Vec3) : [1, 1, 1],
+      specularColor: spec ? (numbers(spec.getSpecularColorFactor(), 3, [1, 1, 1]) as unknown as Vec3) : [1, 1, 1],
       specularColorTexture: spec ? this.texture(spec.getSpecularColorTexture(), spec.getSpecularColorTextureInfo(), true, name, 'specular colour') : -1,
       alphaMode: alpha === 'MASK' ? 'mask' : alpha === 'BLEND' ? 'blend' : 'opaque',
       alphaCutoff: m.getAlphaCutoff(),

@@ -8,7 +8,7 @@ import { ImageUtils } from '@gltf-transform/core';
 import type { GLTF } from '@gltf-transform/core';
 import type { SceneProblem } from '../../../shared/api/scenes';
 import { decodeImage, MAX_TEXTURE_PIXELS, sniffImage } from '../engine/flatten-materials';
-import { gltfShapeProblem } from './gltf-shape';
+import { gltfShapeProblem } from '../engine/gltf-shape';
 import type { FileRead, SceneFiles } from './scene-files';
 
 /** Extensions the renderer honours. */

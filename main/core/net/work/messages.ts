@@ -50,6 +50,8 @@ export const LeaseSchema = z
   .check((ctx) => {
     // Operators take limits, not orders: the task must be exactly the one the job spec
     // defines at that index, so a rect outside the frame or a frame outside the range never reaches the engine.
+    // Runs even when a field above failed its schema (zod reports every issue): only judge a well-formed lease.
+    if (ctx.issues.length > 0) return;
     const { task, spec } = ctx.value;
     const expected = taskAt(spec, task.index);
     const same =

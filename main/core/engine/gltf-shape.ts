@@ -6,6 +6,9 @@
  */
 import { z } from 'zod';
 
+/** Most nodes a scene may have: each costs a matrix and a walk on every frame of every task. */
+export const MAX_NODES = 200_000;
+
 const index = z.number().int().nonnegative();
 const name = z.string().max(4096).optional();
 const textureRef = z.looseObject({ index, texCoord: index.optional(), scale: z.number().optional(), strength: z.number().optional() });
@@ -34,6 +37,7 @@ export const GltfShapeSchema = z.looseObject({
         weights: z.array(num).optional(),
       }),
     )
+    .max(MAX_NODES)
     .optional(),
   meshes: z
     .array(
@@ -118,7 +122,44 @@ export const GltfShapeSchema = z.looseObject({
 /** The first problem with the JSON's shape, in words (`meshes.0.primitives: expected array`); undefined when it fits. */
 export function gltfShapeProblem(json: unknown): string | undefined {
   const r = GltfShapeSchema.safeParse(json);
-  if (r.success) return undefined;
-  const issue = r.error.issues[0]!;
-  return `${issue.path.map(String).join('.') || 'the top level'}: ${issue.message}`;
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    return `${issue.path.map(String).join('.') || 'the top level'}: ${issue.message}`;
+  }
+  // Nodes form a forest: glTF allows one parent per node and no cycles (a cycle would make
+  // every walk of the scene endless).
+  const nodes = r.data.nodes ?? [];
+  const parent = new Map<number, number>();
+  for (let i = 0; i < nodes.length; i++) {
+    for (const c of nodes[i]!.children ?? []) {
+      if (c >= nodes.length) return `nodes.${i}.children: node ${c} does not exist`;
+      if (parent.has(c) || c === i) return `nodes.${i}.children: node ${c} has more than one parent`;
+      parent.set(c, i);
+    }
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    let n = i;
+    for (let steps = 0; parent.has(n); steps++) {
+      n = parent.get(n)!;
+      if (n === i || steps > nodes.length) return `nodes.${i}: its children lead back to it (a cycle)`;
+    }
+  }
+  return undefined;
+}
+
+const GLB_MAGIC = 0x46546c67;
+const CHUNK_JSON = 0x4e4f534a;
+
+/** The JSON of a GLB, or undefined when the container is not a GLB with a JSON chunk. */
+export function glbJson(bytes: Uint8Array): unknown {
+  if (bytes.byteLength < 20) return undefined;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(0, true) !== GLB_MAGIC || dv.getUint32(16, true) !== CHUNK_JSON) return undefined;
+  const len = dv.getUint32(12, true);
+  if (20 + len > bytes.byteLength) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + len)));
+  } catch {
+    return undefined;
+  }
 }
