@@ -95,3 +95,43 @@ export function priceOk(price: string, min: string): boolean {
   if (p === undefined || m === undefined) throw new RayfarmError('WORKER_BAD_PRICE', `Cannot compare prices "${price}" and "${min}".`);
   return p >= m;
 }
+
+/**
+ * The worker's memory of whom to ask: per-job backoff (keyed by creator and job id, swept
+ * as it expires) and per-creator penalties for answering with nothing or failing (capped,
+ * cleared when the creator gives work), feeding the reputation used for ranking.
+ */
+export class CreatorChooser {
+  private readonly backoff = new Map<string, number>();
+  private readonly penalties = new Map<string, number>();
+  readonly reputation: (creator: string) => number;
+
+  constructor(
+    db: Database,
+    private readonly now: () => number,
+    reputation?: (creator: string) => number,
+  ) {
+    this.reputation = reputation ? (c) => reputation(c) - (this.penalties.get(c) ?? 0) : historyReputation(db, this.penalties);
+  }
+
+  /** This round's jobs (see pickJobs). */
+  round(jobs: readonly OpenJob[], ctx: Omit<PickContext, 'backoffUntil' | 'reputation' | 'now'>): OpenJob[] {
+    const now = this.now();
+    for (const [k, until] of this.backoff) if (until <= now) this.backoff.delete(k);
+    return pickJobs(jobs, { ...ctx, backoffUntil: (k) => this.backoff.get(k) ?? 0, reputation: this.reputation, now });
+  }
+
+  /** Leaves a job alone for `ms`; `penalize` also ranks its creator lower for a while. */
+  rest(job: OpenJob, ms: number, penalize: boolean): void {
+    this.backoff.set(jobKey(job), this.now() + ms);
+    if (!penalize) return;
+    this.penalties.set(job.creator, Math.min(10, (this.penalties.get(job.creator) ?? 0) + 1));
+    // Bounded like every per-peer map: forget the oldest penalty past the cap.
+    if (this.penalties.size > 1000) this.penalties.delete(this.penalties.keys().next().value!);
+  }
+
+  /** The creator gave work: its penalty is forgiven. */
+  gaveWork(creator: string): void {
+    this.penalties.delete(creator);
+  }
+}

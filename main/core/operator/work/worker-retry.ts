@@ -35,3 +35,20 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
 export function isGone(r: LeaseAnswer | WorkResponse): boolean {
   return r.status === 'gone' || r.status === 'denied';
 }
+
+/**
+ * Fetches until `done()`: a dropped connection (the creator restarting, a flaky LAN) is not
+ * the task's fault, so transient failures are tried again a few times, each try resuming
+ * where the last stopped; anything else, or the last try, fails the fetch.
+ */
+export async function fetchWithRetry(fetch: () => Promise<void>, done: () => boolean, signal: AbortSignal, onRetry: (err: unknown) => void): Promise<void> {
+  for (let attempt = 1; !done(); attempt++) {
+    try {
+      await fetch();
+    } catch (err) {
+      if (attempt >= FETCH_ATTEMPTS || signal.aborted || !isTransient(err)) throw err;
+      onRetry(err);
+      await abortableDelay(FETCH_RETRY_MS * attempt, signal);
+    }
+  }
+}

@@ -8,82 +8,17 @@
  * cache, renders in the background, delivers results, renews leases while it works, and
  * resumes after a restart (results rendered but not delivered are delivered then).
  */
-import type { Database } from 'better-sqlite3';
-import type { BlobStore } from '../../store';
 import { LeaseSchema } from '../../net/work/messages';
-import type { Lease, LeaseAnswer, OperatorOffer, WorkResponse } from '../../net/work/messages';
+import type { Lease, OperatorOffer, WorkResponse } from '../../net/work/messages';
 import { ENGINE_ID } from '../../net/work/constants';
-import type { Verdict } from '../../net/result/messages';
-import type { JobSpec, Task } from '../../../../shared/job-spec';
-import type { SceneCache } from './scene-cache';
 import { isCrash, TaskCrashGuard } from './crash-guard';
-import { abortableDelay, FETCH_ATTEMPTS, FETCH_RETRY_MS, isGone, isTransient } from './worker-retry';
-import { historyReputation, jobKey, pickJobs } from './job-picker';
+import { fetchWithRetry, isGone } from './worker-retry';
+import { CreatorChooser } from './job-picker';
 import type { OpenJob } from './job-picker';
+import type { WorkerOptions } from './worker-types';
 
 export type { OpenJob } from './job-picker';
-
-/** How the worker talks to one creator (over the network, or in-process for our own jobs). */
-export interface CreatorLink {
-  request(jobId: string, offer: OperatorOffer): Promise<WorkResponse>;
-  renew(leaseId: string): Promise<LeaseAnswer | WorkResponse>;
-  release(leaseId: string, reason: string): Promise<unknown>;
-  fail(leaseId: string, reason: string): Promise<unknown>;
-  deliver(result: { leaseId: string; jobId: string; taskIndex: number; width: number; height: number; renderMs: number }, pixels: Uint8Array): Promise<Verdict>;
-  /** Makes sure the scene is in the local blob store. */
-  fetchScene(hash: string, bytes: number, maxBytes: number, signal: AbortSignal): Promise<void>;
-}
-
-
-/** Renders one task; the engine in production. */
-export interface TaskRenderer {
-  render(input: { spec: JobSpec; task: Task; sceneHash: string; threads?: number; signal: AbortSignal; onProgress: (f: number) => void }): Promise<Float32Array>;
-}
-
-/** What the worker's policy decides. */
-export interface WorkerPolicy {
-  enabled: boolean;
-  engines: string[];
-  maxSceneBytes: number;
-  /** Used once payments exist: tasks priced below this are not taken. */
-  minPricePerBenchHour: string;
-}
-
-/** Something the worker did, for logs and the task history. */
-export type WorkerEvent =
-  | { type: 'leased'; lease: Lease; creator: string }
-  | { type: 'started'; lease: Lease; creator: string; at: number }
-  | { type: 'rendered'; lease: Lease; creator: string; renderMs: number }
-  | { type: 'verdict'; lease: Lease; creator: string; verdict: Verdict }
-  | { type: 'failed'; lease: Lease; creator: string; reason: string }
-  | { type: 'released'; lease: Lease; creator: string; reason: string };
-
-/** Settings of a worker. */
-export interface WorkerOptions {
-  db: Database;
-  blobs: BlobStore;
-  cache: SceneCache;
-  renderer: TaskRenderer;
-  jobs: () => OpenJob[];
-  link: (creator: string) => CreatorLink;
-  policy: () => WorkerPolicy;
-  /** The idle/schedule policy's hook: may a task of this creator run now? */
-  shouldWork?: (creator: string) => boolean;
-  threads?: () => number | undefined;
-  /** Leases held at once (one rendering, the rest queued). */
-  depth?: number;
-  now?: () => number;
-  log?: (line: string) => void;
-  onEvent?: (e: WorkerEvent) => void;
-  /** Ranks creators when choosing whom to ask (higher first); by default this operator's own history of them. */
-  reputation?: (creator: string) => number;
-  /** Payments: stores the voucher a verdict carries before the result is forgotten (throwing retries the delivery). */
-  onVerdict?: (lease: Lease, creator: string, verdict: Verdict) => void | Promise<void>;
-  /** Payments: may the worker ask for a task of this job now, given the leases it holds? */
-  mayAsk?: (job: OpenJob, held: readonly Lease[]) => boolean;
-  /** Payments: a reason not to work on a lease just received (it is handed back), or undefined. */
-  admitLease?: (lease: Lease, job: OpenJob, held: readonly Lease[]) => Promise<string | undefined>;
-}
+export type { CreatorLink, TaskRenderer, WorkerEvent, WorkerOptions, WorkerPolicy } from './worker-types';
 
 interface Held {
   lease: Lease;
@@ -100,7 +35,6 @@ const REFUSED_BACKOFF_MS = 5000;
 /** The operator's loop. */
 export class Worker {
   private readonly held = new Map<string, Held>();
-  private readonly backoff = new Map<string, number>();
   private rendering: Held | undefined;
   private filling = false;
   private stopped = true;
@@ -111,14 +45,12 @@ export class Worker {
   private readonly log: (l: string) => void;
   private readonly delivering = new Set<Promise<void>>();
   private readonly crashes: TaskCrashGuard;
-  /** Creators that lately answered with nothing or an error, and how much that counts against them. */
-  private readonly penalties = new Map<string, number>();
-  private readonly reputation: (creator: string) => number;
+  private readonly chooser: CreatorChooser;
 
   constructor(private readonly o: WorkerOptions) {
     this.now = o.now ?? Date.now;
     this.crashes = new TaskCrashGuard(o.db, this.now);
-    this.reputation = o.reputation ?? historyReputation(o.db, this.penalties);
+    this.chooser = new CreatorChooser(o.db, this.now, o.reputation);
     this.depth = o.depth ?? 2;
     this.log = o.log ?? (() => undefined);
   }
@@ -223,15 +155,12 @@ export class Worker {
       // One round: a bounded number of creators, best first (see job-picker.ts); the next
       // round starts when something changes (kick) or a backoff ends (armRetry).
       const policy = this.o.policy();
-      const round = pickJobs(this.o.jobs(), {
+      const round = this.chooser.round(this.o.jobs(), {
         engines: policy.engines,
         maxSceneBytes: policy.maxSceneBytes,
         minPricePerBenchHour: policy.minPricePerBenchHour,
-        backoffUntil: (k) => this.backoff.get(k) ?? 0,
         allowed: (c) => this.allowed(c),
-        reputation: this.reputation,
         mayAsk: (j) => this.o.mayAsk?.(j, this.heldLeases()) ?? true,
-        now: this.now(),
       });
       for (const job of round) {
         if (this.stopped || this.held.size >= this.depth || !this.allowed()) return;
@@ -239,8 +168,7 @@ export class Worker {
         try {
           res = await this.o.link(job.creator).request(job.jobId, this.offer());
         } catch (err) {
-          this.backoff.set(jobKey(job), this.now() + 2000);
-          this.penalize(job.creator);
+          this.chooser.rest(job, 2000, true);
           this.armRetry(2000);
           this.log(`worker: asking ${job.creator.slice(-8)} for work failed: ${(err as Error).message}`);
           continue;
@@ -249,19 +177,17 @@ export class Worker {
         if (res.status === 'ok' && res.lease) {
           const h: Held = { lease: res.lease, creator: job.creator, state: 'queued', renewedAt: this.now(), abort: new AbortController() };
           this.held.set(res.lease.leaseId, h);
-          this.penalties.delete(job.creator);
+          this.chooser.gaveWork(job.creator);
           this.persist(h);
           this.o.onEvent?.({ type: 'leased', lease: h.lease, creator: h.creator });
           this.prefetch(h);
           this.runNext();
         } else {
           const wait = res.status === 'none' || res.status === 'busy' ? res.retryAfterMs : res.status === 'denied' ? 60_000 : 5000;
-          this.backoff.set(jobKey(job), this.now() + Math.max(200, wait));
-          if (res.status !== 'busy') this.penalize(job.creator);
+          this.chooser.rest(job, Math.max(200, wait), res.status !== 'busy');
           this.armRetry(Math.max(200, wait));
         }
       }
-      for (const [k, until] of this.backoff) if (until <= this.now()) this.backoff.delete(k);
     } finally {
       this.filling = false;
     }
@@ -282,16 +208,9 @@ export class Worker {
       .link(job.creator)
       .release(lease.leaseId, reason.slice(0, 300))
       .catch(() => undefined);
-    this.backoff.set(jobKey(job), this.now() + REFUSED_BACKOFF_MS);
+    this.chooser.rest(job, REFUSED_BACKOFF_MS, false);
     this.armRetry(REFUSED_BACKOFF_MS);
     return true;
-  }
-
-  /** A creator that offered no work or failed: ranked lower for a while (decays as it gives work). */
-  private penalize(creator: string): void {
-    this.penalties.set(creator, Math.min(10, (this.penalties.get(creator) ?? 0) + 1));
-    // Bounded like every per-peer map: forget the oldest penalty past the cap.
-    if (this.penalties.size > 1000) this.penalties.delete(this.penalties.keys().next().value!);
   }
 
   private retryTimer: NodeJS.Timeout | undefined;
@@ -307,17 +226,12 @@ export class Worker {
   private prefetch(h: Held): Promise<void> {
     h.fetch ??= (async () => {
       const { hash, bytes } = h.lease.scene;
-      // A dropped connection (the creator restarting, a flaky LAN) is not the task's fault:
-      // try again a few times, resuming where the last try stopped, before giving the task up.
-      for (let attempt = 1; !this.o.cache.has(hash); attempt++) {
-        try {
-          await this.o.link(h.creator).fetchScene(hash, bytes, this.o.policy().maxSceneBytes, h.abort.signal);
-        } catch (err) {
-          if (attempt >= FETCH_ATTEMPTS || h.abort.signal.aborted || !isTransient(err)) throw err;
-          this.log(`worker: fetching the scene of ${h.lease.task.id} failed (${(err as Error).message}); trying again`);
-          await abortableDelay(FETCH_RETRY_MS * attempt, h.abort.signal);
-        }
-      }
+      await fetchWithRetry(
+        () => this.o.link(h.creator).fetchScene(hash, bytes, this.o.policy().maxSceneBytes, h.abort.signal),
+        () => this.o.cache.has(hash),
+        h.abort.signal,
+        (err) => this.log(`worker: fetching the scene of ${h.lease.task.id} failed (${(err as Error).message}); trying again`),
+      );
       this.o.cache.touch(hash, bytes);
       this.o.cache.evict(new Set([...this.held.values()].map((x) => x.lease.scene.hash)));
     })();
