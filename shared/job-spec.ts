@@ -13,6 +13,8 @@ export const MAX_PIXELS = 8192 * 8192;
 export const MAX_SPP = 65536;
 /** Largest number of frames in one job. */
 export const MAX_FRAMES = 100_000;
+/** Largest frame number a job may name (frame n shows time n / fps). */
+export const MAX_FRAME_INDEX = 10_000_000;
 /** Largest number of tiles along one axis. */
 export const MAX_TILES_PER_AXIS = 64;
 /** Largest path length (bounces). */
@@ -48,8 +50,8 @@ const int = (what: string) => z.number({ error: `${what} must be a number` }).in
 /** The frames a job renders: start..end inclusive, every `step`-th. */
 export const FrameRangeSchema = z
   .object({
-    start: int('the first frame').min(0, { error: 'the first frame cannot be negative' }),
-    end: int('the last frame').min(0, { error: 'the last frame cannot be negative' }),
+    start: int('the first frame').min(0, { error: 'the first frame cannot be negative' }).max(MAX_FRAME_INDEX, { error: `the first frame can be at most ${MAX_FRAME_INDEX}` }),
+    end: int('the last frame').min(0, { error: 'the last frame cannot be negative' }).max(MAX_FRAME_INDEX, { error: `the last frame can be at most ${MAX_FRAME_INDEX}` }),
     step: int('the frame step').min(1, { error: 'the frame step must be at least 1' }).default(1),
   })
   .strict()
@@ -206,6 +208,33 @@ export function splitJob(spec: Pick<JobSpec, 'frames' | 'tiles' | 'width' | 'hei
     }
   }
   return tasks;
+}
+
+/**
+ * Task number `index` of the job, computed without listing the others (a job can have
+ * hundreds of millions of tasks); undefined when the job has no such task. Equal to
+ * `splitJob(spec)[index]`: an operator checks every lease's task against it.
+ */
+export function taskAt(spec: Pick<JobSpec, 'frames' | 'tiles' | 'width' | 'height'>, index: number): Task | undefined {
+  const perFrame = spec.tiles.x * spec.tiles.y;
+  if (!Number.isSafeInteger(index) || index < 0) return undefined;
+  const frameIndex = Math.floor(index / perFrame);
+  const frame = spec.frames.start + frameIndex * spec.frames.step;
+  if (frame > spec.frames.end) return undefined;
+  const inFrame = index - frameIndex * perFrame;
+  const tx = inFrame % spec.tiles.x;
+  const ty = Math.floor(inFrame / spec.tiles.x);
+  const col = splitSpan(spec.width, spec.tiles.x)[tx]!;
+  const row = splitSpan(spec.height, spec.tiles.y)[ty]!;
+  const f = String(frame).padStart(4, '0');
+  return {
+    index,
+    id: perFrame > 1 ? `f${f}-t${tx}x${ty}` : `f${f}`,
+    frame,
+    tileX: tx,
+    tileY: ty,
+    rect: { x: col.start, y: row.start, width: col.length, height: row.length },
+  };
 }
 
 /** The animation time a frame shows, in seconds. */

@@ -4,7 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { ApiServer } from '../core/api/api-server';
 import { packageRoot } from '../core/version';
 import { MAX_MESSAGE_BYTES, RequestEnvelopeSchema } from '../../shared/protocol';
@@ -27,6 +27,35 @@ export interface WebServerOptions {
   /** Fixed token (tests); a random one otherwise. */
   token?: string;
   log?: (line: string) => void;
+  /** How long a client may take to send its request headers (ms); slow clients are cut off after it. */
+  headersTimeoutMs?: number;
+}
+
+/** Most sockets the server holds open at once; beyond it new connections are dropped. */
+export const MAX_CONNECTIONS = 256;
+/** Largest request head (request line + headers); Node answers 431 beyond it. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** Default time a client has to send its request headers. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+
+/** The request's URL parsed against a dummy origin, or null when the target is not a URL. */
+export function parseRequestUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://x');
+  } catch {
+    return null;
+  }
+}
+
+/** Percent-decodes one path segment; null when the encoding is malformed or it hides a NUL or slash. */
+export function decodeSegment(segment: string): string | null {
+  let s: string;
+  try {
+    s = decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+  return /[\0/\\]/.test(s) ? null : s;
 }
 
 /** A running headless server. */
@@ -65,12 +94,32 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     'referrer-policy': 'no-referrer',
   });
 
-  const http: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // Anything a handler throws becomes a 400/500 for that request; the server keeps serving.
+  const headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const http: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      route(req, res);
+    } catch (err) {
+      failed(res, err);
+    }
+  });
+  http.headersTimeout = headersTimeout;
+  http.maxConnections = MAX_CONNECTIONS;
+  // A malformed request line or headers: Node's parser reports it here; answer 400 and drop the socket.
+  http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+  });
+
+  function route(req: IncomingMessage, res: ServerResponse): void {
     if (!allowedHosts().has(req.headers.host ?? '')) {
       res.writeHead(421, { 'content-type': 'text/plain' }).end('Wrong host\n');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = parseRequestUrl(req.url);
+    if (!url) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request target\n');
     const authorised = () => sameToken(url.searchParams.get('token') ?? (req.headers['x-rayfarm-token'] as string | undefined) ?? null, token);
     if (url.pathname === '/upload') {
       if (req.method !== 'POST') return void res.writeHead(405).end();
@@ -78,7 +127,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const origin = req.headers.origin;
       if (origin !== undefined && !allowedOrigins().has(origin)) return void res.writeHead(403).end();
       if (!opts.uploadsDir) return void res.writeHead(404).end();
-      void handleUpload(opts.uploadsDir, req, res);
+      handleUpload(opts.uploadsDir, req, res).catch((err: unknown) => failed(res, err));
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -87,14 +136,23 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     if (url.pathname.startsWith('/download/')) {
       if (!authorised()) return void res.writeHead(401).end();
-      void serveDownload(url, res);
+      serveDownload(url, res).catch((err: unknown) => failed(res, err));
       return;
     }
-    serveStatic(staticDir, req, res, securityHeaders());
-  });
+    serveStatic(staticDir, url, req, res, securityHeaders());
+  }
+
+  /** The last resort for a handler's rejection: a 500 (or a dropped socket) and a log line, never a crash. */
+  function failed(res: ServerResponse, err: unknown): void {
+    log(`rayfarm web: a request failed (${(err as Error).message})`);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal error\n');
+    else res.destroy();
+  }
 
   async function serveDownload(url: URL, res: ServerResponse): Promise<void> {
-    const [kind = '', ...rest] = url.pathname.slice('/download/'.length).split('/').map((s) => decodeURIComponent(s));
+    const segments = url.pathname.slice('/download/'.length).split('/').map(decodeSegment);
+    if (segments.some((s) => s === null)) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Malformed path\n');
+    const [kind = '', ...rest] = segments as string[];
     try {
       const d = await opts.downloads?.resolve(kind, rest);
       if (!d) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
@@ -110,17 +168,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       body.pipe(res);
     } catch (err) {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`);
+      else res.destroy();
     }
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   http.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+    // A reset during the handshake must not become an unhandled 'error' event.
+    socket.on('error', () => socket.destroy());
+    const url = parseRequestUrl(req.url);
     const origin = req.headers.origin;
     const reject = (status: number, why: string) => {
       log(`rayfarm web: refused a connection (${why})`);
       socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\n\r\n`);
     };
+    if (!url) return reject(400, 'Bad Request');
     if (url.pathname !== '/api') return reject(404, 'Not Found');
     if (!allowedHosts().has(req.headers.host ?? '')) return reject(421, 'Misdirected Request');
     if (origin !== undefined && !allowedOrigins().has(origin)) return reject(403, 'Forbidden Origin');
@@ -134,23 +196,31 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     });
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);
-    ws.on('message', async (data, isBinary) => {
-      if (isBinary) return void ws.close(1003, 'Text frames only');
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data.toString());
-      } catch {
-        const reply: ResponseEnvelope = { id: -1, ok: false, error: { code: 'API_BAD_MESSAGE', message: 'The message is not valid JSON.' } };
-        return void ws.send(JSON.stringify(reply));
-      }
-      const env = RequestEnvelopeSchema.safeParse(parsed);
-      if (!env.success) {
-        const reply: ResponseEnvelope = { id: -1, ok: false, error: { code: 'API_BAD_MESSAGE', message: 'The message is not a request {id, call, input}.' } };
-        return void ws.send(JSON.stringify(reply));
-      }
-      const result = await opts.api.invoke(env.data.call, env.data.input, { transport: 'websocket' });
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: env.data.id, ...result }));
+    ws.on('message', (data, isBinary) => {
+      handleMessage(ws, data, isBinary).catch((err: unknown) => {
+        log(`rayfarm web: a message failed (${(err as Error).message})`);
+        const reply: ResponseEnvelope = { id: -1, ok: false, error: { code: 'INTERNAL', message: 'The request could not be handled.' } };
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+      });
     });
+  }
+
+  async function handleMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+    if (isBinary) return void ws.close(1003, 'Text frames only');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch {
+      const reply: ResponseEnvelope = { id: -1, ok: false, error: { code: 'API_BAD_MESSAGE', message: 'The message is not valid JSON.' } };
+      return void ws.send(JSON.stringify(reply));
+    }
+    const env = RequestEnvelopeSchema.safeParse(parsed);
+    if (!env.success) {
+      const reply: ResponseEnvelope = { id: -1, ok: false, error: { code: 'API_BAD_MESSAGE', message: 'The message is not a request {id, call, input}.' } };
+      return void ws.send(JSON.stringify(reply));
+    }
+    const result = await opts.api.invoke(env.data.call, env.data.input, { transport: 'websocket' });
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: env.data.id, ...result }));
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -15,10 +15,23 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** Serves the built renderer; unknown paths fall back to index.html (single-page app). */
-export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): void {
-  const url = new URL(req.url ?? '/', 'http://x');
-  let rel = decodeURIComponent(url.pathname);
+/**
+ * Serves the built renderer; unknown paths fall back to index.html (single-page app).
+ * A path that is not valid percent-encoding, hides a NUL or backslash, or climbs out of
+ * `root` is answered 400/403: a URL from any web page reaches this code.
+ */
+export function serveStatic(root: string, url: URL, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): void {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(url.pathname);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('Malformed percent-encoding\n');
+    return;
+  }
+  if (rel.includes('\0') || rel.includes('\\')) {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('Malformed path\n');
+    return;
+  }
   if (rel.endsWith('/')) rel += 'index.html';
   const file = normalize(join(root, rel));
   if (!file.startsWith(root + sep) && file !== root) {
@@ -34,5 +47,8 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
   const type = TYPES[extname(target)] ?? 'application/octet-stream';
   const cache = target.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
   res.writeHead(200, { ...headers, 'content-type': type, 'cache-control': cache });
-  createReadStream(target).pipe(res);
+  if (req.method === 'HEAD') return void res.end();
+  const body = createReadStream(target);
+  body.on('error', () => res.destroy());
+  body.pipe(res);
 }

@@ -15,7 +15,9 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 /** A relative file name from the browser, made safe to join under a folder; null if it cannot be. */
 export function safeRelativePath(name: string): string | null {
   const cleaned = name.replace(/\\/g, '/').replace(/^\/+/, '');
-  if (!cleaned || cleaned.length > 512 || cleaned.includes('\0')) return null;
+  // U+FFFD is what URLSearchParams makes of malformed percent-encoding; control characters have no place in a file name.
+  // eslint-disable-next-line no-control-regex
+  if (!cleaned || cleaned.length > 512 || /[\u0000-\u001f\u007f\ufffd]/.test(cleaned)) return null;
   const parts = cleaned.split('/');
   if (parts.some((p) => p === '' || p === '.' || p === '..')) return null;
   return parts.join(sep);
@@ -39,7 +41,12 @@ export async function handleUpload(uploadsDir: string, req: IncomingMessage, res
   }
   const target = normalize(join(uploadsDir, id, rel));
   if (!target.startsWith(join(uploadsDir, id) + sep)) return reply(res, 400, { code: 'UPLOAD_BAD_NAME', message: 'The file name escapes its folder.' });
-  mkdirSync(dirname(target), { recursive: true });
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+  } catch {
+    // A file already stands where a folder of this name would go (`a` then `a/b`).
+    return reply(res, 409, { code: 'UPLOAD_BAD_NAME', message: 'A file of the upload already has that name as a folder.' });
+  }
   let received = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _enc, cb) {

@@ -1,6 +1,7 @@
 #include "bvh.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "intersect.h"
 
@@ -9,6 +10,14 @@ namespace rf {
 namespace {
 
 constexpr int kBins = 16;
+
+// The SAH bin of a centroid offset already scaled to [0, kBins): clamped on both sides and
+// NaN-safe (comparisons with NaN are false, so it lands in bin 0), never an int cast of inf.
+inline int binOf(float scaled) {
+    if (!(scaled > 0.f)) return 0;
+    if (scaled >= static_cast<float>(kBins - 1)) return kBins - 1;
+    return static_cast<int>(scaled);
+}
 constexpr int kMaxLeafSize = 8;
 constexpr int kMaxSahDepth = 32;  // past this, object-median splits bound the depth
 constexpr float kTraversalCost = 1.0f;
@@ -96,10 +105,13 @@ BVHBuildOutput buildBVH(const float *positions, const uint32_t *indices, size_t 
                 Box binBox[kBins];
                 uint32_t binCount[kBins] = {};
                 float scale = kBins * (1.f - 1e-6f) / ext;
+                // A denormal extent (a creator's 1e-41 coordinates) makes the scale infinite:
+                // bin indices would be NaN/inf cast to int, an out-of-bounds write.
+                if (!std::isfinite(scale)) continue;
                 float base = cbounds.lo[axis];
                 for (uint32_t i = task.begin; i < task.end; ++i) {
                     uint32_t id = ids[i];
-                    int b = std::min(kBins - 1, static_cast<int>((centroid[id][axis] - base) * scale));
+                    int b = binOf((centroid[id][axis] - base) * scale);
                     binCount[b]++;
                     binBox[b].grow(primBox[id]);
                 }
@@ -144,8 +156,7 @@ BVHBuildOutput buildBVH(const float *positions, const uint32_t *indices, size_t 
             int axis = bestAxis, split = bestSplit;
             uint32_t *m = std::partition(ids.data() + task.begin, ids.data() + task.end,
                                          [&](uint32_t id) {
-                                             int b = std::min(kBins - 1,
-                                                              static_cast<int>((centroid[id][axis] - base) * scale));
+                                             int b = binOf((centroid[id][axis] - base) * scale);
                                              return b <= split;
                                          });
             mid = static_cast<uint32_t>(m - ids.data());

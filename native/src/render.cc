@@ -92,11 +92,17 @@ void validateRenderJob(const RenderJob &job) {
                "frame size " << p.fullWidth << "x" << p.fullHeight << " is invalid (each side 1..65536)");
     RF_REQUIRE(kBadOptions, p.rect.width >= 1 && p.rect.height >= 1,
                "rect size " << p.rect.width << "x" << p.rect.height << " is empty");
-    RF_REQUIRE(kBadOptions, p.rect.x >= 0 && p.rect.y >= 0 && p.rect.x + p.rect.width <= p.fullWidth &&
-                                p.rect.y + p.rect.height <= p.fullHeight,
+    // Sums in 64 bits: a creator-supplied rect near INT_MAX must not wrap around and pass.
+    RF_REQUIRE(kBadOptions, p.rect.x >= 0 && p.rect.y >= 0 &&
+                                static_cast<int64_t>(p.rect.x) + p.rect.width <= p.fullWidth &&
+                                static_cast<int64_t>(p.rect.y) + p.rect.height <= p.fullHeight,
                "rect {x: " << p.rect.x << ", y: " << p.rect.y << ", width: " << p.rect.width
                            << ", height: " << p.rect.height << "} is outside the " << p.fullWidth << "x"
                            << p.fullHeight << " frame");
+    // The output buffer is rect pixels x 4 floats: bound it before anything is allocated.
+    RF_REQUIRE(kBadOptions, static_cast<int64_t>(p.rect.width) * p.rect.height <= kMaxRectPixels,
+               "rect " << p.rect.width << "x" << p.rect.height << " has more than " << kMaxRectPixels
+                       << " pixels; split it into smaller tasks");
     RF_REQUIRE(kBadOptions, p.spp >= 1 && p.spp <= (1 << 20), "spp = " << p.spp << " is outside 1..1048576");
     RF_REQUIRE(kBadOptions, p.maxDepth >= 0 && p.maxDepth <= 1024,
                "maxDepth = " << p.maxDepth << " is outside 0..1024");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,6 +13,10 @@
 namespace rf {
 
 enum class Backend { kCpu, kCuda };
+
+// Most pixels one render call may cover (8192 x 8192): its output is 16 bytes a pixel, so
+// this caps the buffer at 1 GiB whatever rect a creator asks for.
+constexpr int64_t kMaxRectPixels = int64_t(1) << 26;
 
 struct RenderJob {
     RenderParams params;

@@ -121,6 +121,11 @@ export class GeometryBuilder {
   add(prim: Primitive, tris: Uint32Array, world: M4, material: number, deform: Deform, label: string): number {
     const posAcc = prim.getAttribute('POSITION');
     if (!posAcc) return 0;
+    // The file names each attribute's type; a creator's package may lie (POSITION as VEC2).
+    if (posAcc.getElementSize() !== 3) {
+      this.warn(`${label} has positions that are not 3D points; it is left out.`);
+      return 0;
+    }
     const nv = posAcc.getCount();
     for (let i = 0; i < tris.length; i++) {
       if (tris[i]! >= nv) {
@@ -130,11 +135,11 @@ export class GeometryBuilder {
     }
     const pos = Float32Array.from(readFloats(posAcc));
     const nAcc = prim.getAttribute('NORMAL');
-    let nrm = nAcc && nAcc.getCount() === nv ? Float32Array.from(readFloats(nAcc)) : null;
+    let nrm = nAcc && nAcc.getCount() === nv && nAcc.getElementSize() === 3 ? Float32Array.from(readFloats(nAcc)) : null;
     const tAcc = prim.getAttribute('TANGENT');
     let tan = tAcc && tAcc.getCount() === nv && tAcc.getElementSize() === 4 ? Float32Array.from(readFloats(tAcc)) : null;
     const uvAcc = prim.getAttribute('TEXCOORD_0');
-    const uv = uvAcc && uvAcc.getCount() === nv ? readFloats(uvAcc) : null;
+    const uv = uvAcc && uvAcc.getCount() === nv && uvAcc.getElementSize() === 2 ? readFloats(uvAcc) : null;
 
     if (deform.weights) {
       prim.listTargets().forEach((target, ti) => {
@@ -142,7 +147,7 @@ export class GeometryBuilder {
         if (w === 0) return;
         const addDelta = (dst: Float32Array | null, name: string, k: number) => {
           const acc = target.getAttribute(name);
-          if (!dst || !acc || acc.getCount() !== nv) return;
+          if (!dst || !acc || acc.getCount() !== nv || acc.getElementSize() < Math.min(3, k)) return;
           const d = readFloats(acc);
           const dk = acc.getElementSize();
           for (let v = 0; v < nv; v++) for (let c = 0; c < Math.min(3, k); c++) dst[v * k + c]! += w * d[v * dk + c]!;
@@ -156,7 +161,7 @@ export class GeometryBuilder {
     let flip = det3(world) < 0;
     const jAcc = prim.getAttribute('JOINTS_0');
     const wAcc = prim.getAttribute('WEIGHTS_0');
-    if (deform.joints && jAcc && wAcc && jAcc.getCount() === nv && wAcc.getCount() === nv) {
+    if (deform.joints && jAcc && wAcc && jAcc.getCount() === nv && wAcc.getCount() === nv && jAcc.getElementSize() === 4 && wAcc.getElementSize() === 4) {
       skin(pos, nrm, tan, readUints(jAcc), readFloats(wAcc), deform.joints);
       flip = false;
     } else {

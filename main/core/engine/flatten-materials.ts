@@ -3,6 +3,7 @@
  * MaterialDesc / TextureDesc tables. Images are decoded once (PNG, JPEG → RGBA8) and kept
  * in a cache that animation frames share.
  */
+import { ImageUtils } from '@gltf-transform/core';
 import type { Material, Texture, TextureInfo } from '@gltf-transform/core';
 import type { EmissiveStrength, Specular } from '@gltf-transform/extensions';
 import jpeg from 'jpeg-js';
@@ -21,6 +22,12 @@ export interface FlattenCache {
   images: WeakMap<Texture, DecodedImage | { error: string }>;
 }
 
+/** `v` as `n` numbers when it is an array of at least n, else `fallback` (NaN stays NaN for the engine to refuse). */
+export function numbers(v: unknown, n: number, fallback: number[]): number[] {
+  if (!Array.isArray(v) || v.length < n) return fallback;
+  return v.slice(0, n).map((x) => (typeof x === 'number' ? x : Number.NaN));
+}
+
 /** A fresh cache. */
 export function createFlattenCache(): FlattenCache {
   return { images: new WeakMap() };
@@ -33,15 +40,31 @@ export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
   return undefined;
 }
 
-/** Decodes a PNG or JPEG into RGBA8; throws with a readable message otherwise. */
+/** Most pixels one texture may have (8192 × 8192: 256 MiB decoded), on the creator's check and every operator's load. */
+export const MAX_TEXTURE_PIXELS = 8192 * 8192;
+
+/**
+ * Decodes a PNG or JPEG into RGBA8; throws with a readable message otherwise. The size in
+ * the header is checked before anything is allocated: a 100-byte file can claim 65535².
+ */
 export function decodeImage(bytes: Uint8Array): DecodedImage {
   const kind = sniffImage(bytes);
+  if (kind) {
+    let size: [number, number] | null = null;
+    try {
+      size = ImageUtils.getSize(bytes, kind === 'png' ? 'image/png' : 'image/jpeg');
+    } catch {
+      throw new Error(`its ${kind.toUpperCase()} header is damaged`);
+    }
+    if (!size) throw new Error(`its ${kind.toUpperCase()} header is damaged`);
+    if (size[0] * size[1] > MAX_TEXTURE_PIXELS) throw new Error(`it is ${size[0]} × ${size[1]} pixels, more than the ${MAX_TEXTURE_PIXELS} a texture may have`);
+  }
   if (kind === 'png') {
     const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
   }
   if (kind === 'jpeg') {
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 4096, maxResolutionInMP: 1000 });
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: Math.ceil(MAX_TEXTURE_PIXELS / 1e6) });
     return { width: img.width, height: img.height, data: img.data };
   }
   throw new Error('it is neither a PNG nor a JPEG image');
@@ -82,16 +105,18 @@ export class MaterialTable {
     return this.textures.length - 1;
   }
 
+  // Extension data reaches here as the file wrote it (a creator's package is not trusted):
+  // anything but n numbers becomes the default, and the engine then range-checks the numbers.
   private convert(m: Material): MaterialDesc {
     const name = m.getName() || 'unnamed material';
     const strength = m.getExtension<EmissiveStrength>('KHR_materials_emissive_strength')?.getEmissiveStrength() ?? 1;
-    const ef = m.getEmissiveFactor();
-    const emissive: Vec3 = [ef[0] * strength, ef[1] * strength, ef[2] * strength];
+    const ef = numbers(m.getEmissiveFactor(), 3, [0, 0, 0]);
+    const emissive: Vec3 = [ef[0]! * strength, ef[1]! * strength, ef[2]! * strength];
     const alpha = m.getAlphaMode();
     const spec = m.getExtension<Specular>('KHR_materials_specular');
     return {
       name,
-      baseColor: [...m.getBaseColorFactor()] as unknown as MaterialDesc['baseColor'],
+      baseColor: numbers(m.getBaseColorFactor(), 4, [1, 1, 1, 1]) as unknown as MaterialDesc['baseColor'],
       baseColorTexture: this.texture(m.getBaseColorTexture(), m.getBaseColorTextureInfo(), true, name, 'base colour'),
       metallic: m.getMetallicFactor(),
       roughness: m.getRoughnessFactor(),
@@ -102,7 +127,7 @@ export class MaterialTable {
       normalScale: m.getNormalScale(),
       specular: spec?.getSpecularFactor() ?? 1,
       specularTexture: spec ? this.texture(spec.getSpecularTexture(), spec.getSpecularTextureInfo(), false, name, 'specular') : -1,
-      specularColor: spec ? ([...spec.getSpecularColorFactor()] as unknown as Vec3) : [1, 1, 1],
+      specularColor: spec ? (numbers(spec.getSpecularColorFactor(), 3, [1, 1, 1]) as unknown as Vec3) : [1, 1, 1],
       specularColorTexture: spec ? this.texture(spec.getSpecularColorTexture(), spec.getSpecularColorTextureInfo(), true, name, 'specular colour') : -1,
       alphaMode: alpha === 'MASK' ? 'mask' : alpha === 'BLEND' ? 'blend' : 'opaque',
       alphaCutoff: m.getAlphaCutoff(),

@@ -5,11 +5,12 @@
  */
 import type { Document, Node, Scene } from '@gltf-transform/core';
 import type { Light } from '@gltf-transform/extensions';
+import { RayfarmError } from '../errors';
 import { readFloats } from './accessor-data';
 import { evaluateAnimations } from './flatten-animation';
 import type { NodePose } from './flatten-animation';
 import { GeometryBuilder, triangleIndices } from './flatten-geometry';
-import { createFlattenCache, MaterialTable } from './flatten-materials';
+import { createFlattenCache, MaterialTable, numbers } from './flatten-materials';
 import type { FlattenCache } from './flatten-materials';
 import { fromTRS, identity, multiply, normalize3, transformDir, transformPoint } from './mat4';
 import type { M4 } from './mat4';
@@ -18,6 +19,13 @@ import { linearToSrgb } from '../../../shared/srgb';
 
 /** What lights the scene besides its own lights (the job spec's `environment`). */
 export type EnvironmentOption = 'auto' | 'default' | 'none' | { color: readonly [number, number, number] };
+
+/**
+ * Most triangles a scene may have after instancing (every node that uses a mesh counts its
+ * triangles again): geometry, BVH and texture-free memory stay within a few GiB on every
+ * operator. Both the creator's import check and each operator's flattening enforce it.
+ */
+export const MAX_TRIANGLES = 16_000_000;
 
 /** Options of one flattening. */
 export interface FlattenOptions {
@@ -30,6 +38,8 @@ export interface FlattenOptions {
   environment?: EnvironmentOption;
   /** Decoded images shared between frames of the same document. */
   cache?: FlattenCache;
+  /** Triangles after instancing beyond which the scene is refused (MAX_TRIANGLES). */
+  maxTriangles?: number;
 }
 
 /** A flattened scene plus what the flattener had to say about it. */
@@ -98,6 +108,8 @@ export function flattenScene(doc: Document, opts: FlattenOptions = {}): FlattenR
   const table = new MaterialTable(opts.cache ?? createFlattenCache(), warn);
   const geo = new GeometryBuilder(warn);
   const lights: LightDesc[] = [];
+  let triangles = 0;
+  const maxTriangles = opts.maxTriangles ?? MAX_TRIANGLES;
 
   for (const [node, world] of worlds) {
     const mesh = node.getMesh();
@@ -114,6 +126,10 @@ export function flattenScene(doc: Document, opts: FlattenOptions = {}): FlattenR
           return;
         }
         if (tris.length === 0) return;
+        triangles += tris.length / 3;
+        if (triangles > maxTriangles) {
+          throw new RayfarmError('SCENE_TOO_LARGE', `The scene has more than ${maxTriangles.toLocaleString('en')} triangles once every instance of its meshes is counted (${label} among them); this operator refuses it.`);
+        }
         const mat = table.indexOf(prim.getMaterial());
         geo.add(prim, tris, world, mat, { weights: weights.length ? weights : undefined, joints }, label);
       });
@@ -163,7 +179,7 @@ function jointMatrices(joints: Node[], ibmAcc: ReturnType<NonNullable<ReturnType
 
 function toLight(light: Light, world: M4): LightDesc {
   const intensity = light.getIntensity();
-  const c = light.getColor();
+  const c = numbers(light.getColor(), 3, [1, 1, 1]);
   const position = transformPoint(world, 0, 0, 0);
   const direction = normalize3(...transformDir(world, 0, 0, -1));
   const type = light.getType() as LightDesc['type'];
@@ -171,7 +187,7 @@ function toLight(light: Light, world: M4): LightDesc {
     type,
     position,
     direction: direction[0] === 0 && direction[1] === 0 && direction[2] === 0 ? [0, 0, -1] : direction,
-    color: [c[0] * intensity, c[1] * intensity, c[2] * intensity],
+    color: [c[0]! * intensity, c[1]! * intensity, c[2]! * intensity],
     intensity,
     range: light.getRange() ?? 0,
     innerConeAngle: type === 'spot' ? light.getInnerConeAngle() : 0,

@@ -5,13 +5,27 @@
 import { NodeIO } from '@gltf-transform/core';
 import type { Document } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
+import { RayfarmError } from '../errors';
+import { glbJson, gltfShapeProblem } from './gltf-shape';
 
 /** A NodeIO with all known extensions registered. */
 export function createGltfIO(): NodeIO {
   return new NodeIO().registerExtensions(ALL_EXTENSIONS);
 }
 
-/** Reads a self-contained GLB (a packaged scene) from memory. */
+/**
+ * Reads a self-contained GLB (a packaged scene) from memory. The package comes from a
+ * creator, so its JSON is checked (shape, node forest, node count) before the parser walks
+ * it: a broken one is a SCENE_CORRUPT refusal in words, never a TypeError or an endless walk.
+ */
 export async function readGlb(bytes: Uint8Array): Promise<Document> {
-  return createGltfIO().readBinary(bytes);
+  const json = glbJson(bytes);
+  if (json === undefined) throw new RayfarmError('SCENE_CORRUPT', 'The scene package is not a readable GLB file.');
+  const problem = gltfShapeProblem(json);
+  if (problem) throw new RayfarmError('SCENE_CORRUPT', `The scene package is damaged: ${problem}.`);
+  try {
+    return await createGltfIO().readBinary(bytes);
+  } catch (err) {
+    throw new RayfarmError('SCENE_CORRUPT', `The scene package could not be read: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -32,7 +32,13 @@ interface PeerState {
   score: number;
   buckets: Map<string, Bucket>;
   logged: Set<string>;
+  lastSeen: number;
 }
+
+/** Peers tracked at once; past it the least recently seen is forgotten (new peer ids cost nothing). */
+export const MAX_TRACKED_PEERS = 10_000;
+/** A peer neither seen nor blocked for this long is forgotten. */
+export const PEER_IDLE_MS = 30 * 60_000;
 
 /** Settings of a guard. */
 export interface PeerGuardOptions {
@@ -45,38 +51,69 @@ export interface PeerGuardOptions {
   log?: (line: string) => void;
   /** Called once when a peer gets blocked (the node hangs up on it). */
   onBlock?: (peer: string) => void;
+  /** Peers tracked at once (MAX_TRACKED_PEERS). */
+  maxPeers?: number;
+  /** Idle time after which a peer is forgotten (PEER_IDLE_MS). */
+  idleMs?: number;
 }
 
-/** Tracks every remote peer's standing. */
+/**
+ * Tracks every remote peer's standing. Bounded: a peer idle for `idleMs` is forgotten, and
+ * past `maxPeers` the least recently seen goes first (both maps are kept in that order).
+ */
 export class PeerGuard {
+  /** Least recently seen first: a touch moves a peer to the end. */
   private readonly peers = new Map<string, PeerState>();
+  /** Earliest expiry first (every block lasts blockMs). */
   private readonly blocked = new Map<string, number>();
   private readonly blockAt: number;
   private readonly blockMs: number;
   private readonly recover: number;
   private readonly now: () => number;
-  private readonly lastSeen = new Map<string, number>();
+  private readonly maxPeers: number;
+  private readonly idleMs: number;
 
   constructor(private readonly opts: PeerGuardOptions = {}) {
     this.blockAt = opts.blockAt ?? -100;
     this.blockMs = opts.blockMs ?? 10 * 60_000;
     this.recover = opts.recoverPerMinute ?? 5;
     this.now = opts.now ?? Date.now;
+    this.maxPeers = opts.maxPeers ?? MAX_TRACKED_PEERS;
+    this.idleMs = opts.idleMs ?? PEER_IDLE_MS;
+  }
+
+  /** Peers tracked now (scores, buckets and blocks together); for tests and status. */
+  trackedCount(): number {
+    return new Set([...this.peers.keys(), ...this.blocked.keys()]).size;
   }
 
   private state(peer: string): PeerState {
+    const now = this.now();
     let s = this.peers.get(peer);
-    if (!s) {
-      s = { score: 0, buckets: new Map(), logged: new Set() };
-      this.peers.set(peer, s);
-      this.lastSeen.set(peer, this.now());
+    if (s) {
+      // Recover slowly towards 0.
+      const mins = (now - s.lastSeen) / 60_000;
+      if (mins > 0 && s.score < 0) s.score = Math.min(0, s.score + mins * this.recover);
+      this.peers.delete(peer);
+    } else {
+      s = { score: 0, buckets: new Map(), logged: new Set(), lastSeen: now };
+      this.sweep(now);
     }
-    // Recover slowly towards 0.
-    const last = this.lastSeen.get(peer) ?? this.now();
-    const mins = (this.now() - last) / 60_000;
-    if (mins > 0 && s.score < 0) s.score = Math.min(0, s.score + mins * this.recover);
-    this.lastSeen.set(peer, this.now());
+    s.lastSeen = now;
+    this.peers.set(peer, s);
     return s;
+  }
+
+  /** Forgets idle peers and expired blocks, then the least recently seen past the cap. */
+  private sweep(now: number): void {
+    for (const [peer, s] of this.peers) {
+      if (now - s.lastSeen < this.idleMs && this.peers.size < this.maxPeers) break;
+      this.peers.delete(peer);
+    }
+    for (const [peer, until] of this.blocked) {
+      if (now < until && this.blocked.size < this.maxPeers) break;
+      this.blocked.delete(peer);
+    }
   }
 
   /** True while the peer is refused. */

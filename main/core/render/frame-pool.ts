@@ -19,6 +19,12 @@ export function defaultFrameWorkerEntry(): Promise<{ entry: string | URL; tsEntr
   return workerEntry(import.meta.url, './frame-worker.ts', () => import('./frame-worker?modulePath'));
 }
 
+/**
+ * Heap limits of the frame worker: a creator's scene is parsed there, so its memory is
+ * bounded apart from the app's (geometry lives in typed arrays, outside this heap).
+ */
+export const FRAME_WORKER_LIMITS = { maxOldGenerationSizeMb: 2048, maxYoungGenerationSizeMb: 64, stackSizeMb: 8 };
+
 /** One reusable scene frame worker, with an in-thread fallback when it cannot start. */
 export class SceneFramePool extends WorkerPool<FrameRequest, FlatFrame> {
   constructor(opts: WorkerPoolOptions = {}) {
@@ -30,6 +36,7 @@ export class SceneFramePool extends WorkerPool<FrameRequest, FlatFrame> {
         closed: () => new RayfarmError('SCENE_FRAME_CLOSED', 'The scene could not be loaded because the app is shutting down.'),
         crashed: (reason) => new RayfarmError('SCENE_FRAME_CRASHED', `Loading the scene stopped unexpectedly (${reason}). The scene may be too large for this machine.`),
         unavailable: (reason) => `rayfarm: the scene frame worker could not start (${reason}); loading scene frames on the main thread`,
+        resourceLimits: FRAME_WORKER_LIMITS,
       },
       opts,
     );

@@ -7,8 +7,9 @@
 import { ImageUtils } from '@gltf-transform/core';
 import type { GLTF } from '@gltf-transform/core';
 import type { SceneProblem } from '../../../shared/api/scenes';
-import { sniffImage } from '../engine/flatten-materials';
-import type { SceneFiles } from './scene-files';
+import { decodeImage, MAX_TEXTURE_PIXELS, sniffImage } from '../engine/flatten-materials';
+import { gltfShapeProblem } from '../engine/gltf-shape';
+import type { FileRead, SceneFiles } from './scene-files';
 
 /** Extensions the renderer honours. */
 export const SUPPORTED_EXTENSIONS = new Set(['KHR_lights_punctual', 'KHR_materials_emissive_strength', 'KHR_materials_specular', 'KHR_mesh_quantization']);
@@ -16,6 +17,8 @@ export const SUPPORTED_EXTENSIONS = new Set(['KHR_lights_punctual', 'KHR_materia
 const UNREADABLE_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression']);
 /** Textures bigger than this (either side) draw a warning. */
 export const MAX_TEXTURE_SIDE = 8192;
+/** Largest `data:` URI, decoded: bigger data belongs in a .bin or image file. */
+export const MAX_DATA_URI_BYTES = 256 * 1024 ** 2;
 
 /**
  * The file's JSON as glTF declares it. It is a claim until checked: every field read here is
@@ -49,6 +52,7 @@ function warn(code: string, message: string, subject?: SceneProblem['subject']):
 
 /** Splits a GLB into its JSON text and binary chunk, or says why it cannot. */
 function parseGlb(bytes: Uint8Array, name: string): { jsonText: string; bin?: Uint8Array } | SceneProblem {
+  if (bytes.byteLength < 20) return err('SCENE_CORRUPT', `\`${name}\` is damaged: it has no content after its header.`, { kind: 'file', name });
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(4, true);
   if (version !== 2) return err('SCENE_UNSUPPORTED_VERSION', `\`${name}\` is a glTF ${version}.0 file; Rayfarm reads glTF 2.0. Re-export it as glTF 2.0.`, { kind: 'file', name });
@@ -56,7 +60,6 @@ function parseGlb(bytes: Uint8Array, name: string): { jsonText: string; bin?: Ui
   if (declared > bytes.byteLength) {
     return err('SCENE_TRUNCATED', `\`${name}\` is cut short: it should be ${declared} bytes long but has ${bytes.byteLength}. Copy or export it again.`, { kind: 'file', name });
   }
-  if (bytes.byteLength < 20) return err('SCENE_CORRUPT', `\`${name}\` is damaged: it has no content after its header.`, { kind: 'file', name });
   const jsonLen = dv.getUint32(12, true);
   if (dv.getUint32(16, true) !== CHUNK_JSON || 20 + jsonLen > bytes.byteLength) {
     return err('SCENE_CORRUPT', `\`${name}\` is damaged: its JSON part is missing or cut short.`, { kind: 'file', name });
@@ -72,10 +75,18 @@ function parseGlb(bytes: Uint8Array, name: string): { jsonText: string; bin?: Ui
   return { jsonText };
 }
 
+/** Decodes a `data:` URI; undefined when it is malformed or decodes to more than MAX_DATA_URI_BYTES. */
 function decodeDataUri(uri: string): Uint8Array | undefined {
   const m = /^data:[^,]*?(;base64)?,(.*)$/s.exec(uri);
   if (!m) return undefined;
-  return m[1] ? new Uint8Array(Buffer.from(m[2]!, 'base64')) : new TextEncoder().encode(decodeURIComponent(m[2]!));
+  // Judge the size from the text before decoding anything.
+  if ((m[1] ? (m[2]!.length * 3) / 4 : m[2]!.length) > MAX_DATA_URI_BYTES) return undefined;
+  if (m[1]) return /^[A-Za-z0-9+/]*={0,2}$/.test(m[2]!) ? new Uint8Array(Buffer.from(m[2]!, 'base64')) : undefined;
+  try {
+    return new TextEncoder().encode(decodeURIComponent(m[2]!));
+  } catch {
+    return undefined;
+  }
 }
 
 function decodeUri(uri: string): string {
@@ -137,6 +148,8 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
   if (!json.asset.version.startsWith('2')) {
     return fail(err('SCENE_UNSUPPORTED_VERSION', `\`${name}\` is glTF ${json.asset.version}; Rayfarm reads glTF 2.0. Re-export it as glTF 2.0.`, { kind: 'file', name }));
   }
+  const shape = gltfShapeProblem(json);
+  if (shape) return fail(err('SCENE_CORRUPT', `\`${name}\` is damaged: ${shape}.`, { kind: 'file', name }));
 
   // Extensions: required ones we cannot honour block; others are rendered without.
   const required = new Set<string>(json.extensionsRequired ?? []);
@@ -162,12 +175,22 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
       data = decodeDataUri(b.uri);
       if (!data) problems.push(err('SCENE_CORRUPT', `Buffer ${i} of \`${name}\` holds data that cannot be decoded.`, { kind: 'file', name: label }));
     } else {
-      data = files.read(decodeUri(b.uri));
-      if (!data) problems.push(err('SCENE_MISSING_FILE', `The data file \`${label}\`, which holds the scene's geometry, is missing. Keep it next to \`${name}\`.`, { kind: 'file', name: label }));
-      else resources[b.uri] = data;
+      const r: FileRead = files.read(b.uri);
+      if (r.ok) {
+        data = r.bytes;
+        resources[b.uri] = data;
+      } else if (r.reason === 'missing') {
+        problems.push(err('SCENE_MISSING_FILE', `The data file \`${label}\`, which holds the scene's geometry, is missing. Keep it next to \`${name}\`.`, { kind: 'file', name: label }));
+      } else {
+        problems.push(err('SCENE_FILE_REFUSED', `The data file \`${b.uri}\`, which holds the scene's geometry, ${r.why}. Put it next to \`${name}\` and refer to it by a relative name.`, { kind: 'file', name: String(b.uri) }));
+      }
     }
-    if (data && typeof b.byteLength === 'number' && data.byteLength < b.byteLength) {
+    if (data && data.byteLength < b.byteLength) {
       problems.push(err('SCENE_SHORT_BUFFER', `The data file \`${label}\` is cut short: the scene needs ${b.byteLength} bytes but it holds ${data.byteLength}. Copy or export it again.`, { kind: 'file', name: label }));
+      data = undefined;
+    } else if (data && data.byteLength > b.byteLength + 3) {
+      // A GLB's binary chunk is padded to 4 bytes; anything longer is not the buffer the file declares.
+      problems.push(err('SCENE_BUFFER_LENGTH', `The data file \`${label}\` holds ${data.byteLength} bytes but the scene declares ${b.byteLength}; it does not belong to this scene. Export it again.`, { kind: 'file', name: label }));
       data = undefined;
     }
     bufferData.push(data);
@@ -229,25 +252,48 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
     } else if (typeof img.uri === 'string' && img.uri.startsWith('data:')) {
       data = decodeDataUri(img.uri);
     } else if (typeof img.uri === 'string') {
-      data = files.read(decodeUri(img.uri));
-      if (data) resources[img.uri] = data;
-      else {
+      const r: FileRead = files.read(img.uri);
+      if (r.ok) {
+        data = r.bytes;
+        resources[img.uri] = data;
+      } else if (r.reason === 'missing') {
         problems.push(err('SCENE_MISSING_FILE', `Texture \`${label}\`${usedBy} is missing. Keep it next to \`${name}\` (or export with textures embedded).`, { kind: 'texture', name: label }));
         img.uri = PLACEHOLDER_PNG;
         return;
+      } else {
+        problems.push(err('SCENE_FILE_REFUSED', `Texture \`${img.uri}\`${usedBy} ${r.why}. Put it next to \`${name}\` and refer to it by a relative name.`, { kind: 'texture', name: img.uri }));
+        return;
       }
     }
-    if (!data) return;
+    if (!data) {
+      if (typeof img.uri === 'string') problems.push(err('SCENE_CORRUPT', `Texture \`${label}\`${usedBy} holds data that cannot be decoded (or more than ${MAX_DATA_URI_BYTES / 1024 ** 2} MiB of it).`, { kind: 'texture', name: label }));
+      return;
+    }
     const kind = sniffImage(data);
     if (!kind) {
       const format = img.mimeType === 'image/webp' || isWebp(data) ? 'WebP' : img.mimeType === 'image/ktx2' ? 'KTX2' : undefined;
       const msg = format
-        ? `Texture \`${label}\`${usedBy} is in ${format} format, which Rayfarm cannot read; the scene renders without it. Save it as PNG or JPEG.`
-        : `Texture \`${label}\`${usedBy} is not a readable PNG or JPEG image; the scene renders without it.`;
-      problems.push(warn('SCENE_TEXTURE_UNREADABLE', msg, { kind: 'texture', name: label }));
+        ? `Texture \`${label}\`${usedBy} is in ${format} format, which Rayfarm cannot read. Save it as PNG or JPEG.`
+        : `Texture \`${label}\`${usedBy} is not a PNG or JPEG image. Save it as PNG or JPEG.`;
+      problems.push(err('SCENE_TEXTURE_UNREADABLE', msg, { kind: 'texture', name: label }));
       return;
     }
-    const size = ImageUtils.getSize(data, kind === 'png' ? 'image/png' : 'image/jpeg');
+    let size: [number, number] | null = null;
+    try {
+      size = ImageUtils.getSize(data, kind === 'png' ? 'image/png' : 'image/jpeg');
+    } catch {
+      size = null;
+    }
+    if (size && size[0] * size[1] > MAX_TEXTURE_PIXELS) {
+      problems.push(err('SCENE_TEXTURE_TOO_LARGE', `Texture \`${label}\`${usedBy} is ${size[0]} × ${size[1]} pixels; a texture may have at most ${MAX_TEXTURE_PIXELS} (8192 × 8192). Scale it down.`, { kind: 'texture', name: label }));
+      return;
+    }
+    try {
+      decodeImage(data);
+    } catch (e) {
+      problems.push(err('SCENE_TEXTURE_UNREADABLE', `Texture \`${label}\`${usedBy} is a damaged ${kind.toUpperCase()} image (${(e as Error).message}). Save it again.`, { kind: 'texture', name: label }));
+      return;
+    }
     if (size && (size[0] > MAX_TEXTURE_SIDE || size[1] > MAX_TEXTURE_SIDE)) {
       problems.push(warn('SCENE_TEXTURE_TOO_LARGE', `Texture \`${label}\` is ${size[0]} × ${size[1]} pixels, larger than ${MAX_TEXTURE_SIDE}; it uses a lot of memory on every render node.`, { kind: 'texture', name: label }));
     }

@@ -35,6 +35,8 @@ export class SceneImportPool extends WorkerPool<PrepareRequest, PreparedScene> {
         crashed: (reason) =>
           new RayfarmError('SCENE_IMPORT_CRASHED', `The scene importer stopped unexpectedly (${reason}). The scene may be too large for this machine; try again or simplify it.`),
         unavailable: (reason) => `rayfarm: the scene import worker could not start (${reason}); importing scenes on the main thread`,
+        // A scene file from anywhere is parsed here: its memory is bounded apart from the app's.
+        resourceLimits: { maxOldGenerationSizeMb: 4096, maxYoungGenerationSizeMb: 64, stackSizeMb: 8 },
       },
       opts,
     );

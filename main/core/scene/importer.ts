@@ -8,10 +8,10 @@ import type { Document } from '@gltf-transform/core';
 import type { SceneProblem } from '../../../shared/api/scenes';
 import { readUints } from '../engine/accessor-data';
 import { MODE, triangleIndices } from '../engine/flatten-geometry';
-import { sceneOf } from '../engine/flatten';
+import { MAX_TRIANGLES, sceneOf } from '../engine/flatten';
 import { createGltfIO } from '../engine/gltf-io';
 import { checkGltf } from './gltf-check';
-import { filesFromPath, sceneFiles } from './scene-files';
+import { sceneFiles } from './scene-files';
 import type { SceneFiles, SceneSource } from './scene-files';
 
 /** What reading a scene gave: the parsed document (absent when it could not be read) and the problems. */
@@ -27,8 +27,8 @@ export function hasErrors(problems: readonly SceneProblem[]): boolean {
 }
 
 /** Reads and checks a scene from a path or uploaded files. */
-export async function readScene(source: SceneSource, opts: { confine?: boolean } = {}): Promise<ReadSceneResult> {
-  const files = 'path' in source ? filesFromPath(source.path, opts) : sceneFiles(source);
+export async function readScene(source: SceneSource): Promise<ReadSceneResult> {
+  const files = sceneFiles(source);
   if ('severity' in files) return { name: 'path' in source ? source.path : 'upload', problems: [files] };
   return readSceneFiles(files);
 }
@@ -93,6 +93,14 @@ export function checkDocument(doc: Document): SceneProblem[] {
       problems.push({ severity: 'warning', code: 'SCENE_ORTHOGRAPHIC_CAMERA', message: `Camera \`${name}\` is orthographic, which is not supported; a camera framing the scene is used instead.`, subject: { kind: 'camera', name } });
     }
   });
+  if (triangles > MAX_TRIANGLES) {
+    problems.push({
+      severity: 'error',
+      code: 'SCENE_TOO_LARGE',
+      message: `The scene has ${Math.round(triangles).toLocaleString('en')} triangles once every instance of its meshes is counted; render nodes accept at most ${MAX_TRIANGLES.toLocaleString('en')}. Simplify it or use fewer copies.`,
+      subject: { kind: 'scene', name: scene?.getName() || 'scene' },
+    });
+  }
   if (triangles === 0) {
     problems.push({
       severity: 'error',

@@ -70,20 +70,20 @@ export class SceneLibrary {
    * a failed import is retried with a fresh upload.
    */
   async importScene(source: SceneSource | { uploadId: string }): Promise<ImportResult> {
-    if (!('uploadId' in source)) return this.importFrom(source, false);
+    if (!('uploadId' in source)) return this.importFrom(source);
     const dir = uploadDir(this.deps.store.dataDir, source.uploadId);
     if (!existsSync(dir)) {
       return { ok: false, problems: [{ severity: 'error', code: 'SCENE_UPLOAD_NOT_FOUND', message: 'The uploaded files are gone (the upload was already imported or never finished). Drop the scene again.' }] };
     }
     try {
-      return await this.importFrom({ path: dir }, true);
+      return await this.importFrom({ path: dir });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  private async importFrom(source: SceneSource, confine: boolean): Promise<ImportResult> {
-    const prepared = await this.pool.prepare({ source, confine });
+  private async importFrom(source: SceneSource): Promise<ImportResult> {
+    const prepared = await this.pool.prepare({ source });
     if (!prepared.ok) return { ok: false, problems: prepared.problems };
     const { glb, summary, name, problems } = prepared;
     const sceneId = sha256Hex(glb);

@@ -10,10 +10,9 @@ import { packageScene } from './packager';
 import type { SceneSource } from './scene-files';
 import { summarizeScene } from './summary';
 
-/** What to prepare: a scene source, and whether its files must stay inside its folder (a staged upload). */
+/** What to prepare: a scene source (its files always stay inside its folder, see scene-files.ts). */
 export interface PrepareRequest {
   source: SceneSource;
-  confine: boolean;
 }
 
 /** A prepared scene: the packaged GLB and its summary, or the problems that stop the import. */
@@ -23,7 +22,7 @@ export type PreparedScene =
 
 /** Reads, checks, packages and summarises a scene (the preview is rendered later, by the caller). */
 export async function prepareScene(req: PrepareRequest): Promise<PreparedScene> {
-  const read = await readScene(req.source, { confine: req.confine });
+  const read = await readScene(req.source);
   if (!read.doc || hasErrors(read.problems)) return { ok: false, problems: read.problems };
   const warnings = read.problems.filter((p) => p.severity === 'warning');
   const glb = await packageScene(read.doc);

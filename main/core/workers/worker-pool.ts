@@ -14,6 +14,7 @@
  * main thread could take the whole app down) and the next request starts a fresh worker.
  */
 import { Worker } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
 import { RayfarmError } from '../errors';
 import type { WorkerErrorInfo, WorkerReply, WorkerRequest } from './worker-protocol';
 
@@ -26,6 +27,11 @@ export interface WorkerPoolOptions {
   idleMs?: number;
   /** How long a worker may take to load before it counts as unable to start (ms). */
   startMs?: number;
+  /**
+   * The worker's heap limits; past them only the worker dies (its requests fail with the
+   * pool's "crashed" error), never the app. Defaults to the kind's own.
+   */
+  resourceLimits?: ResourceLimits;
 }
 
 /** What a kind of pool is: its worker, its in-thread fallback and how it words its errors. */
@@ -40,6 +46,8 @@ export interface WorkerPoolKind<Req, Res> {
   crashed: (reason: string) => RayfarmError;
   /** The line logged once when the worker cannot start. */
   unavailable: (reason: string) => string;
+  /** Heap limits of this kind's worker (a scene from a stranger must not take the app's memory). */
+  resourceLimits?: ResourceLimits;
 }
 
 interface Pending<Req, Res> {
@@ -116,7 +124,8 @@ export class WorkerPool<Req, Res> {
     this.starting ??= (custom ? custom().then((entry) => ({ entry, tsEntry: undefined as string | undefined })) : this.kind.defaultEntry())
       .then(({ entry: file, tsEntry }) => {
         if (this.closed) return undefined;
-        const w = new Worker(file, { name: this.kind.name, workerData: { tsEntry } });
+        const resourceLimits = this.opts.resourceLimits ?? this.kind.resourceLimits;
+        const w = new Worker(file, { name: this.kind.name, workerData: { tsEntry }, ...(resourceLimits ? { resourceLimits } : {}) });
         this.worker = w;
         this.ready = false;
         w.on('message', (m: WorkerReply<Res>) => this.onMessage(w, m));

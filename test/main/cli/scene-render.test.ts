@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Document } from '@gltf-transform/core';
@@ -46,6 +46,25 @@ describe('rayfarm scene', () => {
     const j = rayfarm('scene', join(dir, 'missing.glb'), '--json');
     expect(j.code).toBe(1);
     expect(JSON.parse(j.stdout).errors[0].code).toBe('SCENE_NOT_FOUND');
+  });
+});
+
+describe('rayfarm scene confinement (issue 14 reproduction)', () => {
+  it('refuses a .gltf whose image uri is ../../../../../../../etc/passwd, naming the URI, and packs nothing', async () => {
+    const folder = join(dir, 'passwd');
+    mkdirSync(folder, { recursive: true });
+    await createGltfIO().write(join(folder, 'box.gltf'), cornellBox());
+    const json = JSON.parse(readFileSync(join(folder, 'box.gltf'), 'utf8'));
+    json.images = [{ uri: '../../../../../../../etc/passwd' }];
+    json.textures = [{ source: 0 }];
+    json.materials[0].pbrMetallicRoughness = { ...json.materials[0].pbrMetallicRoughness, baseColorTexture: { index: 0 } };
+    writeFileSync(join(folder, 'box.gltf'), JSON.stringify(json));
+    const r = rayfarm('scene', join(folder, 'box.gltf'), '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.errors[0]).toMatchObject({ code: 'SCENE_FILE_REFUSED' });
+    expect(out.errors[0].message).toContain('`../../../../../../../etc/passwd`');
+    expect(r.stdout).not.toContain('root:');
   });
 });
 

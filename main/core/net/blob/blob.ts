@@ -11,7 +11,8 @@ import type { NetNode } from '../net-node';
 import { offenceOf, readResponse } from '../rpc';
 import { BLOB_LIMITS, BLOB_PROTOCOL, CHUNK_BYTES, MAX_RANGE_BYTES, RANGES_AHEAD } from './constants';
 
-const RangeRequestSchema = z
+/** A blob range request on the wire. */
+export const RangeRequestSchema = z
   .object({
     hash: z.string().regex(/^[0-9a-f]{64}$/),
     offset: z.number().int().nonnegative(),
@@ -19,10 +20,11 @@ const RangeRequestSchema = z
   })
   .strict();
 
-const RangeResponseSchema = z.discriminatedUnion('status', [
+/** A blob range response on the wire. */
+export const RangeResponseSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('ok'), size: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() }).strict(),
   z.object({ status: z.literal('not-found') }).strict(),
-  z.object({ status: z.literal('busy'), retryAfterMs: z.number() }).strict(),
+  z.object({ status: z.literal('busy'), retryAfterMs: z.number().int().nonnegative().max(600_000) }).strict(),
   z.object({ status: z.literal('error'), code: z.string().max(64), message: z.string().max(400) }).strict(),
 ]);
 

@@ -7,11 +7,13 @@ import { HELLO_LIMITS, HELLO_PROTOCOL } from './constants';
 
 const RolesSchema = z.array(z.enum(['creator', 'operator'])).max(2);
 
-const HelloRequestSchema = z.object({ binding: BindingSchema, roles: RolesSchema }).strict();
-const HelloResponseSchema = z.discriminatedUnion('status', [
+/** A hello request on the wire. */
+export const HelloRequestSchema = z.object({ binding: BindingSchema, roles: RolesSchema }).strict();
+/** A hello response on the wire. */
+export const HelloResponseSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('ok'), binding: BindingSchema, roles: RolesSchema }).strict(),
   z.object({ status: z.literal('error'), code: z.string().max(64), message: z.string().max(400) }),
-  z.object({ status: z.literal('busy'), retryAfterMs: z.number() }),
+  z.object({ status: z.literal('busy'), retryAfterMs: z.number().int().nonnegative().max(600_000) }),
 ]);
 
 /**

@@ -36,7 +36,7 @@ export type Verdict = {
 
 export const ResultResponseSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('ok'), verdict: z.enum(['accepted', 'rejected', 'duplicate', 'unknown']), reason: z.string().max(300).optional(), voucher: SignedVoucherSchema.optional() }).strict(),
-  z.object({ status: z.literal('busy'), retryAfterMs: z.number() }).strict(),
+  z.object({ status: z.literal('busy'), retryAfterMs: z.number().int().nonnegative().max(600_000) }).strict(),
   z.object({ status: z.literal('unbound') }).strict(),
   z.object({ status: z.literal('error'), code: z.string().max(64), message: z.string().max(400) }).strict(),
 ]);

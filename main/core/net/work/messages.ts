@@ -3,7 +3,7 @@
  * and the worker (which consumes them).
  */
 import { z } from 'zod';
-import { JobSpecSchema } from '../../../../shared/job-spec';
+import { JobSpecSchema, MAX_FRAME_INDEX, MAX_FRAMES, MAX_RESOLUTION, MAX_TILES_PER_AXIS, taskAt } from '../../../../shared/job-spec';
 
 const Id = z.string().min(1).max(80).regex(/^[A-Za-z0-9_.:-]+$/);
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -12,12 +12,19 @@ const Reason = z.string().max(300);
 /** One task of a job, as the job spec's split defines it. */
 export const TaskSchema = z
   .object({
-    index: z.number().int().nonnegative(),
+    index: z.number().int().nonnegative().max(MAX_FRAMES * MAX_TILES_PER_AXIS * MAX_TILES_PER_AXIS),
     id: z.string().max(40),
-    frame: z.number().int().nonnegative(),
-    tileX: z.number().int().nonnegative(),
-    tileY: z.number().int().nonnegative(),
-    rect: z.object({ x: z.number().int().nonnegative(), y: z.number().int().nonnegative(), width: z.number().int().positive(), height: z.number().int().positive() }).strict(),
+    frame: z.number().int().nonnegative().max(MAX_FRAME_INDEX),
+    tileX: z.number().int().nonnegative().max(MAX_TILES_PER_AXIS),
+    tileY: z.number().int().nonnegative().max(MAX_TILES_PER_AXIS),
+    rect: z
+      .object({
+        x: z.number().int().nonnegative().max(MAX_RESOLUTION),
+        y: z.number().int().nonnegative().max(MAX_RESOLUTION),
+        width: z.number().int().positive().max(MAX_RESOLUTION),
+        height: z.number().int().positive().max(MAX_RESOLUTION),
+      })
+      .strict(),
   })
   .strict();
 
@@ -39,7 +46,26 @@ export const LeaseSchema = z
      */
     pay: z.object({ chainJobId: z.string().regex(/^0x[0-9a-fA-F]{64}$/), allocated: z.string().regex(/^(0|[1-9][0-9]{0,77})$/) }).strict().optional(),
   })
-  .strict();
+  .strict()
+  .check((ctx) => {
+    // Operators take limits, not orders: the task must be exactly the one the job spec
+    // defines at that index, so a rect outside the frame or a frame outside the range never reaches the engine.
+    // Runs even when a field above failed its schema (zod reports every issue): only judge a well-formed lease.
+    if (ctx.issues.length > 0) return;
+    const { task, spec } = ctx.value;
+    const expected = taskAt(spec, task.index);
+    const same =
+      expected !== undefined &&
+      expected.id === task.id &&
+      expected.frame === task.frame &&
+      expected.tileX === task.tileX &&
+      expected.tileY === task.tileY &&
+      expected.rect.x === task.rect.x &&
+      expected.rect.y === task.rect.y &&
+      expected.rect.width === task.rect.width &&
+      expected.rect.height === task.rect.height;
+    if (!same) ctx.issues.push({ code: 'custom', input: task, path: ['task'], message: `task ${task.index} is not the task the job spec defines at that index` });
+  });
 export type Lease = z.infer<typeof LeaseSchema>;
 
 /** What an operator can render, sent with each request so the creator can filter. */

@@ -8,6 +8,7 @@ import type { Lease, LeaseAnswer, OperatorOffer, WorkResponse } from '../../net/
 import type { Verdict } from '../../net/result/messages';
 import type { JobSpec, Task } from '../../../../shared/job-spec';
 import type { SceneCache } from './scene-cache';
+import type { OpenJob } from './job-picker';
 
 /** How the worker talks to one creator (over the network, or in-process for our own jobs). */
 export interface CreatorLink {
@@ -18,17 +19,6 @@ export interface CreatorLink {
   deliver(result: { leaseId: string; jobId: string; taskIndex: number; width: number; height: number; renderMs: number }, pixels: Uint8Array): Promise<Verdict>;
   /** Makes sure the scene is in the local blob store. */
   fetchScene(hash: string, bytes: number, maxBytes: number, signal: AbortSignal): Promise<void>;
-}
-
-/** A job the worker may take tasks from. */
-export interface OpenJob {
-  jobId: string;
-  creator: string;
-  /** The wallet address the creator's announcement is bound to (paid jobs check the escrow against it). */
-  creatorAddress?: string;
-  sceneBytes: number;
-  engine: string;
-  perBenchHour: string;
 }
 
 /** Renders one task; the engine in production. */
@@ -77,6 +67,8 @@ export interface WorkerOptions {
   now?: () => number;
   log?: (line: string) => void;
   onEvent?: (e: WorkerEvent) => void;
+  /** Ranks creators when choosing whom to ask (higher first); by default this operator's own history of them. */
+  reputation?: (creator: string) => number;
   /** Payments: stores the voucher a verdict carries before the result is forgotten (throwing keeps the result and delivers it again later). */
   onVerdict?: (lease: Lease, creator: string, verdict: Verdict) => void | Promise<void>;
   /** Payments: may the worker ask for a task of this job now, given the leases it holds? */

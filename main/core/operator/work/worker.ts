@@ -17,13 +17,18 @@
  * no new task of that creator is taken meanwhile, so a creator that never answers costs at
  * most the tasks already held.
  */
-import { RayfarmError } from '../../errors';
-import type { Lease, LeaseAnswer, OperatorOffer, WorkResponse } from '../../net/work/messages';
+import { LeaseSchema } from '../../net/work/messages';
+import type { Lease, OperatorOffer, WorkResponse } from '../../net/work/messages';
 import { ENGINE_ID } from '../../net/work/constants';
 import type { Verdict } from '../../net/result/messages';
-import type { OpenJob, WorkerOptions } from './worker-types';
+import { isCrash, TaskCrashGuard } from './crash-guard';
+import { fetchWithRetry, isGone } from './worker-retry';
+import { CreatorChooser } from './job-picker';
+import type { OpenJob } from './job-picker';
+import type { WorkerOptions } from './worker-types';
 
-export type { CreatorLink, OpenJob, TaskRenderer, WorkerEvent, WorkerOptions, WorkerPolicy } from './worker-types';
+export type { OpenJob } from './job-picker';
+export type { CreatorLink, TaskRenderer, WorkerEvent, WorkerOptions, WorkerPolicy } from './worker-types';
 
 interface Held {
   lease: Lease;
@@ -50,41 +55,12 @@ function paidLease(lease: Lease): boolean {
   return lease.price.amount !== undefined && BigInt(lease.price.amount) > 0n;
 }
 
-/** Tries at a scene before its task is given up, and the pause after the first failure (grows linearly). */
-const FETCH_ATTEMPTS = 4;
-const FETCH_RETRY_MS = 1000;
 /** How long a job whose lease the payments hook refused is left alone. */
 const REFUSED_BACKOFF_MS = 5000;
-
-/** Errors of the connection, as opposed to a bad or oversized scene. */
-function isTransient(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  if (code === 'NET_BLOB_UNAVAILABLE') return isTransient((err as Error).cause);
-  return code === 'NET_UNREACHABLE' || code === 'NET_TIMEOUT' || code === 'NET_TRUNCATED';
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function isGone(r: LeaseAnswer | WorkResponse): boolean {
-  return r.status === 'gone' || r.status === 'denied';
-}
 
 /** The operator's loop. */
 export class Worker {
   private readonly held = new Map<string, Held>();
-  private readonly backoff = new Map<string, number>();
   private rendering: Held | undefined;
   private filling = false;
   private stopped = true;
@@ -96,10 +72,14 @@ export class Worker {
   private readonly delivering = new Set<Promise<void>>();
   private readonly waitRetryMs: number;
   /** Jobs whose paid lease went back while paid work was paused. */
-  private readonly pausedJobs = new Set<string>();
+  private readonly pausedJobs = new Map<string, OpenJob>();
+  private readonly crashes: TaskCrashGuard;
+  private readonly chooser: CreatorChooser;
 
   constructor(private readonly o: WorkerOptions) {
     this.now = o.now ?? Date.now;
+    this.crashes = new TaskCrashGuard(o.db, this.now);
+    this.chooser = new CreatorChooser(o.db, this.now, o.reputation);
     this.depth = o.depth ?? 2;
     this.log = o.log ?? (() => undefined);
     this.waitRetryMs = o.waitRetryMs ?? 5000;
@@ -147,7 +127,7 @@ export class Worker {
 
   /** Paid work may go on (the wallet was unlocked): settle what waits and ask paused jobs again now. */
   paidWorkResumed(): void {
-    for (const id of this.pausedJobs) this.backoff.delete(id);
+    for (const job of this.pausedJobs.values()) this.chooser.wake(job);
     this.pausedJobs.clear();
     this.redeliverWaiting();
     this.kick();
@@ -193,7 +173,14 @@ export class Worker {
     const named = new Set(rows.map((r) => r.result_hash).filter((h): h is string => !!h));
     for (const h of this.o.results.hashes()) if (!named.has(h)) this.o.results.delete(h);
     for (const r of rows) {
-      const lease = JSON.parse(r.lease) as Lease;
+      // Re-checked like a lease off the wire: the row may predate today's limits.
+      const parsed = LeaseSchema.safeParse(JSON.parse(r.lease));
+      if (!parsed.success) {
+        this.log(`worker: dropping stored lease ${r.lease_id}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        this.o.db.prepare('DELETE FROM worker_leases WHERE lease_id = ?').run(r.lease_id);
+        continue;
+      }
+      const lease = parsed.data;
       const h: Held = { lease, creator: r.creator, state: r.state === 'rendered' ? 'rendered' : 'queued', renewedAt: 0, abort: new AbortController() };
       this.held.set(lease.leaseId, h);
       if (h.state === 'rendered' && r.result_hash && this.o.results.has(r.result_hash)) {
@@ -219,29 +206,26 @@ export class Worker {
     if (this.filling || this.stopped) return;
     this.filling = true;
     try {
-      while (!this.stopped && this.held.size < this.depth && this.allowed()) {
-        const policy = this.o.policy();
-        const now = this.now();
-        // A creator with a result still waiting for its answer gets no new work until it answers.
-        const owing = new Set([...this.held.values()].filter((h) => h.state === 'waiting').map((h) => h.creator));
-        const job = this.o
-          .jobs()
-          .find(
-            (j) =>
-              (this.backoff.get(j.jobId) ?? 0) <= now &&
-              !owing.has(j.creator) &&
-              this.allowed(j.creator) &&
-              policy.engines.includes(j.engine) &&
-              j.sceneBytes <= policy.maxSceneBytes &&
-              priceOk(j.perBenchHour, policy.minPricePerBenchHour) &&
-              (this.o.mayAsk?.(j, this.heldLeases()) ?? true),
-          );
-        if (!job) return;
+      // One round: a bounded number of creators, best first (see job-picker.ts); the next
+      // round starts when something changes (kick) or a backoff ends (armRetry). A creator with
+      // a result still waiting for its answer gets no new work until it answers.
+      const policy = this.o.policy();
+      const owing = new Set([...this.held.values()].filter((h) => h.state === 'waiting').map((h) => h.creator));
+      const round = this.chooser.round(this.o.jobs(), {
+        engines: policy.engines,
+        maxSceneBytes: policy.maxSceneBytes,
+        minPricePerBenchHour: policy.minPricePerBenchHour,
+        allowed: (c) => !owing.has(c) && this.allowed(c),
+        mayAsk: (j) => this.o.mayAsk?.(j, this.heldLeases()) ?? true,
+      });
+      for (const job of round) {
+        if (this.stopped || this.held.size >= this.depth || !this.allowed()) return;
         let res: WorkResponse;
         try {
           res = await this.o.link(job.creator).request(job.jobId, this.offer());
         } catch (err) {
-          this.backoff.set(job.jobId, this.now() + 2000);
+          this.chooser.rest(job, 2000, true);
+          this.armRetry(2000);
           this.log(`worker: asking ${job.creator.slice(-8)} for work failed: ${(err as Error).message}`);
           continue;
         }
@@ -253,21 +237,22 @@ export class Worker {
             .link(job.creator)
             .release(res.lease.leaseId, paused.slice(0, 300))
             .catch((err: Error) => this.log(`worker: hand-back of a paid lease failed: ${err.message}`));
-          this.backoff.set(job.jobId, this.now() + PAID_PAUSE_RETRY_MS);
-          this.pausedJobs.add(job.jobId);
+          this.chooser.rest(job, PAID_PAUSE_RETRY_MS, false);
+          this.pausedJobs.set(`${job.creator}/${job.jobId}`, job);
           this.armRetry(PAID_PAUSE_RETRY_MS);
         } else if (res.status === 'ok' && res.lease && (await this.refused(res.lease, job))) {
           continue;
         } else if (res.status === 'ok' && res.lease) {
           const h: Held = { lease: res.lease, creator: job.creator, state: 'queued', renewedAt: this.now(), abort: new AbortController() };
           this.held.set(res.lease.leaseId, h);
+          this.chooser.gaveWork(job.creator);
           this.persist(h);
           this.o.onEvent?.({ type: 'leased', lease: h.lease, creator: h.creator });
           this.prefetch(h);
           this.runNext();
         } else {
           const wait = res.status === 'none' || res.status === 'busy' ? res.retryAfterMs : res.status === 'denied' ? 60_000 : 5000;
-          this.backoff.set(job.jobId, this.now() + Math.max(200, wait));
+          this.chooser.rest(job, Math.max(200, wait), res.status !== 'busy');
           this.armRetry(Math.max(200, wait));
         }
       }
@@ -291,7 +276,7 @@ export class Worker {
       .link(job.creator)
       .release(lease.leaseId, reason.slice(0, 300))
       .catch(() => undefined);
-    this.backoff.set(job.jobId, this.now() + REFUSED_BACKOFF_MS);
+    this.chooser.rest(job, REFUSED_BACKOFF_MS, false);
     this.armRetry(REFUSED_BACKOFF_MS);
     return true;
   }
@@ -312,17 +297,12 @@ export class Worker {
       // The cache owns only scenes it fetched: one already in the store that it does not track
       // (this node's own job's scene, in a network of one) is never its to evict.
       const owned = !this.o.cache.has(hash) || this.o.cache.tracks(hash);
-      // A dropped connection (the creator restarting, a flaky LAN) is not the task's fault:
-      // try again a few times, resuming where the last try stopped, before giving the task up.
-      for (let attempt = 1; !this.o.cache.has(hash); attempt++) {
-        try {
-          await this.o.link(h.creator).fetchScene(hash, bytes, this.o.policy().maxSceneBytes, h.abort.signal);
-        } catch (err) {
-          if (attempt >= FETCH_ATTEMPTS || h.abort.signal.aborted || !isTransient(err)) throw err;
-          this.log(`worker: fetching the scene of ${h.lease.task.id} failed (${(err as Error).message}); trying again`);
-          await abortableDelay(FETCH_RETRY_MS * attempt, h.abort.signal);
-        }
-      }
+      await fetchWithRetry(
+        () => this.o.link(h.creator).fetchScene(hash, bytes, this.o.policy().maxSceneBytes, h.abort.signal),
+        () => this.o.cache.has(hash),
+        h.abort.signal,
+        (err) => this.log(`worker: fetching the scene of ${h.lease.task.id} failed (${(err as Error).message}); trying again`),
+      );
       if (owned) this.o.cache.touch(hash, bytes);
       this.o.cache.evict(new Set([...this.held.values()].map((x) => x.lease.scene.hash)));
     })();
@@ -350,8 +330,14 @@ export class Worker {
   private async render(h: Held): Promise<{ pixels: Uint8Array; renderMs: number } | undefined> {
     const { lease } = h;
     this.progressValue = 0;
+    const refusal = this.crashes.refusal(lease);
+    if (refusal) {
+      this.log(`worker: refusing ${lease.task.id} of ${lease.jobId}: ${refusal}`);
+      return this.failLease(h, refusal);
+    }
     try {
       await this.prefetch(h);
+      this.crashes.begin(lease);
       const started = this.now();
       this.persist(h);
       this.o.onEvent?.({ type: 'started', lease, creator: h.creator, at: started });
@@ -365,18 +351,25 @@ export class Worker {
         signal: h.abort.signal,
         onProgress: (f) => (this.progressValue = f),
       });
+      this.crashes.ended(lease);
       return { pixels: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), renderMs: performance.now() - t0 };
     } catch (err) {
+      if (isCrash(err)) this.crashes.crashed(lease, (err as Error).message);
+      else this.crashes.ended(lease);
       if (h.abort.signal.aborted) return undefined; // handed back or gone: already reported
-      const reason = (err as Error).message;
-      this.forget(lease.leaseId);
-      this.o.onEvent?.({ type: 'failed', lease, creator: h.creator, reason });
-      await this.o
-        .link(h.creator)
-        .fail(lease.leaseId, reason.slice(0, 300))
-        .catch(() => undefined);
-      return undefined;
+      return this.failLease(h, (err as Error).message);
     }
+  }
+
+  /** Gives a lease up as failed, telling the creator why. */
+  private async failLease(h: Held, reason: string): Promise<undefined> {
+    this.forget(h.lease.leaseId);
+    this.o.onEvent?.({ type: 'failed', lease: h.lease, creator: h.creator, reason });
+    await this.o
+      .link(h.creator)
+      .fail(h.lease.leaseId, reason.slice(0, 300))
+      .catch(() => undefined);
+    return undefined;
   }
 
   /** Keeps the result (so a restart can still deliver it), then delivers it. */
@@ -479,12 +472,5 @@ export class Worker {
   }
 }
 
-/** Whether a task's price meets the operator's minimum (decimal strings; "0" always passes a "0" minimum). */
-export function priceOk(price: string, min: string): boolean {
-  const p = Number(price);
-  const m = Number(min);
-  if (!Number.isFinite(p) || !Number.isFinite(m)) throw new RayfarmError('WORKER_BAD_PRICE', `Cannot compare prices "${price}" and "${min}".`);
-  return p >= m;
-}
-
+export { priceOk } from './job-picker';
 export { ENGINE_ID };

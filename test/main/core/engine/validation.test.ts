@@ -67,6 +67,19 @@ describe('bad scenes are rejected with a message naming the problem', () => {
     });
   }
 
+  it('loads and renders a scene whose coordinates are denormal floats (once an out-of-bounds write in the BVH build)', async () => {
+    // Found by npm run fuzz: a centroid extent of ~1e-41 made the SAH bin scale infinite.
+    const b = new SceneBuilder();
+    const m = b.addMaterial();
+    const t = 3.3e-41;
+    for (let i = 0; i < 8; i++) b.quad([0, 0, i * t], [1, 0, i * t], [1, 1, (i + 1) * t], [0, 1, i * t], m);
+    const scene = await loadScene(b.build());
+    const r = await renderTile({ scene, camera: cameraAt([0.5, 0.5, 2]), width: 8, height: 8, rect: { x: 0, y: 0, width: 8, height: 8 }, spp: 1, seed: 1, threads: 1, maxDepth: 2 });
+    expect(r.length).toBe(8 * 8 * 4);
+    expect(r.every((x) => Number.isFinite(x))).toBe(true);
+    scene.dispose();
+  });
+
   it('accepts the unmodified scene', async () => {
     const s = await loadScene(good());
     expect(s.info.triangles).toBe(2);
@@ -78,6 +91,11 @@ describe('bad render options are rejected', () => {
   const opts = { camera: cameraAt([0, 0, 2]), width: 16, height: 16, spp: 1, seed: 1, threads: 1 };
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ['a rect outside the frame', { rect: { x: 10, y: 0, width: 8, height: 4 } }, /rect \{x: 10, y: 0, width: 8, height: 4\} is outside the 16x16 frame/],
+    // x + width wraps a 32-bit int to a negative number: once that passed and allocated ~32 GiB.
+    ['a rect whose x + width overflows 32 bits', { rect: { x: 2147483000, y: 0, width: 2147483000, height: 4 } }, /is outside the 16x16 frame/],
+    ['a rect whose y + height overflows 32 bits', { rect: { x: 0, y: 2147483000, width: 4, height: 2147483000 } }, /is outside the 16x16 frame/],
+    ['a rect with a huge width at x = 1', { width: 65536, height: 65536, rect: { x: 1, y: 0, width: 2147483646, height: 4 } }, /is outside the 65536x65536 frame/],
+    ['a rect of more than 2^26 pixels', { width: 65536, height: 65536, rect: { x: 0, y: 0, width: 65536, height: 65536 } }, /has more than 67108864 pixels/],
     ['zero spp', { spp: 0 }, /spp = 0 is outside 1\.\.1048576/],
     ['a fractional seed', { seed: 1.5 }, /seed = 1\.5 must be an integer/],
     ['a negative depth', { maxDepth: -1 }, /maxDepth = -1 is outside 0\.\.1024/],

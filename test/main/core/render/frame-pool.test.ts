@@ -129,6 +129,17 @@ describe('SceneFramePool', () => {
     expect((err as Error).message).toContain('exited with code 3');
   });
 
+  it.skipIf(!engineBuilt)('a worker that runs past its heap limit dies alone: the task fails with SCENE_FRAME_CRASHED and the app lives', async () => {
+    const p = pool({ entry: async () => join(FIXTURES, 'oom-worker.mjs'), resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 8 } });
+    const scene = SCENES[0]!;
+    const spec = specOf(scene.sceneHash);
+    const renderer = new SceneRenderer(counted(scene), nativeEngine, p);
+    const err = await renderer.renderTask(spec, splitJob(spec)[0]!).catch((e: unknown) => e);
+    await renderer.dispose();
+    expect((err as RayfarmError).code).toBe('SCENE_FRAME_CRASHED');
+    expect((err as Error).message).toMatch(/out of memory|ERR_WORKER_OUT_OF_MEMORY|heap/i);
+  });
+
   it.skipIf(!engineBuilt)('a worker that cannot start falls back to this thread with the same pixels, and says so once', async () => {
     const lines: string[] = [];
     const p = pool({ entry: async () => join(FIXTURES, 'no-such-worker.mjs'), log: (l) => lines.push(l) });

@@ -53,7 +53,7 @@ describe('SceneImportPool', () => {
     // Run in-thread, this import gives the loop no turn at all; in the worker it turns freely.
     expect(turns).toBeGreaterThan(100);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    const expected = await prepareScene({ source: { path: HEAVY }, confine: false });
+    const expected = await prepareScene({ source: { path: HEAVY } });
     if (!expected.ok) throw new Error('in-thread import failed');
     expect(r.scene.sceneId).toBe(sha256Hex(expected.glb));
     expect(Buffer.from(store.blobs.get(r.scene.sceneId)).equals(Buffer.from(expected.glb))).toBe(true);
@@ -67,10 +67,10 @@ describe('SceneImportPool', () => {
     const p = pool();
     const bytes = readFileSync(HEAVY);
     const requests: PrepareRequest[] = [
-      { source: { path: HEAVY }, confine: false },
-      { source: { files: [{ name: 'scenes/heavy.glb', bytes }] }, confine: false },
-      { source: { path: join(dir, 'missing.glb') }, confine: false },
-      { source: { files: [{ name: 'broken.gltf', bytes: new TextEncoder().encode('{"asset": {}') }] }, confine: false },
+      { source: { path: HEAVY } },
+      { source: { files: [{ name: 'scenes/heavy.glb', bytes }] } },
+      { source: { path: join(dir, 'missing.glb') } },
+      { source: { files: [{ name: 'broken.gltf', bytes: new TextEncoder().encode('{"asset": {}') }] } },
     ];
     // Two at once through the one worker, then the rest.
     const [a, b] = await Promise.all(requests.slice(0, 2).map((r) => p.prepare(r)));
@@ -83,7 +83,7 @@ describe('SceneImportPool', () => {
 
   it('prepare: an exception in the worker keeps its message', async () => {
     const p = pool();
-    const bad = { source: { files: 'not a list' }, confine: false } as unknown as PrepareRequest;
+    const bad = { source: { files: 'not a list' } } as unknown as PrepareRequest;
     const inThread = await prepareScene(bad).catch((e: Error) => e);
     const inWorker = await p.prepare(bad).catch((e: Error) => e);
     expect(inThread).toBeInstanceOf(Error);
@@ -94,14 +94,14 @@ describe('SceneImportPool', () => {
 
   it('prepare: a coded error from the worker stays a RayfarmError with its code', async () => {
     const p = pool({ entry: async () => join(FIXTURES, 'failing-worker.mjs') });
-    const err = await p.prepare({ source: { path: HEAVY }, confine: false }).catch((e: unknown) => e);
+    const err = await p.prepare({ source: { path: HEAVY } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RayfarmError);
     expect(err).toMatchObject({ code: 'SCENE_TEST_FAILURE', message: 'failed on purpose', details: { at: 'worker' } });
   });
 
   it('prepare: a worker that dies mid-import fails the import with SCENE_IMPORT_CRASHED', async () => {
     const p = pool({ entry: async () => join(FIXTURES, 'crash-worker.mjs') });
-    const req: PrepareRequest = { source: { path: HEAVY }, confine: false };
+    const req: PrepareRequest = { source: { path: HEAVY } };
     const err = await p.prepare(req).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RayfarmError);
     expect((err as RayfarmError).code).toBe('SCENE_IMPORT_CRASHED');
@@ -113,7 +113,7 @@ describe('SceneImportPool', () => {
   it('prepare: a worker that cannot start falls back to this thread and says so', async () => {
     const lines: string[] = [];
     const p = pool({ entry: async () => join(FIXTURES, 'no-such-worker.mjs'), log: (l) => lines.push(l) });
-    const req: PrepareRequest = { source: { path: HEAVY }, confine: false };
+    const req: PrepareRequest = { source: { path: HEAVY } };
     expectSame(await p.prepare(req), await prepareScene(req));
     expectSame(await p.prepare(req), await prepareScene(req));
     expect(lines).toHaveLength(1);
@@ -122,10 +122,10 @@ describe('SceneImportPool', () => {
 
   it('close: fails an import in flight and refuses new ones', async () => {
     const p = pool();
-    const running = p.prepare({ source: { path: HEAVY }, confine: false }).catch((e: unknown) => e);
+    const running = p.prepare({ source: { path: HEAVY } }).catch((e: unknown) => e);
     await p.close();
     expect(await running).toMatchObject({ code: 'SCENE_IMPORT_CLOSED' });
-    await expect(p.prepare({ source: { path: HEAVY }, confine: false })).rejects.toMatchObject({ code: 'SCENE_IMPORT_CLOSED' });
+    await expect(p.prepare({ source: { path: HEAVY } })).rejects.toMatchObject({ code: 'SCENE_IMPORT_CLOSED' });
   });
 
   it('a process that imported a scene and never closed the library exits by itself', async () => {
@@ -133,7 +133,7 @@ describe('SceneImportPool', () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(FIXTURES, 'import-and-exit.mjs'), HEAVY], { cwd: ROOT, timeout: 50_000 });
     const out = JSON.parse(stdout.trim().split('\n').pop()!) as { ok: boolean; sceneId: string };
     expect(out.ok).toBe(true);
-    const expected = await prepareScene({ source: { path: HEAVY }, confine: false });
+    const expected = await prepareScene({ source: { path: HEAVY } });
     expect(expected.ok && out.sceneId === sha256Hex(expected.glb)).toBe(true);
   });
 });

@@ -116,6 +116,6 @@ describe('SceneLibrary uploads', () => {
     writeFileSync(join(folder, 'scene.gltf'), JSON.stringify(json));
     const r = await lib.importScene({ uploadId: id });
     expect(r.ok).toBe(false);
-    expect(r.problems[0]).toMatchObject({ code: 'SCENE_MISSING_FILE', subject: { kind: 'file', name: '../outside.bin' } });
+    expect(r.problems[0]).toMatchObject({ code: 'SCENE_FILE_REFUSED', subject: { kind: 'file', name: '../outside.bin' } });
   });
 });
