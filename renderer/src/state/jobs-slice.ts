@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { PublicJob } from '../../../shared/api';
 import { api } from '../api/client';
 import type { RootState } from './store';
+import { navigate, parseRoute } from './ui-slice';
 
 /** One funding transaction's progress, as the submit dialog lists it. */
 export interface FundStepInfo {
@@ -16,14 +17,38 @@ export interface JobsSlice {
   jobsError: string | null;
   openJobId: string | null;
   fundSteps: Record<string, FundStepInfo[]>;
+  /** The scene each job renders (from its spec), for the list's name and thumbnail. */
+  jobScenes: Record<string, string>;
   loadJobs(): Promise<void>;
+  /** Opens a job's page (null: back to the Creator home); the address bar follows. */
   openJob(id: string | null): void;
+  /** Throws a draft away: it was never paid, so nothing on chain changes and it leaves the list. */
+  discardDraft(id: string): Promise<void>;
+}
+
+/**
+ * A draft that was discarded: closed without a token ever locked. It stays in the
+ * database (the record of what was priced) but is no longer one of "your jobs".
+ */
+export function isAbandonedDraft(j: PublicJob): boolean {
+  return j.state === 'closed' && BigInt(j.funded) === 0n;
 }
 
 export const createJobsSlice: StateCreator<RootState, [], [], JobsSlice> = (set, get) => {
+  const learnScenes = (jobs: PublicJob[]) => {
+    // The spec never changes after a job is priced, so each job's scene is asked for once.
+    const missing = jobs.filter((j) => !(j.id in get().jobScenes) && !isAbandonedDraft(j));
+    for (const j of missing) {
+      void api
+        .call('jobs.get', { jobId: j.id })
+        .then((d) => set({ jobScenes: { ...get().jobScenes, [j.id]: d.spec.sceneId } }))
+        .catch(() => undefined);
+    }
+  };
   api.on('job.updated', (job) => {
     const others = get().jobs.filter((j) => j.id !== job.id);
     set({ jobs: [job, ...others].sort((a, b) => b.createdAt - a.createdAt) });
+    learnScenes([job]);
   });
   api.on('job.fundStep', (s) => {
     const list = (get().fundSteps[s.jobId] ?? []).filter((x) => x.step !== s.step);
@@ -32,17 +57,25 @@ export const createJobsSlice: StateCreator<RootState, [], [], JobsSlice> = (set,
   return {
     jobs: [],
     jobsError: null,
-    openJobId: null,
+    openJobId: parseRoute(window.location.hash).jobId,
     fundSteps: {},
+    jobScenes: {},
     async loadJobs() {
       try {
-        set({ jobs: await api.call('jobs.list'), jobsError: null });
+        const jobs = await api.call('jobs.list');
+        set({ jobs, jobsError: null });
+        learnScenes(jobs);
       } catch (err) {
         set({ jobsError: (err as Error).message });
       }
     },
     openJob(id) {
-      set({ openJobId: id });
+      navigate({ mode: 'creator', jobId: id });
+      set({ openJobId: id, mode: 'creator' });
+    },
+    async discardDraft(id) {
+      const job = await api.call('jobs.cancel', { jobId: id });
+      set({ jobs: get().jobs.map((j) => (j.id === id ? job : j)) });
     },
   };
 };

@@ -1,4 +1,5 @@
 import type { SceneRecord } from '../../../../shared/api';
+import { exposureWarning, useExposure } from '../../hooks/use-exposure';
 import { useImage } from '../../hooks/use-image';
 
 function bytes(n: number): string {
@@ -16,13 +17,22 @@ function num(n: number): string {
 export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
   const s = scene.summary;
   const preview = useImage(s.previewHash);
+  const exposure = useExposure(s.previewHash);
+  const warning = exposureWarning(exposure);
   const size = s.bounds.max.map((v, i) => v - s.bounds.min[i]!);
   const anim = s.animations.length ? `${s.animations.length} (${Math.min(...s.animations.map((a) => a.start)).toFixed(2)}–${Math.max(...s.animations.map((a) => a.end)).toFixed(2)} s)` : 'none';
   return (
     <section className="card scene-card" data-testid="scene-summary">
       <div className="scene-head">
-        <div className="preview" data-testid="scene-preview">
-          {preview ? <img src={preview} alt={`Preview of ${s.name}`} /> : <span className="muted small">{s.previewHash ? 'Loading preview…' : 'No preview'}</span>}
+        <div className="preview-col">
+          <div className="preview" data-testid="scene-preview" data-exposure={exposure?.verdict}>
+            {preview ? <img src={preview} alt={`Preview of ${s.name}`} /> : <span className="muted small">{s.previewHash ? 'Loading preview…' : 'No preview'}</span>}
+          </div>
+          {warning && (
+            <p className="notice notice-warn" role="alert" data-testid="exposure-warning">
+              {warning}
+            </p>
+          )}
         </div>
         <div className="scene-facts">
           <h3 data-testid="scene-name">{s.name}</h3>

@@ -8,6 +8,8 @@ export function StatusCard() {
   const status = useStore((s) => s.opStatus);
   const notices = useStore((s) => s.opNotices);
   const dismiss = useStore((s) => s.dismissNotice);
+  const wallet = useStore((s) => s.walletStatus);
+  const setMode = useStore((s) => s.setMode);
   if (!status) return <section className="card wide op-status" data-testid="operator-status"><p className="empty">Loading…</p></section>;
   const t = status.currentTask;
   return (
@@ -32,6 +34,19 @@ export function StatusCard() {
             <span>{status.workerAttached ? 'Network worker connected' : 'Network worker not running'}</span>
           </div>
           {!status.idle.available && status.policy.idleOnly && <p className="op-note">{status.idle.detail}</p>}
+          {status.policy.enabled && (!status.decision.allowed || status.policy.idleOnly || status.policy.schedule.trim() !== '') && (
+            <p className="op-note" data-testid="operator-own-jobs">
+              Your own jobs always render here at once, whatever these settings say: this computer is their first operator. The settings decide when it renders for other people.
+            </p>
+          )}
+          {wallet?.exists && !wallet.unlocked && (
+            <p className="notice notice-warn" data-testid="operator-wallet-locked">
+              Paid work is paused: the wallet is locked (it locks itself after 15 minutes unused), so no paid task is taken and no payment can be redeemed.{' '}
+              <button type="button" className="link" onClick={() => setMode('wallet')}>
+                Unlock it in the Wallet view
+              </button>
+            </p>
+          )}
         </div>
         <div className="op-kpis">
           <div className="kpi">
