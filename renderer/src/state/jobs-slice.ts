@@ -17,8 +17,6 @@ export interface JobsSlice {
   jobsError: string | null;
   openJobId: string | null;
   fundSteps: Record<string, FundStepInfo[]>;
-  /** The scene each job renders (from its spec), for the list's name and thumbnail. */
-  jobScenes: Record<string, string>;
   loadJobs(): Promise<void>;
   /** Opens a job's page (null: back to the Creator home); the address bar follows. */
   openJob(id: string | null): void;
@@ -35,20 +33,9 @@ export function isAbandonedDraft(j: PublicJob): boolean {
 }
 
 export const createJobsSlice: StateCreator<RootState, [], [], JobsSlice> = (set, get) => {
-  const learnScenes = (jobs: PublicJob[]) => {
-    // The spec never changes after a job is priced, so each job's scene is asked for once.
-    const missing = jobs.filter((j) => !(j.id in get().jobScenes) && !isAbandonedDraft(j));
-    for (const j of missing) {
-      void api
-        .call('jobs.get', { jobId: j.id })
-        .then((d) => set({ jobScenes: { ...get().jobScenes, [j.id]: d.spec.sceneId } }))
-        .catch(() => undefined);
-    }
-  };
   api.on('job.updated', (job) => {
     const others = get().jobs.filter((j) => j.id !== job.id);
     set({ jobs: [job, ...others].sort((a, b) => b.createdAt - a.createdAt) });
-    learnScenes([job]);
   });
   api.on('job.fundStep', (s) => {
     const list = (get().fundSteps[s.jobId] ?? []).filter((x) => x.step !== s.step);
@@ -59,12 +46,10 @@ export const createJobsSlice: StateCreator<RootState, [], [], JobsSlice> = (set,
     jobsError: null,
     openJobId: parseRoute(window.location.hash).jobId,
     fundSteps: {},
-    jobScenes: {},
     async loadJobs() {
       try {
         const jobs = await api.call('jobs.list');
         set({ jobs, jobsError: null });
-        learnScenes(jobs);
       } catch (err) {
         set({ jobsError: (err as Error).message });
       }

@@ -15,18 +15,16 @@ const STATE_WORD: Record<PublicJob['state'], string> = {
 };
 
 /** The scene a job renders: its preview as a thumbnail and its name. */
-function JobScene({ jobId }: { jobId: string }) {
-  const scene = useStore((s) => {
-    const id = s.jobScenes[jobId];
-    return id ? (s.scenes.find((x) => x.sceneId === id) ?? null) : null;
-  });
+function JobScene({ sceneId }: { sceneId: string }) {
+  const scene = useStore((s) => s.scenes.find((x) => x.sceneId === sceneId) ?? null);
+  const loaded = useStore((s) => s.scenes.length > 0);
   const thumb = useImage(scene?.summary.previewHash);
   return (
     <span className="job-scene">
       <span className="job-thumb" aria-hidden="true">
         {thumb && <img src={thumb} alt="" />}
       </span>
-      <span data-testid="job-scene-name">{scene ? scene.summary.name : '…'}</span>
+      <span data-testid="job-scene-name">{scene ? scene.summary.name : loaded ? 'a scene no longer in the library' : '…'}</span>
     </span>
   );
 }
@@ -59,7 +57,7 @@ export function JobList() {
             {jobs.map((j) => (
               <tr key={j.id} onClick={() => openJob(j.id)} data-testid="job-row" data-state={j.state}>
                 <td>
-                  <JobScene jobId={j.id} />
+                  <JobScene sceneId={j.sceneId} />
                 </td>
                 <td>{new Date(j.createdAt).toLocaleString()}</td>
                 <td>
