@@ -57,7 +57,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  if (args.bool('json')) console.log(JSON.stringify({ url: web.url, port: web.port, dataDir, tokenFile }));
+  if (args.bool('json')) console.log(JSON.stringify({ url: web.url, port: web.port, dataDir, tokenFile, pid: process.pid }));
   else {
     console.log(`Rayfarm is running. Open this address in your browser:\n\n  ${web.url}\n`);
     console.log(`Data folder: ${dataDir}\nThe access token is kept in ${tokenFile}: this address keeps working after a restart.\nPress Ctrl-C to stop.`);
