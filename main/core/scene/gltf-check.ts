@@ -163,7 +163,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
       if (!data) problems.push(err('SCENE_CORRUPT', `Buffer ${i} of \`${name}\` holds data that cannot be decoded.`, { kind: 'file', name: label }));
     } else {
       data = files.read(decodeUri(b.uri));
-      if (!data) problems.push(err('SCENE_MISSING_FILE', `The data file \`${label}\`, which holds the scene's geometry, is missing. Keep it next to \`${name}\`.`, { kind: 'file', name: label }));
+      if (!data) problems.push(err('SCENE_MISSING_FILE', `The data file \`${label}\`, which holds the scene's geometry, is missing. Keep it next to \`${name}\`, and add them together: select all the scene's files (or drop its folder).`, { kind: 'file', name: label }));
       else resources[b.uri] = data;
     }
     if (data && typeof b.byteLength === 'number' && data.byteLength < b.byteLength) {
@@ -232,7 +232,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
       data = files.read(decodeUri(img.uri));
       if (data) resources[img.uri] = data;
       else {
-        problems.push(err('SCENE_MISSING_FILE', `Texture \`${label}\`${usedBy} is missing. Keep it next to \`${name}\` (or export with textures embedded).`, { kind: 'texture', name: label }));
+        problems.push(err('SCENE_MISSING_FILE', `Texture \`${label}\`${usedBy} is missing. Keep it next to \`${name}\` and add them together: select all the scene's files (or drop its folder), or export with textures embedded.`, { kind: 'texture', name: label }));
         img.uri = PLACEHOLDER_PNG;
         return;
       }

@@ -69,7 +69,8 @@ export function filesFromPath(path: string, opts: { confine?: boolean } = {}): S
   if (statSync(path).isDirectory()) {
     const names: string[] = [];
     walk(path, path, names);
-    const main = pickMain(names, `The folder \`${basename(path)}\``);
+    // A staged upload's folder is named by its random id, which means nothing to the person.
+    const main = pickMain(names, opts.confine ? 'What you dropped' : `The folder \`${basename(path)}\``);
     if (typeof main !== 'string') return main;
     mainPath = join(path, ...main.split('/'));
   }

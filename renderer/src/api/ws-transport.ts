@@ -44,6 +44,8 @@ export class WebSocketTransport implements Transport {
   private current: ConnectionState = 'connecting';
   private retryMs = 250;
   problem: string | null = null;
+  /** The answer to "why did the socket close?", while it is being asked. */
+  private diagnosing: Promise<string> | null = null;
 
   constructor(
     private readonly url: string,
@@ -91,7 +93,10 @@ export class WebSocketTransport implements Transport {
     ws.onclose = () => {
       this.ws = null;
       this.setState('disconnected');
-      void diagnose(window.location.origin, this.token).then((why) => {
+      const asking = diagnose(window.location.origin, this.token);
+      this.diagnosing = asking;
+      void asking.then((why) => {
+        if (this.diagnosing === asking) this.diagnosing = null;
         if (this.current === 'connected') return;
         this.problem = why;
         this.setState(this.current);
@@ -118,6 +123,8 @@ export class WebSocketTransport implements Transport {
 
   async request(call: string, input: unknown): Promise<CallResult<unknown>> {
     if (!(await this.opened()) || !this.ws) {
+      // Answer with the reason once it is known, not a guess made before asking.
+      if (this.diagnosing) this.problem = await this.diagnosing;
       return { ok: false, error: { code: 'DISCONNECTED', message: this.problem ?? SERVER_GONE } };
     }
     const id = this.nextId++;

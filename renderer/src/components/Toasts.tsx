@@ -21,8 +21,8 @@ interface Toast extends Notice {
 /** What a wallet lock stops, said once when it happens. */
 export const WALLET_LOCK_NOTICE: Notice = {
   kind: 'wallet-locked',
-  title: 'The wallet locked itself',
-  body: 'It locks after 15 minutes unused. Paid jobs and paid rendering wait until you unlock it in the Wallet view.',
+  title: 'The wallet is locked',
+  body: 'Paid jobs and paid rendering wait until you unlock it in the Wallet view. (It locks itself after 15 minutes unused.)',
 };
 
 /**

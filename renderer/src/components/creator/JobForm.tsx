@@ -5,7 +5,7 @@ import type { JobSpec, JobSpecInput, OutputFormat, Tier } from '../../../../shar
 import { wallTimeSeconds } from '../../../../shared/pricing';
 import { api } from '../../api/client';
 import { useStore } from '../../state/store';
-import { duration, tokens } from './format';
+import { benchHoursText, duration, exactTokens, tokens } from './format';
 
 const PRESETS = [
   { id: '360p', label: 'Preview 640 × 360', w: 640, h: 360 },
@@ -235,19 +235,25 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
                 <span className="muted small">
                   Work in <abbr title="A bench-hour (BH) is one hour of a computer that scores 100 on Rayfarm's benchmark; the price is bench-hours × the tier's rate.">bench-hours</abbr>
                 </span>
-                <strong data-testid="estimate-bh">{estimate.benchHours < 0.01 ? estimate.benchHours.toPrecision(2) : estimate.benchHours.toFixed(2)} BH</strong>
+                <strong data-testid="estimate-bh" title={`${estimate.benchHours.toPrecision(3)} bench-hours`}>
+                  {benchHoursText(estimate.benchHours)} BH
+                </strong>
               </div>
               <div>
                 <span className="muted small">Operators</span>
-                <strong>{tokens(estimate.operators)}</strong>
+                <strong title={exactTokens(estimate.operators)}>{tokens(estimate.operators)}</strong>
               </div>
               <div>
                 <span className="muted small">Network fee ({(estimate.feeBps / 100).toFixed(1)} %)</span>
-                <strong data-testid="estimate-fee">{tokens(estimate.fee)}</strong>
+                <strong data-testid="estimate-fee" title={exactTokens(estimate.fee)}>
+                  {tokens(estimate.fee)}
+                </strong>
               </div>
               <div className="total">
                 <span className="muted small">Total</span>
-                <strong data-testid="estimate-total">{tokens(estimate.price)}</strong>
+                <strong data-testid="estimate-total" title={exactTokens(estimate.price)}>
+                  {tokens(estimate.price)}
+                </strong>
               </div>
               <div>
                 <span className="muted small" data-testid="estimate-operators">

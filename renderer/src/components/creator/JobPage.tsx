@@ -40,7 +40,8 @@ export function JobPage({ jobId }: { jobId: string }) {
 
   const refresh = useCallback(async () => {
     try {
-      const [d, o] = await Promise.all([api.call('jobs.get', { jobId }), api.call('jobs.output', { jobId })]);
+      // A draft has no output yet: its details (and its Pay button) must not wait on one.
+      const [d, o] = await Promise.all([api.call('jobs.get', { jobId }), api.call('jobs.output', { jobId }).catch(() => null)]);
       setDetail(d);
       setOut(o);
       setError(null);
@@ -87,7 +88,7 @@ export function JobPage({ jobId }: { jobId: string }) {
   const edit = useAction(async () => {
     if (detail) await editDraft(jobId, detail.spec);
   });
-  const sceneName = useStore((s) => (detail ? s.scenes.find((x) => x.sceneId === detail.spec.sceneId)?.summary.name : undefined));
+  const sceneName = useStore((s) => (job ? s.scenes.find((x) => x.sceneId === job.sceneId)?.summary.name : undefined));
 
   const j = detail?.job ?? job;
   if (!j) return <p className="muted">{error ?? 'Loading the job…'}</p>;
@@ -181,6 +182,7 @@ export function JobPage({ jobId }: { jobId: string }) {
             </button>
           )}
         </div>
+        {error && detail === null && <p className="field-error">{error}</p>}
         {(act.error ?? openFolder.error ?? remove.error ?? edit.error) && <p className="field-error">{(act.error ?? openFolder.error ?? remove.error ?? edit.error)!.message}</p>}
         {out?.outDir && <p className="muted small mono">{out.outDir}</p>}
       </section>

@@ -44,7 +44,7 @@ export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
             <dd data-testid="scene-triangles">{num(s.triangles)}</dd>
             <dt>Meshes</dt>
             <dd>{num(s.meshes)}</dd>
-            <dt>Materials</dt>
+            <dt title="Materials the rendered meshes use; materials the file declares but never uses are left out of the package.">Materials used</dt>
             <dd>{num(s.materials)}</dd>
             <dt>Textures</dt>
             <dd>{s.textures.length ? s.textures.map((t) => `${t.width}×${t.height}`).join(', ') : 'none'}</dd>
@@ -56,7 +56,7 @@ export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
             <dd>{anim}</dd>
             <dt>Size</dt>
             <dd>
-              {size.map((v) => v.toFixed(2)).join(' × ')} m · package {bytes(s.bytes)}
+              <span title="glTF files are meant to be in metres, but many are exported in other units; these are the file's own numbers.">{size.map((v) => v.toFixed(2)).join(' × ')} (file units)</span> · package {bytes(s.bytes)}
             </dd>
           </dl>
         </div>

@@ -4,7 +4,7 @@ import type { JobSpec } from '../../../../shared/job-spec';
 import { api, ApiCallError } from '../../api/client';
 import { exposureWarning, useExposure } from '../../hooks/use-exposure';
 import { useStore } from '../../state/store';
-import { tokens } from './format';
+import { benchHoursText, exactTokens, tokens } from './format';
 
 const STEP_LABEL: Record<string, string> = { approve: 'Allow the escrow to take the budget', openJob: 'Lock the budget in escrow', topUp: 'Top up the escrow' };
 const STATUS_LABEL = { sending: 'waiting for your wallet…', sent: 'sent, waiting for the chain…', mined: 'done' } as const;
@@ -146,14 +146,14 @@ export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobS
           <dd className="cap">{spec.tier}</dd>
           <dt>Work</dt>
           <dd>
-            {tasks} task{tasks === 1 ? '' : 's'}, {benchHours.toPrecision(2)} bench-hours
+            {tasks} task{tasks === 1 ? '' : 's'}, {benchHoursText(benchHours)} <abbr title="A bench-hour is one hour of a computer that scores 100 on Rayfarm's benchmark.">bench-hours</abbr>
           </dd>
           <dt>Network fee</dt>
-          <dd data-testid="confirm-fee">
+          <dd data-testid="confirm-fee" title={exactTokens(fee.toString())}>
             {tokens(fee.toString())} ({((draft?.feeBps ?? estimate?.feeBps ?? 0) / 100).toFixed(1)} %, included)
           </dd>
           <dt>Total locked in escrow</dt>
-          <dd className="strong" data-testid="confirm-total">
+          <dd className="strong" data-testid="confirm-total" title={exactTokens(total.toString())}>
             {tokens(total.toString())}
           </dd>
           <dt>Your balance</dt>
