@@ -136,6 +136,11 @@ describe('a newcomer, first hour', () => {
 
   it('uploads a .gltf with its .bin and is warned, next to the preview, that the scene is nearly black', async () => {
     await page.getByTestId('nav-creator').click();
+    // A wrong file first: the answer names what was dropped, not the folder it was staged in.
+    await dropFiles(page, 'dropzone', [{ name: 'notes.txt', bytes: Buffer.from('not a scene'), type: 'text/plain' }]);
+    await expect.poll(() => page.getByTestId('scene-problems').textContent(), { timeout: 60_000 }).toContain('What you dropped holds no .gltf or .glb file');
+    await expectNoRawText(page);
+    await screenshot(page, 'newcomer-wrong-file');
     const { gltf, bin } = darkScene();
     await dropFiles(page, 'dropzone', [
       { name: 'dark.gltf', bytes: gltf, type: 'model/gltf+json' },
@@ -225,6 +230,7 @@ describe('a newcomer, first hour', () => {
     const row = page.getByTestId('job-row').first();
     expect(await row.getByTestId('job-scene-name').textContent()).toBe('dark');
     await row.locator('.job-thumb img').waitFor();
+    await page.getByTestId('job-list').scrollIntoViewIfNeeded();
     await screenshot(page, 'newcomer-job-list');
   });
 
@@ -242,21 +248,39 @@ describe('a newcomer, first hour', () => {
       .toBeGreaterThan(0);
     const split = await page.getByTestId('wallet-history-fee').first().textContent();
     expect(split).toMatch(/earned − .* fee/);
+    await page.getByTestId('wallet-history-fee').first().scrollIntoViewIfNeeded();
     await screenshot(page, 'newcomer-wallet-fee');
     await page.getByTestId('nav-operator').click();
     const line = await page.getByTestId('earnings-redeemed-split').textContent({ timeout: 30_000 });
     expect(line).toMatch(/earned − .*network fee = .*received in\s+your wallet/);
+    await page.getByTestId('earnings-redeemed-split').scrollIntoViewIfNeeded();
     await screenshot(page, 'newcomer-operator-earnings');
   });
 
   it('states in the Operator view that its own jobs render here even when it renders only when away, and runs the benchmark', async () => {
     await page.getByTestId('policy-idle-only').check({ force: true });
     await expect.poll(() => page.getByTestId('operator-own-jobs').textContent(), { timeout: 30_000 }).toMatch(/Your own jobs always render here/);
+    // Careless input is answered in words, under the field it concerns.
+    await page.getByTestId('policy-idle-minutes').fill('-1');
+    await page.getByTestId('policy-idle-minutes').blur();
+    expect(await page.getByTestId('policy-idle-minutes-error').textContent()).toBe('Idle minutes must be a whole number from 0 to 1440 (a day).');
+    expect(await page.getByTestId('policy-error').count()).toBe(0);
+    await page.getByTestId('policy-idle-minutes').fill('5');
+    await page.getByTestId('policy-idle-minutes').blur();
+    await expect.poll(() => page.getByTestId('policy-idle-minutes-error').count()).toBe(0);
     await page.getByTestId('benchmark-run').click();
     await expect.poll(() => page.getByTestId('benchmark-score').textContent(), { timeout: 180_000 }).toMatch(/^\d+\.\d$/);
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-operator');
-    await page.getByTestId('policy-idle-only').uncheck({ force: true });
+  });
+
+  it('reads the Network view without contradictions', async () => {
+    await page.getByTestId('nav-network').click();
+    const text = await page.getByTestId('network-announcements').textContent({ timeout: 30_000 });
+    expect(text).not.toContain('No job announcements heard yet');
+    expect(await page.getByTestId('network-peers').textContent()).not.toMatch(/0 connected\)/);
+    await expectNoRawText(page);
+    await screenshot(page, 'newcomer-network');
   });
 
   it('is told when the wallet locks, and still reads its jobs while paid work is paused', async () => {
@@ -272,6 +296,7 @@ describe('a newcomer, first hour', () => {
     await expect.poll(() => page.getByTestId('job-row').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByTestId('job-scene-name').textContent()).toBe('dark');
     await expectNoRawText(page);
+    await page.getByTestId('job-list').scrollIntoViewIfNeeded();
     await screenshot(page, 'newcomer-creator-locked');
   });
 

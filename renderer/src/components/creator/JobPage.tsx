@@ -184,7 +184,11 @@ export function JobPage({ jobId }: { jobId: string }) {
         </div>
         {error && detail === null && <p className="field-error">{error}</p>}
         {(act.error ?? openFolder.error ?? remove.error ?? edit.error) && <p className="field-error">{(act.error ?? openFolder.error ?? remove.error ?? edit.error)!.message}</p>}
-        {out?.outDir && <p className="muted small mono">{out.outDir}</p>}
+        {out?.outDir && (
+          <p className="muted small" title={out.outDir} data-testid="job-out-dir">
+            {browser ? 'The frames are also kept on the machine running Rayfarm, in its data folder under outputs (hover for the full path).' : 'The frames are saved in the data folder under outputs (hover for the full path).'}
+          </p>
+        )}
       </section>
 
       <section className="card" data-testid="job-payments">
