@@ -44,7 +44,8 @@ export function publicJobInfo(s: JobSummary): PublicJob {
     refund: s.refund,
     accepted: s.accepted,
     rejected: s.rejected,
-    done: s.progress?.done ?? 0,
+    // Without a live dispatcher (wallet locked, after a restart) the verified count is what is done.
+    done: s.progress?.done ?? s.accepted,
     leased: s.progress?.leased ?? 0,
     closableAt: s.closableAt,
     note: s.note ?? s.progress?.waiting ?? null,

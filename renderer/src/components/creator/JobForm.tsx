@@ -61,6 +61,9 @@ function toSpecInput(sceneId: string, f: FormState): JobSpecInput {
   };
 }
 
+/** Estimates already measured in this window, by spec, operators seen and benchmark score. */
+const estimates = new Map<string, Estimate>();
+
 /** The form's fields filled from a spec (a draft being edited). */
 function fromSpec(s: JobSpec): FormState {
   const preset = PRESETS.find((p) => p.w === s.width && p.h === s.height)?.id ?? 'custom';
@@ -136,15 +139,30 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
   const problemFor = (...fields: string[]) => problems.find((p) => fields.some((fl) => p.field === fl || p.field.startsWith(`${fl}.`)))?.message;
   const specKey = validation.ok ? JSON.stringify(validation.spec) : null;
 
+  const score = useStore((s) => s.opStatus?.latestScore ?? null);
   useEffect(() => {
     if (!validation.ok) return;
     const spec = validation.spec;
+    // The same scene and settings on the same machine price the same: reopening a scene
+    // does not measure it again (a new benchmark score or operator count does).
+    const cacheKey = `${specKey}|${operatorsSeen}|${score}`;
+    const hit = estimates.get(cacheKey);
+    if (hit) {
+      setEstimate(hit);
+      setEstimateError(null);
+      return;
+    }
     let live = true;
     const timer = setTimeout(() => {
       setEstimating(true);
       api
         .call('creator.estimate', { spec, nodes: operatorsSeen })
-        .then((e) => live && (setEstimate(e), setEstimateError(null)))
+        .then((e) => {
+          estimates.set(cacheKey, e);
+          if (!live) return;
+          setEstimate(e);
+          setEstimateError(null);
+        })
         .catch((err: Error) => live && setEstimateError(err.message))
         .finally(() => live && setEstimating(false));
     }, 350);
@@ -153,7 +171,7 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
       clearTimeout(timer);
     };
     // specKey captures every field of the valid spec, so it alone decides when to re-estimate.
-  }, [specKey, operatorsSeen]);
+  }, [specKey, operatorsSeen, score]);
   const range = estimate ? timeRange(estimate) : null;
 
   const set = (patch: Partial<FormState>) => setF((old) => ({ ...old, ...patch }));

@@ -8,7 +8,7 @@ import { useStore } from '../../state/store';
 import { FrameGrid } from './FrameGrid';
 import { FrameViewer } from './FrameViewer';
 import { SubmitDialog } from './SubmitDialog';
-import { duration, tokens } from './format';
+import { duration, exactTokens, tokens } from './format';
 
 const STATE_TEXT: Record<string, string> = {
   draft: 'Draft — not paid yet',
@@ -195,17 +195,23 @@ export function JobPage({ jobId }: { jobId: string }) {
         <h2>Payments</h2>
         <dl className="facts">
           <dt>Locked in escrow</dt>
-          <dd>{tokens(j.funded)}</dd>
+          <dd title={exactTokens(j.funded)}>{tokens(j.funded)}</dd>
           <dt>Paid for verified tasks</dt>
-          <dd data-testid="job-paid">{tokens(j.paid)}</dd>
+          <dd data-testid="job-paid" title={exactTokens(j.paid)}>
+            {tokens(j.paid)}
+          </dd>
           <dt>of which network fee</dt>
-          <dd>{tokens(j.fee)}</dd>
+          <dd title={exactTokens(j.fee)}>{tokens(j.fee)}</dd>
+          <dt>of which operators receive</dt>
+          <dd data-testid="job-operators-net" title={exactTokens((BigInt(j.paid) - BigInt(j.fee)).toString())}>
+            {tokens((BigInt(j.paid) - BigInt(j.fee)).toString())}
+          </dd>
           <dt>Price per task</dt>
-          <dd>{tokens(j.taskPrice)}</dd>
+          <dd title={exactTokens(j.taskPrice)}>{tokens(j.taskPrice)}</dd>
           {j.refund !== null && (
             <>
               <dt>Returned to you</dt>
-              <dd>{tokens(j.refund)}</dd>
+              <dd title={exactTokens(j.refund)}>{tokens(j.refund)}</dd>
             </>
           )}
         </dl>
@@ -286,7 +292,7 @@ export function JobPage({ jobId }: { jobId: string }) {
         )}
       </section>
       {paying && detail && <SubmitDialog spec={detail.spec} existing={j} onClose={() => setPaying(false)} />}
-      {viewing !== null && <FrameViewer jobId={j.id} frame={viewing} file={out?.frames.find((f) => f.frame === viewing)?.file ?? null} onClose={() => setViewing(null)} />}
+      {viewing !== null && <FrameViewer jobId={j.id} frame={viewing} {...(detail && { output: detail.spec.output })} file={out?.frames.find((f) => f.frame === viewing)?.file ?? null} onClose={() => setViewing(null)} />}
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { formatTokens } from '../../../../shared/pricing';
 import type { WalletHistoryEntry } from '../../../../shared/api';
 import { useStore } from '../../state/store';
+import { tokens } from '../creator/format';
 
 const LABEL: Record<WalletHistoryEntry['kind'], string> = {
   sent: 'Sent',
@@ -56,10 +57,10 @@ export function HistoryTable() {
                 <td>{LABEL[h.kind]}</td>
                 <td className={OUT.includes(h.kind) ? 'neg' : 'pos'} title={`${formatTokens(h.amount, 18)} RFT exactly`} data-testid="wallet-history-amount">
                   {OUT.includes(h.kind) ? '−' : '+'}
-                  {formatTokens(h.amount, 4)} RFT
+                  {tokens(h.amount)}
                   {h.fee !== undefined && (
                     <span className="muted small block" data-testid="wallet-history-fee">
-                      {formatTokens((BigInt(h.amount) + BigInt(h.fee)).toString(), 4)} earned − {formatTokens(h.fee, 4)} fee
+                      {tokens((BigInt(h.amount) + BigInt(h.fee)).toString())} earned − {tokens(h.fee)} fee
                     </span>
                   )}
                 </td>

@@ -54,7 +54,7 @@ describe('jobs API in the app', () => {
     await waitFor(async () => ((await a.api.call('jobs.reputation').then(() => 'up', (e: { code: string }) => e.code)) === 'JOBS_UNAVAILABLE' ? true : undefined), 20_000, 'public mode to stop');
     await expect(a.api.call('jobs.create', { spec, benchHours: 0.01 })).rejects.toMatchObject({ code: 'JOBS_UNAVAILABLE' });
     const listed = await a.api.call('jobs.list');
-    expect(listed.find((j) => j.id === draft.id)).toMatchObject({ sceneId, state: 'complete', paid: done.job.paid });
+    expect(listed.find((j) => j.id === draft.id)).toMatchObject({ sceneId, state: 'complete', paid: done.job.paid, done: 2 });
     expect((await a.api.call('jobs.get', { jobId: draft.id })).verdicts).toHaveLength(2);
   });
 });
