@@ -47,7 +47,9 @@ export function Toasts() {
     let wasUnlocked: boolean | null = null;
     const offs = [
       api.on('job.updated', (job) => {
-        const notice = jobNotice(seen.current.get(job.id), job);
+        // Named by its scene, as the job list names it: an id means nothing to a person.
+        const scene = useStore.getState().scenes.find((x) => x.sceneId === job.sceneId)?.summary.name;
+        const notice = jobNotice(seen.current.get(job.id), job, scene);
         seen.current.set(job.id, job);
         if (notice) show(notice, job.id);
       }),
