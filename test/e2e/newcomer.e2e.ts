@@ -192,6 +192,20 @@ describe('a newcomer, first hour', () => {
     for (const id of ['draft-pay', 'draft-edit', 'draft-delete']) expect(await page.getByTestId(id).isVisible()).toBe(true);
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-draft-page');
+    // Change settings: the form comes back with the draft's values and the draft leaves the list.
+    await page.getByTestId('draft-edit').click();
+    await page.getByTestId('job-form').waitFor();
+    expect(await page.getByLabel('Width (px)').inputValue()).toBe('64');
+    expect(await page.getByLabel('Samples per pixel').inputValue()).toBe('4');
+    await expect.poll(() => page.getByTestId('job-row').count(), { timeout: 30_000 }).toBe(0);
+    // Priced again and left again (a reload), then paid from the draft's own page.
+    await expect.poll(() => page.getByTestId('job-submit').isEnabled(), { timeout: 60_000 }).toBe(true);
+    await page.getByTestId('job-submit').click();
+    await expect.poll(() => page.getByTestId('confirm-pay').isEnabled(), { timeout: 30_000 }).toBe(true);
+    await page.reload();
+    await page.getByTestId('nav-creator').click();
+    await expect.poll(() => page.getByTestId('job-row').count(), { timeout: 30_000 }).toBe(1);
+    await page.getByTestId('job-row').click();
     await page.getByTestId('draft-pay').click();
     await expect.poll(() => page.getByTestId('confirm-pay').isEnabled(), { timeout: 30_000 }).toBe(true);
     await page.getByTestId('confirm-pay').click();
