@@ -121,6 +121,10 @@ describe('a newcomer, first hour', () => {
     await page.getByTestId('mnemonic').waitFor();
     const words = await page.getByTestId('mnemonic').locator('li').allTextContents();
     await page.getByRole('button', { name: 'I have written it down' }).click();
+    // A wrong word is said to be wrong, next to it.
+    const first = (await page.getByTestId('wallet-confirm').locator('label').first().textContent())!;
+    await page.getByLabel(first, { exact: true }).fill('zzzzzzzz');
+    expect(await page.getByTestId(`word-${first.replace(/\D/g, '')}-error`).textContent()).toMatch(/That is not word #\d+ of your phrase/);
     for (const label of await page.getByTestId('wallet-confirm').locator('label').allTextContents()) {
       await page.getByLabel(label, { exact: true }).fill(words[Number(label.replace(/\D/g, '')) - 1]!);
     }
@@ -315,6 +319,9 @@ describe('a newcomer, first hour', () => {
   });
 
   it('stops cleanly on SIGTERM to npm run headless, node and anvil included, and the same address works after a restart', async () => {
+    // The scene open and priced, so the tab has a "Review and pay" to offer.
+    await page.getByTestId('scene-tile').first().click();
+    await expect.poll(() => page.getByTestId('job-submit').isEnabled(), { timeout: 60_000 }).toBe(true);
     const children = childrenOf(app.nodePid);
     expect(children.length).toBeGreaterThan(0);
     // npm re-raises the signal on itself once its child is gone, so it ends by SIGTERM, not a code.
@@ -324,6 +331,7 @@ describe('a newcomer, first hour', () => {
     expect(app.stderr()).toContain('rayfarm: stopped.');
     // The open tab says the server is gone, in words.
     await expect.poll(() => page.getByTestId('connection-problem').textContent(), { timeout: 30_000 }).toMatch(/not answering/);
+    expect(await page.getByTestId('job-submit').isEnabled()).toBe(false);
     await screenshot(page, 'newcomer-server-stopped');
     // Started again on the same folder and port, the bookmarked address (and this tab) work again.
     restarted = await startHeadless({ dataDir: app.dataDir, args: ['--port', String(app.port)], env: { RAYFARM_MDNS: '0' } });
