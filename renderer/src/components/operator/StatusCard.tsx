@@ -50,7 +50,7 @@ export function StatusCard() {
         </div>
         <div className="op-kpis">
           <div className="kpi">
-            <span className="kpi-label">Earned today</span>
+            <span className="kpi-label" title="What verified tasks earned today, before the network fee kept when a payment is redeemed.">Earned today (before fee)</span>
             <span className="kpi-value" data-testid="operator-today">
               {tokens(status.todayEarned, 2)}
             </span>
