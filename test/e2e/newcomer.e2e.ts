@@ -154,6 +154,10 @@ describe('a newcomer, first hour', () => {
     await page.getByTestId('scene-preview').locator('img').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('scene-preview').getAttribute('data-exposure'), { timeout: 30_000 }).toBe('dark');
     expect(await page.getByTestId('exposure-warning').textContent()).toMatch(/nearly black \(average brightness \d+ of 255\)/);
+    // The preview is then rendered at the size it is shown (device pixels), refined in passes.
+    await expect.poll(() => page.getByTestId('scene-preview').getAttribute('data-preview-spp'), { timeout: 90_000 }).toBe('32');
+    const shown = await page.getByTestId('scene-preview').evaluate((el) => Math.round(el.clientWidth * window.devicePixelRatio));
+    expect(await page.getByTestId('scene-preview').locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(shown);
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-dark-scene');
   });
