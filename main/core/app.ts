@@ -182,8 +182,16 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...sceneHandlers({ library: scenes, store, engine: creatorEngine, events: () => server }),
     ...jobHandlers({
       publicMode: () => publicSlot.current,
+      db: store.db,
       dataDir: store.dataDir,
-      problem: () => (!chain ? (chainProblem ?? 'No chain: payments are off.') : !network.net ? (network.problem ?? 'The network is off.') : 'Unlock the wallet to run paid jobs.'),
+      problem: () =>
+        !chain
+          ? (chainProblem ?? 'No chain: payments are off.')
+          : !network.net
+            ? (network.problem ?? 'The network is off.')
+            : wallet.status().exists
+              ? 'Unlock the wallet to run paid jobs.'
+              : 'Create a wallet in the Wallet view to run paid jobs.',
       emit: (e, p) => server.emit(e, p),
     }),
     ...networkHandlers({ net: () => network.net, problem: () => network.problem, dataDir: store.dataDir, settings: store.settings }),

@@ -74,6 +74,17 @@ function sameToken(given: string | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The words for a request without the right token: what happened and how to get in. */
+export function tokenRefusal(given: string | null): { code: string; message: string } {
+  return given
+    ? {
+        code: 'WEB_TOKEN_WRONG',
+        message:
+          'This address carries an access token Rayfarm no longer accepts (it was replaced with --new-token, or the page comes from another data folder). Open the address printed in the terminal where Rayfarm runs.',
+      }
+    : { code: 'WEB_TOKEN_MISSING', message: 'This address has no access token. Open the full address printed in the terminal where Rayfarm runs; it ends in ?token=…' };
+}
+
 /**
  * Serves the UI and the API over a WebSocket on 127.0.0.1 only. Every API connection
  * must carry the access token and, when it comes from a browser, an Origin of this server.
@@ -120,10 +131,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const url = parseRequestUrl(req.url);
     if (!url) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request target\n');
-    const authorised = () => sameToken(url.searchParams.get('token') ?? (req.headers['x-rayfarm-token'] as string | undefined) ?? null, token);
+    const given = url.searchParams.get('token') ?? (req.headers['x-rayfarm-token'] as string | undefined) ?? null;
+    const authorised = () => sameToken(given, token);
+    const refuse = () => void res.writeHead(401, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(tokenRefusal(given)));
+    // The page asks here why its WebSocket was refused: a browser is never shown the status of a failed upgrade.
+    if (url.pathname === '/auth') return authorised() ? void res.writeHead(204, { 'cache-control': 'no-store' }).end() : refuse();
     if (url.pathname === '/upload') {
       if (req.method !== 'POST') return void res.writeHead(405).end();
-      if (!authorised()) return void res.writeHead(401).end();
+      if (!authorised()) return refuse();
       const origin = req.headers.origin;
       if (origin !== undefined && !allowedOrigins().has(origin)) return void res.writeHead(403).end();
       if (!opts.uploadsDir) return void res.writeHead(404).end();
@@ -135,7 +150,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return;
     }
     if (url.pathname.startsWith('/download/')) {
-      if (!authorised()) return void res.writeHead(401).end();
+      if (!authorised()) return refuse();
       serveDownload(url, res).catch((err: unknown) => failed(res, err));
       return;
     }

@@ -15,14 +15,18 @@ export function App() {
   const connection = useStore((s) => s.connection);
   const refreshApp = useStore((s) => s.refreshApp);
   const loadPrefs = useStore((s) => s.loadPrefs);
+  const loadWallet = useStore((s) => s.loadWallet);
   const loadError = useStore((s) => s.loadError);
+  const problem = useStore((s) => s.connectionProblem);
 
   useEffect(() => {
     if (connection === 'connected') {
       void refreshApp();
       void loadPrefs();
+      // The status bar and the Operator view say when the wallet is locked.
+      void loadWallet();
     }
-  }, [connection, refreshApp, loadPrefs]);
+  }, [connection, refreshApp, loadPrefs, loadWallet]);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -32,7 +36,12 @@ export function App() {
     <div className="shell">
       <Sidebar />
       <div className="content">
-        {loadError && (
+        {connection !== 'connected' && problem && (
+          <div className="banner banner-error" role="alert" data-testid="connection-problem">
+            {problem}
+          </div>
+        )}
+        {loadError && connection === 'connected' && (
           <div className="banner banner-error" role="alert">
             {loadError}
           </div>

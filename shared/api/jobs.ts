@@ -22,6 +22,8 @@ export type PauseReason = z.infer<typeof PauseReasonSchema>;
 /** A public job with its money. */
 export const PublicJobSchema = z.object({
   id: z.string(),
+  /** The scene it renders, for the job list's name and thumbnail. */
+  sceneId: z.string(),
   chainJobId: z.string(),
   state: PublicJobStateSchema,
   tier: z.enum(['economy', 'priority', 'trusted']),

@@ -107,6 +107,18 @@ export const sceneCalls = {
     EstimateSchema,
     "Renders probes of the job's scene on this machine and prices the job at its tier.",
   ),
+  'creator.preview': call(
+    z
+      .object({
+        sceneId: z.string().regex(/^[0-9a-f]{64}$/),
+        width: z.number().int().min(16).max(1920),
+        height: z.number().int().min(16).max(1080),
+        spp: z.number().int().min(1).max(64),
+      })
+      .strict(),
+    z.object({ dataUrl: z.string(), width: z.number().int(), height: z.number().int(), spp: z.number().int() }),
+    'Renders the preview of a stored scene at the size the UI shows it (device pixels), for a sharper, progressively refined picture; nothing is stored.',
+  ),
   'creator.validateSpec': call(z.object({ spec: z.unknown() }).strict(), SpecValidationSchema, 'Checks a job spec; each problem names its field.'),
 };
 

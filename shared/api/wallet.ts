@@ -41,6 +41,8 @@ export const WalletHistoryEntrySchema = z.object({
   amount: RawAmountSchema,
   counterparty: z.string().nullable(),
   jobId: z.string().nullable(),
+  /** For a redemption: the network fee the escrow kept; `amount` is what reached the wallet. */
+  fee: RawAmountSchema.optional(),
   blockNumber: z.number().nullable(),
   time: z.number(),
 });

@@ -59,6 +59,8 @@ describe('the UI shell in Chromium against the headless form', () => {
     const bad = await browser.newPage();
     await bad.goto(app.url.replace(/token=\w+/, 'token=wrong'));
     await expect.poll(() => bad.getByTestId('connection-state').textContent()).toContain('Disconnected');
+    // What happened and how to get in, not "is it still running?" while it is.
+    await expect.poll(() => bad.getByTestId('connection-problem').textContent()).toMatch(/no longer accepts.*Open the address printed in the terminal/);
     await bad.close();
   });
 });

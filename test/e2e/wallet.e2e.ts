@@ -78,11 +78,11 @@ describe('the Wallet view', () => {
     await page.getByTestId('wallet-lock').click();
     await page.getByTestId('wallet-unlock').waitFor();
     await page.getByLabel('Password').fill('wrong password');
-    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await expect.poll(() => page.getByTestId('wallet-unlock').textContent()).toMatch(/password/i);
     await screenshot(page, 'wallet-wrong-password');
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await page.getByTestId('wallet-address').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('balance-token').textContent()).toBe('987.5');
   });

@@ -25,4 +25,10 @@ describe('jobNotice', () => {
     expect(jobNotice(job(), job({ state: 'running' }))).toBeNull();
     expect(jobNotice(undefined, job({ state: 'funded' }))).toBeNull();
   });
+
+  it('names the job by its scene when it has one, never by its id', () => {
+    const body = jobNotice(job(), job({ state: 'complete' }), 'DamagedHelmet')!.body;
+    expect(body).toContain('“DamagedHelmet”');
+    expect(body).not.toContain('12345678');
+  });
 });

@@ -52,7 +52,8 @@ export class ApiServer {
       const parsed = def.input.safeParse(input);
       if (!parsed.success) {
         throw new RayfarmError('API_BAD_INPUT', `Invalid input for ${name}: ${describeIssues(parsed.error)}`, {
-          details: { call: name },
+          // Each refused field by its path, so a UI can put its own words next to that field.
+          details: { call: name, fields: parsed.error.issues.slice(0, 20).map((i) => i.path.map(String).join('.')) },
         });
       }
       const handler = this.handlers[name] as (i: unknown, c: CallContext) => unknown;

@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import type { jobCalls, PublicJob, JobTaskVerdict } from '../../../shared/api/jobs';
 import { REPUTATION_FORMULA } from '../../../shared/api/jobs';
 import type { JobSummary } from '../creator/pay/job-service';
+import { storedJobSummary } from '../creator/pay/job-service';
+import { JobStateStore } from '../creator/pay/job-state';
+import { VoucherLedger } from '../creator/proof/voucher-ledger';
+import type { Store } from '../store';
 import type { PublicMode } from '../node/public-mode';
 import type { VerdictRecord } from '../creator/proof/voucher-ledger';
 import { RayfarmError } from '../errors';
@@ -14,6 +18,8 @@ export interface JobHandlerDeps {
   publicMode: () => PublicMode | null;
   /** Why public mode is not available, for the error message. */
   problem: () => string;
+  /** Where jobs are stored: the list and a job's page stay readable while public mode is down (wallet locked). */
+  db?: Store['db'];
   /** Frames of a job without an output folder go to <dataDir>/outputs/<job id>. */
   dataDir?: string;
   emit: (event: 'job.fundStep', payload: { jobId: string; step: string; status: 'sending' | 'sent' | 'mined'; txHash?: string }) => void;
@@ -23,6 +29,7 @@ export interface JobHandlerDeps {
 export function publicJobInfo(s: JobSummary): PublicJob {
   return {
     id: s.id,
+    sceneId: s.spec.sceneId,
     chainJobId: s.chainJobId,
     state: s.state,
     tier: s.tier,
@@ -37,7 +44,8 @@ export function publicJobInfo(s: JobSummary): PublicJob {
     refund: s.refund,
     accepted: s.accepted,
     rejected: s.rejected,
-    done: s.progress?.done ?? 0,
+    // Without a live dispatcher (wallet locked, after a restart) the verified count is what is done.
+    done: s.progress?.done ?? s.accepted,
     leased: s.progress?.leased ?? 0,
     closableAt: s.closableAt,
     note: s.note ?? s.progress?.waiting ?? null,
@@ -75,6 +83,16 @@ function need(deps: JobHandlerDeps): PublicMode {
 /** The jobs.* handlers. */
 export function jobHandlers(deps: JobHandlerDeps): HandlerMap<keyof typeof jobCalls> {
   const info = (pm: PublicMode, id: string) => publicJobInfo(pm.jobs.summary(id));
+  // Read-only views of the same tables, for when public mode is down: reading needs no key.
+  let stored: { states: JobStateStore; ledger: VoucherLedger } | undefined;
+  const readable = (): Pick<PublicMode, 'states' | 'ledger'> & { summary: (id: string) => JobSummary } => {
+    const pm = deps.publicMode();
+    if (pm) return { states: pm.states, ledger: pm.ledger, summary: (id) => pm.jobs.summary(id) };
+    if (!deps.db) need(deps);
+    stored ??= { states: new JobStateStore(deps.db!), ledger: new VoucherLedger(deps.db!) };
+    const { states, ledger } = stored;
+    return { states, ledger, summary: (id) => storedJobSummary(states, ledger, id) };
+  };
   return {
     'jobs.create': ({ spec, benchHours, outDir, maxPrice }) => {
       const pm = need(deps);
@@ -118,12 +136,15 @@ export function jobHandlers(deps: JobHandlerDeps): HandlerMap<keyof typeof jobCa
       await pm.jobs.close(jobId);
       return info(pm, jobId);
     },
-    'jobs.list': () => need(deps).jobs.list().map(publicJobInfo),
+    'jobs.list': () => {
+      const r = readable();
+      return r.states.list().map((j) => publicJobInfo(r.summary(j.id)));
+    },
     'jobs.get': ({ jobId }) => {
-      const pm = need(deps);
+      const pm = readable();
       const job = pm.states.get(jobId);
       return {
-        job: info(pm, jobId),
+        job: publicJobInfo(pm.summary(jobId)),
         spec: job.spec,
         verdicts: pm.ledger.verdicts(jobId).map(taskVerdictInfo),
         vouchers: pm.ledger.latestPerOperator(jobId).map((v) => ({ operator: v.operator, tasks: v.tasks, cumulativeAmount: v.cumulativeAmount, resultsRoot: v.resultsRoot, at: v.at })),

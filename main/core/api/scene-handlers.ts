@@ -2,6 +2,8 @@ import type { sceneCalls } from '../../../shared/api/scenes';
 import { validateJobSpec } from '../../../shared/job-spec';
 import { baseRatePerBH, estimateJob, localBenchmarkScore } from '../creator/pay/estimator';
 import type { RenderEngine } from '../render/render-task';
+import { RayfarmError } from '../errors';
+import { renderPreview } from '../scene/preview';
 import type { SceneLibrary } from '../scene/scene-library';
 import type { Store } from '../store';
 import type { ApiServer, HandlerMap } from './api-server';
@@ -15,8 +17,10 @@ export interface SceneHandlerDeps {
   events: () => ApiServer | undefined;
 }
 
-/** Handlers for creator.importScene, listScenes, getScene, estimate, validateSpec. */
+/** Handlers for creator.importScene, listScenes, getScene, preview, estimate, validateSpec. */
 export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof sceneCalls> {
+  // One sized preview at a time: a page asking for many cannot queue up work on the engine.
+  let previewing = false;
   return {
     'creator.importScene': async (input) => {
       const r = await deps.library.importScene(input);
@@ -28,6 +32,17 @@ export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof s
     'creator.validateSpec': (input) => {
       const r = validateJobSpec(input.spec);
       return r.ok ? { ok: true, problems: [] } : { ok: false, problems: r.problems };
+    },
+    'creator.preview': async ({ sceneId, width, height, spp }) => {
+      const scene = deps.library.scenePackage(sceneId);
+      if (previewing) throw new RayfarmError('PREVIEW_BUSY', 'A preview is already being rendered; the picture shown stays until it is done.');
+      previewing = true;
+      try {
+        const png = await renderPreview(await deps.engine(), scene, { width, height, spp });
+        return { dataUrl: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, width, height, spp };
+      } finally {
+        previewing = false;
+      }
     },
     'creator.estimate': async (input) => {
       // Parsed and flattened in the frame worker (SCENE_UNREADABLE from there when the stored GLB is damaged).

@@ -180,7 +180,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
         data = r.bytes;
         resources[b.uri] = data;
       } else if (r.reason === 'missing') {
-        problems.push(err('SCENE_MISSING_FILE', `The data file \`${label}\`, which holds the scene's geometry, is missing. Keep it next to \`${name}\`.`, { kind: 'file', name: label }));
+        problems.push(err('SCENE_MISSING_FILE', `The data file \`${label}\`, which holds the scene's geometry, is missing. Keep it next to \`${name}\`, and add them together: select all the scene's files (or drop its folder).`, { kind: 'file', name: label }));
       } else {
         problems.push(err('SCENE_FILE_REFUSED', `The data file \`${b.uri}\`, which holds the scene's geometry, ${r.why}. Put it next to \`${name}\` and refer to it by a relative name.`, { kind: 'file', name: String(b.uri) }));
       }
@@ -257,7 +257,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
         data = r.bytes;
         resources[img.uri] = data;
       } else if (r.reason === 'missing') {
-        problems.push(err('SCENE_MISSING_FILE', `Texture \`${label}\`${usedBy} is missing. Keep it next to \`${name}\` (or export with textures embedded).`, { kind: 'texture', name: label }));
+        problems.push(err('SCENE_MISSING_FILE', `Texture \`${label}\`${usedBy} is missing. Keep it next to \`${name}\` and add them together: select all the scene's files (or drop its folder), or export with textures embedded.`, { kind: 'texture', name: label }));
         img.uri = PLACEHOLDER_PNG;
         return;
       } else {

@@ -7,12 +7,18 @@ import { encodePng } from '../output/png';
 import { SceneRenderer } from '../render/render-task';
 import type { RenderEngine, SceneInput } from '../render/render-task';
 
-/** Preview size and quality. */
+/** Preview size and quality, as stored at import. */
 export const PREVIEW = { width: 256, height: 144, spp: 8, maxDepth: 4 } as const;
 
-/** Renders the preview PNG of a scene (from a package, its frame is flattened in the frame worker). */
-export async function renderPreview(engine: RenderEngine, scene: SceneInput): Promise<Uint8Array> {
-  const spec = JobSpecSchema.parse({ sceneId: '0'.repeat(64), width: PREVIEW.width, height: PREVIEW.height, spp: PREVIEW.spp, maxDepth: PREVIEW.maxDepth });
+/** The largest preview the UI may ask for (a full-HD panel at most; a few dozen samples). */
+export const PREVIEW_LIMITS = { maxWidth: 1920, maxHeight: 1080, maxSpp: 64 } as const;
+
+/**
+ * Renders the preview PNG of a scene (from a package, its frame is flattened in the frame
+ * worker): the stored size by default, or the size the UI shows it at.
+ */
+export async function renderPreview(engine: RenderEngine, scene: SceneInput, size: { width: number; height: number; spp: number } = PREVIEW): Promise<Uint8Array> {
+  const spec = JobSpecSchema.parse({ sceneId: '0'.repeat(64), width: size.width, height: size.height, spp: size.spp, maxDepth: PREVIEW.maxDepth });
   const renderer = new SceneRenderer(scene, engine);
   try {
     const r = await renderer.renderTask(spec, { index: 0, id: 'preview', frame: 0, tileX: 0, tileY: 0, rect: { x: 0, y: 0, width: spec.width, height: spec.height } });

@@ -62,7 +62,8 @@ export interface InMemoryFile {
 }
 
 /** What importScene accepts. */
-export type SceneSource = { path: string } | { files: InMemoryFile[] };
+/** Where a scene comes from; `upload` marks a browser upload staged in a folder named by its random id. */
+export type SceneSource = { path: string; upload?: boolean } | { files: InMemoryFile[] };
 
 const SCENE_EXT = new Set(['.gltf', '.glb']);
 
@@ -102,14 +103,15 @@ function walk(dir: string, root: string, out: string[], depth = 0): void {
  * scene's folder is the folder given, or the main file's folder: no URI reaches outside
  * it, through `..`, an absolute path or a symbolic link (the real path is checked).
  */
-export function filesFromPath(path: string): SceneFiles | SceneProblem {
+export function filesFromPath(path: string, opts: { upload?: boolean } = {}): SceneFiles | SceneProblem {
   if (!existsSync(path)) return problem('SCENE_NOT_FOUND', `\`${path}\` does not exist.`, basename(path));
   let mainPath = path;
   let root = dirname(path);
   if (statSync(path).isDirectory()) {
     const names: string[] = [];
     walk(path, path, names);
-    const main = pickMain(names, `The folder \`${basename(path)}\``);
+    // A staged upload's folder is named by its random id, which means nothing to the person.
+    const main = pickMain(names, opts.upload ? 'What you dropped' : `The folder \`${basename(path)}\``);
     if (typeof main !== 'string') return main;
     mainPath = join(path, ...main.split('/'));
     root = path;
@@ -176,5 +178,5 @@ export function filesFromMemory(files: InMemoryFile[]): SceneFiles | SceneProble
 
 /** Files from either form of source. */
 export function sceneFiles(source: SceneSource): SceneFiles | SceneProblem {
-  return 'path' in source ? filesFromPath(source.path) : filesFromMemory(source.files);
+  return 'path' in source ? filesFromPath(source.path, { upload: source.upload ?? false }) : filesFromMemory(source.files);
 }

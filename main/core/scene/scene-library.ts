@@ -76,7 +76,7 @@ export class SceneLibrary {
       return { ok: false, problems: [{ severity: 'error', code: 'SCENE_UPLOAD_NOT_FOUND', message: 'The uploaded files are gone (the upload was already imported or never finished). Drop the scene again.' }] };
     }
     try {
-      return await this.importFrom({ path: dir });
+      return await this.importFrom({ path: dir, upload: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -17,6 +17,8 @@ export interface HistoryEntry {
   counterparty: string | null;
   /** The job, for escrow lines. */
   jobId: string | null;
+  /** For a redemption: the network fee the escrow kept (`amount` is what reached this wallet). */
+  fee?: string;
   blockNumber: number | null;
   /** Unix ms: block time when mined, else when recorded. */
   time: number;
@@ -56,8 +58,11 @@ export async function walletHistory(chain: ChainConnection, address: string, sen
   const escrowEntries: HistoryEntry[] = [];
   const addEscrow = (logs: Log[], kind: HistoryKind, field: string): void => {
     for (const l of logs) {
-      const amount = String(ev.parseLog(l)!.args.getValue(field));
-      escrowEntries.push(entry(l, { kind, amount, counterparty: escrow.address, jobId: l.topics[1]! }));
+      const args = ev.parseLog(l)!.args;
+      const amount = String(args.getValue(field));
+      // A redemption says what the treasury kept, so gross, fee and net can be shown side by side.
+      const fee = kind === 'redeemed' ? { fee: String(args.getValue('fee')) } : {};
+      escrowEntries.push(entry(l, { kind, amount, counterparty: escrow.address, jobId: l.topics[1]!, ...fee }));
     }
   };
   addEscrow(opened, 'job-opened', 'amount');

@@ -21,7 +21,12 @@ export class ApiClient {
 
   async call<K extends CallName>(name: K, ...input: undefined extends CallInput<K> ? [CallInput<K>?] : [CallInput<K>]): Promise<CallOutput<K>> {
     const r = await this.transport.request(name, input[0]);
-    if (!r.ok) throw new ApiCallError(r.error.code, r.error.message, r.error.details);
+    if (!r.ok) {
+      // The core's validation text names calls and schema terms; a person gets a sentence,
+      // and a form maps `details.fields` to its own words next to each field.
+      const message = r.error.code === 'API_BAD_INPUT' ? 'Rayfarm did not accept one of the values sent. Check the fields and try again.' : r.error.message;
+      throw new ApiCallError(r.error.code, message, r.error.details);
+    }
     return r.value as CallOutput<K>;
   }
 

@@ -11,6 +11,8 @@ export interface Transport {
   onEvent(listener: (e: EventEnvelope) => void): () => void;
   onState(listener: (s: ConnectionState) => void): () => void;
   readonly state: ConnectionState;
+  /** Why the link is down, in words, once known (a refused token, a stopped server); null otherwise. */
+  readonly problem?: string | null;
 }
 
 /** The object the Electron preload exposes as `window.rayfarm`. */

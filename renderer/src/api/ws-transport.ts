@@ -10,6 +10,25 @@ interface Pending {
 /** How long a call may take before the UI gives up on it. Long work reports through events. */
 const CALL_TIMEOUT_MS = 120_000;
 
+/** What to say when the server cannot be reached at all. */
+export const SERVER_GONE =
+  'Rayfarm is not answering at this address. If you stopped it, start it again (npm run headless) and open the address it prints; this page reconnects by itself when it is back.';
+
+/**
+ * Why a WebSocket was refused: a browser hides the HTTP status of a failed upgrade, so the
+ * page asks the server's /auth with the same token. A refused token gets the server's own
+ * words (what happened and how to get in); no answer at all means the server is gone.
+ */
+export async function diagnose(origin: string, token: string): Promise<string> {
+  try {
+    const r = await fetch(`${origin}/auth?token=${encodeURIComponent(token)}`, { cache: 'no-store', signal: AbortSignal.timeout(5000) });
+    if (r.status === 401) return ((await r.json()) as { message: string }).message;
+    return r.ok ? 'The connection to Rayfarm dropped; reconnecting…' : SERVER_GONE;
+  } catch {
+    return SERVER_GONE;
+  }
+}
+
 /**
  * The headless transport: one WebSocket to the server that served this page, with the
  * access token from the page's URL. Reconnects with back-off; calls made while
@@ -24,8 +43,14 @@ export class WebSocketTransport implements Transport {
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
   private current: ConnectionState = 'connecting';
   private retryMs = 250;
+  problem: string | null = null;
+  /** The answer to "why did the socket close?", while it is being asked. */
+  private diagnosing: Promise<string> | null = null;
 
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    private readonly token = new URL(url).searchParams.get('token') ?? '',
+  ) {
     this.connect();
   }
 
@@ -44,6 +69,7 @@ export class WebSocketTransport implements Transport {
     this.setState('connecting');
     ws.onopen = () => {
       this.retryMs = 250;
+      this.problem = null;
       this.setState('connected');
     };
     ws.onmessage = (m) => {
@@ -67,6 +93,14 @@ export class WebSocketTransport implements Transport {
     ws.onclose = () => {
       this.ws = null;
       this.setState('disconnected');
+      const asking = diagnose(window.location.origin, this.token);
+      this.diagnosing = asking;
+      void asking.then((why) => {
+        if (this.diagnosing === asking) this.diagnosing = null;
+        if (this.current === 'connected') return;
+        this.problem = why;
+        this.setState(this.current);
+      });
       for (const [id, p] of this.pending) {
         clearTimeout(p.timer);
         p.resolve({ ok: false, error: { code: 'DISCONNECTED', message: 'Lost the connection to Rayfarm.' } });
@@ -89,7 +123,9 @@ export class WebSocketTransport implements Transport {
 
   async request(call: string, input: unknown): Promise<CallResult<unknown>> {
     if (!(await this.opened()) || !this.ws) {
-      return { ok: false, error: { code: 'DISCONNECTED', message: 'Not connected to Rayfarm. Is `npm run headless` still running?' } };
+      // Answer with the reason once it is known, not a guess made before asking.
+      if (this.diagnosing) this.problem = await this.diagnosing;
+      return { ok: false, error: { code: 'DISCONNECTED', message: this.problem ?? SERVER_GONE } };
     }
     const id = this.nextId++;
     const ws = this.ws;

@@ -6,6 +6,8 @@ const LABEL = { connecting: 'Connecting…', connected: 'Connected', disconnecte
 export function StatusBar() {
   const connection = useStore((s) => s.connection);
   const info = useStore((s) => s.appInfo);
+  const wallet = useStore((s) => s.walletStatus);
+  const setMode = useStore((s) => s.setMode);
   return (
     <footer className="statusbar" data-testid="statusbar">
       <span className={`conn conn-${connection}`} data-testid="connection-state">
@@ -13,6 +15,18 @@ export function StatusBar() {
         {LABEL[connection]}
         {info ? ` · ${info.transport === 'ipc' ? 'desktop' : 'browser'}` : ''}
       </span>
+      {wallet?.exists && (
+        <button
+          type="button"
+          className={wallet.unlocked ? 'status-link' : 'status-link lock'}
+          data-testid="wallet-lock-state"
+          data-locked={!wallet.unlocked}
+          title={wallet.unlocked ? 'The wallet locks itself after 15 minutes unused.' : 'Paid jobs and paid rendering wait until the wallet is unlocked.'}
+          onClick={() => setMode('wallet')}
+        >
+          {wallet.unlocked ? 'Wallet unlocked' : 'Wallet locked — paid work paused'}
+        </button>
+      )}
       {info && (
         <>
           <span title="Data folder" data-testid="data-dir">

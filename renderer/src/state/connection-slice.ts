@@ -7,6 +7,8 @@ import type { RootState } from './store';
 /** The link to the core: connection state, app identity, services. */
 export interface ConnectionSlice {
   connection: ConnectionState;
+  /** Why the link is down, in words (a refused token, a stopped server), once known. */
+  connectionProblem: string | null;
   appInfo: AppInfo | null;
   services: ServiceStatus[];
   loadError: string | null;
@@ -15,11 +17,12 @@ export interface ConnectionSlice {
 
 export const createConnectionSlice: StateCreator<RootState, [], [], ConnectionSlice> = (set) => {
   api.transport.onState((connection) => {
-    set({ connection });
+    set({ connection, connectionProblem: connection === 'connected' ? null : (api.transport.problem ?? null) });
   });
   api.on('app.services', (services) => set({ services }));
   return {
     connection: api.transport.state,
+    connectionProblem: null,
     appInfo: null,
     services: [],
     loadError: null,

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { SceneProblem, SceneRecord } from '../../../shared/api';
+import type { JobSpec } from '../../../shared/job-spec';
 import { api } from '../api/client';
 import { sendScene } from '../api/upload';
 import type { PickedFile } from '../api/upload';
@@ -15,11 +16,15 @@ export interface CreatorSlice {
   /** Problems of the last import (errors block; warnings do not). */
   importProblems: SceneProblem[];
   selectedSceneId: string | null;
+  /** Settings the job form starts from (a draft being edited); null for the defaults. */
+  formSeed: JobSpec | null;
   loadScenes(): Promise<void>;
   importFiles(files: PickedFile[]): Promise<void>;
   /** Imports a scene by a path the core gave (a sample scene). */
   importPath(path: string, name: string): Promise<void>;
   selectScene(sceneId: string | null): void;
+  /** Opens a draft's scene with the draft's settings in the form, and throws the draft away. */
+  editDraft(jobId: string, spec: JobSpec): Promise<void>;
 }
 
 export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> = (set, get) => {
@@ -32,6 +37,7 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
     importPhase: { kind: 'idle' },
     importProblems: [],
     selectedSceneId: null,
+    formSeed: null,
     async loadScenes() {
       try {
         set({ scenes: await api.call('creator.listScenes') });
@@ -72,7 +78,12 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
       }
     },
     selectScene(sceneId) {
-      set({ selectedSceneId: sceneId, importProblems: [], importPhase: { kind: 'idle' } });
+      set({ selectedSceneId: sceneId, formSeed: null, importProblems: [], importPhase: { kind: 'idle' } });
+    },
+    async editDraft(jobId, spec) {
+      await get().discardDraft(jobId);
+      get().openJob(null);
+      set({ selectedSceneId: spec.sceneId, formSeed: spec, importProblems: [], importPhase: { kind: 'idle' } });
     },
   };
 };

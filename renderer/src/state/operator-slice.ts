@@ -10,7 +10,7 @@ import type {
   OperatorPolicy,
   OperatorStatus,
 } from '../../../shared/api';
-import { api } from '../api/client';
+import { api, ApiCallError } from '../api/client';
 import type { RootState } from './store';
 
 /** The history table's filters as the form holds them (dates as YYYY-MM-DD). */
@@ -31,8 +31,8 @@ export interface OperatorSlice {
   opEarnings: Earnings | null;
   opFilter: HistoryForm;
   opNotices: OperatorNotice[];
-  /** The last failed action, shown on the card that caused it. */
-  opError: { area: 'benchmark' | 'policy' | 'history' | 'hardware'; message: string } | null;
+  /** The last failed action, shown on the card (and next to the field) that caused it. */
+  opError: { area: 'benchmark' | 'policy' | 'history' | 'hardware'; message: string; field?: keyof OperatorPolicy } | null;
   loadOperator(): Promise<void>;
   refreshHardware(): Promise<void>;
   runBenchmark(): Promise<void>;
@@ -55,6 +55,26 @@ export function toFilter(f: HistoryForm): HistoryFilter {
 }
 
 const utcOffsetMinutes = () => -new Date().getTimezoneOffset();
+
+/** What each policy field accepts, in words: the schema's own bounds, said as a person would. */
+export const POLICY_FIELD_RULES: Partial<Record<keyof OperatorPolicy, string>> = {
+  idleMinutes: 'Idle minutes must be a whole number from 0 to 1440 (a day).',
+  maxThreads: 'Max CPU threads must be a whole number from 1 to 1024, or empty to use them all.',
+  gpuShare: 'The device share must be from 10 to 100 %.',
+};
+
+/**
+ * A refused policy change in words, for the field it concerns. The API's own validation
+ * text names internal call names and schema terms, so it is never shown as it is.
+ */
+export function policyError(err: unknown, patch: Partial<OperatorPolicy>): { message: string; field?: keyof OperatorPolicy } {
+  const keys = Object.keys(patch) as (keyof OperatorPolicy)[];
+  const field = keys.length === 1 ? keys[0] : undefined;
+  if (err instanceof ApiCallError && err.code === 'API_BAD_INPUT') {
+    return { message: (field && POLICY_FIELD_RULES[field]) ?? 'That setting was not accepted; check the values and try again.', ...(field && { field }) };
+  }
+  return { message: (err as Error).message, ...(field && { field }) };
+}
 
 export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice> = (set, get) => {
   let historyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -112,7 +132,7 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
         set({ opStatus: await api.call('operator.status'), opError: null });
         return true;
       } catch (err) {
-        fail('policy', err);
+        set({ opError: { area: 'policy', ...policyError(err, patch) } });
         return false;
       }
     },

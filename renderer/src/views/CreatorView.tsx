@@ -22,12 +22,16 @@ export function CreatorView() {
   const scene = scenes.find((s) => s.sceneId === selectedId) ?? null;
   const openJobId = useStore((s) => s.openJobId);
   const loadJobs = useStore((s) => s.loadJobs);
+  const loadNetwork = useStore((s) => s.loadNetwork);
+  const formSeed = useStore((s) => s.formSeed);
   const [submitting, setSubmitting] = useState<{ spec: JobSpec; estimate: Estimate } | null>(null);
 
   useEffect(() => {
     void loadScenes();
     void loadJobs();
-  }, [loadScenes, loadJobs]);
+    // The estimate counts the operators seen on the network.
+    void loadNetwork();
+  }, [loadScenes, loadJobs, loadNetwork]);
 
   if (openJobId) {
     return (
@@ -54,7 +58,7 @@ export function CreatorView() {
             </button>
           </div>
           <SceneSummaryCard scene={scene} />
-          <JobForm scene={scene} onSubmit={(spec, estimate) => setSubmitting({ spec, estimate })} submitting={submitting !== null} />
+          <JobForm key={`${scene.sceneId}-${formSeed ? JSON.stringify(formSeed) : ''}`} scene={scene} seed={formSeed} onSubmit={(spec, estimate) => setSubmitting({ spec, estimate })} submitting={submitting !== null} />
         </>
       )}
       <JobList />

@@ -13,9 +13,14 @@ import { useStore } from '../state/store';
 export function OperatorView() {
   const connection = useStore((s) => s.connection);
   const load = useStore((s) => s.loadOperator);
+  const loadWallet = useStore((s) => s.loadWallet);
   useEffect(() => {
-    if (connection === 'connected') void load();
-  }, [connection, load]);
+    if (connection === 'connected') {
+      void load();
+      // Redemptions in the wallet's history split earnings into gross, fee and net.
+      void loadWallet();
+    }
+  }, [connection, load, loadWallet]);
   return (
     <Page id="operator" title="Operator" lead="Lend your idle GPU to the network and get paid for every verified frame.">
       <StatusCard />

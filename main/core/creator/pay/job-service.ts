@@ -45,6 +45,18 @@ export interface JobSummary extends PayJob {
 }
 
 /**
+ * A job's summary from what SQLite holds (its row and the vouchers signed for it). The job
+ * list reads it this way while the wallet is locked too: nothing in it needs the key.
+ */
+export function storedJobSummary(jobs: JobStateStore, ledger: VoucherLedger, id: string, progress: JobProgress | null = null): JobSummary {
+  const job = jobs.get(id);
+  const counts = ledger.counts(id);
+  const paid = ledger.signedTotal(id);
+  const fee = ledger.latestPerOperator(id).reduce((s, v) => s + feeOf(BigInt(v.cumulativeAmount), job.feeBps), 0n);
+  return { ...job, progress, accepted: counts.accepted, rejected: counts.rejected, paid: paid.toString(), fee: fee.toString() };
+}
+
+/**
  * Price of one task: the job's bench-hours spread evenly over its tasks × the tier's rate,
  * rounded up to a multiple of 10 000 smallest units so that the fee of any number of tasks
  * is exact in basis points (the escrow's fee then never depends on how redemptions group).
@@ -221,6 +233,10 @@ export class JobService {
   /** Cancels: no more leases; the close is requested (the grace period lets operators redeem). */
   async cancel(id: string): Promise<PayJob> {
     const job = this.o.jobs.get(id);
+    // Its openJob was sent: tokens may be locked on chain, so it is not thrown away as "never funded".
+    if (job.state === 'draft' && job.fundTx) {
+      throw new RayfarmError('JOB_FUNDING_SENT', "This job's payment was already sent to the chain, so it cannot be deleted as unpaid. Restart Rayfarm: it checks the chain and shows the job as paid if the payment went through.");
+    }
     if (this.o.runner.progress(id)) this.o.runner.cancel(id);
     const cancelled = this.o.jobs.transition(id, 'cancelled', 'cancelled by the creator');
     if (job.state === 'draft') return this.o.jobs.transition(id, 'closed', 'never funded', { refund: '0' });
@@ -333,11 +349,7 @@ export class JobService {
 
   /** A job with its progress and money. */
   summary(id: string): JobSummary {
-    const job = this.o.jobs.get(id);
-    const counts = this.o.ledger.counts(id);
-    const paid = this.o.ledger.signedTotal(id);
-    const fee = this.o.ledger.latestPerOperator(id).reduce((s, v) => s + feeOf(BigInt(v.cumulativeAmount), job.feeBps), 0n);
-    return { ...job, progress: this.o.runner.progress(id) ?? null, accepted: counts.accepted, rejected: counts.rejected, paid: paid.toString(), fee: fee.toString() };
+    return storedJobSummary(this.o.jobs, this.o.ledger, id, this.o.runner.progress(id) ?? null);
   }
 
   /** Every job's summary, newest first. */

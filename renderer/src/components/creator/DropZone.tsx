@@ -3,6 +3,7 @@ import type { SampleScene } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { filesFromDrop, filesFromInput } from '../../api/upload';
 import { useStore } from '../../state/store';
+import { Words } from '../Words';
 
 /** Drag a .glb, a .gltf with its files, or a folder here — or pick them. */
 export function DropZone() {
@@ -75,7 +76,7 @@ export function DropZone() {
         )}
         {phase.kind === 'failed' && (
           <p className="field-error" role="alert" data-testid="import-failed">
-            {phase.message}
+            <Words text={phase.message} />
           </p>
         )}
       </div>

@@ -3,7 +3,7 @@ import { api } from '../../api/client';
 import { downloadUrl } from '../../api/upload';
 
 /** A finished frame at full size, with an exposure control for EXR output. */
-export function FrameViewer({ jobId, frame, file, onClose }: { jobId: string; frame: number; file: string | null; onClose: () => void }) {
+export function FrameViewer({ jobId, frame, file, output, onClose }: { jobId: string; frame: number; file: string | null; output?: string; onClose: () => void }) {
   const [exposure, setExposure] = useState(0);
   const [img, setImg] = useState<{ dataUrl: string; width: number; height: number; hdr: boolean } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -42,7 +42,7 @@ export function FrameViewer({ jobId, frame, file, onClose }: { jobId: string; fr
               <input type="range" min={-6} max={6} step={0.5} value={exposure} onChange={(e) => setExposure(Number(e.target.value))} aria-label="Exposure" />
             </label>
           ) : (
-            <span className="muted small">8/16-bit PNG, sRGB</span>
+            <span className="muted small">{output === 'png16' ? 'PNG, 16-bit, sRGB' : output === 'png8' ? 'PNG, 8-bit, sRGB' : 'PNG, sRGB'}</span>
           )}
           {browser && name && (
             <a className="btn btn-primary" href={downloadUrl('job', jobId, name)} download={name} data-testid="download-frame">

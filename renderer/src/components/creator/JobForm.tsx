@@ -2,8 +2,10 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Estimate, SceneRecord } from '../../../../shared/api';
 import { validateJobSpec } from '../../../../shared/job-spec';
 import type { JobSpec, JobSpecInput, OutputFormat, Tier } from '../../../../shared/job-spec';
+import { wallTimeSeconds } from '../../../../shared/pricing';
 import { api } from '../../api/client';
-import { duration, tokens } from './format';
+import { useStore } from '../../state/store';
+import { benchHoursText, duration, exactTokens, tokens } from './format';
 
 const PRESETS = [
   { id: '360p', label: 'Preview 640 × 360', w: 640, h: 360 },
@@ -59,11 +61,61 @@ function toSpecInput(sceneId: string, f: FormState): JobSpecInput {
   };
 }
 
+/** Estimates already measured in this window, by spec, operators seen and benchmark score. */
+const estimates = new Map<string, Estimate>();
+
+/** The form's fields filled from a spec (a draft being edited). */
+function fromSpec(s: JobSpec): FormState {
+  const preset = PRESETS.find((p) => p.w === s.width && p.h === s.height)?.id ?? 'custom';
+  return {
+    camera: s.camera === 'auto' ? 'auto' : String(s.camera),
+    preset,
+    width: String(s.width),
+    height: String(s.height),
+    spp: String(s.spp),
+    start: String(s.frames.start),
+    end: String(s.frames.end),
+    step: String(s.frames.step),
+    tilesX: String(s.tiles.x),
+    tilesY: String(s.tiles.y),
+    output: s.output,
+    tier: s.tier,
+  };
+}
+
+/**
+ * The operators that could take a job now: this machine when it renders for the network,
+ * and each connected peer that says it renders. Peers merely remembered do not count.
+ */
+export function useOperatorsSeen(): number {
+  return useStore((s) => {
+    const n = s.network;
+    if (!n) return 1;
+    const peers = n.peers.filter((p) => p.connected && (p.role === 'operator' || p.role === 'creator+operator')).length;
+    return Math.max(1, (n.operator ? 1 : 0) + peers);
+  });
+}
+
+/**
+ * Expected wall time as a range: from every operator seen working at once to this computer
+ * alone (others may be busy or leave), each task paying the scene load the probe measured.
+ */
+export function timeRange(e: Estimate): { low: number; high: number } {
+  const overhead = Math.max(0, ...e.probes.map((p) => p.loadSeconds));
+  const at = (nodes: number) => wallTimeSeconds({ bh: e.benchHours, tasks: e.tasks, nodes, score: e.wallTime.nodeScore, perTaskOverheadS: overhead });
+  return { low: at(e.wallTime.nodes), high: at(1) };
+}
+
 /** The job form: every field validated inline; the estimate follows each change. */
-export function JobForm({ scene, onSubmit, submitting }: { scene: SceneRecord; onSubmit?: (spec: JobSpec, estimate: Estimate) => void; submitting?: boolean }) {
+export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRecord; seed?: JobSpec | null; onSubmit?: (spec: JobSpec, estimate: Estimate) => void; submitting?: boolean }) {
   const anim = scene.summary.animations;
   const lastFrame = anim.length ? Math.max(0, Math.round(Math.max(...anim.map((a) => a.end)) * 24)) : 0;
-  const [f, setF] = useState<FormState>({
+  const operatorsSeen = useOperatorsSeen();
+  const connected = useStore((s) => s.connection === 'connected');
+  const [f, setF] = useState<FormState>(() =>
+    seed && seed.sceneId === scene.sceneId
+      ? fromSpec(seed)
+      : {
     camera: 'auto',
     preset: '360p',
     width: '640',
@@ -76,7 +128,8 @@ export function JobForm({ scene, onSubmit, submitting }: { scene: SceneRecord; o
     tilesY: '1',
     output: 'png8',
     tier: 'economy',
-  });
+        },
+  );
   const [estimate, setEstimate] = useState<Estimate | null>(null);
   const [estimating, setEstimating] = useState(false);
   const [estimateError, setEstimateError] = useState<string | null>(null);
@@ -86,15 +139,30 @@ export function JobForm({ scene, onSubmit, submitting }: { scene: SceneRecord; o
   const problemFor = (...fields: string[]) => problems.find((p) => fields.some((fl) => p.field === fl || p.field.startsWith(`${fl}.`)))?.message;
   const specKey = validation.ok ? JSON.stringify(validation.spec) : null;
 
+  const score = useStore((s) => s.opStatus?.latestScore ?? null);
   useEffect(() => {
     if (!validation.ok) return;
     const spec = validation.spec;
+    // The same scene and settings on the same machine price the same: reopening a scene
+    // does not measure it again (a new benchmark score or operator count does).
+    const cacheKey = `${specKey}|${operatorsSeen}|${score}`;
+    const hit = estimates.get(cacheKey);
+    if (hit) {
+      setEstimate(hit);
+      setEstimateError(null);
+      return;
+    }
     let live = true;
     const timer = setTimeout(() => {
       setEstimating(true);
       api
-        .call('creator.estimate', { spec, nodes: 10 })
-        .then((e) => live && (setEstimate(e), setEstimateError(null)))
+        .call('creator.estimate', { spec, nodes: operatorsSeen })
+        .then((e) => {
+          estimates.set(cacheKey, e);
+          if (!live) return;
+          setEstimate(e);
+          setEstimateError(null);
+        })
         .catch((err: Error) => live && setEstimateError(err.message))
         .finally(() => live && setEstimating(false));
     }, 350);
@@ -103,7 +171,8 @@ export function JobForm({ scene, onSubmit, submitting }: { scene: SceneRecord; o
       clearTimeout(timer);
     };
     // specKey captures every field of the valid spec, so it alone decides when to re-estimate.
-  }, [specKey]);
+  }, [specKey, operatorsSeen, score]);
+  const range = estimate ? timeRange(estimate) : null;
 
   const set = (patch: Partial<FormState>) => setF((old) => ({ ...old, ...patch }));
   const isStill = f.start === f.end;
@@ -181,26 +250,43 @@ export function JobForm({ scene, onSubmit, submitting }: { scene: SceneRecord; o
           {estimate && validation.ok ? (
             <>
               <div>
-                <span className="muted small">Work</span>
-                <strong data-testid="estimate-bh">{estimate.benchHours < 0.01 ? estimate.benchHours.toPrecision(2) : estimate.benchHours.toFixed(2)} BH</strong>
+                <span className="muted small">
+                  Work in <abbr title="A bench-hour (BH) is one hour of a computer that scores 100 on Rayfarm's benchmark; the price is bench-hours × the tier's rate.">bench-hours</abbr>
+                </span>
+                <strong data-testid="estimate-bh" title={`${estimate.benchHours.toPrecision(3)} bench-hours`}>
+                  {benchHoursText(estimate.benchHours)} BH
+                </strong>
               </div>
               <div>
                 <span className="muted small">Operators</span>
-                <strong>{tokens(estimate.operators)}</strong>
+                <strong title={exactTokens(estimate.operators)}>{tokens(estimate.operators)}</strong>
               </div>
               <div>
                 <span className="muted small">Network fee ({(estimate.feeBps / 100).toFixed(1)} %)</span>
-                <strong data-testid="estimate-fee">{tokens(estimate.fee)}</strong>
+                <strong data-testid="estimate-fee" title={exactTokens(estimate.fee)}>
+                  {tokens(estimate.fee)}
+                </strong>
               </div>
               <div className="total">
                 <span className="muted small">Total</span>
-                <strong data-testid="estimate-total">{tokens(estimate.price)}</strong>
+                <strong data-testid="estimate-total" title={exactTokens(estimate.price)}>
+                  {tokens(estimate.price)}
+                </strong>
               </div>
               <div>
-                <span className="muted small">
-                  Expected time ({estimate.wallTime.nodes} nodes)
+                <span className="muted small" data-testid="estimate-operators">
+                  Expected time · {estimate.wallTime.nodes === 1 ? '1 operator seen (this computer)' : `${estimate.wallTime.nodes} operators seen`}
                 </span>
-                <strong data-testid="estimate-time">{duration(estimate.wallTime.seconds)}</strong>
+                <strong
+                  data-testid="estimate-time"
+                  title={
+                    estimate.wallTime.nodes === 1
+                      ? 'Only this computer renders for the network now; more operators would make it faster.'
+                      : `The shorter time if all ${estimate.wallTime.nodes} operators take tasks at once; the longer one if this computer renders alone.`
+                  }
+                >
+                  {range && duration(range.low) !== duration(range.high) ? `${duration(range.low)} – ${duration(range.high)}` : duration(range?.high ?? estimate.wallTime.seconds)}
+                </strong>
               </div>
               <div>
                 <span className="muted small">Tasks</span>
@@ -214,7 +300,7 @@ export function JobForm({ scene, onSubmit, submitting }: { scene: SceneRecord; o
           )}
         </div>
         {onSubmit && (
-          <button type="submit" className="btn btn-primary" disabled={!validation.ok || !estimate || estimating || submitting} data-testid="job-submit">
+          <button type="submit" className="btn btn-primary" disabled={!connected || !validation.ok || !estimate || estimating || submitting} data-testid="job-submit">
             {submitting ? 'Submitting…' : 'Review and pay'}
           </button>
         )}

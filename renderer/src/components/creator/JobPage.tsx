@@ -7,7 +7,8 @@ import { useAction } from '../../hooks/use-action';
 import { useStore } from '../../state/store';
 import { FrameGrid } from './FrameGrid';
 import { FrameViewer } from './FrameViewer';
-import { duration, tokens } from './format';
+import { SubmitDialog } from './SubmitDialog';
+import { duration, exactTokens, tokens } from './format';
 
 const STATE_TEXT: Record<string, string> = {
   draft: 'Draft — not paid yet',
@@ -26,7 +27,10 @@ function short(a: string): string {
 /** One job: its frames as they arrive, progress, operators, verification, payments, controls. */
 export function JobPage({ jobId }: { jobId: string }) {
   const openJob = useStore((s) => s.openJob);
+  const discardDraft = useStore((s) => s.discardDraft);
+  const editDraft = useStore((s) => s.editDraft);
   const job = useStore((s) => s.jobs.find((j) => j.id === jobId) ?? null);
+  const [paying, setPaying] = useState(false);
   const [detail, setDetail] = useState<PublicJobDetail | null>(null);
   const [out, setOut] = useState<JobOutputInfo | null>(null);
   const [viewing, setViewing] = useState<number | null>(null);
@@ -36,7 +40,8 @@ export function JobPage({ jobId }: { jobId: string }) {
 
   const refresh = useCallback(async () => {
     try {
-      const [d, o] = await Promise.all([api.call('jobs.get', { jobId }), api.call('jobs.output', { jobId })]);
+      // A draft has no output yet: its details (and its Pay button) must not wait on one.
+      const [d, o] = await Promise.all([api.call('jobs.get', { jobId }), api.call('jobs.output', { jobId }).catch(() => null)]);
       setDetail(d);
       setOut(o);
       setError(null);
@@ -76,6 +81,14 @@ export function JobPage({ jobId }: { jobId: string }) {
   const openFolder = useAction(async () => {
     await api.call('jobs.openFolder', { jobId });
   });
+  const remove = useAction(async () => {
+    await discardDraft(jobId);
+    openJob(null);
+  });
+  const edit = useAction(async () => {
+    if (detail) await editDraft(jobId, detail.spec);
+  });
+  const sceneName = useStore((s) => (job ? s.scenes.find((x) => x.sceneId === job.sceneId)?.summary.name : undefined));
 
   const j = detail?.job ?? job;
   if (!j) return <p className="muted">{error ?? 'Loading the job…'}</p>;
@@ -100,7 +113,9 @@ export function JobPage({ jobId }: { jobId: string }) {
         <button type="button" className="btn" onClick={() => openJob(null)}>
           ← All jobs
         </button>
-        <span className="mono small muted">job {j.id}</span>
+        <span className="small muted" data-testid="job-title">
+          {sceneName ?? 'Job'} · {new Date(j.createdAt).toLocaleString()}
+        </span>
       </div>
       <section className="card wide" data-testid="job-page">
         <div className="row between">
@@ -117,7 +132,25 @@ export function JobPage({ jobId }: { jobId: string }) {
         {j.state === 'paused' && j.note && <p className="field-error">{j.note}</p>}
         {j.note && j.state !== 'paused' && <p className="muted small">{j.note}</p>}
         {out && <FrameGrid out={out} onOpen={(f) => setViewing(f)} />}
+        {j.state === 'draft' && (
+          <p className="muted small" data-testid="draft-note">
+            Nothing is paid yet: this job is priced but no tokens are locked. Pay to start it, change its settings, or delete it.
+          </p>
+        )}
         <div className="row">
+          {j.state === 'draft' && (
+            <>
+              <button type="button" className="btn btn-primary" onClick={() => setPaying(true)} disabled={!detail} data-testid="draft-pay">
+                Review and pay
+              </button>
+              <button type="button" className="btn" onClick={() => void edit.run()} disabled={!detail || edit.busy} data-testid="draft-edit">
+                Change settings
+              </button>
+              <button type="button" className="btn" onClick={() => void remove.run()} disabled={remove.busy} data-testid="draft-delete">
+                Delete draft
+              </button>
+            </>
+          )}
           {j.state === 'running' && (
             <button type="button" className="btn" onClick={() => void act.run('jobs.pause')} disabled={act.busy}>
               Pause
@@ -149,25 +182,36 @@ export function JobPage({ jobId }: { jobId: string }) {
             </button>
           )}
         </div>
-        {(act.error ?? openFolder.error) && <p className="field-error">{(act.error ?? openFolder.error)!.message}</p>}
-        {out?.outDir && <p className="muted small mono">{out.outDir}</p>}
+        {error && detail === null && <p className="field-error">{error}</p>}
+        {(act.error ?? openFolder.error ?? remove.error ?? edit.error) && <p className="field-error">{(act.error ?? openFolder.error ?? remove.error ?? edit.error)!.message}</p>}
+        {out?.outDir && (
+          <p className="muted small" title={out.outDir} data-testid="job-out-dir">
+            {browser ? 'The frames are also kept on the machine running Rayfarm, in its data folder under outputs (hover for the full path).' : 'The frames are saved in the data folder under outputs (hover for the full path).'}
+          </p>
+        )}
       </section>
 
       <section className="card" data-testid="job-payments">
         <h2>Payments</h2>
         <dl className="facts">
           <dt>Locked in escrow</dt>
-          <dd>{tokens(j.funded)}</dd>
+          <dd title={exactTokens(j.funded)}>{tokens(j.funded)}</dd>
           <dt>Paid for verified tasks</dt>
-          <dd data-testid="job-paid">{tokens(j.paid)}</dd>
+          <dd data-testid="job-paid" title={exactTokens(j.paid)}>
+            {tokens(j.paid)}
+          </dd>
           <dt>of which network fee</dt>
-          <dd>{tokens(j.fee)}</dd>
+          <dd title={exactTokens(j.fee)}>{tokens(j.fee)}</dd>
+          <dt>of which operators receive</dt>
+          <dd data-testid="job-operators-net" title={exactTokens((BigInt(j.paid) - BigInt(j.fee)).toString())}>
+            {tokens((BigInt(j.paid) - BigInt(j.fee)).toString())}
+          </dd>
           <dt>Price per task</dt>
-          <dd>{tokens(j.taskPrice)}</dd>
+          <dd title={exactTokens(j.taskPrice)}>{tokens(j.taskPrice)}</dd>
           {j.refund !== null && (
             <>
               <dt>Returned to you</dt>
-              <dd>{tokens(j.refund)}</dd>
+              <dd title={exactTokens(j.refund)}>{tokens(j.refund)}</dd>
             </>
           )}
         </dl>
@@ -247,7 +291,8 @@ export function JobPage({ jobId }: { jobId: string }) {
           </p>
         )}
       </section>
-      {viewing !== null && <FrameViewer jobId={j.id} frame={viewing} file={out?.frames.find((f) => f.frame === viewing)?.file ?? null} onClose={() => setViewing(null)} />}
+      {paying && detail && <SubmitDialog spec={detail.spec} existing={j} onClose={() => setPaying(false)} />}
+      {viewing !== null && <FrameViewer jobId={j.id} frame={viewing} {...(detail && { output: detail.spec.output })} file={out?.frames.find((f) => f.frame === viewing)?.file ?? null} onClose={() => setViewing(null)} />}
     </>
   );
 }

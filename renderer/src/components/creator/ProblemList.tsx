@@ -1,4 +1,5 @@
 import type { SceneProblem } from '../../../../shared/api';
+import { Words } from '../Words';
 
 const KIND_LABEL: Record<string, string> = {
   texture: 'Texture',
@@ -25,7 +26,9 @@ export function ProblemList({ problems }: { problems: SceneProblem[] }) {
               {KIND_LABEL[p.subject.kind] ?? p.subject.kind} <code>{p.subject.name}</code>
             </span>
           )}
-          <span className="problem-message">{p.message}</span>
+          <span className="problem-message">
+            <Words text={p.message} />
+          </span>
         </li>
       ))}
     </ul>

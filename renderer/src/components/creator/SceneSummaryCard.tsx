@@ -1,4 +1,7 @@
+import { useEffect, useRef, useState } from 'react';
 import type { SceneRecord } from '../../../../shared/api';
+import { api } from '../../api/client';
+import { exposureWarning, useExposure } from '../../hooks/use-exposure';
 import { useImage } from '../../hooks/use-image';
 
 function bytes(n: number): string {
@@ -12,17 +15,66 @@ function num(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** Passes of the sharper preview: a quick one, then a cleaner one. */
+const PASSES = [4, 32];
+
+/**
+ * The preview at the size it is shown, in device pixels, refined in passes: the small stored
+ * preview shows at once, then each pass replaces it. A failed pass keeps the last picture.
+ */
+function useSharpPreview(sceneId: string, box: React.RefObject<HTMLDivElement | null>): { url: string; width: number; spp: number } | null {
+  const [sharp, setSharp] = useState<{ url: string; width: number; spp: number } | null>(null);
+  useEffect(() => {
+    setSharp(null);
+    const el = box.current;
+    if (!el) return;
+    const width = Math.min(1920, Math.max(16, Math.round(el.clientWidth * (window.devicePixelRatio || 1))));
+    const height = Math.min(1080, Math.max(16, Math.round((width * 9) / 16)));
+    let live = true;
+    void (async () => {
+      for (const spp of PASSES) {
+        try {
+          const r = await api.call('creator.preview', { sceneId, width, height, spp });
+          if (!live) return;
+          setSharp({ url: r.dataUrl, width: r.width, spp: r.spp });
+        } catch {
+          return;
+        }
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [sceneId, box]);
+  return sharp;
+}
+
 /** What the scene holds, with its preview rendered by the engine. */
 export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
   const s = scene.summary;
   const preview = useImage(s.previewHash);
+  const box = useRef<HTMLDivElement>(null);
+  const sharp = useSharpPreview(scene.sceneId, box);
+  const exposure = useExposure(s.previewHash);
+  const warning = exposureWarning(exposure);
   const size = s.bounds.max.map((v, i) => v - s.bounds.min[i]!);
   const anim = s.animations.length ? `${s.animations.length} (${Math.min(...s.animations.map((a) => a.start)).toFixed(2)}–${Math.max(...s.animations.map((a) => a.end)).toFixed(2)} s)` : 'none';
   return (
     <section className="card scene-card" data-testid="scene-summary">
       <div className="scene-head">
-        <div className="preview" data-testid="scene-preview">
-          {preview ? <img src={preview} alt={`Preview of ${s.name}`} /> : <span className="muted small">{s.previewHash ? 'Loading preview…' : 'No preview'}</span>}
+        <div className="preview-col">
+          <div className="preview" ref={box} data-testid="scene-preview" data-exposure={exposure?.verdict} data-preview-width={sharp?.width} data-preview-spp={sharp?.spp}>
+            {sharp || preview ? (
+              <img src={sharp?.url ?? preview!} alt={`Preview of ${s.name}`} />
+            ) : (
+              <span className="muted small">{s.previewHash ? 'Loading preview…' : 'No preview'}</span>
+            )}
+          </div>
+          {warning && (
+            <p className="notice notice-warn" role="alert" data-testid="exposure-warning">
+              {warning}
+            </p>
+          )}
         </div>
         <div className="scene-facts">
           <h3 data-testid="scene-name">{s.name}</h3>
@@ -34,7 +86,7 @@ export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
             <dd data-testid="scene-triangles">{num(s.triangles)}</dd>
             <dt>Meshes</dt>
             <dd>{num(s.meshes)}</dd>
-            <dt>Materials</dt>
+            <dt title="Materials the rendered meshes use; materials the file declares but never uses are left out of the package.">Materials used</dt>
             <dd>{num(s.materials)}</dd>
             <dt>Textures</dt>
             <dd>{s.textures.length ? s.textures.map((t) => `${t.width}×${t.height}`).join(', ') : 'none'}</dd>
@@ -46,7 +98,7 @@ export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
             <dd>{anim}</dd>
             <dt>Size</dt>
             <dd>
-              {size.map((v) => v.toFixed(2)).join(' × ')} m · package {bytes(s.bytes)}
+              <span title="glTF files are meant to be in metres, but many are exported in other units; these are the file's own numbers.">{size.map((v) => v.toFixed(2)).join(' × ')} (file units)</span> · package {bytes(s.bytes)}
             </dd>
           </dl>
         </div>

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Estimate, PublicJob, WalletBalances, WalletStatus } from '../../../../shared/api';
 import type { JobSpec } from '../../../../shared/job-spec';
 import { api, ApiCallError } from '../../api/client';
+import { exposureWarning, useExposure } from '../../hooks/use-exposure';
 import { useStore } from '../../state/store';
-import { tokens } from './format';
+import { benchHoursText, exactTokens, tokens } from './format';
 
 const STEP_LABEL: Record<string, string> = { approve: 'Allow the escrow to take the budget', openJob: 'Lock the budget in escrow', topUp: 'Top up the escrow' };
 const STATUS_LABEL = { sending: 'waiting for your wallet…', sent: 'sent, waiting for the chain…', mined: 'done' } as const;
@@ -29,11 +30,20 @@ function explain(err: unknown): string {
 /**
  * Review and pay: the job is priced as a draft (nothing on chain), the balance checked,
  * then approve + openJob run with each transaction's progress shown, and the job starts.
+ * Cancel throws away a draft this dialog priced, so no unpaid job is left behind; a draft
+ * opened from its own page (`existing`) stays, with its Pay and Delete buttons.
  */
-export function SubmitDialog({ spec, estimate, onClose }: { spec: JobSpec; estimate: Estimate; onClose: () => void }) {
+export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobSpec; estimate?: Estimate; existing?: PublicJob; onClose: () => void }) {
   const openJob = useStore((s) => s.openJob);
   const setMode = useStore((s) => s.setMode);
-  const [draft, setDraft] = useState<PublicJob | null>(null);
+  const discardDraft = useStore((s) => s.discardDraft);
+  const previewHash = useStore((s) => s.scenes.find((x) => x.sceneId === spec.sceneId)?.summary.previewHash ?? null);
+  const exposureNote = exposureWarning(useExposure(previewHash));
+  const [draft, setDraft] = useState<PublicJob | null>(existing ?? null);
+  // Set once the person leaves without paying: a draft that arrives after that is thrown away too.
+  const abandoned = useRef(false);
+  const paid = useRef(false);
+  const benchHours = existing?.benchHours ?? estimate!.benchHours;
   const [wallet, setWallet] = useState<WalletStatus | null>(null);
   const [balances, setBalances] = useState<WalletBalances | null>(null);
   const [password, setPassword] = useState('');
@@ -49,13 +59,20 @@ export function SubmitDialog({ spec, estimate, onClose }: { spec: JobSpec; estim
     return w;
   };
 
+  const priceDraft = async () => {
+    if (existing) return;
+    const d = await api.call('jobs.create', { spec, benchHours });
+    if (abandoned.current) await discardDraft(d.id).catch(() => undefined);
+    else setDraft(d);
+  };
+
   useEffect(() => {
     let live = true;
     void (async () => {
       try {
         const w = await refreshWallet();
         if (!live || !w.exists || !w.unlocked) return;
-        setDraft(await api.call('jobs.create', { spec, benchHours: estimate.benchHours }));
+        await priceDraft();
       } catch (err) {
         if (live) setError(explain(err));
       }
@@ -66,13 +83,21 @@ export function SubmitDialog({ spec, estimate, onClose }: { spec: JobSpec; estim
     // The dialog prices one spec; it is remounted for another.
   }, []);
 
+  const cancel = () => {
+    abandoned.current = true;
+    // A draft whose escrow transaction was sent may hold tokens: it stays, for its page to settle.
+    const sent = draft && (fundSteps[draft.id] ?? []).some((s) => s.step === 'openJob');
+    if (draft && !existing && !paid.current && !sent) void discardDraft(draft.id).catch(() => undefined);
+    onClose();
+  };
+
   const unlock = async () => {
     setError(null);
     try {
       await api.call('wallet.unlock', { password });
       setPassword('');
       await refreshWallet();
-      setDraft(await api.call('jobs.create', { spec, benchHours: estimate.benchHours }));
+      if (!draft) await priceDraft();
     } catch (err) {
       setError(explain(err));
     }
@@ -84,6 +109,7 @@ export function SubmitDialog({ spec, estimate, onClose }: { spec: JobSpec; estim
     setError(null);
     try {
       await api.call('jobs.fund', { jobId: draft.id });
+      paid.current = true;
       await api.call('jobs.start', { jobId: draft.id });
       openJob(draft.id);
       onClose();
@@ -105,8 +131,9 @@ export function SubmitDialog({ spec, estimate, onClose }: { spec: JobSpec; estim
     }
   };
 
-  const total = draft ? BigInt(draft.budget) : BigInt(estimate.price);
-  const fee = draft ? (total * BigInt(draft.feeBps)) / 10_000n : BigInt(estimate.fee);
+  const total = draft ? BigInt(draft.budget) : BigInt(estimate?.price ?? '0');
+  const fee = draft ? (total * BigInt(draft.feeBps)) / 10_000n : BigInt(estimate?.fee ?? '0');
+  const tasks = draft?.tasks ?? estimate?.tasks ?? 0;
   const short = balances ? BigInt(balances.token) < total : false;
   const noGas = balances ? BigInt(balances.native) === 0n : false;
 
@@ -119,19 +146,24 @@ export function SubmitDialog({ spec, estimate, onClose }: { spec: JobSpec; estim
           <dd className="cap">{spec.tier}</dd>
           <dt>Work</dt>
           <dd>
-            {estimate.tasks} task{estimate.tasks === 1 ? '' : 's'}, {estimate.benchHours.toPrecision(2)} bench-hours
+            {tasks} task{tasks === 1 ? '' : 's'}, {benchHoursText(benchHours)} <abbr title="A bench-hour is one hour of a computer that scores 100 on Rayfarm's benchmark.">bench-hours</abbr>
           </dd>
           <dt>Network fee</dt>
-          <dd data-testid="confirm-fee">
-            {tokens(fee.toString())} ({((draft?.feeBps ?? estimate.feeBps) / 100).toFixed(1)} %, included)
+          <dd data-testid="confirm-fee" title={exactTokens(fee.toString())}>
+            {tokens(fee.toString())} ({((draft?.feeBps ?? estimate?.feeBps ?? 0) / 100).toFixed(1)} %, included)
           </dd>
           <dt>Total locked in escrow</dt>
-          <dd className="strong" data-testid="confirm-total">
+          <dd className="strong" data-testid="confirm-total" title={exactTokens(total.toString())}>
             {tokens(total.toString())}
           </dd>
           <dt>Your balance</dt>
           <dd data-testid="confirm-balance">{balances ? tokens(balances.token) : '—'}</dd>
         </dl>
+        {exposureNote && (
+          <p className="notice notice-warn" role="alert" data-testid="confirm-exposure">
+            {exposureNote}
+          </p>
+        )}
         <p className="muted small">
           Operators are paid only for frames that pass verification; whatever is not spent returns to you when the job closes.
         </p>
@@ -143,7 +175,7 @@ export function SubmitDialog({ spec, estimate, onClose }: { spec: JobSpec; estim
               type="button"
               className="link"
               onClick={() => {
-                onClose();
+                cancel();
                 setMode('wallet');
               }}
             >
@@ -192,8 +224,8 @@ export function SubmitDialog({ spec, estimate, onClose }: { spec: JobSpec; estim
           </p>
         )}
         <div className="row end">
-          <button type="button" className="btn" onClick={onClose} disabled={paying}>
-            Cancel
+          <button type="button" className="btn" onClick={cancel} disabled={paying} data-testid="confirm-cancel">
+            {existing ? 'Not now' : 'Cancel'}
           </button>
           <button type="button" className="btn btn-primary" onClick={() => void pay()} disabled={!draft || paying || short || noGas} data-testid="confirm-pay">
             {paying ? 'Paying…' : `Pay ${tokens(total.toString())} and start`}

@@ -7,7 +7,7 @@ export function AnnouncementsCard({ net }: { net: NetworkStatus }) {
     <section className="card wide" data-testid="network-announcements">
       <h2>Jobs announced</h2>
       {net.announcements.length === 0 ? (
-        <p className="empty">No job announcements heard yet.</p>
+        <p className="empty">No job is announced right now. A job is announced while it has tasks left, then drops off this list; your own finished jobs are under Creator.</p>
       ) : (
         <table className="data">
           <thead>

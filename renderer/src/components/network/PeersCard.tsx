@@ -16,7 +16,12 @@ export function PeersCard({ net }: { net: NetworkStatus }) {
   });
   return (
     <section className="card wide" data-testid="network-peers">
-      <h2>Peers ({net.peers.filter((p) => p.connected).length} connected)</h2>
+      <h2>Peers</h2>
+      {net.peers.length > 0 && (
+        <p className="muted small" data-testid="network-peer-counts">
+          {net.peers.filter((p) => p.connected).length} connected now, {net.peers.filter((p) => !p.connected).length} known from earlier and not connected (their latency is the last one measured).
+        </p>
+      )}
       {net.peers.length === 0 ? (
         <p className="empty">No peers yet. Nodes on this LAN appear by themselves; others can be added by address below.</p>
       ) : (
@@ -42,9 +47,9 @@ export function PeersCard({ net }: { net: NetworkStatus }) {
                 </td>
                 <td>{p.role}</td>
                 <td>{p.score}</td>
-                <td>{p.latency === null ? '—' : `${Math.round(p.latency)} ms`}</td>
+                <td>{p.latency === null ? '—' : `${Math.round(p.latency)} ms${p.connected ? '' : ' (last)'}`}</td>
                 <td>
-                  <span className={`pill ${p.connected ? 'pill-ready' : ''}`}>{p.connected ? 'connected' : 'seen'}</span>
+                  <span className={`pill ${p.connected ? 'pill-ready' : ''}`}>{p.connected ? 'connected' : 'not connected'}</span>
                 </td>
               </tr>
             ))}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Card } from '../Page';
+import { POLICY_FIELD_RULES } from '../../state/operator-slice';
 import { useStore } from '../../state/store';
 import { Toggle } from './Toggle';
 
@@ -23,6 +24,8 @@ export function PolicyCard() {
   const [schedule, setSchedule] = useState('');
   const [minutes, setMinutes] = useState('');
   const [threads, setThreads] = useState('');
+  // A value refused before it is sent, shown under its own field.
+  const [local, setLocal] = useState<{ field: 'idleMinutes' | 'maxThreads'; message: string } | null>(null);
   useEffect(() => {
     if (!policy) return;
     setSchedule(policy.schedule);
@@ -35,10 +38,16 @@ export function PolicyCard() {
   const byFlag = (key: string) => forced.has(key);
   const saveNumber = (raw: string, key: 'idleMinutes' | 'maxThreads') => {
     const n = raw.trim() === '' ? null : Number(raw);
-    if (key === 'idleMinutes' && (n === null || !Number.isInteger(n))) return;
-    if (n !== null && !Number.isInteger(n)) return;
+    const ok = key === 'idleMinutes' ? n !== null && Number.isInteger(n) && n >= 0 && n <= 1440 : n === null || (Number.isInteger(n) && n >= 1 && n <= 1024);
+    if (!ok) return setLocal({ field: key, message: POLICY_FIELD_RULES[key]! });
+    setLocal(null);
     void setPolicy({ [key]: n } as { idleMinutes: number } | { maxThreads: number | null });
   };
+  const errorFor = (field: 'idleMinutes' | 'maxThreads' | 'schedule') => {
+    if (local?.field === field) return local.message;
+    return error?.area === 'policy' && (error.field === field || (field === 'schedule' && error.field === undefined)) ? error.message : null;
+  };
+  const otherError = error?.area === 'policy' && error.field && !['idleMinutes', 'maxThreads', 'schedule'].includes(error.field) ? error.message : null;
   return (
     <Card title="When to render" testId="operator-policy">
       <Toggle label="Lend this machine to the network" checked={policy.enabled} onChange={(v) => void setPolicy({ enabled: v })} testId="policy-enabled" />
@@ -53,11 +62,21 @@ export function PolicyCard() {
       <div className="policy-grid">
         <div className="field">
           <label htmlFor="policy-idle-minutes">Idle minutes</label>
-          <input id="policy-idle-minutes" type="number" min={0} max={1440} value={minutes} disabled={!policy.idleOnly || byFlag('idleMinutes')} onChange={(e) => setMinutes(e.target.value)} onBlur={() => saveNumber(minutes, 'idleMinutes')} />
+          <input id="policy-idle-minutes" type="number" min={0} max={1440} value={minutes} disabled={!policy.idleOnly || byFlag('idleMinutes')} onChange={(e) => setMinutes(e.target.value)} onBlur={() => saveNumber(minutes, 'idleMinutes')} aria-invalid={!!errorFor('idleMinutes')} data-testid="policy-idle-minutes" />
+          {errorFor('idleMinutes') && (
+            <span className="field-error" data-testid="policy-idle-minutes-error">
+              {errorFor('idleMinutes')}
+            </span>
+          )}
         </div>
         <div className="field">
           <label htmlFor="policy-threads">Max CPU threads</label>
-          <input id="policy-threads" type="number" min={1} placeholder="all" value={threads} disabled={byFlag('maxThreads')} onChange={(e) => setThreads(e.target.value)} onBlur={() => saveNumber(threads, 'maxThreads')} data-testid="policy-threads" />
+          <input id="policy-threads" type="number" min={1} placeholder="all" value={threads} disabled={byFlag('maxThreads')} onChange={(e) => setThreads(e.target.value)} onBlur={() => saveNumber(threads, 'maxThreads')} aria-invalid={!!errorFor('maxThreads')} data-testid="policy-threads" />
+          {errorFor('maxThreads') && (
+            <span className="field-error" data-testid="policy-threads-error">
+              {errorFor('maxThreads')}
+            </span>
+          )}
         </div>
       </div>
       <div className="field">
@@ -72,12 +91,17 @@ export function PolicyCard() {
           onKeyDown={(e) => e.key === 'Enter' && void setPolicy({ schedule })}
           data-testid="policy-schedule"
         />
-        {error?.area === 'policy' && <span className="field-error" data-testid="policy-error">{error.message}</span>}
+        {errorFor('schedule') && (
+          <span className="field-error" data-testid="policy-error">
+            {errorFor('schedule')}
+          </span>
+        )}
       </div>
       <div className="field">
         <label htmlFor="policy-gpu">Device share: {policy.gpuShare} %{policy.gpuShare < 100 ? " (rests between tasks)" : ""}</label>
         <input id="policy-gpu" type="range" min={10} max={100} step={10} value={policy.gpuShare} disabled={byFlag('gpuShare')} onChange={(e) => void setPolicy({ gpuShare: Number(e.target.value) })} />
       </div>
+      {otherError && <p className="field-error">{otherError}</p>}
       <Toggle label="Render on battery" hint="Off: a laptop renders only on mains power." checked={policy.onBattery} onChange={(v) => void setPolicy({ onBattery: v })} disabled={byFlag('onBattery')} testId="policy-battery" />
       {forced.size > 0 && (
         <p className="op-note" data-testid="policy-forced">

@@ -8,6 +8,8 @@ export function StatusCard() {
   const status = useStore((s) => s.opStatus);
   const notices = useStore((s) => s.opNotices);
   const dismiss = useStore((s) => s.dismissNotice);
+  const wallet = useStore((s) => s.walletStatus);
+  const setMode = useStore((s) => s.setMode);
   if (!status) return <section className="card wide op-status" data-testid="operator-status"><p className="empty">Loading…</p></section>;
   const t = status.currentTask;
   return (
@@ -32,7 +34,20 @@ export function StatusCard() {
             <span>{status.workerAttached ? 'Network worker connected' : 'Network worker not running'}</span>
           </div>
           {!status.idle.available && status.policy.idleOnly && <p className="op-note">{status.idle.detail}</p>}
-          {status.paidPause && status.paidPause !== status.headline && (
+          {status.policy.enabled && (!status.decision.allowed || status.policy.idleOnly || status.policy.schedule.trim() !== '') && (
+            <p className="op-note" data-testid="operator-own-jobs">
+              Your own jobs always render here at once, whatever these settings say: this computer is their first operator. The settings decide when it renders for other people.
+            </p>
+          )}
+          {wallet?.exists && !wallet.unlocked && (
+            <p className="notice notice-warn" data-testid="operator-wallet-locked">
+              Paid work is paused: the wallet is locked (it locks itself after 15 minutes unused), so no new paid task is taken; payments that arrive meanwhile are kept and redeemed once you unlock it.{' '}
+              <button type="button" className="link" onClick={() => setMode('wallet')}>
+                Unlock it in the Wallet view
+              </button>
+            </p>
+          )}
+          {status.paidPause && status.paidPause !== status.headline && !(wallet?.exists && !wallet.unlocked) && (
             <p className="op-note" data-testid="operator-paid-pause">
               {status.paidPause}
             </p>
@@ -40,7 +55,7 @@ export function StatusCard() {
         </div>
         <div className="op-kpis">
           <div className="kpi">
-            <span className="kpi-label">Earned today</span>
+            <span className="kpi-label" title="What verified tasks earned today, before the network fee kept when a payment is redeemed.">Earned today (before fee)</span>
             <span className="kpi-value" data-testid="operator-today">
               {tokens(status.todayEarned, 2)}
             </span>

@@ -63,7 +63,10 @@ export function WalletSetup({ onBusy }: { onBusy: (open: boolean) => void }) {
   }
   if (step.kind === 'confirm') {
     const words = step.mnemonic.split(' ');
-    const ok = answers[0]!.trim().toLowerCase() === words[checks[0] - 1] && answers[1]!.trim().toLowerCase() === words[checks[1] - 1];
+    const right = (i: number) => answers[i]!.trim().toLowerCase() === words[checks[i]! - 1];
+    // Said once a whole word is typed (it has as many letters as the right one), not at every keystroke.
+    const wrong = (i: number) => answers[i]!.trim() !== '' && !right(i) && answers[i]!.trim().length >= (words[checks[i]! - 1]?.length ?? 0);
+    const ok = right(0) && right(1);
     return (
       <section className="card wide" data-testid="wallet-confirm">
         <h2>Confirm your recovery phrase</h2>
@@ -71,7 +74,18 @@ export function WalletSetup({ onBusy }: { onBusy: (open: boolean) => void }) {
         {checks.map((n, i) => (
           <div className="field" key={n}>
             <label htmlFor={`word-${n}`}>Word #{n}</label>
-            <input id={`word-${n}`} autoComplete="off" value={answers[i]} onChange={(e) => setAnswers(answers.map((a, j) => (j === i ? e.target.value : a)))} />
+            <input
+              id={`word-${n}`}
+              autoComplete="off"
+              value={answers[i]}
+              aria-invalid={wrong(i)}
+              onChange={(e) => setAnswers(answers.map((a, j) => (j === i ? e.target.value : a)))}
+            />
+            {wrong(i) && (
+              <span className="field-error" data-testid={`word-${n}-error`}>
+                That is not word #{n} of your phrase. Check what you wrote down, or show the phrase again.
+              </span>
+            )}
           </div>
         ))}
         <div className="row">

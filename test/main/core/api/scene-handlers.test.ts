@@ -63,4 +63,20 @@ describe('creator.* calls', () => {
     expect(BigInt(est.price)).toBeGreaterThan(0n);
     expect(BigInt(est.fee)).toBe((BigInt(est.price) * 500n) / 10_000n);
   });
+
+  it.skipIf(!engineBuilt)('renders a preview at the size asked, one at a time, and refuses a size past its limits', async () => {
+    const r = await app.api.call('creator.importScene', { path });
+    if (!r.ok) throw new Error('import failed');
+    const sceneId = r.scene.sceneId;
+    const first = app.api.call('creator.preview', { sceneId, width: 96, height: 54, spp: 1 });
+    // A second while the first renders is refused rather than queued on the engine.
+    await expect(app.api.call('creator.preview', { sceneId, width: 96, height: 54, spp: 1 })).rejects.toMatchObject({ code: 'PREVIEW_BUSY' });
+    const shot = await first;
+    const png = Buffer.from(shot.dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+    // The PNG's own header says its size (IHDR width and height, big-endian, at bytes 16 and 20).
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([96, 54]);
+    await expect(app.api.call('creator.preview', { sceneId, width: 5000, height: 54, spp: 1 })).rejects.toMatchObject({ code: 'API_BAD_INPUT' });
+    await expect(app.api.call('creator.preview', { sceneId, width: 96, height: 54, spp: 1000 })).rejects.toMatchObject({ code: 'API_BAD_INPUT' });
+    await expect(app.api.call('creator.preview', { sceneId: 'f'.repeat(64), width: 96, height: 54, spp: 1 })).rejects.toMatchObject({ code: 'SCENE_UNKNOWN' });
+  });
 });
