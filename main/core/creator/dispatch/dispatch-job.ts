@@ -4,7 +4,7 @@
  */
 import type { Task } from '../../../../shared/job-spec';
 import type { JobRow } from './dispatcher-store';
-import type { JobProgress } from './dispatcher';
+import type { JobProgress } from './dispatch-types';
 
 export const TASK_PENDING = 0;
 export const TASK_LEASED = 1;

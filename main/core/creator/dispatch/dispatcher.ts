@@ -11,122 +11,23 @@
  * result ends that lease and bars its operator (peer and address) from the task.
  * State lives in SQLite and survives a restart; the clock is injected for tests.
  */
-import type { Database } from 'better-sqlite3';
-import type { JobSpec, Task } from '../../../../shared/job-spec';
+import type { Task } from '../../../../shared/job-spec';
 import { splitJob } from '../../../../shared/job-spec';
 import { RayfarmError } from '../../errors';
-import type { BlobStore } from '../../store';
-import type { LeaseAnswer, OperatorOffer, OperatorRef, WorkAnswer, WorkProvider } from '../../net/work/messages';
+import type { Lease, LeaseAnswer, OperatorOffer, OperatorRef, WorkAnswer, WorkProvider } from '../../net/work/messages';
 import { ENGINE_ID } from '../../net/work/constants';
 import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../../net/result/messages';
 import { DispatcherStore } from './dispatcher-store';
 import type { JobRow, LeaseRow } from './dispatcher-store';
-import { JobState, REJECTED_PREFIX, TASK_DONE, TASK_FAILED, TASK_LEASED, TASK_PENDING } from './dispatch-job';
+import { JobState, REJECTED_PREFIX, TASK_DONE, TASK_LEASED } from './dispatch-job';
 import { newJobId, newLeaseId } from '../../ids';
+import { dispatcherLimits, verifyFinite } from './dispatch-types';
+import type { ActiveLease, DispatcherLimits, DispatcherOptions, JobProgress, NewJob, TaskDoneEvent } from './dispatch-types';
+import { checkResultHeader } from './result-check';
+import { Listeners } from '../../listeners';
 
-/** What the verify hook sees: the result and everything known about its task. */
-export interface VerifyInput {
-  jobId: string;
-  spec: JobSpec;
-  task: Task;
-  operator: DeliveringOperator;
-  header: ResultHeader;
-  pixels: Float32Array;
-}
-
-/** Settings of a dispatcher. */
-export interface DispatcherOptions {
-  db: Database;
-  blobs: BlobStore;
-  now?: () => number;
-  /** Lease time-to-live; operators renew while they render. */
-  leaseMs?: number;
-  /** Leases one operator may hold at once: one running, one queued. */
-  maxLeasesPerOperator?: number;
-  /** Failures after which an operator gets no more tasks of a job. */
-  maxOperatorFailures?: number;
-  /** Distinct operators that must fail a task before it is failed. */
-  maxTaskFailures?: number;
-  /**
-   * An operator gets a task it failed back only after this long without anyone else taking
-   * it (and only when nothing else is left for it): a farm's only operator recovers from a
-   * transient failure, while a task that failed stays with others first.
-   */
-  ownRetryAfterMs?: number;
-  /** After a peer disconnects, its leases expire within this time unless it returns. */
-  disconnectGraceMs?: number;
-  /** Judges a result before it is accepted (payments plug proof-of-render in here). */
-  verify?: (input: VerifyInput) => Verdict | Promise<Verdict>;
-  /** Price per bench-hour written into leases (decimal token units; "0" in studio mode). */
-  pricePerBenchHour?: (spec: JobSpec) => string;
-  /** Payments hooks (public mode); see PaymentHooks. */
-  payments?: PaymentHooks;
-  log?: (line: string) => void;
-}
-
-/** What payments (public mode) plug into the dispatcher. */
-export interface PaymentHooks {
-  /**
-   * Before a lease: a reason to give this operator no task of this job now (paused job,
-   * reputation), or undefined; with `retryAfterMs` when the wait is short (pay being allocated).
-   */
-  admit?(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | { reason: string; retryAfterMs: number } | undefined;
-  /** The task price fixed into a lease (smallest token units, decimal string). */
-  taskPrice?(jobId: string): string | undefined;
-  /** The escrow job and the operator's allocation there, written into its lease (paid jobs). */
-  leasePay?(jobId: string, address: string): { chainJobId: string; allocated: string } | undefined;
-  /** Inside the transaction that marks a task done: record the accepted result. */
-  accepted?(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): void;
-  /** After it: what the accepted answer carries besides the verdict (the voucher). */
-  answer?(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): Promise<Partial<Verdict>>;
-  /** A result for a task already done: the answer to give when it is the same operator's same result. */
-  duplicate?(op: DeliveringOperator, header: ResultHeader): Verdict | undefined;
-  /** A lease failed or expired (reputation). */
-  leaseFailed?(e: { jobId: string; taskIndex: number; operator: string; address: string; state: 'failed' | 'expired'; reason: string }): void;
-}
-
-/** A new job for the dispatcher. */
-export interface NewJob {
-  id?: string;
-  spec: JobSpec;
-  scene: { hash: string; bytes: number };
-  outDir?: string;
-}
-
-/** A task that was accepted. */
-export interface TaskDoneEvent {
-  jobId: string;
-  task: Task;
-  resultHash: string;
-  operator: string;
-}
-
-/** Progress of one job. */
-export interface JobProgress {
-  id: string;
-  state: JobRow['state'];
-  tasks: number;
-  done: number;
-  failed: number;
-  leased: number;
-  /** Why an active job is stuck, for its creator (every operator asking was barred), or null. */
-  waiting: string | null;
-  createdAt: number;
-  finishedAt: number | null;
-}
-
-interface ActiveLease extends LeaseRow {
-  ttlMs: number;
-}
-
-/** Checks a result's pixels are all finite numbers (the default verify). */
-export function verifyFinite(input: VerifyInput): Verdict {
-  const p = input.pixels;
-  for (let i = 0; i < p.length; i++) {
-    if (!Number.isFinite(p[i]!)) return { verdict: 'rejected', reason: `pixel value ${i} is not a finite number` };
-  }
-  return { verdict: 'accepted' };
-}
+export { verifyFinite } from './dispatch-types';
+export type { DispatcherOptions, JobProgress, NewJob, PaymentHooks, TaskDoneEvent, VerifyInput } from './dispatch-types';
 
 /** The creator's scheduler of tasks over operators. */
 export class Dispatcher implements WorkProvider, ResultSink {
@@ -137,25 +38,15 @@ export class Dispatcher implements WorkProvider, ResultSink {
   /** Leases whose result is being verified: they neither expire nor take a second result meanwhile. */
   private readonly verifying = new Set<string>();
   private readonly now: () => number;
-  private readonly leaseMs: number;
-  private readonly maxLeases: number;
-  private readonly maxOpFailures: number;
-  private readonly maxTaskFailures: number;
-  private readonly graceMs: number;
-  private readonly ownRetryAfterMs: number;
-  private readonly doneListeners = new Set<(e: TaskDoneEvent) => void>();
-  private readonly finishListeners = new Set<(p: JobProgress) => void>();
-  private readonly changeListeners = new Set<(jobId: string) => void>();
+  private readonly cfg: DispatcherLimits;
+  private readonly taskDone = new Listeners<TaskDoneEvent>();
+  private readonly jobFinished = new Listeners<JobProgress>();
+  private readonly jobChanged = new Listeners<string>();
 
   constructor(private readonly opts: DispatcherOptions) {
     this.store = new DispatcherStore(opts.db);
     this.now = opts.now ?? Date.now;
-    this.leaseMs = opts.leaseMs ?? 60_000;
-    this.maxLeases = opts.maxLeasesPerOperator ?? 2;
-    this.maxOpFailures = opts.maxOperatorFailures ?? 2;
-    this.maxTaskFailures = opts.maxTaskFailures ?? 3;
-    this.graceMs = opts.disconnectGraceMs ?? 10_000;
-    this.ownRetryAfterMs = opts.ownRetryAfterMs ?? 5000;
+    this.cfg = dispatcherLimits(opts);
     this.load();
   }
 
@@ -186,7 +77,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       sceneBytes: input.scene.bytes,
       outDir: input.outDir ?? null,
       state: 'active',
-      leaseMs: this.leaseMs,
+      leaseMs: this.cfg.leaseMs,
       createdAt: this.now(),
       finishedAt: null,
     };
@@ -244,7 +135,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
   request(op: OperatorRef, jobId: string | undefined, offer: OperatorOffer): WorkAnswer {
     this.tick();
     const held = this.byOperator.get(op.peerId)?.size ?? 0;
-    if (held >= this.maxLeases) return { status: 'none', retryAfterMs: 1000, reason: `you already hold ${held} tasks` };
+    if (held >= this.cfg.maxLeases) return { status: 'none', retryAfterMs: 1000, reason: `you already hold ${held} tasks` };
     const candidates = jobId ? [this.jobs.get(jobId)].filter((j): j is JobState => !!j) : [...this.jobs.values()];
     if (jobId && candidates.length === 0) return { status: 'denied', reason: `no job ${jobId}` };
     let reason = 'no open jobs';
@@ -254,9 +145,9 @@ export class Dispatcher implements WorkProvider, ResultSink {
         reason = `job ${job.row.id} is ${job.row.state}`;
         continue;
       }
-      if ((job.opFailures.get(op.peerId) ?? 0) >= this.maxOpFailures) {
+      if ((job.opFailures.get(op.peerId) ?? 0) >= this.cfg.maxOpFailures) {
         job.refusedAt.set(op.peerId, this.now());
-        reason = `you failed job ${job.row.id} ${this.maxOpFailures} times`;
+        reason = `you failed job ${job.row.id} ${this.cfg.maxOpFailures} times`;
         if (jobId) return { status: 'denied', reason };
         continue;
       }
@@ -268,7 +159,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
         continue;
       }
       if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
-      const idx = job.take(op.peerId, this.now(), this.ownRetryAfterMs, op.address);
+      const idx = job.take(op.peerId, this.now(), this.cfg.ownRetryAfterMs, op.address);
       if (idx === undefined) {
         reason = 'every task is taken; some may come back';
         continue;
@@ -278,7 +169,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     return { status: 'none', retryAfterMs, reason };
   }
 
-  private lease(job: JobState, idx: number, op: OperatorRef): import('../../net/work/messages').Lease {
+  private lease(job: JobState, idx: number, op: OperatorRef): Lease {
     const now = this.now();
     job.lastLeaseAt = now;
     const price = this.opts.pricePerBenchHour?.(job.row.spec) ?? '0';
@@ -317,12 +208,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   private track(l: ActiveLease): void {
     this.leases.set(l.id, l);
-    let s = this.byOperator.get(l.operator);
-    if (!s) {
-      s = new Set();
-      this.byOperator.set(l.operator, s);
-    }
-    s.add(l.id);
+    this.byOperator.set(l.operator, (this.byOperator.get(l.operator) ?? new Set<string>()).add(l.id));
   }
 
   private endLease(l: ActiveLease, state: LeaseRow['state']): void {
@@ -380,7 +266,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       if (reason.startsWith(REJECTED_PREFIX)) job.bar(l.idx, l.operator, l.address);
       this.store.insertFailure(job.row.id, l.idx, l.operator, now, reason);
       this.opts.payments?.leaseFailed?.({ jobId: job.row.id, taskIndex: l.idx, operator: l.operator, address: l.address, state, reason });
-      const outcome = job.recordFailure(l.idx, l.operator, this.maxTaskFailures, now);
+      const outcome = job.recordFailure(l.idx, l.operator, this.cfg.maxTaskFailures, now);
       if (outcome === 'failed') this.store.setTaskState(job.row.id, l.idx, 'failed');
       else if (outcome === 'requeued') this.store.setTaskState(job.row.id, l.idx, 'pending');
     });
@@ -404,7 +290,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   /** A peer disconnected: its leases expire soon unless it comes back and renews. */
   peerGone(peerId: string): void {
-    const limit = this.now() + this.graceMs;
+    const limit = this.now() + this.cfg.graceMs;
     for (const id of this.byOperator.get(peerId) ?? []) {
       const l = this.leases.get(id);
       if (l && l.deadline > limit) {
@@ -417,24 +303,11 @@ export class Dispatcher implements WorkProvider, ResultSink {
   // ---- ResultSink ----
 
   expect(op: DeliveringOperator, header: ResultHeader): { bytes: number } | Verdict {
-    // Refusals here are final ('rejected', without a re-render): an operator keeps a result
-    // only while the answer is 'unknown' (the creator cannot judge it yet).
-    const job = this.jobs.get(header.jobId);
-    if (!job) return { verdict: 'rejected', reason: 'no such job' };
-    const task = job.tasks[header.taskIndex];
-    if (!task) return { verdict: 'rejected', reason: 'no such task' };
-    if (job.state[header.taskIndex] === TASK_DONE) return this.opts.payments?.duplicate?.(op, header) ?? { verdict: 'duplicate', reason: 'the task is already done' };
-    if (job.state[header.taskIndex] === TASK_FAILED || job.row.state !== 'active') return { verdict: 'rejected', reason: 'the task is closed' };
-    // One shot per task: only a result on this operator's current lease of the task is read.
-    // An expired, handed-back or already-judged lease gets nothing, so a rejected result
-    // cannot be sent again with a bit flipped, nor an old lease reused.
-    const l = this.leases.get(header.leaseId);
-    if (!l || l.operator !== op.peerId || l.jobId !== header.jobId || l.idx !== header.taskIndex) {
-      return { verdict: 'rejected', reason: 'this is not a current lease of yours for this task (it expired, was handed back or was already answered)' };
-    }
-    if (this.verifying.has(l.id)) return { verdict: 'unknown', reason: 'a result for this lease is being checked' };
-    if (header.width !== task.rect.width || header.height !== task.rect.height) return { verdict: 'rejected', reason: 'the result has the wrong size' };
-    return { bytes: task.rect.width * task.rect.height * 16 };
+    const lease = this.leases.get(header.leaseId);
+    return checkResultHeader(this.jobs.get(header.jobId), lease, op, header, {
+      checking: !!lease && this.verifying.has(lease.id),
+      duplicate: () => this.opts.payments?.duplicate?.(op, header),
+    });
   }
 
   async deliver(op: DeliveringOperator, header: ResultHeader, pixels: Uint8Array): Promise<Verdict> {
@@ -480,7 +353,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       this.opts.payments?.accepted?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
     });
     const ev: TaskDoneEvent = { jobId: job.row.id, task, resultHash: hash, operator: op.peerId };
-    for (const l of this.doneListeners) l(ev);
+    this.taskDone.emit(ev);
     this.changed(job.row.id);
     this.checkFinished(job);
     const extra = await this.opts.payments?.answer?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
@@ -493,30 +366,27 @@ export class Dispatcher implements WorkProvider, ResultSink {
     job.row.finishedAt = this.now();
     this.store.setJobState(job.row.id, job.row.state, job.row.finishedAt);
     const p = job.progress(this.now());
-    for (const l of this.finishListeners) l(p);
+    this.jobFinished.emit(p);
     this.changed(job.row.id);
   }
 
   private changed(jobId: string): void {
-    for (const l of this.changeListeners) l(jobId);
+    this.jobChanged.emit(jobId);
   }
 
   /** Calls `fn` for each accepted task. */
   onTaskDone(fn: (e: TaskDoneEvent) => void): () => void {
-    this.doneListeners.add(fn);
-    return () => this.doneListeners.delete(fn);
+    return this.taskDone.on(fn);
   }
 
   /** Calls `fn` when a job has every task done or failed. */
   onJobFinished(fn: (p: JobProgress) => void): () => void {
-    this.finishListeners.add(fn);
-    return () => this.finishListeners.delete(fn);
+    return this.jobFinished.on(fn);
   }
 
   /** Calls `fn` whenever a job's state changes (for announcements and the UI). */
   onChange(fn: (jobId: string) => void): () => void {
-    this.changeListeners.add(fn);
-    return () => this.changeListeners.delete(fn);
+    return this.jobChanged.on(fn);
   }
 
   /** Number of leases an operator holds now. */
@@ -525,4 +395,3 @@ export class Dispatcher implements WorkProvider, ResultSink {
   }
 }
 
-export { TASK_DONE, TASK_FAILED, TASK_LEASED, TASK_PENDING };

@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { BlobStore } from '../../store';
+import { fetchWithRetry } from './worker-retry';
 
 /** A size-capped LRU of scene blobs. */
 export class SceneCache {
@@ -50,6 +51,20 @@ export class SceneCache {
     return this.db.prepare('SELECT 1 FROM worker_scene_cache WHERE hash = ?').get(hash) !== undefined;
   }
 
+  /**
+   * Makes sure a scene is here, fetching it (with retries) when not, then marks it used and
+   * evicts what no held lease needs. The cache owns only scenes it fetched: one already in the
+   * store that it does not track (this node's own job's scene, in a network of one) is never
+   * its to evict.
+   */
+  async ensure(hash: string, bytes: number, fetch: () => Promise<void>, o: { signal: AbortSignal; inUse: () => ReadonlySet<string>; onRetry: (err: unknown) => void }): Promise<void> {
+    const owned = !this.has(hash) || this.tracks(hash);
+    await fetchWithRetry(fetch, () => this.has(hash), o.signal, o.onRetry);
+    if (owned) this.touch(hash, bytes);
+    this.evict(o.inUse());
+  }
+
+  /** Whether the scene's blob is in the store. */
   has(hash: string): boolean {
     return this.blobs.has(hash);
   }

@@ -1,59 +1,35 @@
 /**
- * operator/work/ — the operator's work loop: the worker (this file), its link to the operator
- * service (worker-bridge.ts), the scene cache (scene-cache.ts) and the task renderer on the
- * native engine (engine-renderer.ts).
+ * operator/work/ — the operator's work loop: the worker (this file; its contracts in
+ * worker-types.ts), whom to ask for work (job-picker.ts), its held leases (worker-leases.ts),
+ * results kept until a final answer (result-courier.ts), tasks that crash the renderer
+ * (crash-guard.ts), its link to the operator service (worker-bridge.ts), the scene cache
+ * (scene-cache.ts) and the task renderer on the native engine (engine-renderer.ts).
  *
  * The operator's worker: follows its policy, asks creators for tasks (keeping one
  * rendering and one queued so the GPU never waits), fetches scenes into a size-capped
  * cache, renders in the background, delivers results, renews leases while it works, and
  * resumes after a restart (results rendered but not delivered are delivered then).
  *
- * A result is the operator's claim to pay, so it is kept (in a blob store the worker alone
- * owns) until the creator's answer is final and stored: an accepted verdict with its voucher
- * once the hook has stored it (or recorded its absence as the creator's failure), a rejection,
- * or a duplicate. An `unknown` answer, a failed delivery or a hook that throws (it could not
- * store the voucher now) leave it *waiting*: its lease is still renewed, it is delivered again
- * later (a creator answers a known result with its latest voucher), and
- * no new task of that creator is taken meanwhile, so a creator that never answers costs at
- * most the tasks already held.
+ * A result waiting for a final answer (result-courier.ts) keeps its lease renewed, and no new
+ * task of that creator is taken meanwhile, so a creator that never answers costs at most the
+ * tasks already held.
  */
-import { LeaseSchema } from '../../net/work/messages';
 import type { Lease, OperatorOffer, WorkResponse } from '../../net/work/messages';
-import { ENGINE_ID } from '../../net/work/constants';
-import type { Verdict } from '../../net/result/messages';
 import { isCrash, TaskCrashGuard } from './crash-guard';
-import { fetchWithRetry, isGone } from './worker-retry';
+import { isGone } from './worker-retry';
 import { CreatorChooser } from './job-picker';
 import type { OpenJob } from './job-picker';
 import type { WorkerOptions } from './worker-types';
+import { paidLease, WorkerLeaseStore } from './worker-leases';
+import type { Held } from './worker-leases';
+import { ResultCourier } from './result-courier';
 
 export type { OpenJob } from './job-picker';
 export type { CreatorLink, TaskRenderer, WorkerEvent, WorkerOptions, WorkerPolicy } from './worker-types';
 
-interface Held {
-  lease: Lease;
-  creator: string;
-  state: 'queued' | 'rendering' | 'rendered' | 'waiting';
-  renewedAt: number;
-  fetch?: Promise<void>;
-  abort: AbortController;
-  /** A rendered result: its hash in the worker's store and render time. */
-  result?: { hash: string; renderMs: number };
-  /** Waiting: when to deliver again, and how many times it waited. */
-  retryAt?: number;
-  waits?: number;
-}
-
 /** How long a paid job is left alone after its lease went back because paid work is paused. */
 const PAID_PAUSE_RETRY_MS = 15_000;
 
-/** Longest pause between deliveries of a waiting result. */
-const WAIT_MAX_MS = 5 * 60_000;
-
-/** Whether a lease is paid work: the creator fixed a task price in it (public mode). */
-function paidLease(lease: Lease): boolean {
-  return lease.price.amount !== undefined && BigInt(lease.price.amount) > 0n;
-}
 
 /** How long a job whose lease the payments hook refused is left alone. */
 const REFUSED_BACKOFF_MS = 5000;
@@ -69,20 +45,29 @@ export class Worker {
   private readonly now: () => number;
   private readonly depth: number;
   private readonly log: (l: string) => void;
-  private readonly delivering = new Set<Promise<void>>();
-  private readonly waitRetryMs: number;
+  private readonly courier: ResultCourier;
   /** Jobs whose paid lease went back while paid work was paused. */
   private readonly pausedJobs = new Map<string, OpenJob>();
   private readonly crashes: TaskCrashGuard;
+  private readonly leases: WorkerLeaseStore;
   private readonly chooser: CreatorChooser;
 
   constructor(private readonly o: WorkerOptions) {
     this.now = o.now ?? Date.now;
     this.crashes = new TaskCrashGuard(o.db, this.now);
+    this.leases = new WorkerLeaseStore(o.db);
     this.chooser = new CreatorChooser(o.db, this.now, o.reputation);
     this.depth = o.depth ?? 2;
     this.log = o.log ?? (() => undefined);
-    this.waitRetryMs = o.waitRetryMs ?? 5000;
+    this.courier = new ResultCourier({
+      ...o,
+      now: this.now,
+      log: this.log,
+      isHeld: (leaseId) => this.held.has(leaseId),
+      persist: (h, hash, renderMs) => this.persist(h, hash, renderMs),
+      forget: (leaseId) => this.forget(leaseId),
+      kick: () => this.kick(),
+    });
   }
 
   /** Starts the loop and resumes what a previous run left. */
@@ -101,7 +86,7 @@ export class Worker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.handBack('the operator stopped');
-    await Promise.allSettled([...this.delivering]);
+    await this.courier.drain();
   }
 
   /** Fraction done of the running task, when known. */
@@ -122,7 +107,7 @@ export class Worker {
   /** Delivers every waiting result again now (e.g. the wallet was unlocked). */
   redeliverWaiting(): void {
     for (const h of this.held.values()) if (h.state === 'waiting') h.retryAt = 0;
-    this.deliverDue();
+    if (!this.stopped) this.courier.deliverDue(this.held.values());
   }
 
   /** Paid work may go on (the wallet was unlocked): settle what waits and ask paused jobs again now. */
@@ -152,40 +137,23 @@ export class Worker {
   }
 
   private persist(h: Held, resultHash: string | null = null, renderMs: number | null = null): void {
-    this.o.db
-      .prepare(
-        'INSERT INTO worker_leases (lease_id, creator, lease, state, result_hash, render_ms, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
-          'ON CONFLICT(lease_id) DO UPDATE SET state = excluded.state, result_hash = COALESCE(excluded.result_hash, worker_leases.result_hash), render_ms = COALESCE(excluded.render_ms, worker_leases.render_ms)',
-      )
-      .run(h.lease.leaseId, h.creator, JSON.stringify(h.lease), h.state, resultHash, renderMs, this.now());
+    this.leases.save(h, resultHash, renderMs, this.now());
   }
 
   private forget(leaseId: string): void {
     this.held.delete(leaseId);
-    this.o.db.prepare('DELETE FROM worker_leases WHERE lease_id = ?').run(leaseId);
+    this.leases.delete(leaseId);
   }
 
   /** After a restart: deliver finished results, keep leases the creator still honours. */
   private resume(): void {
-    const rows = this.o.db.prepare('SELECT * FROM worker_leases ORDER BY received_at').all() as { lease_id: string; creator: string; lease: string; state: string; result_hash: string | null; render_ms: number | null }[];
-    // A crash between forgetting a settled lease and deleting its result leaves the result
-    // behind: only results a lease row still names are kept (the store is the worker's own).
-    const named = new Set(rows.map((r) => r.result_hash).filter((h): h is string => !!h));
-    for (const h of this.o.results.hashes()) if (!named.has(h)) this.o.results.delete(h);
-    for (const r of rows) {
-      // Re-checked like a lease off the wire: the row may predate today's limits.
-      const parsed = LeaseSchema.safeParse(JSON.parse(r.lease));
-      if (!parsed.success) {
-        this.log(`worker: dropping stored lease ${r.lease_id}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-        this.o.db.prepare('DELETE FROM worker_leases WHERE lease_id = ?').run(r.lease_id);
-        continue;
-      }
-      const lease = parsed.data;
+    for (const r of this.leases.restore(this.o.results, this.log)) {
+      const { lease } = r;
       const h: Held = { lease, creator: r.creator, state: r.state === 'rendered' ? 'rendered' : 'queued', renewedAt: 0, abort: new AbortController() };
       this.held.set(lease.leaseId, h);
-      if (h.state === 'rendered' && r.result_hash && this.o.results.has(r.result_hash)) {
-        h.result = { hash: r.result_hash, renderMs: r.render_ms ?? 0 };
-        this.deliver(h);
+      if (h.state === 'rendered' && r.resultHash && this.o.results.has(r.resultHash)) {
+        h.result = { hash: r.resultHash, renderMs: r.renderMs ?? 0 };
+        this.courier.deliver(h);
       } else {
         h.state = 'queued';
         // Keep it only if the creator still knows the lease.
@@ -233,13 +201,8 @@ export class Worker {
         if (res.status === 'ok' && res.lease && paused) {
           // Paid work is paused (the wallet is locked): a paid lease goes straight back, without
           // blame, and the job is asked again later. Only the lease says whether a job pays.
-          await this.o
-            .link(job.creator)
-            .release(res.lease.leaseId, paused.slice(0, 300))
-            .catch((err: Error) => this.log(`worker: hand-back of a paid lease failed: ${err.message}`));
-          this.chooser.rest(job, PAID_PAUSE_RETRY_MS, false);
           this.pausedJobs.set(`${job.creator}/${job.jobId}`, job);
-          this.armRetry(PAID_PAUSE_RETRY_MS);
+          await this.giveBack(res.lease, job, paused, PAID_PAUSE_RETRY_MS);
         } else if (res.status === 'ok' && res.lease && (await this.refused(res.lease, job))) {
           continue;
         } else if (res.status === 'ok' && res.lease) {
@@ -272,13 +235,18 @@ export class Worker {
     if (!reason) return false;
     this.log(`worker: not working on ${lease.task.id} of ${lease.jobId}: ${reason}`);
     this.o.onEvent?.({ type: 'released', lease, creator: job.creator, reason });
+    await this.giveBack(lease, job, reason, REFUSED_BACKOFF_MS);
+    return true;
+  }
+
+  /** Hands a lease just received straight back, without blame, and leaves its job alone for `restMs`. */
+  private async giveBack(lease: Lease, job: OpenJob, reason: string, restMs: number): Promise<void> {
     await this.o
       .link(job.creator)
       .release(lease.leaseId, reason.slice(0, 300))
-      .catch(() => undefined);
-    this.chooser.rest(job, REFUSED_BACKOFF_MS, false);
-    this.armRetry(REFUSED_BACKOFF_MS);
-    return true;
+      .catch((err: Error) => this.log(`worker: hand-back of ${lease.task.id} failed: ${err.message}`));
+    this.chooser.rest(job, restMs, false);
+    this.armRetry(restMs);
   }
 
   private retryTimer: NodeJS.Timeout | undefined;
@@ -292,20 +260,12 @@ export class Worker {
   }
 
   private prefetch(h: Held): Promise<void> {
-    h.fetch ??= (async () => {
-      const { hash, bytes } = h.lease.scene;
-      // The cache owns only scenes it fetched: one already in the store that it does not track
-      // (this node's own job's scene, in a network of one) is never its to evict.
-      const owned = !this.o.cache.has(hash) || this.o.cache.tracks(hash);
-      await fetchWithRetry(
-        () => this.o.link(h.creator).fetchScene(hash, bytes, this.o.policy().maxSceneBytes, h.abort.signal),
-        () => this.o.cache.has(hash),
-        h.abort.signal,
-        (err) => this.log(`worker: fetching the scene of ${h.lease.task.id} failed (${(err as Error).message}); trying again`),
-      );
-      if (owned) this.o.cache.touch(hash, bytes);
-      this.o.cache.evict(new Set([...this.held.values()].map((x) => x.lease.scene.hash)));
-    })();
+    const { hash, bytes } = h.lease.scene;
+    h.fetch ??= this.o.cache.ensure(hash, bytes, () => this.o.link(h.creator).fetchScene(hash, bytes, this.o.policy().maxSceneBytes, h.abort.signal), {
+      signal: h.abort.signal,
+      inUse: () => new Set([...this.held.values()].map((x) => x.lease.scene.hash)),
+      onRetry: (err) => this.log(`worker: fetching the scene of ${h.lease.task.id} failed (${(err as Error).message}); trying again`),
+    });
     h.fetch.catch(() => undefined);
     return h.fetch;
   }
@@ -321,7 +281,7 @@ export class Worker {
       if (this.rendering === next) this.rendering = undefined;
       // Start the queued task first: storing and delivering this result happen while it renders.
       this.runNext();
-      if (done) this.finish(next, done.pixels, done.renderMs);
+      if (done) this.courier.finish(next, done.pixels, done.renderMs);
       void this.fill();
     });
   }
@@ -372,63 +332,6 @@ export class Worker {
     return undefined;
   }
 
-  /** Keeps the result (so a restart can still deliver it), then delivers it. */
-  private finish(h: Held, bytes: Uint8Array, renderMs: number): void {
-    if (!this.held.has(h.lease.leaseId)) return;
-    const hash = this.o.results.put(bytes);
-    h.state = 'rendered';
-    h.result = { hash, renderMs };
-    this.persist(h, hash, renderMs);
-    this.o.onEvent?.({ type: 'rendered', lease: h.lease, creator: h.creator, renderMs });
-    this.deliver(h);
-  }
-
-  /**
-   * Delivers a kept result once. Only a final answer forgets it, and only after onVerdict
-   * stored what it carries (the voucher's transaction commits before the blob is deleted).
-   */
-  private deliver(h: Held): void {
-    const { lease } = h;
-    const result = h.result;
-    if (!result || h.state === 'rendering') return;
-    h.state = 'rendered';
-    const p = (async () => {
-      let verdict: Verdict;
-      try {
-        const pixels = new Uint8Array(this.o.results.get(result.hash));
-        verdict = await this.o.link(h.creator).deliver({ leaseId: lease.leaseId, jobId: lease.jobId, taskIndex: lease.task.index, width: lease.task.rect.width, height: lease.task.rect.height, renderMs: result.renderMs }, pixels);
-        if (verdict.verdict === 'unknown') return this.wait(h, `the creator cannot judge it now (${verdict.reason ?? 'no reason given'})`);
-        await this.o.onVerdict?.(lease, h.creator, verdict);
-      } catch (err) {
-        return this.wait(h, `delivery failed: ${(err as Error).message}`);
-      }
-      this.forget(lease.leaseId);
-      this.o.results.delete(result.hash);
-      this.o.onEvent?.({ type: 'verdict', lease, creator: h.creator, verdict });
-    })().finally(() => {
-      this.delivering.delete(p);
-      this.kick();
-    });
-    this.delivering.add(p);
-  }
-
-  /** Keeps a result for a later delivery, with a growing pause. */
-  private wait(h: Held, reason: string): void {
-    if (!this.held.has(h.lease.leaseId)) return;
-    h.waits = (h.waits ?? 0) + 1;
-    h.state = 'waiting';
-    h.retryAt = this.now() + Math.min(WAIT_MAX_MS, this.waitRetryMs * 2 ** Math.min(h.waits - 1, 10));
-    this.log(`worker: the result of ${h.lease.task.id} of ${h.lease.jobId} is kept: ${reason}`);
-    this.o.onEvent?.({ type: 'waiting', lease: h.lease, creator: h.creator, reason });
-  }
-
-  /** Delivers again each waiting result whose pause is over. */
-  private deliverDue(): void {
-    if (this.stopped) return;
-    const now = this.now();
-    for (const h of this.held.values()) if (h.state === 'waiting' && (h.retryAt ?? 0) <= now) this.deliver(h);
-  }
-
   /** Renews leases at a third of their time-to-live. */
   private tick(): void {
     const now = this.now();
@@ -450,7 +353,7 @@ export class Worker {
         })
         .catch(() => undefined);
     }
-    this.deliverDue();
+    if (!this.stopped) this.courier.deliverDue(this.held.values());
     if (this.rendering && !this.allowed(this.rendering.creator)) void this.handBack('the policy says stop');
     else this.kick();
   }
@@ -472,5 +375,3 @@ export class Worker {
   }
 }
 
-export { priceOk } from './job-picker';
-export { ENGINE_ID };
