@@ -104,9 +104,9 @@ export class Worker {
     return [...this.held.values()].filter((h) => h.state === 'waiting').length;
   }
 
-  /** Delivers every waiting result again now (e.g. the wallet was unlocked). */
-  redeliverWaiting(): void {
-    for (const h of this.held.values()) if (h.state === 'waiting') h.retryAt = 0;
+  /** Delivers every waiting result (of `creator`, if given) again now: the wallet was unlocked, or the creator is back. */
+  redeliverWaiting(creator?: string): void {
+    for (const h of this.held.values()) if (h.state === 'waiting' && (creator === undefined || h.creator === creator)) h.retryAt = 0;
     if (!this.stopped) this.courier.deliverDue(this.held.values());
   }
 
