@@ -283,7 +283,7 @@ export class Worker {
       this.runNext();
       if (done) this.courier.finish(next, done.pixels, done.renderMs);
       void this.fill();
-    });
+    }).catch((err: Error) => this.log(`worker: after rendering ${next.lease.task.id}: ${err.message}`));
   }
 
   /** Renders a held lease; undefined when it failed or was handed back (already reported). */
@@ -314,9 +314,13 @@ export class Worker {
       this.crashes.ended(lease);
       return { pixels: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), renderMs: performance.now() - t0 };
     } catch (err) {
+      if (h.abort.signal.aborted) {
+        // Handed back or gone (already reported); after stop() the database may be closed.
+        if (!this.stopped) this.crashes.ended(lease);
+        return undefined;
+      }
       if (isCrash(err)) this.crashes.crashed(lease, (err as Error).message);
       else this.crashes.ended(lease);
-      if (h.abort.signal.aborted) return undefined; // handed back or gone: already reported
       return this.failLease(h, (err as Error).message);
     }
   }
