@@ -72,13 +72,8 @@ export class JobState {
       if (f.reason?.startsWith(REJECTED_PREFIX)) j.bar(f.idx, f.operator);
     }
     for (const s of saved) {
-      if (s.state === 'done') {
-        j.state[s.idx] = TASK_DONE;
-        j.doneCount++;
-      } else if (s.state === 'failed') {
-        j.state[s.idx] = TASK_FAILED;
-        j.failedCount++;
-      } else if (s.state === 'leased' && leasedNow.has(s.idx)) j.state[s.idx] = TASK_LEASED;
+      if (j.restoreEnded(s)) continue;
+      if (s.state === 'leased' && leasedNow.has(s.idx)) j.state[s.idx] = TASK_LEASED;
       else j.queue.push(s.idx);
     }
     return j;
@@ -87,17 +82,22 @@ export class JobState {
   /** A finished job, kept only for its summary. */
   static finished(row: JobRow, count: number, saved: { idx: number; state: string }[]): JobState {
     const j = new JobState(row, new Array<Task>(count));
-    for (const s of saved) {
-      if (s.state === 'done') {
-        j.state[s.idx] = TASK_DONE;
-        j.doneCount++;
-      } else if (s.state === 'failed') {
-        j.state[s.idx] = TASK_FAILED;
-        j.failedCount++;
-      }
-    }
+    for (const s of saved) j.restoreEnded(s);
     return j;
   }
+
+  /** Counts a saved task that is done or failed; false for one still open. */
+  private restoreEnded(s: { idx: number; state: string }): boolean {
+    if (s.state === 'done') {
+      this.state[s.idx] = TASK_DONE;
+      this.doneCount++;
+    } else if (s.state === 'failed') {
+      this.state[s.idx] = TASK_FAILED;
+      this.failedCount++;
+    } else return false;
+    return true;
+  }
+
 
   /** Bars peers or addresses from a task: their result for it was rejected (one shot per task). */
   bar(idx: number, ...who: string[]): void {
