@@ -60,7 +60,10 @@ export class Dispatcher implements WorkProvider, ResultSink {
       const leases = this.store.activeLeases(row.id);
       const job = JobState.restore(row, splitJob(row.spec), this.store.tasks(row.id), this.store.failures(row.id), new Set(leases.map((l) => l.idx)));
       this.jobs.set(row.id, job);
-      for (const l of leases) this.track({ ...l, ttlMs: row.leaseMs });
+      // After a restart every operator is disconnected: as after peerGone, a lease whose
+      // operator does not renew within the grace period goes back to the queue.
+      const graceEnd = this.now() + this.cfg.graceMs;
+      for (const l of leases) this.track({ ...l, deadline: Math.min(l.deadline, graceEnd), ttlMs: row.leaseMs });
       this.checkFinished(job);
     }
   }

@@ -106,7 +106,12 @@ export class Worker {
 
   /** Delivers every waiting result (of `creator`, if given) again now: the wallet was unlocked, or the creator is back. */
   redeliverWaiting(creator?: string): void {
-    for (const h of this.held.values()) if (h.state === 'waiting' && (creator === undefined || h.creator === creator)) h.retryAt = 0;
+    for (const h of this.held.values()) {
+      if (creator !== undefined && h.creator !== creator) continue;
+      if (h.state === 'waiting') h.retryAt = 0;
+      // A creator that is back may have restarted: renew its leases at the next tick.
+      if (creator !== undefined) h.renewedAt = 0;
+    }
     if (!this.stopped) this.courier.deliverDue(this.held.values());
   }
 
