@@ -6,29 +6,14 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobSpecSchema } from '../../shared/job-spec';
 import type { Verdict } from '../../main/core/net/result/messages';
 import type { VerifyInput } from '../../main/core/creator/dispatch/dispatcher';
-import { sampleScene, waitFor } from '../integration/net-helpers';
-import { startPayChain, startPayCreator, startPayOperator } from '../integration/payment-helpers';
-import type { PayChain } from '../integration/payment-helpers';
+import { waitFor } from '../integration/net-helpers';
+import { startPayCreator, startPayOperator, usePayFixture } from '../integration/payment-helpers';
 
-let chain: PayChain;
-let scene: Uint8Array;
-let running: { stop(): Promise<void> }[] = [];
-
-beforeAll(async () => {
-  chain = await startPayChain(120);
-  scene = await sampleScene('animated.glb');
-});
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.stop()));
-  running = [];
-});
-afterAll(async () => {
-  await chain?.stop();
-});
+const fx = usePayFixture();
 
 /** Files under the operator's own result store. */
 function keptResults(dir: string): string[] {
@@ -40,9 +25,9 @@ function keptResults(dir: string): string[] {
 
 describe('a creator answering unknown forever', () => {
   it('costs an honest operator no more than the tasks it held, whose results are kept and paid in full once it answers', async () => {
-    const creator = await startPayCreator(chain, chain.test.accounts[1]!);
-    running.push(creator.node);
-    await chain.conn.token.connect(chain.test.accounts[0]!).faucet(creator.wallet.address, 10n ** 21n);
+    const creator = await startPayCreator(fx.chain, fx.chain.test.accounts[1]!);
+    fx.track(creator.node);
+    await fx.faucet(creator.wallet.address, 10n ** 21n);
     const honestVerify = creator.payments.verify.bind(creator.payments);
     let asked = 0;
     const stalling = { on: true };
@@ -50,13 +35,13 @@ describe('a creator answering unknown forever', () => {
       asked++;
       return stalling.on ? { verdict: 'unknown', reason: 'deliver again later' } : honestVerify(i);
     };
-    const hash = creator.node.store.blobs.put(scene);
+    const hash = creator.node.store.blobs.put(fx.scene);
     const spec = JobSpecSchema.parse({ sceneId: hash, width: 32, height: 32, spp: 8, maxDepth: 4, output: 'exr-float', frames: { start: 0, end: 5 } });
-    const job = creator.jobs.create({ spec, sceneBytes: scene.byteLength, benchHours: 0.03, outDir: creator.node.dir });
+    const job = creator.jobs.create({ spec, sceneBytes: fx.scene.byteLength, benchHours: 0.03, outDir: creator.node.dir });
     await creator.jobs.fund(job.id);
     creator.jobs.start(job.id);
-    const op = await startPayOperator(chain, creator.node.svc.stack.node.listenAddrs()[0]!, chain.test.accounts[2]!, { net: { workerWaitRetryMs: 100 } });
-    running.push(op.node);
+    const op = await startPayOperator(fx.chain, creator.node.svc.stack.node.listenAddrs()[0]!, fx.chain.test.accounts[2]!, { net: { workerWaitRetryMs: 100 } });
+    fx.track(op.node);
     const worker = op.node.svc.worker;
 
     // Many answers of "later": the operator keeps the results of the leases it holds (at most

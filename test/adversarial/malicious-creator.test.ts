@@ -5,7 +5,7 @@
  * that withholds or shortens vouchers is bounded by its limit (one task's pay by default).
  */
 import { ZeroHash, id } from 'ethers';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signVoucher } from '../../main/core/chain/voucher';
 import type { PaymentHooks } from '../../main/core/creator/dispatch/dispatcher';
 import type { CreatorPayments } from '../../main/core/creator/pay/payments';
@@ -16,41 +16,26 @@ import { JobSpecSchema } from '../../shared/job-spec';
 import { feeOf } from '../../shared/pricing';
 import { escrowDomain } from '../../shared/voucher';
 import { expectRevert } from '../contracts/fixture';
-import { sampleScene } from '../integration/net-helpers';
 import { waitFor } from '../helpers/wait';
-import { startPayChain, startPayCreator, startPayOperator } from '../integration/payment-helpers';
-import type { PayChain, PayCreator, PayOperator } from '../integration/payment-helpers';
+import { startPayCreator, startPayOperator, usePayFixture } from '../integration/payment-helpers';
+import type { PayCreator, PayOperator } from '../integration/payment-helpers';
 
-let chain: PayChain;
-let scene: Uint8Array;
-let running: { node: { stop(): Promise<void> } }[] = [];
-
-beforeAll(async () => {
-  chain = await startPayChain(120);
-  scene = await sampleScene('animated.glb');
-});
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.node.stop()));
-  running = [];
-});
-afterAll(async () => {
-  await chain?.stop();
-});
+const fx = usePayFixture();
 
 /** A creator (dishonest through `hooks`) and one honest operator; a 4-task job funded and started. */
 async function farm(creatorAccount: number, operatorAccount: number, hooks?: (c: { creator: PayCreator; honest: CreatorPayments }) => Partial<PaymentHooks>) {
   const ref: { creator?: PayCreator } = {};
-  const creator = await startPayCreator(chain, chain.test.accounts[creatorAccount]!, hooks ? { hooks: (honest) => hooks({ creator: new Proxy({} as PayCreator, { get: (_t, k) => ref.creator![k as keyof PayCreator] }), honest }) } : {});
+  const creator = await startPayCreator(fx.chain, fx.chain.test.accounts[creatorAccount]!, hooks ? { hooks: (honest) => hooks({ creator: new Proxy({} as PayCreator, { get: (_t, k) => ref.creator![k as keyof PayCreator] }), honest }) } : {});
   ref.creator = creator;
-  running.push(creator);
-  await chain.conn.token.connect(chain.test.accounts[0]!).faucet(creator.wallet.address, 10n ** 21n);
+  fx.track(creator);
+  await fx.faucet(creator.wallet.address, 10n ** 21n);
   const addr = creator.node.svc.stack.node.listenAddrs()[0]!;
-  const op = await startPayOperator(chain, addr, chain.test.accounts[operatorAccount]!);
-  running.push(op);
-  const hash = creator.node.store.blobs.put(scene);
+  const op = await startPayOperator(fx.chain, addr, fx.chain.test.accounts[operatorAccount]!);
+  fx.track(op);
+  const hash = creator.node.store.blobs.put(fx.scene);
   const spec = JobSpecSchema.parse({ sceneId: hash, width: 32, height: 32, spp: 8, maxDepth: 4, output: 'exr-float', frames: { start: 0, end: 3 } });
-  const job = creator.jobs.create({ spec, sceneBytes: scene.byteLength, benchHours: 0.02, outDir: creator.node.dir });
-  const start = await chain.conn.token.balanceOf(op.wallet.address);
+  const job = creator.jobs.create({ spec, sceneBytes: fx.scene.byteLength, benchHours: 0.02, outDir: creator.node.dir });
+  const start = await fx.chain.conn.token.balanceOf(op.wallet.address);
   await creator.jobs.fund(job.id);
   creator.jobs.start(job.id);
   return { creator, op, job: creator.states.get(job.id), start };
@@ -59,7 +44,7 @@ async function farm(creatorAccount: number, operatorAccount: number, hooks?: (c:
 /** Whatever the operator still holds, redeemed now; returns what its balance gained since `start`. */
 async function settle(op: PayOperator, job: PayJob, start: bigint): Promise<bigint> {
   await op.payments.redeemer.redeemNow(job.chainJobId);
-  return (await chain.conn.token.balanceOf(op.wallet.address)) - start;
+  return (await fx.chain.conn.token.balanceOf(op.wallet.address)) - start;
 }
 
 function acceptedFor(c: PayCreator, job: PayJob, op: PayOperator): number {
@@ -80,8 +65,8 @@ describe('a malicious creator', () => {
   it('self-redeem mid-job: the creator allocates the rest to itself and redeems its own voucher; the operator is paid exactly for every task it was signed for', async () => {
     const { creator, op, job, start } = await farm(1, 2);
     await waitFor(() => op.payments.wallet.best(job.chainJobId), 60_000, 'a first voucher');
-    const self = creator.wallet.connect(chain.conn.provider);
-    const escrow = chain.conn.escrow.connect(self);
+    const self = creator.wallet.connect(fx.chain.conn.provider);
+    const escrow = fx.chain.conn.escrow.connect(self);
     const domain = escrowDomain(31337, escrow.address);
     // A voucher to itself for the whole budget pays nothing without an allocation of its own...
     const grab = await signVoucher(self, domain, { jobId: job.chainJobId, operator: self.address, cumulativeAmount: BigInt(job.budget), resultsRoot: ZeroHash });
@@ -109,7 +94,7 @@ describe('a malicious creator', () => {
     // It rendered exactly one task for this creator: its limit.
     expect(acceptedFor(creator, job, op)).toBe(1);
     // A restart remembers: the creator gets no second chance at unpaid work.
-    const restarted = new OperatorPayments({ db: op.node.store.db, chain: chain.conn, signer: op.wallet.connect(chain.conn.provider), address: op.wallet.address, threshold: 1n });
+    const restarted = new OperatorPayments({ db: op.node.store.db, chain: fx.chain.conn, signer: op.wallet.connect(fx.chain.conn.provider), address: op.wallet.address, threshold: 1n });
     expect(restarted.stoppedCreators()).toEqual(op.payments.stoppedCreators());
     expect(await settle(op, job, start)).toBe(0n);
   });
@@ -118,8 +103,8 @@ describe('a malicious creator', () => {
     const { creator, op, job, start } = await farm(5, 6, ({ creator: c }) => ({
       answer: async (e) => {
         const j = c.states.get(e.jobId);
-        const signer = c.wallet.connect(chain.conn.provider);
-        const voucher = await signVoucher(signer, escrowDomain(31337, chain.conn.escrow.address), { jobId: j.chainJobId, operator: e.operator.address, cumulativeAmount: BigInt(j.taskPrice) / 2n, resultsRoot: ZeroHash });
+        const signer = c.wallet.connect(fx.chain.conn.provider);
+        const voucher = await signVoucher(signer, escrowDomain(31337, fx.chain.conn.escrow.address), { jobId: j.chainJobId, operator: e.operator.address, cumulativeAmount: BigInt(j.taskPrice) / 2n, resultsRoot: ZeroHash });
         return { voucher };
       },
     }));
@@ -134,8 +119,8 @@ describe('a malicious creator', () => {
     const { creator, op, job, start } = await farm(7, 8, ({ creator: c }) => ({
       answer: async (e) => {
         const j = c.states.get(e.jobId);
-        const signer = c.wallet.connect(chain.conn.provider);
-        const voucher = await signVoucher(signer, escrowDomain(31337, chain.conn.escrow.address), { jobId: other, operator: e.operator.address, cumulativeAmount: BigInt(j.taskPrice), resultsRoot: ZeroHash });
+        const signer = c.wallet.connect(fx.chain.conn.provider);
+        const voucher = await signVoucher(signer, escrowDomain(31337, fx.chain.conn.escrow.address), { jobId: other, operator: e.operator.address, cumulativeAmount: BigInt(j.taskPrice), resultsRoot: ZeroHash });
         return { voucher };
       },
     }));
@@ -158,13 +143,13 @@ describe('a malicious creator', () => {
 
   it("lease on someone else's escrow job: the creator points its lease at another creator's job where the operator has an allocation; the operator refuses before working and stops", async () => {
     // Someone else's job, on which this operator really has an allocation.
-    const other = chain.test.accounts[0]!;
+    const other = fx.chain.test.accounts[0]!;
     const otherJob = id('someone-elses-job');
-    const op8 = chain.test.accounts[8]!;
-    await chain.conn.token.connect(other).faucet(other.address, 10n ** 18n);
-    await chain.conn.token.connect(other).approve(chain.conn.escrow.address, 10n ** 18n);
-    await chain.conn.escrow.connect(other).openJob(otherJob, 10n ** 18n, 100, ZeroHash);
-    await chain.conn.escrow.connect(other).allocate(otherJob, [op8.address], [10n ** 18n]);
+    const op8 = fx.chain.test.accounts[8]!;
+    await fx.chain.conn.token.connect(other).faucet(other.address, 10n ** 18n);
+    await fx.chain.conn.token.connect(other).approve(fx.chain.conn.escrow.address, 10n ** 18n);
+    await fx.chain.conn.escrow.connect(other).openJob(otherJob, 10n ** 18n, 100, ZeroHash);
+    await fx.chain.conn.escrow.connect(other).allocate(otherJob, [op8.address], [10n ** 18n]);
     const { creator, op, job, start } = await farm(7, 8, () => ({ leasePay: () => ({ chainJobId: otherJob, allocated: (10n ** 18n).toString() }) }));
     await stoppedFor(op, /opened by/);
     expect(creator.ledger.verdicts(job.id)).toEqual([]);
@@ -174,7 +159,7 @@ describe('a malicious creator', () => {
   it('closing early: the creator requests close after the first voucher; the operator takes no new task, redeems within the grace period and is paid exactly', async () => {
     const { creator, op, job, start } = await farm(9, 2);
     await waitFor(() => op.payments.wallet.best(job.chainJobId), 60_000, 'a first voucher');
-    const escrow = chain.conn.escrow.connect(creator.wallet.connect(chain.conn.provider));
+    const escrow = fx.chain.conn.escrow.connect(creator.wallet.connect(fx.chain.conn.provider));
     await escrow.requestClose(job.chainJobId);
     await expectRevert(escrow.close(job.chainJobId), 'EscrowGracePeriodActive');
     await waitFor(() => op.node.svc.worker.heldCount() === 0 || undefined, 30_000, 'the operator to finish what it holds');
@@ -184,31 +169,31 @@ describe('a malicious creator', () => {
     // No new work on a job that is closing.
     const lease = { leaseId: 'l-late', jobId: job.id, ttlMs: 1000, task: { index: 3, id: 't3', frame: 3, tileX: 0, tileY: 0, rect: { x: 0, y: 0, width: 32, height: 32 } }, spec: job.spec, scene: { hash: job.sceneHash, bytes: 1 }, engine: 'x', price: { tier: job.tier, perBenchHour: '1', amount: job.taskPrice }, pay: { chainJobId: job.chainJobId, allocated: job.taskPrice } };
     expect(await op.payments.admitLease(lease, { jobId: job.id, creator: 'c', sceneBytes: 0, engine: 'x', perBenchHour: '1' }, [])).toMatch(/closing/);
-    await chain.test.increaseTime(chain.grace);
+    await fx.chain.test.increaseTime(fx.chain.grace);
     await escrow.close(job.chainJobId);
-    expect((await chain.conn.token.balanceOf(op.wallet.address)) - start).toBe(earned - feeOf(earned, job.feeBps));
+    expect((await fx.chain.conn.token.balanceOf(op.wallet.address)) - start).toBe(earned - feeOf(earned, job.feeBps));
   });
 
   it('front-run openJob with the same id: funding refuses a job opened by another wallet and spends nothing', async () => {
-    const creator = await startPayCreator(chain, chain.test.accounts[3]!);
-    running.push(creator);
-    const attacker = chain.test.accounts[4]!;
-    await chain.conn.token.connect(chain.test.accounts[0]!).faucet(creator.wallet.address, 10n ** 21n);
-    await chain.conn.token.connect(chain.test.accounts[0]!).faucet(attacker.address, 10n ** 18n);
-    const hash = creator.node.store.blobs.put(scene);
+    const creator = await startPayCreator(fx.chain, fx.chain.test.accounts[3]!);
+    fx.track(creator);
+    const attacker = fx.chain.test.accounts[4]!;
+    await fx.faucet(creator.wallet.address, 10n ** 21n);
+    await fx.faucet(attacker.address, 10n ** 18n);
+    const hash = creator.node.store.blobs.put(fx.scene);
     const spec = JobSpecSchema.parse({ sceneId: hash, width: 32, height: 32, spp: 8, maxDepth: 4, output: 'exr-float' });
-    const job = creator.jobs.create({ spec, sceneBytes: scene.byteLength, benchHours: 0.02 });
-    const before = await chain.conn.token.balanceOf(creator.wallet.address);
+    const job = creator.jobs.create({ spec, sceneBytes: fx.scene.byteLength, benchHours: 0.02 });
+    const before = await fx.chain.conn.token.balanceOf(creator.wallet.address);
     // The attacker saw the id (say, in the mempool) and opens it first.
-    await chain.conn.token.connect(attacker).approve(chain.conn.escrow.address, 10n ** 18n);
-    await chain.conn.escrow.connect(attacker).openJob(job.chainJobId, 10n ** 18n, job.feeBps, job.specHash);
+    await fx.chain.conn.token.connect(attacker).approve(fx.chain.conn.escrow.address, 10n ** 18n);
+    await fx.chain.conn.escrow.connect(attacker).openJob(job.chainJobId, 10n ** 18n, job.feeBps, job.specHash);
     const err = await creator.jobs.fund(job.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RayfarmError);
     expect((err as RayfarmError).code).toBe('JOB_NOT_OURS');
     expect((err as RayfarmError).message).toContain(attacker.address);
     expect(creator.states.get(job.id).state).toBe('draft');
-    expect(await chain.conn.token.balanceOf(creator.wallet.address)).toBe(before);
-    expect(await chain.conn.token.allowance(creator.wallet.address, chain.conn.escrow.address)).toBe(0n);
+    expect(await fx.chain.conn.token.balanceOf(creator.wallet.address)).toBe(before);
+    expect(await fx.chain.conn.token.allowance(creator.wallet.address, fx.chain.conn.escrow.address)).toBe(0n);
     // After a crash with the openJob recorded as sent, reconcile does not mark it funded either.
     creator.states.update(job.id, { fundTx: '0x' + '11'.repeat(32) });
     await creator.jobs.reconcile();

@@ -6,41 +6,27 @@
  * creator pays exactly for the honest tasks, to whoever rendered them.
  */
 import { Wallet } from 'ethers';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobSpecSchema } from '../../shared/job-spec';
 import type { JobSpec } from '../../shared/job-spec';
 import { engineTaskRenderer } from '../../main/core/operator/work/engine-renderer';
 import type { Lease } from '../../main/core/net/work/messages';
 import { ENGINE_ID } from '../../main/core/net/work';
 import type { Verdict } from '../../main/core/net/result/messages';
-import { sampleScene, startNode, waitFor } from '../integration/net-helpers';
+import { startNode, waitFor } from '../integration/net-helpers';
 import type { Node } from '../integration/net-helpers';
-import { startPayChain, startPayCreator, startPayOperator } from '../integration/payment-helpers';
-import type { CheatKind, PayChain, PayCreator, PayOperator } from '../integration/payment-helpers';
+import { startPayCreator, startPayOperator, usePayFixture } from '../integration/payment-helpers';
+import type { CheatKind, PayCreator, PayOperator } from '../integration/payment-helpers';
 
-let chain: PayChain;
-let scene: Uint8Array;
-let running: { stop(): Promise<void> }[] = [];
-
-beforeAll(async () => {
-  chain = await startPayChain(120);
-  scene = await sampleScene('animated.glb');
-});
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.stop()));
-  running = [];
-});
-afterAll(async () => {
-  await chain?.stop();
-});
+const fx = usePayFixture();
 
 function spec(hash: string, o: Record<string, unknown>): JobSpec {
   return JobSpecSchema.parse({ sceneId: hash, width: 32, height: 32, spp: 8, maxDepth: 4, output: 'exr-float', ...o });
 }
 
 async function paidJob(creator: PayCreator, s: JobSpec, benchHours: number) {
-  await chain.conn.token.connect(chain.test.accounts[0]!).faucet(creator.wallet.address, 10n ** 21n);
-  const job = creator.jobs.create({ spec: s, sceneBytes: scene.byteLength, benchHours, outDir: creator.node.dir });
+  await fx.faucet(creator.wallet.address, 10n ** 21n);
+  const job = creator.jobs.create({ spec: s, sceneBytes: fx.scene.byteLength, benchHours, outDir: creator.node.dir });
   // Three times the price of the tasks: what is allocated to a cheater stays fenced for it
   // until the job closes, and the honest operator must still be covered.
   await creator.jobs.fund(job.id, undefined, 3n * BigInt(job.tasks) * BigInt(job.taskPrice));
@@ -50,11 +36,11 @@ async function paidJob(creator: PayCreator, s: JobSpec, benchHours: number) {
 
 /** An operator that speaks the protocols by hand: it asks for leases and delivers whatever bytes it likes. */
 async function handDriven(creator: PayCreator, wallet: Wallet) {
-  const node: Node = await startNode({ bootstrap: [creator.node.svc.stack.node.listenAddrs()[0]!], operator: false, signer: wallet.connect(chain.conn.provider) });
-  running.push(node);
-  node.store.blobs.put(scene);
+  const node: Node = await startNode({ bootstrap: [creator.node.svc.stack.node.listenAddrs()[0]!], operator: false, signer: wallet.connect(fx.chain.conn.provider) });
+  fx.track(node);
+  node.store.blobs.put(fx.scene);
   const engine = engineTaskRenderer(node.store.blobs);
-  running.push({ stop: () => engine.dispose() });
+  fx.track({ stop: () => engine.dispose() });
   const peer = creator.node.svc.stack.node.peerId;
   return {
     node,
@@ -88,13 +74,13 @@ function partial(full: Float32Array, width: number): Float32Array {
 
 describe('a malicious operator gains nothing', () => {
   it('re-roll, reused result and stale lease: refused without a second re-render, the attacker paid only for its one honest task', async () => {
-    const creator = await startPayCreator(chain, chain.test.accounts[1]!, { leaseMs: 3000 });
-    running.push(creator.node);
-    const hash = creator.node.store.blobs.put(scene);
+    const creator = await startPayCreator(fx.chain, fx.chain.test.accounts[1]!, { leaseMs: 3000 });
+    fx.track(creator.node);
+    const hash = creator.node.store.blobs.put(fx.scene);
     const job = await paidJob(creator, spec(hash, { frames: { start: 0, end: 1 }, tiles: { x: 2, y: 1 } }), 0.02);
     const price = BigInt(creator.states.get(job.id).taskPrice);
-    const atk = await handDriven(creator, chain.test.accounts[5]!);
-    const mine = () => creator.ledger.verdicts(job.id).filter((v) => v.operator === chain.test.accounts[5]!.address);
+    const atk = await handDriven(creator, fx.chain.test.accounts[5]!);
+    const mine = () => creator.ledger.verdicts(job.id).filter((v) => v.operator === fx.chain.test.accounts[5]!.address);
 
     // Re-roll: a partial render is rejected; the same result with a low bit flipped, sent again on the same lease, is refused unread.
     const a = await waitFor(() => atk.lease(job.id), 20_000, 'a lease');
@@ -124,10 +110,10 @@ describe('a malicious operator gains nothing', () => {
     expect(await atk.deliver(c, honestB)).toMatchObject({ verdict: 'rejected' });
     expect(mine().map((v) => v.verdict).sort()).toEqual(['accepted', 'rejected', 'rejected']);
     expect(await atk.lease(job.id)).toBeUndefined();
-    expect(creator.reputation.get(chain.test.accounts[5]!.address)).toMatchObject({ verified: 1, rejected: 2 });
+    expect(creator.reputation.get(fx.chain.test.accounts[5]!.address)).toMatchObject({ verified: 1, rejected: 2 });
 
     // Stale lease: another attacker lets its lease expire, then delivers honest pixels: nothing.
-    const late = await handDriven(creator, chain.test.accounts[6]!);
+    const late = await handDriven(creator, fx.chain.test.accounts[6]!);
     const d = await waitFor(() => late.lease(job.id), 20_000, 'a lease to let expire');
     const honestD = await late.render(d);
     await waitFor(() => creator.node.svc.dispatcher.held(late.node.svc.stack.node.peerId) === 0, 20_000, 'the lease to expire');
@@ -136,8 +122,8 @@ describe('a malicious operator gains nothing', () => {
     expect(vd.voucher).toBeUndefined();
 
     // An honest operator finishes the job; the creator pays exactly four tasks.
-    const honest = await startPayOperator(chain, creator.node.svc.stack.node.listenAddrs()[0]!, chain.test.accounts[3]!);
-    running.push(honest.node);
+    const honest = await startPayOperator(fx.chain, creator.node.svc.stack.node.listenAddrs()[0]!, fx.chain.test.accounts[3]!);
+    fx.track(honest.node);
     const done = await waitFor(() => {
       const j = creator.states.get(job.id);
       return j.state === 'complete' ? j : undefined;
@@ -145,28 +131,28 @@ describe('a malicious operator gains nothing', () => {
     const accepted = creator.ledger.verdicts(job.id).filter((v) => v.verdict === 'accepted');
     expect(accepted).toHaveLength(4);
     expect(creator.jobs.summary(done.id)).toMatchObject({ accepted: 4, paid: (4n * price).toString() });
-    expect(creator.ledger.latest(job.id, chain.test.accounts[5]!.address)?.cumulativeAmount).toBe(price.toString());
-    expect(creator.ledger.latest(job.id, chain.test.accounts[6]!.address)).toBeUndefined();
+    expect(creator.ledger.latest(job.id, fx.chain.test.accounts[5]!.address)?.cumulativeAmount).toBe(price.toString());
+    expect(creator.ledger.latest(job.id, fx.chain.test.accounts[6]!.address)).toBeUndefined();
     await waitFor(() => honest.payments.wallet.best(done.chainJobId)?.cumulativeAmount === (3n * price).toString(), 10_000, 'the honest voucher for three tasks');
   });
 
   it('partial render and copied frame through the real worker: rejected, unpaid, barred from the task; the honest operator is paid for every task', async () => {
-    const creator = await startPayCreator(chain, chain.test.accounts[2]!, { maxTaskFailures: 20 });
-    running.push(creator.node);
+    const creator = await startPayCreator(fx.chain, fx.chain.test.accounts[2]!, { maxTaskFailures: 20 });
+    fx.track(creator.node);
     const addr = creator.node.svc.stack.node.listenAddrs()[0]!;
     const kinds: CheatKind[] = ['partial-blocks', 'copied-task'];
     const cheaters: PayOperator[] = [];
     for (const [i, kind] of kinds.entries()) {
-      const o = await startPayOperator(chain, addr, chain.test.accounts[7 + i]!, { cheat: kind });
+      const o = await startPayOperator(fx.chain, addr, fx.chain.test.accounts[7 + i]!, { cheat: kind });
       cheaters.push(o);
-      running.push(o.node);
+      fx.track(o.node);
     }
-    const hash = creator.node.store.blobs.put(scene);
+    const hash = creator.node.store.blobs.put(fx.scene);
     const job = await paidJob(creator, spec(hash, { frames: { start: 0, end: 1 }, tiles: { x: 2, y: 2 } }), 0.02);
-    const before = await Promise.all(cheaters.map((c) => chain.conn.token.balanceOf(c.wallet.address)));
+    const before = await Promise.all(cheaters.map((c) => fx.chain.conn.token.balanceOf(c.wallet.address)));
     await waitFor(() => cheaters.every((c) => creator.ledger.verdicts(job.id).some((v) => v.operator === c.wallet.address)), 60_000, 'every cheater to deliver');
-    const honest = await startPayOperator(chain, addr, chain.test.accounts[4]!);
-    running.push(honest.node);
+    const honest = await startPayOperator(fx.chain, addr, fx.chain.test.accounts[4]!);
+    fx.track(honest.node);
     const done = await waitFor(() => {
       const j = creator.states.get(job.id);
       return j.state === 'complete' ? j : undefined;
@@ -184,6 +170,6 @@ describe('a malicious operator gains nothing', () => {
     expect(verdicts.filter((v) => v.verdict === 'accepted').every((v) => v.operator === honest.wallet.address)).toBe(true);
     expect(creator.jobs.summary(job.id)).toMatchObject({ accepted: 8, paid: (8n * price).toString() });
     await waitFor(() => honest.payments.wallet.best(done.chainJobId)?.cumulativeAmount === (8n * price).toString(), 10_000, 'the honest voucher for every task');
-    expect(await Promise.all(cheaters.map((c) => chain.conn.token.balanceOf(c.wallet.address)))).toEqual(before);
+    expect(await Promise.all(cheaters.map((c) => fx.chain.conn.token.balanceOf(c.wallet.address)))).toEqual(before);
   });
 });

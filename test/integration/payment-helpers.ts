@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Wallet } from 'ethers';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { jobEscrowAbi, jobEscrowBytecode, renderTokenAbi, renderTokenBytecode } from '../../contracts/generated';
 import { connectChain } from '../../main/core/chain/network';
 import type { ChainConnection } from '../../main/core/chain/network';
@@ -23,7 +24,7 @@ import type { NetServiceConfig } from '../../main/core/node/net-service';
 import { escrowDomain } from '../../shared/voucher';
 import { deploy, startTestChain } from '../contracts/fixture';
 import type { TestChain } from '../contracts/fixture';
-import { startNode } from './net-helpers';
+import { sampleScene, startNode } from './net-helpers';
 import type { Node } from './net-helpers';
 
 /** Ways an operator can cheat. */
@@ -56,6 +57,58 @@ export async function startPayChain(grace = 120): Promise<PayChain> {
     async stop() {
       conn.close();
       await test.stop();
+    },
+  };
+}
+
+/** Something a test started: a node, or a farm member holding one. */
+type Running = { stop(): Promise<void> } | { node: { stop(): Promise<void> } };
+
+/** What every paid test file shares: one chain and the sample scene for the file. */
+export interface PayFixture {
+  readonly chain: PayChain;
+  readonly scene: Uint8Array;
+  /** Stops `it` after the current test, pass or fail. */
+  track<T extends Running>(it: T): T;
+  /** Mints `amount` test tokens to `address`. */
+  faucet(address: string, amount: bigint): Promise<void>;
+}
+
+/**
+ * Registers the file's hooks: anvil with the token and an escrow of `grace` seconds before all
+ * tests, whatever a test tracked stopped after it, the chain stopped after all.
+ */
+export function usePayFixture(grace = 120): PayFixture {
+  let chain: PayChain | undefined;
+  let scene: Uint8Array | undefined;
+  let running: Running[] = [];
+  beforeAll(async () => {
+    chain = await startPayChain(grace);
+    scene = await sampleScene('animated.glb');
+  });
+  afterEach(async () => {
+    const stopping = running;
+    running = [];
+    await Promise.all(stopping.map((r) => ('node' in r ? r.node.stop() : r.stop())));
+  });
+  afterAll(async () => {
+    await chain?.stop();
+  });
+  return {
+    get chain() {
+      if (!chain) throw new Error('the pay chain is used before beforeAll started it');
+      return chain;
+    },
+    get scene() {
+      if (!scene) throw new Error('the sample scene is used before beforeAll loaded it');
+      return scene;
+    },
+    track(it) {
+      running.push(it);
+      return it;
+    },
+    async faucet(address, amount) {
+      await this.chain.conn.token.connect(this.chain.test.accounts[0]!).faucet(address, amount);
     },
   };
 }

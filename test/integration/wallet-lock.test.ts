@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEther } from 'ethers';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobSpecSchema } from '../../shared/job-spec';
 import { feeOf } from '../../shared/pricing';
 import { PublicModeSlot, runAppPublicMode } from '../../main/core/node/public-mode';
@@ -18,40 +18,25 @@ import { NetService } from '../../main/core/node/net-service';
 import type { WorkerEvent } from '../../main/core/operator/work/worker';
 import { openStore } from '../../main/core/store';
 import { WalletService } from '../../main/core/wallet/wallet-service';
-import { sampleScene, waitFor } from './net-helpers';
-import { startPayChain, startPayCreator } from './payment-helpers';
-import type { PayChain } from './payment-helpers';
+import { waitFor } from './net-helpers';
+import { startPayCreator, usePayFixture } from './payment-helpers';
 
-let chain: PayChain;
-let scene: Uint8Array;
-let running: { stop(): Promise<void> }[] = [];
-
-beforeAll(async () => {
-  chain = await startPayChain(120);
-  scene = await sampleScene('animated.glb');
-});
-afterEach(async () => {
-  for (const r of running.reverse()) await r.stop();
-  running = [];
-});
-afterAll(async () => {
-  await chain?.stop();
-});
+const fx = usePayFixture();
 
 describe('a wallet that locks while the node earns', () => {
   it('keeps the identity, pauses new paid tasks, keeps the vouchers that arrive while locked and redeems them after unlock', async () => {
-    const creator = await startPayCreator(chain, chain.test.accounts[1]!);
-    running.push(creator.node);
-    await chain.conn.token.connect(chain.test.accounts[0]!).faucet(creator.wallet.address, 10n ** 21n);
+    const creator = await startPayCreator(fx.chain, fx.chain.test.accounts[1]!);
+    fx.track(creator.node);
+    await fx.faucet(creator.wallet.address, 10n ** 21n);
 
     // The operator, composed as the app does.
     const store = openStore(mkdtempSync(join(tmpdir(), 'rf-lock-')));
-    running.push({ stop: async () => store.close() });
-    const wallet = new WalletService({ dataDir: store.dataDir, chain: chain.conn, db: store.db, scryptN: 1024 });
-    running.push({ stop: async () => wallet.dispose() });
+    fx.track({ stop: async () => store.close() });
+    const wallet = new WalletService({ dataDir: store.dataDir, chain: fx.chain.conn, db: store.db, scryptN: 1024 });
+    fx.track({ stop: async () => wallet.dispose() });
     const password = 'correct horse battery staple';
     const { address } = await wallet.create(password);
-    await (await chain.test.accounts[0]!.sendTransaction({ to: address, value: parseEther('1') })).wait();
+    await (await fx.chain.test.accounts[0]!.sendTransaction({ to: address, value: parseEther('1') })).wait();
     const slot = new PublicModeSlot({ store, baseRatePerBH: () => 2n * 10n ** 18n });
     const events: WorkerEvent[] = [];
     let leasesAtLock = -1;
@@ -74,14 +59,14 @@ describe('a wallet that locks while the node earns', () => {
         }
       },
     });
-    running.push(svc);
-    const stopPublic = runAppPublicMode({ slot, store, chain: chain.conn, net: svc, wallet, baseRatePerBH: () => 2n * 10n ** 18n, log: () => undefined });
-    running.push({ stop: stopPublic });
+    fx.track(svc);
+    const stopPublic = runAppPublicMode({ slot, store, chain: fx.chain.conn, net: svc, wallet, baseRatePerBH: () => 2n * 10n ** 18n, log: () => undefined });
+    fx.track({ stop: stopPublic });
     await waitFor(() => slot.current, 10_000, 'public mode on');
 
-    const hash = creator.node.store.blobs.put(scene);
+    const hash = creator.node.store.blobs.put(fx.scene);
     const spec = JobSpecSchema.parse({ sceneId: hash, width: 32, height: 32, spp: 8, maxDepth: 4, output: 'exr-float', frames: { start: 0, end: 5 } });
-    const job = creator.jobs.create({ spec, sceneBytes: scene.byteLength, benchHours: 0.03, outDir: creator.node.dir });
+    const job = creator.jobs.create({ spec, sceneBytes: fx.scene.byteLength, benchHours: 0.03, outDir: creator.node.dir });
     await creator.jobs.fund(job.id);
     creator.jobs.start(job.id);
     const chainJobId = creator.states.get(job.id).chainJobId;
@@ -96,7 +81,7 @@ describe('a wallet that locks while the node earns', () => {
     expect(svc.stack.node.signer.address).toBe(address);
     expect(creator.node.svc.stack.node.peers.get(svc.stack.node.peerId)?.address).toBe(address.toLowerCase());
     expect(slot.lockedIntake!.redeemer.list()).toEqual([]);
-    expect(await chain.conn.escrow.redeemed(chainJobId, address)).toBe(0n);
+    expect(await fx.chain.conn.escrow.redeemed(chainJobId, address)).toBe(0n);
 
     // Unlocked: the job goes on to the end and everything is redeemed to the same address.
     await wallet.unlock(password);
@@ -107,8 +92,8 @@ describe('a wallet that locks while the node earns', () => {
     const total = 6n * price;
     await waitFor(() => slot.current?.operator.wallet.best(chainJobId)?.cumulativeAmount === total.toString(), 20_000, 'a voucher for all six tasks');
     await slot.current!.operator.redeemer.redeemNow(done.chainJobId);
-    expect(await chain.conn.escrow.redeemed(chainJobId, address)).toBe(total);
+    expect(await fx.chain.conn.escrow.redeemed(chainJobId, address)).toBe(total);
     // A new wallet: its whole token balance is this job's pay, less the network fee.
-    expect(await chain.conn.token.balanceOf(address)).toBe(total - feeOf(total, 50));
+    expect(await fx.chain.conn.token.balanceOf(address)).toBe(total - feeOf(total, 50));
   });
 });
