@@ -286,7 +286,7 @@ describe('a newcomer, first hour', () => {
     await page.getByTestId('policy-idle-minutes').fill('-1');
     await page.getByTestId('policy-idle-minutes').blur();
     expect(await page.getByTestId('policy-idle-minutes-error').textContent()).toBe('Idle minutes must be a whole number from 0 to 1440 (a day).');
-    expect(await page.getByTestId('policy-error').count()).toBe(0);
+    expect(await page.getByTestId('policy-schedule-error').count()).toBe(0);
     await page.getByTestId('policy-idle-minutes').fill('5');
     await page.getByTestId('policy-idle-minutes').blur();
     await expect.poll(() => page.getByTestId('policy-idle-minutes-error').count()).toBe(0);

@@ -85,7 +85,7 @@ describe('jobs API', () => {
     const escrowBefore = await chain.conn.token.balanceOf(chain.conn.escrow.address);
     const provider = chain.test.provider;
     await provider.send('evm_setAutomine', [false]);
-    let funding: Promise<unknown> | undefined;
+    let funding: unknown;
     try {
       const sent = events.length;
       funding = handlers['jobs.fund']({ jobId: draft.id }, ctx);
