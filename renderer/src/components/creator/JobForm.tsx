@@ -4,6 +4,10 @@ import { validateJobSpec } from '../../../../shared/job-spec';
 import type { JobSpec, JobSpecInput, OutputFormat, Tier } from '../../../../shared/job-spec';
 import { wallTimeSeconds } from '../../../../shared/pricing';
 import { api } from '../../api/client';
+import { FieldError } from '../../forms/FieldError';
+import { useFieldErrors } from '../../forms/field-errors';
+import { JOB_FIELDS } from '../../forms/job-fields';
+import type { JobField } from '../../forms/job-fields';
 import { useStore } from '../../state/store';
 import { benchHoursText, duration, exactTokens, tokens } from './format';
 
@@ -132,11 +136,15 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
   );
   const [estimate, setEstimate] = useState<Estimate | null>(null);
   const [estimating, setEstimating] = useState(false);
-  const [estimateError, setEstimateError] = useState<string | null>(null);
+  // What the API refused (past the form's own checks): each under its field, the rest in the estimate box.
+  const apiErrors = useFieldErrors(JOB_FIELDS);
+  const { report, clear } = apiErrors;
 
   const validation = useMemo(() => validateJobSpec(toSpecInput(scene.sceneId, f)), [scene.sceneId, f]);
   const problems = validation.ok ? [] : validation.problems;
-  const problemFor = (...fields: string[]) => problems.find((p) => fields.some((fl) => p.field === fl || p.field.startsWith(`${fl}.`)))?.message;
+  const localProblem = (...fields: string[]) => problems.find((p) => fields.some((fl) => p.field === fl || p.field.startsWith(`${fl}.`)))?.message;
+  // The form's own check of what is typed now comes first; else what the API said of that field.
+  const problemFor = (field: JobField, ...fields: string[]) => apiErrors.of(field, localProblem(...fields)) ?? undefined;
   const specKey = validation.ok ? JSON.stringify(validation.spec) : null;
 
   const score = useStore((s) => s.opStatus?.latestScore ?? null);
@@ -149,7 +157,7 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
     const hit = estimates.get(cacheKey);
     if (hit) {
       setEstimate(hit);
-      setEstimateError(null);
+      clear();
       return;
     }
     let live = true;
@@ -161,9 +169,13 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
           estimates.set(cacheKey, e);
           if (!live) return;
           setEstimate(e);
-          setEstimateError(null);
+          clear();
         })
-        .catch((err: Error) => live && setEstimateError(err.message))
+        .catch((err: unknown) => {
+          if (!live) return;
+          setEstimate(null);
+          report(err);
+        })
         .finally(() => live && setEstimating(false));
     }, 350);
     return () => {
@@ -173,14 +185,18 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
     // specKey captures every field of the valid spec, so it alone decides when to re-estimate.
   }, [specKey, operatorsSeen, score]);
   const range = estimate ? timeRange(estimate) : null;
+  const hasFieldError = (Object.keys(JOB_FIELDS.rules) as JobField[]).some((k) => apiErrors.of(k));
 
-  const set = (patch: Partial<FormState>) => setF((old) => ({ ...old, ...patch }));
+  const set = (patch: Partial<FormState>) => {
+    setF((old) => ({ ...old, ...patch }));
+    for (const k of Object.keys(patch) as JobField[]) clear(k);
+  };
   const isStill = f.start === f.end;
   const field = (id: keyof FormState, label: string, error: string | undefined, props: Record<string, unknown> = {}) => (
     <div className="field">
       <label htmlFor={`job-${id}`}>{label}</label>
       <input id={`job-${id}`} inputMode="numeric" value={f[id]} onChange={(e) => set({ [id]: e.target.value })} aria-invalid={!!error} {...props} />
-      {error && <span className="field-error">{error}</span>}
+      <FieldError text={error} testId={`job-${id}-error`} />
     </div>
   );
 
@@ -204,6 +220,7 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
                 </option>
               ))}
             </select>
+            <FieldError text={apiErrors.of('camera')} testId="job-camera-error" />
           </div>
           <div className="field">
             <label htmlFor="job-preset">Resolution</label>
@@ -214,10 +231,12 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
                 </option>
               ))}
             </select>
+            {/* A preset hides the width and height fields: a refusal of either shows here. */}
+            <FieldError text={apiErrors.of('preset') ?? (f.preset === 'custom' ? null : (apiErrors.of('width') ?? apiErrors.of('height')))} testId="job-preset-error" />
           </div>
-          {f.preset === 'custom' && field('width', 'Width (px)', problemFor('width'))}
-          {f.preset === 'custom' && field('height', 'Height (px)', problemFor('height'))}
-          {field('spp', 'Samples per pixel', problemFor('spp'))}
+          {f.preset === 'custom' && field('width', 'Width (px)', problemFor('width', 'width'))}
+          {f.preset === 'custom' && field('height', 'Height (px)', problemFor('height', 'height'))}
+          {field('spp', 'Samples per pixel', problemFor('spp', 'spp'))}
           <div className="field">
             <label htmlFor="job-output">Output</label>
             <select id="job-output" value={f.output} onChange={(e) => set({ output: e.target.value as OutputFormat })}>
@@ -227,12 +246,13 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
                 </option>
               ))}
             </select>
+            <FieldError text={apiErrors.of('output')} testId="job-output-error" />
           </div>
-          {field('start', 'First frame', problemFor('frames.start', 'frames'))}
-          {field('end', 'Last frame', problemFor('frames.end'))}
-          {!isStill && field('step', 'Every n-th frame', problemFor('frames.step'))}
-          {isStill && field('tilesX', 'Tiles across', problemFor('tiles.x', 'tiles'))}
-          {isStill && field('tilesY', 'Tiles down', problemFor('tiles.y'))}
+          {field('start', 'First frame', problemFor('start', 'frames.start', 'frames'))}
+          {field('end', 'Last frame', problemFor('end', 'frames.end'))}
+          {!isStill && field('step', 'Every n-th frame', problemFor('step', 'frames.step'))}
+          {isStill && field('tilesX', 'Tiles across', problemFor('tilesX', 'tiles.x', 'tiles'))}
+          {isStill && field('tilesY', 'Tiles down', problemFor('tilesY', 'tiles.y'))}
         </div>
         <fieldset className="tiers">
           <legend>Tier</legend>
@@ -243,8 +263,9 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
               <span className="muted small">{t.hint}</span>
             </label>
           ))}
+          <FieldError text={apiErrors.of('tier')} testId="job-tier-error" />
         </fieldset>
-        {problemFor('') && <p className="field-error">{problemFor('')}</p>}
+        {localProblem('') && <p className="field-error">{localProblem('')}</p>}
 
         <div className={`estimate${estimating ? ' stale' : ''}`} data-testid="estimate" aria-live="polite">
           {estimate && validation.ok ? (
@@ -296,7 +317,9 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
               </div>
             </>
           ) : (
-            <span className="muted">{estimateError ?? (validation.ok ? 'Measuring the scene on this computer…' : 'Fix the fields above to see the price.')}</span>
+            <span className={apiErrors.general ? 'field-error' : 'muted'} data-testid={apiErrors.general ? 'estimate-error' : undefined}>
+              {apiErrors.general ?? (!validation.ok || hasFieldError ? 'Fix the fields above to see the price.' : 'Measuring the scene on this computer…')}
+            </span>
           )}
         </div>
         {onSubmit && (

@@ -2,6 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 import type { Estimate, PublicJob, WalletBalances, WalletStatus } from '../../../../shared/api';
 import type { JobSpec } from '../../../../shared/job-spec';
 import { api, ApiCallError } from '../../api/client';
+import { FieldError } from '../../forms/FieldError';
+import { mapApiError } from '../../forms/field-errors';
+import { UNLOCK_FIELDS } from '../../forms/wallet-fields';
 import { exposureWarning, useExposure } from '../../hooks/use-exposure';
 import { useStore } from '../../state/store';
 import { benchHoursText, exactTokens, tokens } from './format';
@@ -48,6 +51,7 @@ export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobS
   const [balances, setBalances] = useState<WalletBalances | null>(null);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [passwordError, setPasswordError] = useState<string | null>(null);
   const [paying, setPaying] = useState(false);
   const fundSteps = useStore((s) => s.fundSteps);
   const steps = draft ? (fundSteps[draft.id] ?? []) : [];
@@ -93,13 +97,17 @@ export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobS
 
   const unlock = async () => {
     setError(null);
+    setPasswordError(null);
     try {
       await api.call('wallet.unlock', { password });
       setPassword('');
       await refreshWallet();
       if (!draft) await priceDraft();
     } catch (err) {
-      setError(explain(err));
+      // A wrong or refused password goes under the password field; anything else below.
+      const mapped = mapApiError(err, UNLOCK_FIELDS);
+      setPasswordError(mapped.fields.password ?? null);
+      if (mapped.general) setError(explain(err));
     }
   };
 
@@ -191,7 +199,21 @@ export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobS
               void unlock();
             }}
           >
-            <input type="password" className="grow" placeholder="Wallet password" aria-label="Wallet password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <div className="field unlock-field">
+              <input
+                type="password"
+                className="grow"
+                placeholder="Wallet password"
+                aria-label="Wallet password"
+                value={password}
+                onChange={(e) => {
+                  setPassword(e.target.value);
+                  setPasswordError(null);
+                }}
+                aria-invalid={!!passwordError}
+              />
+              <FieldError text={passwordError} testId="confirm-password-error" />
+            </div>
             <button type="submit" className="btn" disabled={!password}>
               Unlock
             </button>
