@@ -48,6 +48,10 @@ export interface OperatorSlice {
   refreshHistory(): Promise<void>;
   exportCsv(): Promise<{ filename: string; csv: string } | null>;
   dismissNotice(at: number): void;
+  /** Works for a stopped creator again; throws the API's refusal for the card to show. */
+  resumeCreator(creator: string): Promise<void>;
+  /** Sets the unpaid-work limit (RFT as typed; null: one task at a time); throws the API's refusal. */
+  setMaxUnpaid(maxUnpaid: string | null): Promise<void>;
 }
 
 /** Local-midnight bounds of the form's dates as an API filter. */
@@ -62,10 +66,13 @@ export function toFilter(f: HistoryForm): HistoryFilter {
 
 const utcOffsetMinutes = () => -new Date().getTimezoneOffset();
 
+/** A field of the policy card. */
+export type PolicyField = keyof OperatorPolicy;
+
 /** The policy's fields as the API names them, and what each accepts in words (the schema's own bounds, said as a person would). */
-export const POLICY_FIELDS: FieldMap<keyof OperatorPolicy | 'maxUnpaid'> = {
-  paths: { enabled: 'enabled', idleOnly: 'idleOnly', idleMinutes: 'idleMinutes', schedule: 'schedule', onBattery: 'onBattery', maxThreads: 'maxThreads', gpuShare: 'gpuShare', pausedUntil: 'pausedUntil', maxUnpaid: 'maxUnpaid' },
-  codes: { POLICY_BAD_SCHEDULE: 'schedule', OPERATOR_BAD_MAX_UNPAID: 'maxUnpaid' },
+export const POLICY_FIELDS: FieldMap<PolicyField> = {
+  paths: { enabled: 'enabled', idleOnly: 'idleOnly', idleMinutes: 'idleMinutes', schedule: 'schedule', onBattery: 'onBattery', maxThreads: 'maxThreads', gpuShare: 'gpuShare', pausedUntil: 'pausedUntil' },
+  codes: { POLICY_BAD_SCHEDULE: 'schedule' },
   rules: {
     enabled: 'Lending this machine is either on or off.',
     idleOnly: 'Rendering only when away is either on or off.',
@@ -75,12 +82,8 @@ export const POLICY_FIELDS: FieldMap<keyof OperatorPolicy | 'maxUnpaid'> = {
     maxThreads: 'Max CPU threads must be a whole number from 1 to 1024, or empty to use them all.',
     gpuShare: 'The device share must be from 10 to 100 %.',
     pausedUntil: 'The pause must end at a time, or not be set.',
-    maxUnpaid: 'The unpaid-work limit is an amount of RFT such as 5 or 0.5 (at most 18 decimals), or empty for one task at a time.',
   },
 };
-
-/** A field of the policy card. */
-export type PolicyField = keyof OperatorPolicy | 'maxUnpaid';
 
 export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice> = (set, get) => {
   let historyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -177,6 +180,12 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
         fail('history', err);
         return null;
       }
+    },
+    async resumeCreator(creator) {
+      set({ opStatus: await api.call('operator.payments.resume', { creator }) });
+    },
+    async setMaxUnpaid(maxUnpaid) {
+      set({ opStatus: await api.call('operator.payments.maxUnpaid', { maxUnpaid }) });
     },
     dismissNotice(at) {
       set({ opNotices: get().opNotices.filter((n) => n.at !== at) });
