@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../main/core/store';
 import { launchBrowser, screenshot } from '../helpers/browser';
 import { startHeadless } from '../helpers/headless';
 import type { HeadlessApp } from '../helpers/headless';
@@ -191,6 +192,25 @@ describe('every API refusal shown in a form is in words, under its own field', (
     expect(await page.getByTestId('op-max-unpaid-error').count()).toBe(0);
   });
 
+  it('task history filter and peer address: refusals under the filter and the address field', async () => {
+    tamper.set('operator.history', (i) => ({ ...i, jobId: 'x'.repeat(300) }));
+    await page.getByTestId('history-filter-job').fill('abc');
+    expect(await errorUnder(page, 'history-filter-job-error')).toBe('Type part of a job name or id (at most 200 characters).');
+    tamper.delete('operator.history');
+    await page.getByTestId('history-filter-job').fill('');
+    await expect.poll(() => page.getByTestId('history-filter-job-error').count(), WAIT).toBe(0);
+
+    await page.getByTestId('nav-network').click();
+    tamper.set('network.connect', () => ({ addr: '/'.repeat(400) }));
+    await page.getByLabel('Peer address').fill('/ip4/127.0.0.1/tcp/1/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    expect(await errorUnder(page, 'peer-addr-error')).toMatch(/^Type the peer's full address \(at most 300 characters\)/);
+    expect(await page.getByTestId('peer-connect-error').count()).toBe(0);
+    tamper.delete('network.connect');
+    await expectNoRawText(page);
+    await screenshot(page, 'newcomer-api-errors-network');
+  });
+
   it('upload: a refused upload is said at the drop zone, without the folder id', async () => {
     await page.getByTestId('nav-creator').click();
     await page.getByRole('button', { name: '← Another scene' }).click();
@@ -205,5 +225,35 @@ describe('every API refusal shown in a form is in words, under its own field', (
     tamper.delete('creator.importScene');
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-api-errors-upload');
+  });
+
+  it('operator: a creator stopped for not paying is explained, with what resuming risks, and the button resumes it', async () => {
+    // The stop as the operator records it when a creator withholds a voucher (the adversarial
+    // suite makes a real one); written into the stopped app's data folder, read at its next start.
+    const { dataDir, port } = app;
+    expect(await app.stop()).toBe(0);
+    const store = openStore(dataDir);
+    store.settings.set('operator.paymentStops', { '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo': { reason: 'it sent no voucher for a task it accepted', at: Date.now() } });
+    store.close();
+    app = await startHeadless({ dataDir, args: ['--port', String(port)], env: { RAYFARM_MDNS: '0' } });
+    await page.reload();
+    await page.getByTestId('nav-wallet').click();
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await page.getByTestId('wallet-unlock').waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByTestId('nav-operator').click();
+    const stop = page.getByTestId('operator-payment-stop');
+    await stop.waitFor({ timeout: 60_000 });
+    expect(await stop.textContent()).toMatch(/Stopped working for creator …[A-Za-z0-9]{8}/);
+    expect(await stop.textContent()).toMatch(/did not pay as promised: it sent no voucher/);
+    // What resuming risks, with the limit set earlier.
+    expect(await stop.textContent()).toMatch(/up to the unpaid-work limit \(2\.5 RFT per job\) is rendered for nothing/);
+    expect(await page.getByTestId('operator-stops-note').textContent()).toMatch(/stopped working for a creator/);
+    await expectNoRawText(page);
+    await page.getByTestId('operator-payments').scrollIntoViewIfNeeded();
+    await screenshot(page, 'newcomer-operator-stopped-creator');
+    await page.getByTestId('operator-resume-creator').click();
+    await page.getByTestId('operator-no-stops').waitFor(WAIT);
+    expect(await page.getByTestId('operator-stops-note').count()).toBe(0);
   });
 });

@@ -13,3 +13,21 @@ export const RESUME_FIELDS: FieldMap<'creator'> = {
   codes: { OPERATOR_NOT_STOPPED: 'creator', WALLET_LOCKED: 'creator' },
   rules: { creator: 'That creator could not be resumed; reload the page and try again.' },
 };
+
+/** The task history's filters as operator.history names them. */
+export const HISTORY_FIELDS: FieldMap<'job' | 'verdict' | 'from' | 'to'> = {
+  paths: { jobId: 'job', verdict: 'verdict', from: 'from', to: 'to' },
+  rules: {
+    job: 'Type part of a job name or id (at most 200 characters).',
+    verdict: 'Pick one of the verdicts listed, or All.',
+    from: 'Pick a start date.',
+    to: 'Pick an end date.',
+  },
+};
+
+/** Connecting to a peer by its address (the Network view). */
+export const PEER_FIELDS: FieldMap<'addr'> = {
+  paths: { addr: 'addr' },
+  codes: { NET_UNREACHABLE: 'addr' },
+  rules: { addr: 'Type the peer\'s full address (at most 300 characters), such as /ip4/192.168.1.20/tcp/4001/p2p/12D3Koo….' },
+};

@@ -13,6 +13,7 @@ import type {
 import { api } from '../api/client';
 import { mapApiError, mergeFieldErrors, NO_FIELD_ERRORS } from '../forms/field-errors';
 import type { FieldErrors, FieldMap } from '../forms/field-errors';
+import { HISTORY_FIELDS } from '../forms/operator-fields';
 import type { RootState } from './store';
 
 /** The history table's filters as the form holds them (dates as YYYY-MM-DD). */
@@ -37,6 +38,8 @@ export interface OperatorSlice {
   opError: { area: 'benchmark' | 'policy' | 'history' | 'hardware'; message: string } | null;
   /** Refused policy changes, each under its own field (a save forgets only its own fields' errors). */
   opPolicyErrors: FieldErrors<PolicyField>;
+  /** A refused history filter, under its field. */
+  opHistoryErrors: FieldErrors<'job' | 'verdict' | 'from' | 'to'>;
   /** Shows the form's own check of a policy field (null clears it). */
   setPolicyFieldError(field: PolicyField, message: string | null): void;
   loadOperator(): Promise<void>;
@@ -109,6 +112,7 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
     opNotices: [],
     opError: null,
     opPolicyErrors: NO_FIELD_ERRORS,
+    opHistoryErrors: NO_FIELD_ERRORS,
     setPolicyFieldError(field, message) {
       set({ opPolicyErrors: mergeFieldErrors(get().opPolicyErrors, [field], { fields: message ? { [field]: message } : {}, general: get().opPolicyErrors.general }) });
     },
@@ -168,9 +172,9 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
           api.call('operator.history', toFilter(get().opFilter)),
           api.call('operator.earnings', { days: 14, utcOffsetMinutes: utcOffsetMinutes() }),
         ]);
-        set({ opHistory, opEarnings });
+        set({ opHistory, opEarnings, opHistoryErrors: NO_FIELD_ERRORS });
       } catch (err) {
-        fail('history', err);
+        set({ opHistoryErrors: mapApiError(err, HISTORY_FIELDS) });
       }
     },
     async exportCsv() {

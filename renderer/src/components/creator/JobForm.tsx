@@ -267,7 +267,13 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
         </fieldset>
         {localProblem('') && <p className="field-error">{localProblem('')}</p>}
 
-        <div className={`estimate${estimating ? ' stale' : ''}`} data-testid="estimate" aria-live="polite">
+        <div
+          className={`estimate${estimating ? ' stale' : ''}`}
+          data-testid="estimate"
+          data-measured={estimate ? String(estimate.measured) : undefined}
+          title={estimate && !estimate.measured ? 'Priced from an earlier measurement of this scene on this computer (kept until its benchmark score changes).' : undefined}
+          aria-live="polite"
+        >
           {estimate && validation.ok ? (
             <>
               <div>
