@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../main/core/store';
 import { launchBrowser, screenshot } from '../helpers/browser';
 import { startHeadless } from '../helpers/headless';
+import { installTamper, tamper, untamper } from '../helpers/tamper';
 import type { HeadlessApp } from '../helpers/headless';
 
 const PASSWORD = 'correct horse battery';
@@ -26,31 +27,20 @@ async function errorUnder(page: Page, testId: string): Promise<string> {
   return (await page.getByTestId(testId).textContent())!;
 }
 
-// Values the form's own checks would stop, sent anyway: the page's WebSocket is routed through
-// the test, which rewrites the input of chosen calls on their way to the real headless server.
+// Values the form's own checks would stop, sent anyway: a script in the page rewrites the input
+// of chosen calls as its WebSocket sends them to the real headless server (helpers/tamper.ts).
 // Each refusal must come back under the field it concerns, in words.
 describe('every API refusal shown in a form is in words, under its own field', () => {
   let app: HeadlessApp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const tamper = new Map<string, (input: Record<string, unknown>) => unknown>();
 
   beforeAll(async () => {
     app = await startHeadless({ env: { RAYFARM_MDNS: '0' } });
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    await context.routeWebSocket(/\/api\?/, (ws) => {
-      const server = ws.connectToServer();
-      ws.onMessage((m) => {
-        if (typeof m === 'string') {
-          const env = JSON.parse(m) as { call: string; input: Record<string, unknown> };
-          const t = tamper.get(env.call);
-          if (t) return server.send(JSON.stringify({ ...env, input: t(structuredClone(env.input)) }));
-        }
-        server.send(m);
-      });
-    });
+    await installTamper(context);
     page = await context.newPage();
     await page.goto(app.url);
   });
@@ -63,24 +53,24 @@ describe('every API refusal shown in a form is in words, under its own field', (
   it('wallet set-up: a refused password, import kind and recovery phrase each under their field', async () => {
     await page.getByTestId('nav-wallet').click();
     await page.getByTestId('wallet-setup').waitFor(WAIT);
-    tamper.set('wallet.create', (i) => ({ ...i, password: '' }));
+    await tamper(page, 'wallet.create', { password: '' });
     await page.getByLabel('Password for this wallet').fill(PASSWORD);
     await page.getByLabel('Repeat the password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create wallet' }).click();
     expect(await errorUnder(page, 'wallet-password-error')).toBe('Choose a password of 8 to 1024 characters.');
     expect(await page.getByTestId('wallet-setup-error').count()).toBe(0);
     await expectNoRawText(page);
-    tamper.delete('wallet.create');
+    await untamper(page, 'wallet.create');
 
     await page.getByRole('tab', { name: 'Import a wallet' }).click();
     // A kind the form does not offer, and a password the API refuses, from one answer: each under its own field.
-    tamper.set('wallet.import', (i) => ({ ...i, kind: 'seed', password: 'x'.repeat(2000) }));
+    await tamper(page, 'wallet.import', { kind: 'seed', password: 'x'.repeat(2000) });
     await page.getByLabel('Recovery phrase').fill('abandon abandon abandon');
     await page.getByLabel('Password for this wallet').fill(PASSWORD);
     await page.getByRole('button', { name: 'Import wallet' }).click();
     expect(await errorUnder(page, 'import-kind-error')).toBe('Pick what you have: a recovery phrase, a private key or a keystore file.');
     expect(await errorUnder(page, 'wallet-password-error')).toBe('Type a password of at most 1024 characters.');
-    tamper.delete('wallet.import');
+    await untamper(page, 'wallet.import');
     // Untouched, the core's own refusal (already in words) lands under the phrase.
     await page.getByRole('button', { name: 'Import wallet' }).click();
     expect(await errorUnder(page, 'import-secret-error')).toMatch(/not a valid BIP-39 recovery phrase/);
@@ -105,14 +95,14 @@ describe('every API refusal shown in a form is in words, under its own field', (
   });
 
   it('send: the address and the amount refused in one answer, each under its field; the checksum in the core’s words', async () => {
-    tamper.set('wallet.send', () => ({ to: 'x'.repeat(101), amount: '' }));
+    await tamper(page, 'wallet.send', { to: 'x'.repeat(101), amount: '' });
     await page.getByLabel('To address').fill('0x70997970C51812dc3A010C7d01b50e0d17dc79C8');
     await page.getByLabel('Amount (tokens)').fill('1');
     await page.getByTestId('wallet-send').getByRole('button', { name: 'Send' }).click();
     expect(await errorUnder(page, 'send-to-error')).toBe('An address is 0x followed by 40 hexadecimal characters.');
     expect(await errorUnder(page, 'send-amount-error')).toBe('Type an amount such as 12 or 0.5.');
     expect(await page.getByTestId('send-error').count()).toBe(0);
-    tamper.delete('wallet.send');
+    await untamper(page, 'wallet.send');
     // A wrong checksum passes the form's pattern; the core refuses it, under the address only.
     await page.getByLabel('To address').fill('0x70997970c51812dc3a010c7d01b50e0d17dc79C8');
     await page.getByTestId('wallet-send').getByRole('button', { name: 'Send' }).click();
@@ -125,11 +115,11 @@ describe('every API refusal shown in a form is in words, under its own field', (
   it('unlock: a refused and a wrong password under the password field', async () => {
     await page.getByTestId('wallet-lock').click();
     await page.getByTestId('wallet-unlock').waitFor(WAIT);
-    tamper.set('wallet.unlock', () => ({ password: '' }));
+    await tamper(page, 'wallet.unlock', { password: '' });
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     expect(await errorUnder(page, 'unlock-password-error')).toBe('Type the wallet password (at most 1024 characters).');
-    tamper.delete('wallet.unlock');
+    await untamper(page, 'wallet.unlock');
     await page.getByLabel('Password', { exact: true }).fill('not the password');
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await expect.poll(() => page.getByTestId('unlock-password-error').textContent(), WAIT).toBe('Wrong wallet password.');
@@ -142,7 +132,7 @@ describe('every API refusal shown in a form is in words, under its own field', (
   });
 
   it('render settings: samples and a hidden width refused by the estimate show under Samples per pixel and Resolution', async () => {
-    tamper.set('creator.estimate', (i) => ({ ...i, spec: { ...(i.spec as object), spp: 0, width: 5 } }));
+    await tamper(page, 'creator.estimate', { spec: { spp: 0, width: 5 } });
     await page.getByTestId('nav-creator').click();
     await page.getByTestId('samples').getByRole('button', { name: 'Cornell box' }).click();
     await page.getByTestId('job-form').waitFor({ timeout: 90_000 });
@@ -153,7 +143,7 @@ describe('every API refusal shown in a form is in words, under its own field', (
     expect(await page.getByTestId('job-submit').isDisabled()).toBe(true);
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-api-errors-job-form');
-    tamper.delete('creator.estimate');
+    await untamper(page, 'creator.estimate');
     // Editing the field forgets the API's refusal of it; the estimate then comes.
     await page.getByLabel('Samples per pixel').fill('8');
     await expect.poll(() => page.getByTestId('job-spp-error').count(), WAIT).toBe(0);
@@ -169,15 +159,15 @@ describe('every API refusal shown in a form is in words, under its own field', (
     await page.getByTestId('policy-threads').blur();
     expect(await errorUnder(page, 'policy-threads-error')).toBe('Max CPU threads must be a whole number from 1 to 1024, or empty to use them all.');
     // ...is not replaced by the API's refusal of another.
-    tamper.set('operator.policy.set', (i) => ('idleMinutes' in i ? { idleMinutes: -1 } : i));
+    await tamper(page, 'operator.policy.set', { idleMinutes: -1 }, 'idleMinutes');
     await page.getByTestId('policy-idle-minutes').fill('7');
     await page.getByTestId('policy-idle-minutes').blur();
     expect(await errorUnder(page, 'policy-idle-minutes-error')).toBe('Idle minutes must be a whole number from 0 to 1440 (a day).');
     expect(await page.getByTestId('policy-threads-error').textContent()).toBe('Max CPU threads must be a whole number from 1 to 1024, or empty to use them all.');
     expect(await page.getByTestId('policy-error').count()).toBe(0);
-    tamper.delete('operator.policy.set');
+    await untamper(page, 'operator.policy.set');
 
-    tamper.set('operator.payments.maxUnpaid', () => ({ maxUnpaid: '-1' }));
+    await tamper(page, 'operator.payments.maxUnpaid', { maxUnpaid: '-1' });
     await page.getByTestId('op-max-unpaid').fill('3');
     await page.getByTestId('op-max-unpaid').press('Enter');
     expect(await errorUnder(page, 'op-max-unpaid-error')).toMatch(/^Type an amount of RFT above 0/);
@@ -185,7 +175,7 @@ describe('every API refusal shown in a form is in words, under its own field', (
     await expectNoRawText(page);
     await page.getByTestId('operator-payments').scrollIntoViewIfNeeded();
     await screenshot(page, 'newcomer-api-errors-operator');
-    tamper.delete('operator.payments.maxUnpaid');
+    await untamper(page, 'operator.payments.maxUnpaid');
     await page.getByTestId('op-max-unpaid').fill('2.5');
     await page.getByTestId('op-max-unpaid').press('Enter');
     await expect.poll(() => page.getByTestId('op-max-unpaid-saved').textContent(), WAIT).toBe('Saved: 2.5 RFT per job.');
@@ -193,20 +183,20 @@ describe('every API refusal shown in a form is in words, under its own field', (
   });
 
   it('task history filter and peer address: refusals under the filter and the address field', async () => {
-    tamper.set('operator.history', (i) => ({ ...i, jobId: 'x'.repeat(300) }));
+    await tamper(page, 'operator.history', { jobId: 'x'.repeat(300) });
     await page.getByTestId('history-filter-job').fill('abc');
     expect(await errorUnder(page, 'history-filter-job-error')).toBe('Type part of a job name or id (at most 200 characters).');
-    tamper.delete('operator.history');
+    await untamper(page, 'operator.history');
     await page.getByTestId('history-filter-job').fill('');
     await expect.poll(() => page.getByTestId('history-filter-job-error').count(), WAIT).toBe(0);
 
     await page.getByTestId('nav-network').click();
-    tamper.set('network.connect', () => ({ addr: '/'.repeat(400) }));
+    await tamper(page, 'network.connect', { addr: '/'.repeat(400) });
     await page.getByLabel('Peer address').fill('/ip4/127.0.0.1/tcp/1/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo');
     await page.getByRole('button', { name: 'Connect' }).click();
     expect(await errorUnder(page, 'peer-addr-error')).toMatch(/^Type the peer's full address \(at most 300 characters\)/);
     expect(await page.getByTestId('peer-connect-error').count()).toBe(0);
-    tamper.delete('network.connect');
+    await untamper(page, 'network.connect');
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-api-errors-network');
   });
@@ -215,14 +205,14 @@ describe('every API refusal shown in a form is in words, under its own field', (
     await page.getByTestId('nav-creator').click();
     await page.getByRole('button', { name: '← Another scene' }).click();
     await page.getByTestId('dropzone').waitFor(WAIT);
-    tamper.set('creator.importScene', () => ({ uploadId: 'not an id!' }));
+    await tamper(page, 'creator.importScene', { uploadId: 'not an id!' });
     await page.getByTestId('dropzone').evaluate((el) => {
       const dt = new DataTransfer();
       dt.items.add(new File([new TextEncoder().encode('{"asset":{"version":"2.0"}}')], 'empty.gltf', { type: 'model/gltf+json' }));
       el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     });
     expect(await errorUnder(page, 'import-failed')).toBe("The scene's files did not reach Rayfarm as they should. Drop the scene's files (or its folder) again.");
-    tamper.delete('creator.importScene');
+    await untamper(page, 'creator.importScene');
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-api-errors-upload');
   });

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from '../helpers/browser';
 import { alive, childrenOf, startHeadless, startHeadlessViaNpm } from '../helpers/headless';
+import { installTamper, tamper, untamper } from '../helpers/tamper';
 import type { HeadlessApp, NpmHeadless } from '../helpers/headless';
 
 const PASSWORD = 'correct horse battery';
@@ -76,25 +77,13 @@ describe('a newcomer, first hour', () => {
   let page: Page;
   let jobHash = '';
   let restarted: HeadlessApp | undefined;
-  const tamper = new Map<string, (input: Record<string, unknown>) => unknown>();
 
   beforeAll(async () => {
     app = await startHeadlessViaNpm({ env: { RAYFARM_MDNS: '0' } });
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-    // The page's API socket passes through the test, which can rewrite a call's input to send
-    // what the form's own checks would stop (see `tamper`); otherwise it is passed on untouched.
-    await context.routeWebSocket(/\/api\?/, (ws) => {
-      const server = ws.connectToServer();
-      ws.onMessage((m) => {
-        if (typeof m === 'string') {
-          const env = JSON.parse(m) as { call: string; input: Record<string, unknown> };
-          const t = tamper.get(env.call);
-          if (t) return server.send(JSON.stringify({ ...env, input: t(structuredClone(env.input)) }));
-        }
-        server.send(m);
-      });
-    });
+    // Lets a step send what the form's own checks would stop (helpers/tamper.ts).
+    await installTamper(context);
     page = await context.newPage();
   });
 
@@ -212,7 +201,7 @@ describe('a newcomer, first hour', () => {
     expect(await page.getByLabel('Camera').inputValue()).toBe('auto');
     const overflow = await page.getByTestId('job-form').evaluate((card) => {
       const edge = card.getBoundingClientRect().right;
-      return [...card.querySelectorAll('input, select')].map((el) => el.getBoundingClientRect().right - edge).filter((d) => d > 0);
+      return Array.from(card.querySelectorAll('input, select')).map((el) => el.getBoundingClientRect().right - edge).filter((d) => d > 0);
     });
     expect(overflow).toEqual([]);
     await screenshot(page, 'newcomer-estimate');
@@ -291,6 +280,14 @@ describe('a newcomer, first hour', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rf-newcomer-')), zip.suggestedFilename());
     await zip.saveAs(file);
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+    // The viewer names the file's real bit depth, not "8/16-bit".
+    await page.getByTestId('frame-cell').click();
+    await page.getByTestId('viewer-image').waitFor(WAIT);
+    expect(await page.getByTestId('frame-viewer').textContent()).toContain('PNG, 8-bit, sRGB');
+    expect(await page.getByTestId('frame-viewer').textContent()).not.toContain('8/16');
+    await screenshot(page, 'newcomer-frame-viewer');
+    await page.getByTestId('frame-viewer').getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('frame-viewer').waitFor({ state: 'detached', timeout: 30_000 });
     await expectNoRawText(page);
     await page.getByTestId('nav-creator').click();
     const row = page.getByTestId('job-row').first();
@@ -311,12 +308,7 @@ describe('a newcomer, first hour', () => {
         },
         { timeout: 120_000, interval: 3000 },
       )
-      .toBeGreaterThan(0)
-      .catch((err: unknown) => {
-        // What the node said about paying, for whoever reads a failed run.
-        console.error(app.stderr().split('\n').filter((l) => /redeem|voucher|close|jobs:/.test(l)).slice(-30).join('\n'));
-        throw err;
-      });
+      .toBeGreaterThan(0);
     // Money out carries its minus sign.
     const funded = page.getByRole('row').filter({ hasText: 'Job funded' }).first();
     expect(await funded.getByTestId('wallet-history-amount').textContent()).toMatch(/^−/);
@@ -341,7 +333,7 @@ describe('a newcomer, first hour', () => {
     expect(await page.getByTestId('policy-schedule-error').count()).toBe(0);
     // A value the form would stop, sent anyway: the API's refusal is in words, under its own
     // field, and leaves the other field's error where it is.
-    tamper.set('operator.policy.set', (i) => ('maxThreads' in i ? { maxThreads: 0 } : i));
+    await tamper(page, 'operator.policy.set', { maxThreads: 0 }, 'maxThreads');
     await page.getByTestId('policy-threads').fill('2');
     await page.getByTestId('policy-threads').blur();
     expect(await page.getByTestId('policy-threads-error').textContent({ timeout: 30_000 })).toBe('Max CPU threads must be a whole number from 1 to 1024, or empty to use them all.');
@@ -349,7 +341,7 @@ describe('a newcomer, first hour', () => {
     expect(await page.getByTestId('policy-error').count()).toBe(0);
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-api-error-policy');
-    tamper.delete('operator.policy.set');
+    await untamper(page, 'operator.policy.set');
     await page.getByTestId('policy-threads').fill('');
     await page.getByTestId('policy-threads').blur();
     await expect.poll(() => page.getByTestId('policy-threads-error').count(), WAIT).toBe(0);

@@ -213,7 +213,7 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
           <div className="field">
             <label htmlFor="job-camera">Camera</label>
             <select id="job-camera" value={f.camera} onChange={(e) => set({ camera: e.target.value })}>
-              <option value="auto">{scene.summary.cameras.length ? `Scene camera (${scene.summary.cameras[0]!.name || 'first'})` : 'Automatic (frames the scene)'}</option>
+              <option value="auto">{scene.summary.cameras.length ? `Scene camera (${scene.summary.cameras[0]!.name || 'first'})` : 'Automatic framing'}</option>
               {scene.summary.cameras.map((c, i) => (
                 <option key={i} value={String(i)}>
                   {c.name || `Camera ${i + 1}`}
