@@ -340,6 +340,7 @@ describe('a newcomer, first hour', () => {
     expect(await page.getByTestId('policy-idle-minutes-error').textContent()).toBe('Idle minutes must be a whole number from 0 to 1440 (a day).');
     expect(await page.getByTestId('policy-error').count()).toBe(0);
     await expectNoRawText(page);
+    await page.getByTestId('operator-policy').scrollIntoViewIfNeeded();
     await screenshot(page, 'newcomer-api-error-policy');
     await untamper(page, 'operator.policy.set');
     await page.getByTestId('policy-threads').fill('');
