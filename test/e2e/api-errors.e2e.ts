@@ -148,6 +148,18 @@ describe('every API refusal shown in a form is in words, under its own field', (
     await page.getByLabel('Samples per pixel').fill('8');
     await expect.poll(() => page.getByTestId('job-spp-error').count(), WAIT).toBe(0);
     await expect.poll(() => page.getByTestId('estimate-total').textContent(), { timeout: 90_000 }).toMatch(/RFT/);
+    // Refused when the draft is priced (Review and pay): the dialog closes and the form says which field.
+    await tamper(page, 'jobs.create', { spec: { tiles: { x: 0 } } });
+    await expect.poll(() => page.getByTestId('job-submit').isEnabled(), { timeout: 60_000 }).toBe(true);
+    await page.getByTestId('job-submit').click();
+    expect(await errorUnder(page, 'job-tilesX-error')).toBe('Tiles across must be a whole number from 1 to 64.');
+    expect(await page.getByTestId('submit-dialog').count()).toBe(0);
+    expect(await page.getByTestId('job-submit').isDisabled()).toBe(true);
+    await untamper(page, 'jobs.create');
+    await expectNoRawText(page);
+    await screenshot(page, 'newcomer-api-errors-review');
+    await page.getByLabel('Tiles across').fill('2');
+    await expect.poll(() => page.getByTestId('job-tilesX-error').count(), WAIT).toBe(0);
   });
 
   it('operator: a refused idle time and a bad thread count show side by side; the unpaid-work limit under its own field', async () => {

@@ -111,7 +111,20 @@ export function timeRange(e: Estimate): { low: number; high: number } {
 }
 
 /** The job form: every field validated inline; the estimate follows each change. */
-export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRecord; seed?: JobSpec | null; onSubmit?: (spec: JobSpec, estimate: Estimate) => void; submitting?: boolean }) {
+export function JobForm({
+  scene,
+  seed,
+  refusal,
+  onSubmit,
+  submitting,
+}: {
+  scene: SceneRecord;
+  seed?: JobSpec | null;
+  /** A refusal of these settings from elsewhere (pricing the draft), shown under its fields. */
+  refusal?: unknown;
+  onSubmit?: (spec: JobSpec, estimate: Estimate) => void;
+  submitting?: boolean;
+}) {
   const anim = scene.summary.animations;
   const lastFrame = anim.length ? Math.max(0, Math.round(Math.max(...anim.map((a) => a.end)) * 24)) : 0;
   const operatorsSeen = useOperatorsSeen();
@@ -139,6 +152,9 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
   // What the API refused (past the form's own checks): each under its field, the rest in the estimate box.
   const apiErrors = useFieldErrors(JOB_FIELDS);
   const { report, clear } = apiErrors;
+  useEffect(() => {
+    if (refusal) report(refusal);
+  }, [refusal, report]);
 
   const validation = useMemo(() => validateJobSpec(toSpecInput(scene.sceneId, f)), [scene.sceneId, f]);
   const problems = validation.ok ? [] : validation.problems;
@@ -329,7 +345,7 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
           )}
         </div>
         {onSubmit && (
-          <button type="submit" className="btn btn-primary" disabled={!connected || !validation.ok || !estimate || estimating || submitting} data-testid="job-submit">
+          <button type="submit" className="btn btn-primary" disabled={!connected || !validation.ok || !estimate || estimating || submitting || hasFieldError} data-testid="job-submit">
             {submitting ? 'Submitting…' : 'Review and pay'}
           </button>
         )}

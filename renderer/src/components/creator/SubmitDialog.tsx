@@ -4,6 +4,7 @@ import type { JobSpec } from '../../../../shared/job-spec';
 import { api, ApiCallError } from '../../api/client';
 import { FieldError } from '../../forms/FieldError';
 import { mapApiError } from '../../forms/field-errors';
+import { JOB_FIELDS } from '../../forms/job-fields';
 import { UNLOCK_FIELDS } from '../../forms/wallet-fields';
 import { exposureWarning, useExposure } from '../../hooks/use-exposure';
 import { useStore } from '../../state/store';
@@ -36,7 +37,20 @@ function explain(err: unknown): string {
  * Cancel throws away a draft this dialog priced, so no unpaid job is left behind; a draft
  * opened from its own page (`existing`) stays, with its Pay and Delete buttons.
  */
-export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobSpec; estimate?: Estimate; existing?: PublicJob; onClose: () => void }) {
+export function SubmitDialog({
+  spec,
+  estimate,
+  existing,
+  onClose,
+  onSpecRefused,
+}: {
+  spec: JobSpec;
+  estimate?: Estimate;
+  existing?: PublicJob;
+  onClose: () => void;
+  /** The API refused a render setting: the dialog closes and the form shows it under its field. */
+  onSpecRefused?: (err: unknown) => void;
+}) {
   const openJob = useStore((s) => s.openJob);
   const setMode = useStore((s) => s.setMode);
   const discardDraft = useStore((s) => s.discardDraft);
@@ -78,7 +92,15 @@ export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobS
         if (!live || !w.exists || !w.unlocked) return;
         await priceDraft();
       } catch (err) {
-        if (live) setError(explain(err));
+        if (!live) return;
+        // A refused setting belongs under its field in the form behind this dialog, not here.
+        if (onSpecRefused && Object.keys(mapApiError(err, JOB_FIELDS).fields).length > 0) {
+          abandoned.current = true;
+          onSpecRefused(err);
+          onClose();
+          return;
+        }
+        setError(explain(err));
       }
     })();
     return () => {
