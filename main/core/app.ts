@@ -3,6 +3,7 @@ import type { Handlers } from './api/api-server';
 import { join } from 'node:path';
 import { appHandlers } from './api/app-handlers';
 import { operatorHandlers } from './api/operator-handlers';
+import { operatorPayHandlers } from './api/operator-pay-handlers';
 import type { OperatorPolicy } from '../../shared/api';
 import { nativeEngineLoader } from './operator/hardware';
 import type { IdleSource } from './operator/policy/idle-source';
@@ -31,6 +32,7 @@ import type { Store } from './store';
 import { appVersion } from './version';
 import { jobHandlers, publicJobInfo, taskVerdictInfo } from './api/job-handlers';
 import { PublicModeSlot, runAppPublicMode } from './node/public-mode';
+import type { PublicMode } from './node/public-mode';
 import { baseRatePerBH } from './creator/pay/estimator';
 import { recordRedeemed } from './operator/work/worker-bridge';
 import { SettingsKeys } from './settings-keys';
@@ -76,6 +78,8 @@ export interface App {
   readonly downloads: DownloadRegistry;
   /** Where browser uploads are staged (`<dataDir>/uploads`). */
   readonly uploadsDir: string;
+  /** Paid work (both roles) while a chain, the network and an unlocked wallet are there; else null. */
+  publicMode(): PublicMode | null;
   /** Stops every service in reverse order of start. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -179,6 +183,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...jobOutputHandlers({ reader: jobOutput, ...(config.openPath && { openPath: config.openPath }) }),
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...operatorHandlers(operator),
+    ...operatorPayHandlers({ operator, publicMode: () => publicSlot.current, settings: store.settings }),
     ...sceneHandlers({ library: scenes, store, engine: creatorEngine, events: () => server }),
     ...jobHandlers({
       publicMode: () => publicSlot.current,
@@ -222,6 +227,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     network: network.net,
     downloads,
     uploadsDir,
+    publicMode: () => publicSlot.current,
     async stop() {
       if (stopped) return;
       stopped = true;

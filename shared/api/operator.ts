@@ -142,6 +142,10 @@ export const OperatorStatusSchema = z.object({
   latestScore: z.number().nullable(),
   /** Creators this operator stopped working for because they did not pay as promised (a missing, short or foreign voucher, a lease on someone else's escrow job). */
   paymentStops: z.array(z.object({ creator: z.string(), reason: z.string(), at: z.number() })),
+  /** The most unpaid work carried on one job at a time, in RFT as set (null: one task's pay). */
+  maxUnpaid: z.string().nullable(),
+  /** Whether a command-line flag set the limit (the app cannot change it then). */
+  maxUnpaidForced: z.boolean(),
 });
 export type OperatorStatus = z.infer<typeof OperatorStatusSchema>;
 
@@ -215,6 +219,9 @@ export type OperatorNotice = z.infer<typeof OperatorNoticeSchema>;
 
 const PolicyPatchSchema = OperatorPolicySchema.partial().strict();
 
+/** A token amount as a person types it: digits, at most one dot, at most 18 decimals. */
+const TokenText = z.string().max(40).regex(/^\d+(\.\d{1,18})?$/);
+
 export const operatorCalls = {
   'operator.hardware': call(z.object({ refresh: z.boolean().optional() }).strict().optional(), HardwareInfoSchema, 'The CPU, GPUs and render devices of this machine.'),
   'operator.benchmark.run': call(NoInput, BenchmarkResultSchema, 'Runs the built-in benchmark (progress arrives as events) and stores its score.'),
@@ -223,6 +230,16 @@ export const operatorCalls = {
   'operator.policy.get': call(NoInput, OperatorPolicySchema, 'When this machine renders for the network.'),
   'operator.policy.set': call(PolicyPatchSchema, OperatorPolicySchema, 'Changes some of the policy and returns all of it.'),
   'operator.pause': call(z.object({ for: z.enum(['1h', 'tomorrow', 'resume']) }).strict(), OperatorPolicySchema, 'Pauses rendering for an hour or until tomorrow, or resumes.'),
+  'operator.payments.resume': call(
+    z.object({ creator: z.string().min(1).max(200) }).strict(),
+    OperatorStatusSchema,
+    'Works again for a creator this operator stopped working for (it did not pay as promised); returns the status.',
+  ),
+  'operator.payments.maxUnpaid': call(
+    z.object({ maxUnpaid: TokenText.nullable() }).strict(),
+    OperatorStatusSchema,
+    "Sets the most unpaid work (RFT) carried on one job at a time; null for one task's pay. Returns the status.",
+  ),
   'operator.history': call(HistoryFilterSchema.optional(), z.array(HistoryEntrySchema), 'Rendered tasks, newest first.'),
   'operator.earnings': call(z.object({ days: z.number().int().min(1).max(366).default(14), utcOffsetMinutes: z.number().int().min(-900).max(900).default(0) }).strict().optional(), EarningsSchema, 'Earnings per day and week.'),
   'operator.history.csv': call(HistoryFilterSchema.optional(), z.object({ filename: z.string(), csv: z.string() }), 'The filtered history as CSV text.'),

@@ -89,6 +89,8 @@ export const EstimateSchema = z.object({
   wallTime: z.object({ nodes: z.number().int(), nodeScore: z.number(), seconds: z.number() }),
   /** The probe renders measured on this machine. */
   probes: z.array(z.object({ frame: z.number().int(), pixels: z.number().int(), spp: z.number().int(), seconds: z.number(), loadSeconds: z.number() })),
+  /** True when the probes were rendered for this answer; false when this machine had measured the same scene and settings before. */
+  measured: z.boolean(),
 });
 export type Estimate = z.infer<typeof EstimateSchema>;
 

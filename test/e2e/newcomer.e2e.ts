@@ -5,9 +5,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from '../helpers/browser';
 import { alive, childrenOf, startHeadless, startHeadlessViaNpm } from '../helpers/headless';
+import { installTamper, tamper, untamper } from '../helpers/tamper';
 import type { HeadlessApp, NpmHeadless } from '../helpers/headless';
 
 const PASSWORD = 'correct horse battery';
+const WAIT = { timeout: 30_000 };
 
 /**
  * A scene a newcomer might bring: a .gltf with its .bin beside it, lit only by a faintly
@@ -59,7 +61,7 @@ async function dropFiles(page: Page, testId: string, files: { name: string; byte
 async function expectNoRawText(page: Page): Promise<void> {
   const text = await page.locator('body').innerText();
   expect(text).not.toMatch(/HTTP \d{3}/);
-  expect(text).not.toMatch(/Invalid input for|expected (number|string) to be/);
+  expect(text).not.toMatch(/Invalid input for|expected (number|string) to be|Too (small|big)|API_BAD_INPUT/);
   expect(text).not.toContain('`');
   expect(text).not.toMatch(/\n\s+at \S+ \(/);
   expect(text).not.toMatch(/\bjob-[0-9a-z]{6,}-[0-9a-f]{8}\b/);
@@ -80,6 +82,8 @@ describe('a newcomer, first hour', () => {
     app = await startHeadlessViaNpm({ env: { RAYFARM_MDNS: '0' } });
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+    // Lets a step send what the form's own checks would stop (helpers/tamper.ts).
+    await installTamper(context);
     page = await context.newPage();
   });
 
@@ -114,6 +118,12 @@ describe('a newcomer, first hour', () => {
   it('opens the printed address, creates a wallet and gets test tokens', async () => {
     expect(readFileSync(app.tokenFile, 'utf8').trim()).toBe(new URL(app.url).searchParams.get('token'));
     await page.goto(app.url);
+    // Before any wallet exists nothing offers to unlock one: the Operator view asks to create it.
+    await page.getByTestId('nav-operator').click();
+    await expect.poll(() => page.getByTestId('operator-status').textContent(), WAIT).toContain('No wallet yet: create or import one');
+    expect(await page.locator('body').innerText()).not.toMatch(/\bUnlock\b/);
+    expect(await page.getByTestId('wallet-lock-state').count()).toBe(0);
+    await screenshot(page, 'newcomer-no-wallet');
     await page.getByTestId('nav-wallet').click();
     await page.getByLabel('Password for this wallet').fill(PASSWORD);
     await page.getByLabel('Repeat the password').fill(PASSWORD);
@@ -125,6 +135,7 @@ describe('a newcomer, first hour', () => {
     const first = (await page.getByTestId('wallet-confirm').locator('label').first().textContent())!;
     await page.getByLabel(first, { exact: true }).fill('zzzzzzzz');
     expect(await page.getByTestId(`word-${first.replace(/\D/g, '')}-error`).textContent()).toMatch(/That is not word #\d+ of your phrase/);
+    await screenshot(page, 'newcomer-phrase-check');
     for (const label of await page.getByTestId('wallet-confirm').locator('label').allTextContents()) {
       await page.getByLabel(label, { exact: true }).fill(words[Number(label.replace(/\D/g, '')) - 1]!);
     }
@@ -136,6 +147,7 @@ describe('a newcomer, first hour', () => {
     await expect.poll(() => page.getByTestId('wallet-history').textContent(), { timeout: 30_000 }).toContain('test-token faucet');
     expect(await page.getByTestId('wallet-history-amount').first().textContent()).toMatch(/^\+1,?000 RFT$/);
     await expectNoRawText(page);
+    await screenshot(page, 'newcomer-wallet-faucet');
   });
 
   it('uploads a .gltf with its .bin and is warned, next to the preview, that the scene is nearly black', async () => {
@@ -146,11 +158,21 @@ describe('a newcomer, first hour', () => {
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-wrong-file');
     const { gltf, bin } = darkScene();
+    // The .gltf alone: a browser user is told to select the scene's files together.
+    await dropFiles(page, 'dropzone', [{ name: 'dark.gltf', bytes: gltf, type: 'model/gltf+json' }]);
+    await expect.poll(() => page.getByTestId('scene-problems').textContent(), { timeout: 60_000 }).toMatch(/dark\.bin.*is missing.*select all the scene's files \(or drop its folder\)/);
+    await expectNoRawText(page);
+    await screenshot(page, 'newcomer-missing-bin');
     await dropFiles(page, 'dropzone', [
       { name: 'dark.gltf', bytes: gltf, type: 'model/gltf+json' },
       { name: 'dark.bin', bytes: bin },
     ]);
     await page.getByTestId('scene-summary').waitFor({ timeout: 90_000 });
+    // The summary says what it counts and guesses no unit the file does not state.
+    const summary = (await page.getByTestId('scene-summary').textContent())!;
+    expect(summary).toMatch(/Materials used\s*1/);
+    expect(summary).toContain('(file units)');
+    expect(summary).not.toMatch(/\d m long|\bmm\b|\bcm\b/);
     await page.getByTestId('scene-preview').locator('img').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('scene-preview').getAttribute('data-exposure'), { timeout: 30_000 }).toBe('dark');
     expect(await page.getByTestId('exposure-warning').textContent()).toMatch(/nearly black \(average brightness \d+ of 255\)/);
@@ -171,6 +193,17 @@ describe('a newcomer, first hour', () => {
     expect(await page.getByTestId('estimate-operators').textContent()).toContain('1 operator seen (this computer)');
     expect(await page.getByTestId('estimate').textContent()).not.toMatch(/nodes/);
     expect(await page.getByTestId('estimate').textContent()).toContain('bench-hours');
+    expect(await page.getByTestId('estimate').locator('abbr').getAttribute('title')).toMatch(/A bench-hour \(BH\) is one hour of a computer that scores 100/);
+    // Money rounded to what matters, the exact value on hover.
+    expect(await page.getByTestId('estimate-fee').textContent()).toMatch(/^(\d+(\.\d{1,4})?|0\.0*[1-9]\d?) RFT$/);
+    expect(await page.getByTestId('estimate-fee').getAttribute('title')).toMatch(/^\d+(\.\d+)? RFT exactly$/);
+    // With the camera Automatic (this scene has none), every field stays inside its card.
+    expect(await page.getByLabel('Camera').inputValue()).toBe('auto');
+    const overflow = await page.getByTestId('job-form').evaluate((card) => {
+      const edge = card.getBoundingClientRect().right;
+      return Array.from(card.querySelectorAll('input, select')).map((el) => el.getBoundingClientRect().right - edge).filter((d) => d > 0);
+    });
+    expect(overflow).toEqual([]);
     await screenshot(page, 'newcomer-estimate');
   });
 
@@ -247,6 +280,14 @@ describe('a newcomer, first hour', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rf-newcomer-')), zip.suggestedFilename());
     await zip.saveAs(file);
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+    // The viewer names the file's real bit depth, not "8/16-bit".
+    await page.getByTestId('frame-cell').click();
+    await page.getByTestId('viewer-image').waitFor(WAIT);
+    expect(await page.getByTestId('frame-viewer').textContent()).toContain('PNG, 8-bit, sRGB');
+    expect(await page.getByTestId('frame-viewer').textContent()).not.toContain('8/16');
+    await screenshot(page, 'newcomer-frame-viewer');
+    await page.getByTestId('frame-viewer').getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('frame-viewer').waitFor({ state: 'detached', timeout: 30_000 });
     await expectNoRawText(page);
     await page.getByTestId('nav-creator').click();
     const row = page.getByTestId('job-row').first();
@@ -268,6 +309,9 @@ describe('a newcomer, first hour', () => {
         { timeout: 120_000, interval: 3000 },
       )
       .toBeGreaterThan(0);
+    // Money out carries its minus sign.
+    const funded = page.getByRole('row').filter({ hasText: 'Job funded' }).first();
+    expect(await funded.getByTestId('wallet-history-amount').textContent()).toMatch(/^−/);
     const split = await page.getByTestId('wallet-history-fee').first().textContent();
     expect(split).toMatch(/earned − .* fee/);
     await page.getByTestId('wallet-history-fee').first().scrollIntoViewIfNeeded();
@@ -286,7 +330,22 @@ describe('a newcomer, first hour', () => {
     await page.getByTestId('policy-idle-minutes').fill('-1');
     await page.getByTestId('policy-idle-minutes').blur();
     expect(await page.getByTestId('policy-idle-minutes-error').textContent()).toBe('Idle minutes must be a whole number from 0 to 1440 (a day).');
+    expect(await page.getByTestId('policy-schedule-error').count()).toBe(0);
+    // A value the form would stop, sent anyway: the API's refusal is in words, under its own
+    // field, and leaves the other field's error where it is.
+    await tamper(page, 'operator.policy.set', { maxThreads: 0 }, 'maxThreads');
+    await page.getByTestId('policy-threads').fill('2');
+    await page.getByTestId('policy-threads').blur();
+    expect(await page.getByTestId('policy-threads-error').textContent({ timeout: 30_000 })).toBe('Max CPU threads must be a whole number from 1 to 1024, or empty to use them all.');
+    expect(await page.getByTestId('policy-idle-minutes-error').textContent()).toBe('Idle minutes must be a whole number from 0 to 1440 (a day).');
     expect(await page.getByTestId('policy-error').count()).toBe(0);
+    await expectNoRawText(page);
+    await page.getByTestId('operator-policy').scrollIntoViewIfNeeded();
+    await screenshot(page, 'newcomer-api-error-policy');
+    await untamper(page, 'operator.policy.set');
+    await page.getByTestId('policy-threads').fill('');
+    await page.getByTestId('policy-threads').blur();
+    await expect.poll(() => page.getByTestId('policy-threads-error').count(), WAIT).toBe(0);
     await page.getByTestId('policy-idle-minutes').fill('5');
     await page.getByTestId('policy-idle-minutes').blur();
     await expect.poll(() => page.getByTestId('policy-idle-minutes-error').count()).toBe(0);
@@ -342,6 +401,14 @@ describe('a newcomer, first hour', () => {
     expect(restarted.url).toBe(app.url);
     await expect.poll(() => page.getByTestId('connection-state').textContent(), { timeout: 60_000 }).toMatch(/^Connected/);
     expect(await page.getByTestId('connection-problem').count()).toBe(0);
+    // A new tab on the restarted server opens the same scene priced from the stored measurement.
+    const fresh = await context.newPage();
+    await fresh.goto(app.url);
+    await fresh.getByTestId('scene-tile').first().click();
+    await expect.poll(() => fresh.getByTestId('estimate').getAttribute('data-measured'), { timeout: 60_000 }).toBe('false');
+    expect(await fresh.getByTestId('estimate').textContent()).not.toContain('Measuring the scene');
+    await screenshot(fresh, 'newcomer-estimate-reused');
+    await fresh.close();
     expect(await restarted.stop()).toBe(0);
     restarted = undefined;
   });

@@ -172,7 +172,7 @@ describe('the Operator view in Chromium against the headless form', () => {
     await expect.poll(() => page.getByTestId('operator-state').textContent()).not.toBe('Paused');
     await page.getByTestId('policy-schedule').fill('mon-fri 22-07');
     await page.getByTestId('policy-schedule').press('Enter');
-    await expect.poll(() => page.getByTestId('policy-error').textContent()).toMatch(/not valid/);
+    await expect.poll(() => page.getByTestId('policy-schedule-error').textContent()).toMatch(/not valid/);
     await page.getByTestId('policy-schedule').fill('');
     await page.getByTestId('policy-schedule').press('Enter');
   });

@@ -74,4 +74,40 @@ describe('jobs API', () => {
     await expect(Promise.resolve().then(() => handlers['jobs.start']({ jobId: list[0]!.id }, ctx))).rejects.toMatchObject({ code: 'JOB_BAD_TRANSITION' });
     await expect(Promise.resolve().then(() => handlers['jobs.get']({ jobId: 'nope' }, ctx))).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
   });
+  it('refuses to delete a draft whose payment was sent but not yet mined (JOB_FUNDING_SENT), and the job is funded once it is', async () => {
+    const key = chain.test.accounts[1]!;
+    const sceneId = store.blobs.put(await sampleScene('animated.glb'));
+    const spec = JobSpecSchema.parse({ sceneId, width: 32, height: 32, spp: 4, maxDepth: 3, frames: { start: 0, end: 0 } });
+    const draft = await handlers['jobs.create']({ spec, benchHours: 0.01 }, ctx);
+    // Allowed beforehand, so the one transaction left to send is the escrow's openJob.
+    await chain.conn.token.connect(key).approve(chain.conn.escrow.address, BigInt(draft.budget));
+    const before = await chain.conn.token.balanceOf(key.address);
+    const escrowBefore = await chain.conn.token.balanceOf(chain.conn.escrow.address);
+    const provider = chain.test.provider;
+    await provider.send('evm_setAutomine', [false]);
+    let funding: unknown;
+    try {
+      const sent = events.length;
+      funding = handlers['jobs.fund']({ jobId: draft.id }, ctx);
+      await waitFor(
+        () => events.slice(sent).some((e) => e.event === 'job.fundStep' && (e.payload as { jobId: string; step: string; status: string }).jobId === draft.id && (e.payload as { status: string }).status === 'sent'),
+        30_000,
+        'the openJob transaction to be sent',
+      );
+      // The payment is on its way: deleting the draft as unpaid would forget tokens about to be locked.
+      await expect(handlers['jobs.cancel']({ jobId: draft.id }, ctx)).rejects.toMatchObject({ code: 'JOB_FUNDING_SENT', message: expect.stringMatching(/already sent to the chain/) });
+      expect((await handlers['jobs.get']({ jobId: draft.id }, ctx)).job.state).toBe('draft');
+      expect((await handlers['jobs.list'](undefined, ctx)).map((j) => j.id)).toContain(draft.id);
+    } finally {
+      await provider.send('evm_setAutomine', [true]);
+      await provider.send('evm_mine', []);
+    }
+    const funded = (await funding) as { state: string; funded: string };
+    expect(funded).toMatchObject({ state: 'funded', funded: draft.budget });
+    // Nothing lost: what left the wallet is held by the escrow for this job.
+    expect(before - (await chain.conn.token.balanceOf(key.address))).toBe(BigInt(draft.budget));
+    expect((await chain.conn.token.balanceOf(chain.conn.escrow.address)) - escrowBefore).toBe(BigInt(draft.budget));
+    const onChain = await chain.conn.escrow.getJob((await handlers['jobs.get']({ jobId: draft.id }, ctx)).job.chainJobId);
+    expect(onChain.balance).toBe(BigInt(draft.budget));
+  });
 });

@@ -1,6 +1,7 @@
 import type { sceneCalls } from '../../../shared/api/scenes';
 import { validateJobSpec } from '../../../shared/job-spec';
-import { baseRatePerBH, estimateJob, localBenchmarkScore } from '../creator/pay/estimator';
+import { EstimateCache } from '../creator/pay/estimate-cache';
+import { baseRatePerBH, estimateFromProbes, localBenchmarkScore, probeJob } from '../creator/pay/estimator';
 import type { RenderEngine } from '../render/render-task';
 import { RayfarmError } from '../errors';
 import { renderPreview } from '../scene/preview';
@@ -21,6 +22,7 @@ export interface SceneHandlerDeps {
 export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof sceneCalls> {
   // One sized preview at a time: a page asking for many cannot queue up work on the engine.
   let previewing = false;
+  const estimates = new EstimateCache(deps.store.db);
   return {
     'creator.importScene': async (input) => {
       const r = await deps.library.importScene(input);
@@ -49,10 +51,16 @@ export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof s
       const scene = deps.library.scenePackage(input.spec.sceneId);
       const engine = await deps.engine();
       const localScore = await localBenchmarkScore(deps.store.settings, () => engine.benchmark());
-      return estimateJob(engine, scene, input.spec, {
+      // The same scene and settings on a machine of the same score cost the same: probes
+      // measured before (in this run or an earlier one) are priced again, not rendered again.
+      const kept = estimates.get(input.spec, localScore);
+      const probes = kept ?? (await probeJob(engine, scene, input.spec));
+      if (!kept) estimates.put(input.spec, localScore, probes);
+      return estimateFromProbes(input.spec, probes, {
         localScore,
         baseRatePerBH: baseRatePerBH(deps.store.settings),
         nodes: input.nodes,
+        measured: !kept,
         ...(input.nodeScore !== undefined ? { nodeScore: input.nodeScore } : {}),
       });
     },

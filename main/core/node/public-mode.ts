@@ -50,6 +50,8 @@ function maxUnpaidOf(o: PublicModeOptions): { maxUnpaid?: bigint } {
 
 /** Public mode's parts. */
 export class PublicMode {
+  /** Whether the unpaid-work limit was given by a flag (then the app cannot change it). */
+  readonly maxUnpaidForced: boolean;
   readonly states: JobStateStore;
   readonly ledger: VoucherLedger;
   readonly reputation: ReputationBook;
@@ -60,6 +62,7 @@ export class PublicMode {
 
   constructor(private readonly o: PublicModeOptions) {
     const db = o.store.db;
+    this.maxUnpaidForced = o.maxUnpaid !== undefined;
     this.states = new JobStateStore(db);
     this.ledger = new VoucherLedger(db);
     this.reputation = new ReputationBook(db);

@@ -92,7 +92,13 @@ export async function startRayfarmNode(o: NodeOptions): Promise<RayfarmNode> {
   });
   const self = net.stack.node.peerId;
   // This node's own jobs render whatever the policy says (the worker exempts them too).
-  const detach = o.operator?.attachWorker({ handBack: (reason) => net.worker.handBack(reason), progress: () => net.worker.progress(), policyCovers: (creator) => creator !== self, paymentStops: () => o.payments?.current?.operator.stoppedCreators() ?? [] });
+  const detach = o.operator?.attachWorker({
+    handBack: (reason) => net.worker.handBack(reason),
+    progress: () => net.worker.progress(),
+    policyCovers: (creator) => creator !== self,
+    paymentStops: () => o.payments?.current?.operator.stoppedCreators() ?? [],
+    forcedUnpaidLimit: () => (o.payments?.current?.maxUnpaidForced ? (o.payments.current.operator.unpaidLimit() ?? null) : null),
+  });
   const attached = o.payments?.current ?? null;
   try {
     await attached?.attach(net);

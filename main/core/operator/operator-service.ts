@@ -22,6 +22,7 @@ import { DEFAULT_POLICY, PolicyController, startOfTomorrow, threadLimit } from '
 import { parseSchedule } from './policy/schedule';
 import { mergeNotices, noticeFor } from './notices';
 import type { LocalTime } from './policy/schedule';
+import { formatTokens } from '../../../shared/pricing';
 import { SettingsKeys } from '../settings-keys';
 
 /** What the operator service needs from a network worker. */
@@ -37,6 +38,8 @@ export interface OperatorWorkerHandle {
   policyCovers?(creator: string): boolean;
   /** Creators the operator's payments stopped working for, and why. */
   paymentStops?(): { creator: string; reason: string; at: number }[];
+  /** The unpaid-work limit in force when a flag set it (the app's setting does not apply then); null otherwise. */
+  forcedUnpaidLimit?(): bigint | null;
 }
 
 /** Dependencies; the composition root fills them in. */
@@ -278,7 +281,14 @@ export class OperatorService {
       todayEarned: this.history.earnedToday(-new Date(this.now()).getTimezoneOffset(), this.now()),
       latestScore: this.latestScore(),
       paymentStops: this.worker?.paymentStops?.() ?? [],
+      ...this.unpaidLimit(),
     };
+  }
+
+  private unpaidLimit(): { maxUnpaid: string | null; maxUnpaidForced: boolean } {
+    const forced = this.worker?.forcedUnpaidLimit?.() ?? null;
+    if (forced !== null) return { maxUnpaid: formatTokens(forced), maxUnpaidForced: true };
+    return { maxUnpaid: this.deps.store.settings.get<string | null>(SettingsKeys.operatorMaxUnpaid, null), maxUnpaidForced: false };
   }
 
   /** The hardware (read once, then cached unless `refresh`). */

@@ -3,6 +3,9 @@ import { IpcTransport } from './ipc-transport';
 import type { PreloadBridge, Transport } from './transport';
 import { WebSocketTransport } from './ws-transport';
 
+/** Said for a refused input that no form placed under one of its fields. */
+export const BAD_INPUT_SENTENCE = 'Rayfarm did not accept one of the values sent. Check the fields and try again.';
+
 /** A failed call, with the stable code and the sentence to show. */
 export class ApiCallError extends Error {
   constructor(
@@ -23,8 +26,8 @@ export class ApiClient {
     const r = await this.transport.request(name, input[0]);
     if (!r.ok) {
       // The core's validation text names calls and schema terms; a person gets a sentence,
-      // and a form maps `details.fields` to its own words next to each field.
-      const message = r.error.code === 'API_BAD_INPUT' ? 'Rayfarm did not accept one of the values sent. Check the fields and try again.' : r.error.message;
+      // and a form maps `details.fields` to its own words next to each field (forms/field-errors.ts).
+      const message = r.error.code === 'API_BAD_INPUT' ? BAD_INPUT_SENTENCE : r.error.message;
       throw new ApiCallError(r.error.code, message, r.error.details);
     }
     return r.value as CallOutput<K>;

@@ -3,6 +3,8 @@ import type { SceneProblem, SceneRecord } from '../../../shared/api';
 import type { JobSpec } from '../../../shared/job-spec';
 import { api } from '../api/client';
 import { sendScene } from '../api/upload';
+import { mapApiError } from '../forms/field-errors';
+import { SCENE_SOURCE_FIELDS } from '../forms/scene-fields';
 import type { PickedFile } from '../api/upload';
 import type { RootState } from './store';
 
@@ -25,6 +27,12 @@ export interface CreatorSlice {
   selectScene(sceneId: string | null): void;
   /** Opens a draft's scene with the draft's settings in the form, and throws the draft away. */
   editDraft(jobId: string, spec: JobSpec): Promise<void>;
+}
+
+/** A failed import in words, shown at the drop zone (the import's one field). */
+function importFailure(err: unknown): string {
+  const mapped = mapApiError(err, SCENE_SOURCE_FIELDS);
+  return mapped.fields.files ?? mapped.general ?? 'The scene could not be imported.';
 }
 
 export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> = (set, get) => {
@@ -61,7 +69,7 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
           set({ importPhase: { kind: 'failed', message: `${name} cannot be rendered as it is. Fix the problems below and drop it again.` } });
         }
       } catch (err) {
-        set({ importPhase: { kind: 'failed', message: (err as Error).message } });
+        set({ importPhase: { kind: 'failed', message: importFailure(err) } });
       }
     },
     async importPath(path, name) {
@@ -74,7 +82,7 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
           set({ scenes: [r.scene, ...others], selectedSceneId: r.scene.sceneId, importPhase: { kind: 'done' } });
         } else set({ importPhase: { kind: 'failed', message: `${name} cannot be rendered as it is.` } });
       } catch (err) {
-        set({ importPhase: { kind: 'failed', message: (err as Error).message } });
+        set({ importPhase: { kind: 'failed', message: importFailure(err) } });
       }
     },
     selectScene(sceneId) {

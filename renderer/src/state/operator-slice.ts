@@ -10,7 +10,10 @@ import type {
   OperatorPolicy,
   OperatorStatus,
 } from '../../../shared/api';
-import { api, ApiCallError } from '../api/client';
+import { api } from '../api/client';
+import { mapApiError, mergeFieldErrors, NO_FIELD_ERRORS } from '../forms/field-errors';
+import type { FieldErrors, FieldMap } from '../forms/field-errors';
+import { HISTORY_FIELDS } from '../forms/operator-fields';
 import type { RootState } from './store';
 
 /** The history table's filters as the form holds them (dates as YYYY-MM-DD). */
@@ -31,8 +34,14 @@ export interface OperatorSlice {
   opEarnings: Earnings | null;
   opFilter: HistoryForm;
   opNotices: OperatorNotice[];
-  /** The last failed action, shown on the card (and next to the field) that caused it. */
-  opError: { area: 'benchmark' | 'policy' | 'history' | 'hardware'; message: string; field?: keyof OperatorPolicy } | null;
+  /** The last failed action, shown on the card that caused it. */
+  opError: { area: 'benchmark' | 'policy' | 'history' | 'hardware'; message: string } | null;
+  /** Refused policy changes, each under its own field (a save forgets only its own fields' errors). */
+  opPolicyErrors: FieldErrors<PolicyField>;
+  /** A refused history filter, under its field. */
+  opHistoryErrors: FieldErrors<'job' | 'verdict' | 'from' | 'to'>;
+  /** Shows the form's own check of a policy field (null clears it). */
+  setPolicyFieldError(field: PolicyField, message: string | null): void;
   loadOperator(): Promise<void>;
   refreshHardware(): Promise<void>;
   runBenchmark(): Promise<void>;
@@ -42,6 +51,10 @@ export interface OperatorSlice {
   refreshHistory(): Promise<void>;
   exportCsv(): Promise<{ filename: string; csv: string } | null>;
   dismissNotice(at: number): void;
+  /** Works for a stopped creator again; throws the API's refusal for the card to show. */
+  resumeCreator(creator: string): Promise<void>;
+  /** Sets the unpaid-work limit (RFT as typed; null: one task at a time); throws the API's refusal. */
+  setMaxUnpaid(maxUnpaid: string | null): Promise<void>;
 }
 
 /** Local-midnight bounds of the form's dates as an API filter. */
@@ -56,25 +69,24 @@ export function toFilter(f: HistoryForm): HistoryFilter {
 
 const utcOffsetMinutes = () => -new Date().getTimezoneOffset();
 
-/** What each policy field accepts, in words: the schema's own bounds, said as a person would. */
-export const POLICY_FIELD_RULES: Partial<Record<keyof OperatorPolicy, string>> = {
-  idleMinutes: 'Idle minutes must be a whole number from 0 to 1440 (a day).',
-  maxThreads: 'Max CPU threads must be a whole number from 1 to 1024, or empty to use them all.',
-  gpuShare: 'The device share must be from 10 to 100 %.',
-};
+/** A field of the policy card. */
+export type PolicyField = keyof OperatorPolicy;
 
-/**
- * A refused policy change in words, for the field it concerns. The API's own validation
- * text names internal call names and schema terms, so it is never shown as it is.
- */
-export function policyError(err: unknown, patch: Partial<OperatorPolicy>): { message: string; field?: keyof OperatorPolicy } {
-  const keys = Object.keys(patch) as (keyof OperatorPolicy)[];
-  const field = keys.length === 1 ? keys[0] : undefined;
-  if (err instanceof ApiCallError && err.code === 'API_BAD_INPUT') {
-    return { message: (field && POLICY_FIELD_RULES[field]) ?? 'That setting was not accepted; check the values and try again.', ...(field && { field }) };
-  }
-  return { message: (err as Error).message, ...(field && { field }) };
-}
+/** The policy's fields as the API names them, and what each accepts in words (the schema's own bounds, said as a person would). */
+export const POLICY_FIELDS: FieldMap<PolicyField> = {
+  paths: { enabled: 'enabled', idleOnly: 'idleOnly', idleMinutes: 'idleMinutes', schedule: 'schedule', onBattery: 'onBattery', maxThreads: 'maxThreads', gpuShare: 'gpuShare', pausedUntil: 'pausedUntil' },
+  codes: { POLICY_BAD_SCHEDULE: 'schedule' },
+  rules: {
+    enabled: 'Lending this machine is either on or off.',
+    idleOnly: 'Rendering only when away is either on or off.',
+    idleMinutes: 'Idle minutes must be a whole number from 0 to 1440 (a day).',
+    schedule: 'The schedule is too long: at most 500 characters, such as mon-fri 22:00-07:00; sat,sun 00:00-24:00.',
+    onBattery: 'Rendering on battery is either on or off.',
+    maxThreads: 'Max CPU threads must be a whole number from 1 to 1024, or empty to use them all.',
+    gpuShare: 'The device share must be from 10 to 100 %.',
+    pausedUntil: 'The pause must end at a time, or not be set.',
+  },
+};
 
 export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice> = (set, get) => {
   let historyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -99,6 +111,11 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
     opFilter: { job: '', verdict: '', from: '', to: '' },
     opNotices: [],
     opError: null,
+    opPolicyErrors: NO_FIELD_ERRORS,
+    opHistoryErrors: NO_FIELD_ERRORS,
+    setPolicyFieldError(field, message) {
+      set({ opPolicyErrors: mergeFieldErrors(get().opPolicyErrors, [field], { fields: message ? { [field]: message } : {}, general: get().opPolicyErrors.general }) });
+    },
     async loadOperator() {
       try {
         const [opStatus, opBenchmarks] = await Promise.all([api.call('operator.status'), api.call('operator.benchmark.history')]);
@@ -127,12 +144,13 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
       }
     },
     async setPolicy(patch) {
+      const saved = Object.keys(patch) as PolicyField[];
       try {
         await api.call('operator.policy.set', patch);
-        set({ opStatus: await api.call('operator.status'), opError: null });
+        set({ opStatus: await api.call('operator.status'), opPolicyErrors: mergeFieldErrors(get().opPolicyErrors, saved, NO_FIELD_ERRORS) });
         return true;
       } catch (err) {
-        set({ opError: { area: 'policy', ...policyError(err, patch) } });
+        set({ opPolicyErrors: mergeFieldErrors(get().opPolicyErrors, saved, mapApiError(err, POLICY_FIELDS)) });
         return false;
       }
     },
@@ -154,9 +172,9 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
           api.call('operator.history', toFilter(get().opFilter)),
           api.call('operator.earnings', { days: 14, utcOffsetMinutes: utcOffsetMinutes() }),
         ]);
-        set({ opHistory, opEarnings });
+        set({ opHistory, opEarnings, opHistoryErrors: NO_FIELD_ERRORS });
       } catch (err) {
-        fail('history', err);
+        set({ opHistoryErrors: mapApiError(err, HISTORY_FIELDS) });
       }
     },
     async exportCsv() {
@@ -166,6 +184,12 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
         fail('history', err);
         return null;
       }
+    },
+    async resumeCreator(creator) {
+      set({ opStatus: await api.call('operator.payments.resume', { creator }) });
+    },
+    async setMaxUnpaid(maxUnpaid) {
+      set({ opStatus: await api.call('operator.payments.maxUnpaid', { maxUnpaid }) });
     },
     dismissNotice(at) {
       set({ opNotices: get().opNotices.filter((n) => n.at !== at) });

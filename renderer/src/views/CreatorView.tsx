@@ -25,6 +25,8 @@ export function CreatorView() {
   const loadNetwork = useStore((s) => s.loadNetwork);
   const formSeed = useStore((s) => s.formSeed);
   const [submitting, setSubmitting] = useState<{ spec: JobSpec; estimate: Estimate } | null>(null);
+  // What the API refused of the settings when pricing the draft, for the form to show by field.
+  const [refusal, setRefusal] = useState<unknown>(null);
 
   useEffect(() => {
     void loadScenes();
@@ -58,12 +60,22 @@ export function CreatorView() {
             </button>
           </div>
           <SceneSummaryCard scene={scene} />
-          <JobForm key={`${scene.sceneId}-${formSeed ? JSON.stringify(formSeed) : ''}`} scene={scene} seed={formSeed} onSubmit={(spec, estimate) => setSubmitting({ spec, estimate })} submitting={submitting !== null} />
+          <JobForm
+            key={`${scene.sceneId}-${formSeed ? JSON.stringify(formSeed) : ''}`}
+            scene={scene}
+            seed={formSeed}
+            refusal={refusal}
+            onSubmit={(spec, estimate) => {
+              setRefusal(null);
+              setSubmitting({ spec, estimate });
+            }}
+            submitting={submitting !== null}
+          />
         </>
       )}
       <JobList />
       <SceneLibrary />
-      {submitting && <SubmitDialog spec={submitting.spec} estimate={submitting.estimate} onClose={() => setSubmitting(null)} />}
+      {submitting && <SubmitDialog spec={submitting.spec} estimate={submitting.estimate} onClose={() => setSubmitting(null)} onSpecRefused={setRefusal} />}
     </Page>
   );
 }

@@ -4,6 +4,7 @@ import { BenchmarkCard } from '../components/operator/BenchmarkCard';
 import { EarningsCard } from '../components/operator/EarningsCard';
 import { HardwareCard } from '../components/operator/HardwareCard';
 import { HistoryCard } from '../components/operator/HistoryCard';
+import { PaymentCard } from '../components/operator/PaymentCard';
 import { PolicyCard } from '../components/operator/PolicyCard';
 import { StatusCard } from '../components/operator/StatusCard';
 import { Page } from '../components/Page';
@@ -27,6 +28,7 @@ export function OperatorView() {
       <HardwareCard />
       <BenchmarkCard />
       <PolicyCard />
+      <PaymentCard />
       <EarningsCard />
       <HistoryCard />
     </Page>

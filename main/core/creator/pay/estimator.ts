@@ -148,14 +148,12 @@ export function jobSecondsFromProbes(spec: JobSpec, probes: readonly Probe[]): {
   return { seconds, perTaskLoad };
 }
 
-/** The full estimate of a job. */
-export async function estimateJob(
-  engine: RenderEngine,
-  scene: SceneInput,
+/** The price and times of a job from its probes; `measured` says whether they were rendered just now. */
+export function estimateFromProbes(
   spec: JobSpec,
-  opts: { localScore: number; baseRatePerBH: bigint; nodes: number; nodeScore?: number; threads?: number; clock?: ProbeClock },
-): Promise<Estimate> {
-  const probes = await probeJob(engine, scene, spec, { threads: opts.threads, clock: opts.clock });
+  probes: readonly Probe[],
+  opts: { localScore: number; baseRatePerBH: bigint; nodes: number; nodeScore?: number; measured: boolean },
+): Estimate {
   const { seconds } = jobSecondsFromProbes(spec, probes);
   const tasks = splitJob(spec).length;
   const bh = benchHours(seconds, opts.localScore);
@@ -176,5 +174,17 @@ export async function estimateJob(
     rate: q.rate,
     wallTime: { nodes: opts.nodes, nodeScore, seconds: wallTimeSeconds({ bh, tasks, nodes: opts.nodes, score: nodeScore, perTaskOverheadS: 0 }) },
     probes: probes.map(({ frame, pixels, spp, seconds: s, loadSeconds }) => ({ frame, pixels, spp, seconds: s, loadSeconds })),
+    measured: opts.measured,
   };
+}
+
+/** The full estimate of a job, its probes rendered now. */
+export async function estimateJob(
+  engine: RenderEngine,
+  scene: SceneInput,
+  spec: JobSpec,
+  opts: { localScore: number; baseRatePerBH: bigint; nodes: number; nodeScore?: number; threads?: number; clock?: ProbeClock },
+): Promise<Estimate> {
+  const probes = await probeJob(engine, scene, spec, { threads: opts.threads, clock: opts.clock });
+  return estimateFromProbes(spec, probes, { ...opts, measured: true });
 }

@@ -59,9 +59,12 @@ export class OperatorPayments {
   private readonly log: (line: string) => void;
   /** Redeeming runs only between start() and stop(); vouchers are stored either way (a locked wallet keeps its pay). */
   private running = false;
+  /** The unpaid-work limit; undefined: one task's pay. Changed by the person while running (setMaxUnpaid). */
+  private maxUnpaid: bigint | undefined;
 
   constructor(private readonly o: OperatorPaymentsOptions) {
     this.log = o.log ?? (() => undefined);
+    this.maxUnpaid = o.maxUnpaid;
     this.settings = new SettingsStore(o.db);
     this.stopped = new Map(Object.entries(this.settings.get<Record<string, { reason: string; at: number }>>(SettingsKeys.operatorPaymentStops, {})));
     this.wallet = new VoucherWallet(o.db, { chainId: o.chain.chainId, escrow: o.chain.escrow.address }, o.address);
@@ -93,10 +96,22 @@ export class OperatorPayments {
     return [...this.stopped].map(([creator, s]) => ({ creator, ...s }));
   }
 
-  /** Works for a stopped creator again (the person decided to trust it). */
-  resumeCreator(creator: string): void {
-    this.stopped.delete(creator);
+  /** Works for a stopped creator again (the person decided to trust it); false when it was not stopped. */
+  resumeCreator(creator: string): boolean {
+    if (!this.stopped.delete(creator)) return false;
     this.settings.set(SettingsKeys.operatorPaymentStops, Object.fromEntries(this.stopped));
+    this.log(`payments: working for creator ${creator} again (resumed by the person)`);
+    return true;
+  }
+
+  /** The unpaid-work limit in force (undefined: one task's pay). */
+  unpaidLimit(): bigint | undefined {
+    return this.maxUnpaid;
+  }
+
+  /** Changes the unpaid-work limit from the next request on (undefined: one task's pay). */
+  setMaxUnpaid(limit: bigint | undefined): void {
+    this.maxUnpaid = limit;
   }
 
   private stopCreator(creator: string, reason: string): void {
@@ -106,7 +121,7 @@ export class OperatorPayments {
   }
 
   private limit(price: bigint): bigint {
-    return this.o.maxUnpaid ?? price;
+    return this.maxUnpaid ?? price;
   }
 
   /** The worker's mayAsk hook: no requests to a stopped creator, nor for a job whose unpaid work is at the limit. */

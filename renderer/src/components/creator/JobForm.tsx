@@ -4,6 +4,10 @@ import { validateJobSpec } from '../../../../shared/job-spec';
 import type { JobSpec, JobSpecInput, OutputFormat, Tier } from '../../../../shared/job-spec';
 import { wallTimeSeconds } from '../../../../shared/pricing';
 import { api } from '../../api/client';
+import { FieldError } from '../../forms/FieldError';
+import { useFieldErrors } from '../../forms/field-errors';
+import { JOB_FIELDS } from '../../forms/job-fields';
+import type { JobField } from '../../forms/job-fields';
 import { useStore } from '../../state/store';
 import { benchHoursText, duration, exactTokens, tokens } from './format';
 
@@ -107,7 +111,20 @@ export function timeRange(e: Estimate): { low: number; high: number } {
 }
 
 /** The job form: every field validated inline; the estimate follows each change. */
-export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRecord; seed?: JobSpec | null; onSubmit?: (spec: JobSpec, estimate: Estimate) => void; submitting?: boolean }) {
+export function JobForm({
+  scene,
+  seed,
+  refusal,
+  onSubmit,
+  submitting,
+}: {
+  scene: SceneRecord;
+  seed?: JobSpec | null;
+  /** A refusal of these settings from elsewhere (pricing the draft), shown under its fields. */
+  refusal?: unknown;
+  onSubmit?: (spec: JobSpec, estimate: Estimate) => void;
+  submitting?: boolean;
+}) {
   const anim = scene.summary.animations;
   const lastFrame = anim.length ? Math.max(0, Math.round(Math.max(...anim.map((a) => a.end)) * 24)) : 0;
   const operatorsSeen = useOperatorsSeen();
@@ -132,11 +149,18 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
   );
   const [estimate, setEstimate] = useState<Estimate | null>(null);
   const [estimating, setEstimating] = useState(false);
-  const [estimateError, setEstimateError] = useState<string | null>(null);
+  // What the API refused (past the form's own checks): each under its field, the rest in the estimate box.
+  const apiErrors = useFieldErrors(JOB_FIELDS);
+  const { report, clear } = apiErrors;
+  useEffect(() => {
+    if (refusal) report(refusal);
+  }, [refusal, report]);
 
   const validation = useMemo(() => validateJobSpec(toSpecInput(scene.sceneId, f)), [scene.sceneId, f]);
   const problems = validation.ok ? [] : validation.problems;
-  const problemFor = (...fields: string[]) => problems.find((p) => fields.some((fl) => p.field === fl || p.field.startsWith(`${fl}.`)))?.message;
+  const localProblem = (...fields: string[]) => problems.find((p) => fields.some((fl) => p.field === fl || p.field.startsWith(`${fl}.`)))?.message;
+  // The form's own check of what is typed now comes first; else what the API said of that field.
+  const problemFor = (field: JobField, ...fields: string[]) => apiErrors.of(field, localProblem(...fields)) ?? undefined;
   const specKey = validation.ok ? JSON.stringify(validation.spec) : null;
 
   const score = useStore((s) => s.opStatus?.latestScore ?? null);
@@ -149,7 +173,7 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
     const hit = estimates.get(cacheKey);
     if (hit) {
       setEstimate(hit);
-      setEstimateError(null);
+      clear();
       return;
     }
     let live = true;
@@ -161,9 +185,13 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
           estimates.set(cacheKey, e);
           if (!live) return;
           setEstimate(e);
-          setEstimateError(null);
+          clear();
         })
-        .catch((err: Error) => live && setEstimateError(err.message))
+        .catch((err: unknown) => {
+          if (!live) return;
+          setEstimate(null);
+          report(err);
+        })
         .finally(() => live && setEstimating(false));
     }, 350);
     return () => {
@@ -173,14 +201,18 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
     // specKey captures every field of the valid spec, so it alone decides when to re-estimate.
   }, [specKey, operatorsSeen, score]);
   const range = estimate ? timeRange(estimate) : null;
+  const hasFieldError = (Object.keys(JOB_FIELDS.rules) as JobField[]).some((k) => apiErrors.of(k));
 
-  const set = (patch: Partial<FormState>) => setF((old) => ({ ...old, ...patch }));
+  const set = (patch: Partial<FormState>) => {
+    setF((old) => ({ ...old, ...patch }));
+    for (const k of Object.keys(patch) as JobField[]) clear(k);
+  };
   const isStill = f.start === f.end;
   const field = (id: keyof FormState, label: string, error: string | undefined, props: Record<string, unknown> = {}) => (
     <div className="field">
       <label htmlFor={`job-${id}`}>{label}</label>
       <input id={`job-${id}`} inputMode="numeric" value={f[id]} onChange={(e) => set({ [id]: e.target.value })} aria-invalid={!!error} {...props} />
-      {error && <span className="field-error">{error}</span>}
+      <FieldError text={error} testId={`job-${id}-error`} />
     </div>
   );
 
@@ -197,13 +229,14 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
           <div className="field">
             <label htmlFor="job-camera">Camera</label>
             <select id="job-camera" value={f.camera} onChange={(e) => set({ camera: e.target.value })}>
-              <option value="auto">{scene.summary.cameras.length ? `Scene camera (${scene.summary.cameras[0]!.name || 'first'})` : 'Automatic (frames the scene)'}</option>
+              <option value="auto">{scene.summary.cameras.length ? `Scene camera (${scene.summary.cameras[0]!.name || 'first'})` : 'Automatic framing'}</option>
               {scene.summary.cameras.map((c, i) => (
                 <option key={i} value={String(i)}>
                   {c.name || `Camera ${i + 1}`}
                 </option>
               ))}
             </select>
+            <FieldError text={apiErrors.of('camera')} testId="job-camera-error" />
           </div>
           <div className="field">
             <label htmlFor="job-preset">Resolution</label>
@@ -214,10 +247,12 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
                 </option>
               ))}
             </select>
+            {/* A preset hides the width and height fields: a refusal of either shows here. */}
+            <FieldError text={apiErrors.of('preset') ?? (f.preset === 'custom' ? null : (apiErrors.of('width') ?? apiErrors.of('height')))} testId="job-preset-error" />
           </div>
-          {f.preset === 'custom' && field('width', 'Width (px)', problemFor('width'))}
-          {f.preset === 'custom' && field('height', 'Height (px)', problemFor('height'))}
-          {field('spp', 'Samples per pixel', problemFor('spp'))}
+          {f.preset === 'custom' && field('width', 'Width (px)', problemFor('width', 'width'))}
+          {f.preset === 'custom' && field('height', 'Height (px)', problemFor('height', 'height'))}
+          {field('spp', 'Samples per pixel', problemFor('spp', 'spp'))}
           <div className="field">
             <label htmlFor="job-output">Output</label>
             <select id="job-output" value={f.output} onChange={(e) => set({ output: e.target.value as OutputFormat })}>
@@ -227,12 +262,13 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
                 </option>
               ))}
             </select>
+            <FieldError text={apiErrors.of('output')} testId="job-output-error" />
           </div>
-          {field('start', 'First frame', problemFor('frames.start', 'frames'))}
-          {field('end', 'Last frame', problemFor('frames.end'))}
-          {!isStill && field('step', 'Every n-th frame', problemFor('frames.step'))}
-          {isStill && field('tilesX', 'Tiles across', problemFor('tiles.x', 'tiles'))}
-          {isStill && field('tilesY', 'Tiles down', problemFor('tiles.y'))}
+          {field('start', 'First frame', problemFor('start', 'frames.start', 'frames'))}
+          {field('end', 'Last frame', problemFor('end', 'frames.end'))}
+          {!isStill && field('step', 'Every n-th frame', problemFor('step', 'frames.step'))}
+          {isStill && field('tilesX', 'Tiles across', problemFor('tilesX', 'tiles.x', 'tiles'))}
+          {isStill && field('tilesY', 'Tiles down', problemFor('tilesY', 'tiles.y'))}
         </div>
         <fieldset className="tiers">
           <legend>Tier</legend>
@@ -243,10 +279,17 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
               <span className="muted small">{t.hint}</span>
             </label>
           ))}
+          <FieldError text={apiErrors.of('tier')} testId="job-tier-error" />
         </fieldset>
-        {problemFor('') && <p className="field-error">{problemFor('')}</p>}
+        {localProblem('') && <p className="field-error">{localProblem('')}</p>}
 
-        <div className={`estimate${estimating ? ' stale' : ''}`} data-testid="estimate" aria-live="polite">
+        <div
+          className={`estimate${estimating ? ' stale' : ''}`}
+          data-testid="estimate"
+          data-measured={estimate ? String(estimate.measured) : undefined}
+          title={estimate && !estimate.measured ? 'Priced from an earlier measurement of this scene on this computer (kept until its benchmark score changes).' : undefined}
+          aria-live="polite"
+        >
           {estimate && validation.ok ? (
             <>
               <div>
@@ -296,11 +339,13 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
               </div>
             </>
           ) : (
-            <span className="muted">{estimateError ?? (validation.ok ? 'Measuring the scene on this computer…' : 'Fix the fields above to see the price.')}</span>
+            <span className={apiErrors.general ? 'field-error' : 'muted'} data-testid={apiErrors.general ? 'estimate-error' : undefined}>
+              {apiErrors.general ?? (!validation.ok || hasFieldError ? 'Fix the fields above to see the price.' : 'Measuring the scene on this computer…')}
+            </span>
           )}
         </div>
         {onSubmit && (
-          <button type="submit" className="btn btn-primary" disabled={!connected || !validation.ok || !estimate || estimating || submitting} data-testid="job-submit">
+          <button type="submit" className="btn btn-primary" disabled={!connected || !validation.ok || !estimate || estimating || submitting || hasFieldError} data-testid="job-submit">
             {submitting ? 'Submitting…' : 'Review and pay'}
           </button>
         )}

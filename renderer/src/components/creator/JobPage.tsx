@@ -3,6 +3,9 @@ import type { JobOutputInfo, PublicJobDetail } from '../../../../shared/api';
 import { parseTokens } from '../../../../shared/pricing';
 import { api } from '../../api/client';
 import { downloadUrl } from '../../api/upload';
+import { FieldError } from '../../forms/FieldError';
+import { useFieldErrors } from '../../forms/field-errors';
+import { TOP_UP_FIELDS } from '../../forms/wallet-fields';
 import { useAction } from '../../hooks/use-action';
 import { useStore } from '../../state/store';
 import { FrameGrid } from './FrameGrid';
@@ -73,11 +76,12 @@ export function JobPage({ jobId }: { jobId: string }) {
     await api.call(call, { jobId });
     await refresh();
   });
+  const topErrors = useFieldErrors(TOP_UP_FIELDS);
   const top = useAction(async () => {
     await api.call('jobs.topUp', { jobId, amount: parseTokens(topUp).toString() });
     setTopUp('');
     await refresh();
-  });
+  }, topErrors);
   const openFolder = useAction(async () => {
     await api.call('jobs.openFolder', { jobId });
   });
@@ -223,13 +227,27 @@ export function JobPage({ jobId }: { jobId: string }) {
               void top.run();
             }}
           >
-            <input className="grow" inputMode="decimal" placeholder="Tokens to add" aria-label="Top-up amount" value={topUp} onChange={(e) => setTopUp(e.target.value)} />
+            <div className="field unlock-field">
+              <input
+                className="grow"
+                inputMode="decimal"
+                placeholder="Tokens to add"
+                aria-label="Top-up amount"
+                value={topUp}
+                onChange={(e) => {
+                  setTopUp(e.target.value);
+                  topErrors.clear('amount');
+                }}
+                aria-invalid={!!topErrors.of('amount')}
+              />
+              <FieldError text={topErrors.of('amount')} testId="top-up-error" />
+            </div>
             <button type="submit" className="btn" disabled={!/^\d+(\.\d+)?$/.test(topUp.trim()) || top.busy}>
               Top up
             </button>
           </form>
         )}
-        {top.error && <p className="field-error">{top.error.message}</p>}
+        <FieldError text={topErrors.general} testId="top-up-general-error" />
         {detail && detail.vouchers.length > 0 && (
           <table className="data">
             <thead>

@@ -2,6 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import type { Estimate, PublicJob, WalletBalances, WalletStatus } from '../../../../shared/api';
 import type { JobSpec } from '../../../../shared/job-spec';
 import { api, ApiCallError } from '../../api/client';
+import { FieldError } from '../../forms/FieldError';
+import { mapApiError } from '../../forms/field-errors';
+import { JOB_FIELDS } from '../../forms/job-fields';
+import { UNLOCK_FIELDS } from '../../forms/wallet-fields';
 import { exposureWarning, useExposure } from '../../hooks/use-exposure';
 import { useStore } from '../../state/store';
 import { benchHoursText, exactTokens, tokens } from './format';
@@ -33,7 +37,20 @@ function explain(err: unknown): string {
  * Cancel throws away a draft this dialog priced, so no unpaid job is left behind; a draft
  * opened from its own page (`existing`) stays, with its Pay and Delete buttons.
  */
-export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobSpec; estimate?: Estimate; existing?: PublicJob; onClose: () => void }) {
+export function SubmitDialog({
+  spec,
+  estimate,
+  existing,
+  onClose,
+  onSpecRefused,
+}: {
+  spec: JobSpec;
+  estimate?: Estimate;
+  existing?: PublicJob;
+  onClose: () => void;
+  /** The API refused a render setting: the dialog closes and the form shows it under its field. */
+  onSpecRefused?: (err: unknown) => void;
+}) {
   const openJob = useStore((s) => s.openJob);
   const setMode = useStore((s) => s.setMode);
   const discardDraft = useStore((s) => s.discardDraft);
@@ -48,6 +65,7 @@ export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobS
   const [balances, setBalances] = useState<WalletBalances | null>(null);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [passwordError, setPasswordError] = useState<string | null>(null);
   const [paying, setPaying] = useState(false);
   const fundSteps = useStore((s) => s.fundSteps);
   const steps = draft ? (fundSteps[draft.id] ?? []) : [];
@@ -74,7 +92,15 @@ export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobS
         if (!live || !w.exists || !w.unlocked) return;
         await priceDraft();
       } catch (err) {
-        if (live) setError(explain(err));
+        if (!live) return;
+        // A refused setting belongs under its field in the form behind this dialog, not here.
+        if (onSpecRefused && Object.keys(mapApiError(err, JOB_FIELDS).fields).length > 0) {
+          abandoned.current = true;
+          onSpecRefused(err);
+          onClose();
+          return;
+        }
+        setError(explain(err));
       }
     })();
     return () => {
@@ -93,13 +119,17 @@ export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobS
 
   const unlock = async () => {
     setError(null);
+    setPasswordError(null);
     try {
       await api.call('wallet.unlock', { password });
       setPassword('');
       await refreshWallet();
       if (!draft) await priceDraft();
     } catch (err) {
-      setError(explain(err));
+      // A wrong or refused password goes under the password field; anything else below.
+      const mapped = mapApiError(err, UNLOCK_FIELDS);
+      setPasswordError(mapped.fields.password ?? null);
+      if (mapped.general) setError(explain(err));
     }
   };
 
@@ -191,7 +221,21 @@ export function SubmitDialog({ spec, estimate, existing, onClose }: { spec: JobS
               void unlock();
             }}
           >
-            <input type="password" className="grow" placeholder="Wallet password" aria-label="Wallet password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <div className="field unlock-field">
+              <input
+                type="password"
+                className="grow"
+                placeholder="Wallet password"
+                aria-label="Wallet password"
+                value={password}
+                onChange={(e) => {
+                  setPassword(e.target.value);
+                  setPasswordError(null);
+                }}
+                aria-invalid={!!passwordError}
+              />
+              <FieldError text={passwordError} testId="confirm-password-error" />
+            </div>
             <button type="submit" className="btn" disabled={!password}>
               Unlock
             </button>

@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import type { NetworkStatus } from '../../../../shared/api';
 import { api } from '../../api/client';
+import { FieldError } from '../../forms/FieldError';
+import { useFieldErrors } from '../../forms/field-errors';
+import { PEER_FIELDS } from '../../forms/operator-fields';
 import { useAction } from '../../hooks/use-action';
 
 function short(s: string | null, n = 10): string {
@@ -10,10 +13,11 @@ function short(s: string | null, n = 10): string {
 /** The peers this node knows, and a field to dial one by address. */
 export function PeersCard({ net }: { net: NetworkStatus }) {
   const [addr, setAddr] = useState('');
+  const errors = useFieldErrors(PEER_FIELDS);
   const connect = useAction(async () => {
     await api.call('network.connect', { addr: addr.trim() });
     setAddr('');
-  });
+  }, errors);
   return (
     <section className="card wide" data-testid="network-peers">
       <h2>Peers</h2>
@@ -63,12 +67,25 @@ export function PeersCard({ net }: { net: NetworkStatus }) {
           void connect.run();
         }}
       >
-        <input className="grow mono" placeholder="/ip4/192.168.1.20/tcp/4001/p2p/12D3Koo…" value={addr} onChange={(e) => setAddr(e.target.value)} aria-label="Peer address" />
+        <div className="field unlock-field">
+          <input
+            className="grow mono"
+            placeholder="/ip4/192.168.1.20/tcp/4001/p2p/12D3Koo…"
+            value={addr}
+            onChange={(e) => {
+              setAddr(e.target.value);
+              errors.clear('addr');
+            }}
+            aria-label="Peer address"
+            aria-invalid={!!errors.of('addr')}
+          />
+          <FieldError text={errors.of('addr')} testId="peer-addr-error" />
+        </div>
         <button type="submit" className="btn" disabled={!addr.trim() || connect.busy}>
           {connect.busy ? 'Connecting…' : 'Connect'}
         </button>
       </form>
-      {connect.error && <p className="field-error">{connect.error.message}</p>}
+      <FieldError text={errors.general} testId="peer-connect-error" />
     </section>
   );
 }

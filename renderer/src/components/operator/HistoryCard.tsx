@@ -1,4 +1,5 @@
 import type { TaskVerdict } from '../../../../shared/api';
+import { FieldError } from '../../forms/FieldError';
 import { useStore } from '../../state/store';
 import { duration, tokens, when } from './format';
 
@@ -31,6 +32,7 @@ export function HistoryCard() {
   const setFilter = useStore((s) => s.setHistoryFilter);
   const exportCsv = useStore((s) => s.exportCsv);
   const error = useStore((s) => s.opError);
+  const filterErrors = useStore((s) => s.opHistoryErrors);
   const onExport = async () => {
     const r = await exportCsv();
     if (r) download(r.filename, r.csv);
@@ -47,7 +49,8 @@ export function HistoryCard() {
       <div className="filters">
         <div className="field">
           <label htmlFor="hist-job">Job</label>
-          <input id="hist-job" placeholder="name or id" value={filter.job} onChange={(e) => void setFilter({ job: e.target.value })} data-testid="history-filter-job" />
+          <input id="hist-job" placeholder="name or id" value={filter.job} onChange={(e) => void setFilter({ job: e.target.value })} data-testid="history-filter-job" aria-invalid={!!filterErrors.fields.job} />
+          <FieldError text={filterErrors.fields.job} testId="history-filter-job-error" />
         </div>
         <div className="field">
           <label htmlFor="hist-verdict">Verdict</label>
@@ -59,14 +62,17 @@ export function HistoryCard() {
               </option>
             ))}
           </select>
+          <FieldError text={filterErrors.fields.verdict} testId="history-filter-verdict-error" />
         </div>
         <div className="field">
           <label htmlFor="hist-from">From</label>
           <input id="hist-from" type="date" value={filter.from} onChange={(e) => void setFilter({ from: e.target.value })} />
+          <FieldError text={filterErrors.fields.from} testId="history-filter-from-error" />
         </div>
         <div className="field">
           <label htmlFor="hist-to">To</label>
           <input id="hist-to" type="date" value={filter.to} onChange={(e) => void setFilter({ to: e.target.value })} />
+          <FieldError text={filterErrors.fields.to} testId="history-filter-to-error" />
         </div>
         {filtered && (
           <button type="button" className="btn btn-small filters-clear" onClick={() => void setFilter({ job: '', verdict: '', from: '', to: '' })}>
@@ -75,6 +81,7 @@ export function HistoryCard() {
         )}
       </div>
       {error?.area === 'history' && <p className="field-error">{error.message}</p>}
+      <FieldError text={filterErrors.general} testId="history-error" />
       {rows.length === 0 ? (
         <p className="empty" data-testid="history-empty">
           {filtered ? 'No task matches these filters.' : 'No task rendered yet. Turn on rendering and tasks will show up here as they arrive.'}

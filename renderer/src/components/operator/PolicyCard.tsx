@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Card } from '../Page';
-import { POLICY_FIELD_RULES } from '../../state/operator-slice';
+import { FieldError } from '../../forms/FieldError';
+import { POLICY_FIELDS } from '../../state/operator-slice';
 import { useStore } from '../../state/store';
 import { Toggle } from './Toggle';
 
@@ -19,13 +20,12 @@ export function PolicyCard() {
   const status = useStore((s) => s.opStatus);
   const setPolicy = useStore((s) => s.setPolicy);
   const pause = useStore((s) => s.pauseOperator);
-  const error = useStore((s) => s.opError);
+  const errors = useStore((s) => s.opPolicyErrors);
+  const setFieldError = useStore((s) => s.setPolicyFieldError);
   const policy = status?.policy;
   const [schedule, setSchedule] = useState('');
   const [minutes, setMinutes] = useState('');
   const [threads, setThreads] = useState('');
-  // A value refused before it is sent, shown under its own field.
-  const [local, setLocal] = useState<{ field: 'idleMinutes' | 'maxThreads'; message: string } | null>(null);
   useEffect(() => {
     if (!policy) return;
     setSchedule(policy.schedule);
@@ -39,15 +39,12 @@ export function PolicyCard() {
   const saveNumber = (raw: string, key: 'idleMinutes' | 'maxThreads') => {
     const n = raw.trim() === '' ? null : Number(raw);
     const ok = key === 'idleMinutes' ? n !== null && Number.isInteger(n) && n >= 0 && n <= 1440 : n === null || (Number.isInteger(n) && n >= 1 && n <= 1024);
-    if (!ok) return setLocal({ field: key, message: POLICY_FIELD_RULES[key]! });
-    setLocal(null);
+    // A value refused before it is sent shows under its own field, in the same words as the API's refusal.
+    if (!ok) return setFieldError(key, POLICY_FIELDS.rules[key]);
+    setFieldError(key, null);
     void setPolicy({ [key]: n } as { idleMinutes: number } | { maxThreads: number | null });
   };
-  const errorFor = (field: 'idleMinutes' | 'maxThreads' | 'schedule') => {
-    if (local?.field === field) return local.message;
-    return error?.area === 'policy' && (error.field === field || (field === 'schedule' && error.field === undefined)) ? error.message : null;
-  };
-  const otherError = error?.area === 'policy' && error.field && !['idleMinutes', 'maxThreads', 'schedule'].includes(error.field) ? error.message : null;
+  const errorFor = (field: keyof typeof POLICY_FIELDS.rules) => errors.fields[field] ?? null;
   return (
     <Card title="When to render" testId="operator-policy">
       <Toggle label="Lend this machine to the network" checked={policy.enabled} onChange={(v) => void setPolicy({ enabled: v })} testId="policy-enabled" />
@@ -63,20 +60,12 @@ export function PolicyCard() {
         <div className="field">
           <label htmlFor="policy-idle-minutes">Idle minutes</label>
           <input id="policy-idle-minutes" type="number" min={0} max={1440} value={minutes} disabled={!policy.idleOnly || byFlag('idleMinutes')} onChange={(e) => setMinutes(e.target.value)} onBlur={() => saveNumber(minutes, 'idleMinutes')} aria-invalid={!!errorFor('idleMinutes')} data-testid="policy-idle-minutes" />
-          {errorFor('idleMinutes') && (
-            <span className="field-error" data-testid="policy-idle-minutes-error">
-              {errorFor('idleMinutes')}
-            </span>
-          )}
+          <FieldError text={errorFor('idleMinutes')} testId="policy-idle-minutes-error" />
         </div>
         <div className="field">
           <label htmlFor="policy-threads">Max CPU threads</label>
           <input id="policy-threads" type="number" min={1} placeholder="all" value={threads} disabled={byFlag('maxThreads')} onChange={(e) => setThreads(e.target.value)} onBlur={() => saveNumber(threads, 'maxThreads')} aria-invalid={!!errorFor('maxThreads')} data-testid="policy-threads" />
-          {errorFor('maxThreads') && (
-            <span className="field-error" data-testid="policy-threads-error">
-              {errorFor('maxThreads')}
-            </span>
-          )}
+          <FieldError text={errorFor('maxThreads')} testId="policy-threads-error" />
         </div>
       </div>
       <div className="field">
@@ -91,17 +80,17 @@ export function PolicyCard() {
           onKeyDown={(e) => e.key === 'Enter' && void setPolicy({ schedule })}
           data-testid="policy-schedule"
         />
-        {errorFor('schedule') && (
-          <span className="field-error" data-testid="policy-error">
-            {errorFor('schedule')}
-          </span>
-        )}
+        <FieldError text={errorFor('schedule')} testId="policy-schedule-error" />
       </div>
       <div className="field">
         <label htmlFor="policy-gpu">Device share: {policy.gpuShare} %{policy.gpuShare < 100 ? " (rests between tasks)" : ""}</label>
         <input id="policy-gpu" type="range" min={10} max={100} step={10} value={policy.gpuShare} disabled={byFlag('gpuShare')} onChange={(e) => void setPolicy({ gpuShare: Number(e.target.value) })} />
+        <FieldError text={errorFor('gpuShare')} testId="policy-gpu-error" />
       </div>
-      {otherError && <p className="field-error">{otherError}</p>}
+      {(['enabled', 'idleOnly', 'onBattery', 'pausedUntil'] as const).map((f) => (
+        <FieldError key={f} text={errorFor(f)} testId={`policy-${f}-error`} />
+      ))}
+      <FieldError text={errors.general} testId="policy-error" />
       <Toggle label="Render on battery" hint="Off: a laptop renders only on mains power." checked={policy.onBattery} onChange={(v) => void setPolicy({ onBattery: v })} disabled={byFlag('onBattery')} testId="policy-battery" />
       {forced.size > 0 && (
         <p className="op-note" data-testid="policy-forced">

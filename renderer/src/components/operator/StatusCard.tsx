@@ -77,16 +77,10 @@ export function StatusCard() {
         </div>
       )}
       {status.paymentStops.length > 0 && (
-        <ul className="op-notices" data-testid="operator-payment-stops">
-          {status.paymentStops.map((s) => (
-            <li key={s.creator} className="op-notice op-notice-result-rejected">
-              <div>
-                <strong>Stopped working for creator {s.creator.slice(-8)}</strong>
-                <span>It did not pay as promised: {s.reason}. What it still owes stays redeemable from its escrow; no new tasks are taken from it.</span>
-              </div>
-            </li>
-          ))}
-        </ul>
+        <p className="op-note op-note-warn" data-testid="operator-stops-note">
+          This machine stopped working for {status.paymentStops.length === 1 ? 'a creator' : `${status.paymentStops.length} creators`} that did not pay as
+          promised; see Getting paid safely below.
+        </p>
       )}
       {notices.length > 0 && (
         <ul className="op-notices" aria-live="polite">

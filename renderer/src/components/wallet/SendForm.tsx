@@ -1,5 +1,8 @@
 import { useState } from 'react';
 import { api } from '../../api/client';
+import { FieldError } from '../../forms/FieldError';
+import { useFieldErrors } from '../../forms/field-errors';
+import { SEND_FIELDS } from '../../forms/wallet-fields';
 import { useAction } from '../../hooks/use-action';
 import { useStore } from '../../state/store';
 
@@ -12,20 +15,15 @@ export function SendForm() {
   const [to, setTo] = useState('');
   const [amount, setAmount] = useState('');
   const [sent, setSent] = useState<string | null>(null);
+  const errors = useFieldErrors(SEND_FIELDS);
   const send = useAction(async () => {
     const r = await api.call('wallet.send', { to: to.trim(), amount: amount.trim() });
     setSent(r.hash);
     setAmount('');
     await refresh();
-  });
-  const toError = to && !ADDRESS.test(to.trim()) ? 'An address is 0x followed by 40 hexadecimal characters.' : send.error?.code === 'WALLET_BAD_ADDRESS' ? send.error.message : null;
-  const amountError =
-    amount && !AMOUNT.test(amount.trim())
-      ? 'Type an amount such as 12 or 0.5.'
-      : send.error && ['WALLET_BAD_AMOUNT', 'WALLET_INSUFFICIENT_FUNDS'].includes(send.error.code)
-        ? send.error.message
-        : null;
-  const otherError = send.error && !['WALLET_BAD_ADDRESS', 'WALLET_BAD_AMOUNT', 'WALLET_INSUFFICIENT_FUNDS'].includes(send.error.code) ? send.error.message : null;
+  }, errors);
+  const toError = errors.of('to', to && !ADDRESS.test(to.trim()) && 'An address is 0x followed by 40 hexadecimal characters.');
+  const amountError = errors.of('amount', amount && !AMOUNT.test(amount.trim()) && 'Type an amount such as 12 or 0.5.');
   return (
     <section className="card" data-testid="wallet-send">
       <h2>Send tokens</h2>
@@ -39,19 +37,21 @@ export function SendForm() {
       >
         <div className="field">
           <label htmlFor="send-to">To address</label>
-          <input id="send-to" className="mono" placeholder="0x…" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={!!toError} />
-          {toError && <span className="field-error" data-testid="send-to-error">{toError}</span>}
+          <input id="send-to" className="mono" placeholder="0x…" value={to} onChange={(e) => {
+              setTo(e.target.value);
+              errors.clear('to');
+            }} aria-invalid={!!toError} />
+          <FieldError text={toError} testId="send-to-error" />
         </div>
         <div className="field">
           <label htmlFor="send-amount">Amount (tokens)</label>
-          <input id="send-amount" inputMode="decimal" placeholder="0.0" value={amount} onChange={(e) => setAmount(e.target.value)} aria-invalid={!!amountError} />
-          {amountError && <span className="field-error" data-testid="send-amount-error">{amountError}</span>}
+          <input id="send-amount" inputMode="decimal" placeholder="0.0" value={amount} onChange={(e) => {
+              setAmount(e.target.value);
+              errors.clear('amount');
+            }} aria-invalid={!!amountError} />
+          <FieldError text={amountError} testId="send-amount-error" />
         </div>
-        {otherError && (
-          <p className="field-error" role="alert">
-            {otherError}
-          </p>
-        )}
+        <FieldError text={errors.general} testId="send-error" />
         {sent && (
           <p className="ok-text" data-testid="send-ok">
             Sent. Transaction <span className="mono">{sent.slice(0, 12)}…</span>

@@ -1,7 +1,15 @@
 import { useMemo, useState } from 'react';
 import { api } from '../../api/client';
+import { FieldError } from '../../forms/FieldError';
+import { useFieldErrors } from '../../forms/field-errors';
+import { CREATE_FIELDS, IMPORT_FIELDS } from '../../forms/wallet-fields';
 import { useAction } from '../../hooks/use-action';
 import { useStore } from '../../state/store';
+
+/** The client's own check of a new password (the core refuses fewer than 8 characters too). */
+function tooShortFor(password: string): string | null {
+  return password && password.length < 8 ? 'Use at least 8 characters.' : null;
+}
 
 type Step = { kind: 'choose' } | { kind: 'backup'; mnemonic: string; address: string } | { kind: 'confirm'; mnemonic: string };
 
@@ -28,6 +36,8 @@ export function WalletSetup({ onBusy }: { onBusy: (open: boolean) => void }) {
   const [secret, setSecret] = useState('');
   const [answers, setAnswers] = useState(['', '']);
 
+  const createErrors = useFieldErrors(CREATE_FIELDS);
+  const importErrors = useFieldErrors(IMPORT_FIELDS);
   const create = useAction(async () => {
     onBusy(true);
     const r = await api.call('wallet.create', { password }).catch((err: unknown) => {
@@ -35,15 +45,21 @@ export function WalletSetup({ onBusy }: { onBusy: (open: boolean) => void }) {
       throw err;
     });
     setStep({ kind: 'backup', mnemonic: r.mnemonic, address: r.address });
-  });
+  }, createErrors);
   const doImport = useAction(async () => {
     await api.call('wallet.import', { kind: importKind, secret, password });
     await loadWallet();
-  });
+  }, importErrors);
+  // The password field is shared by both tabs; each tab's own refusal shows under it.
+  const passwordError = tab === 'create' ? createErrors.of('password', tooShortFor(password)) : importErrors.of('password');
+  const clearField = (field: 'kind' | 'secret' | 'password') => {
+    importErrors.clear(field);
+    if (field === 'password') createErrors.clear('password');
+  };
 
   const checks = useMemo(() => (step.kind === 'confirm' ? pickChecks(step.mnemonic.split(' ').length) : ([1, 2] as [number, number])), [step]);
   const mismatch = password && repeat && password !== repeat ? 'The two passwords differ.' : null;
-  const tooShort = password && password.length < 8 ? 'Use at least 8 characters.' : null;
+  const tooShort = tooShortFor(password);
 
   if (step.kind === 'backup') {
     return (
@@ -81,11 +97,7 @@ export function WalletSetup({ onBusy }: { onBusy: (open: boolean) => void }) {
               aria-invalid={wrong(i)}
               onChange={(e) => setAnswers(answers.map((a, j) => (j === i ? e.target.value : a)))}
             />
-            {wrong(i) && (
-              <span className="field-error" data-testid={`word-${n}-error`}>
-                That is not word #{n} of your phrase. Check what you wrote down, or show the phrase again.
-              </span>
-            )}
+            <FieldError text={wrong(i) ? `That is not word #${n} of your phrase. Check what you wrote down, or show the phrase again.` : null} testId={`word-${n}-error`} />
           </div>
         ))}
         <div className="row">
@@ -130,35 +142,61 @@ export function WalletSetup({ onBusy }: { onBusy: (open: boolean) => void }) {
           <>
             <div className="field">
               <label htmlFor="import-kind">What you have</label>
-              <select id="import-kind" value={importKind} onChange={(e) => setImportKind(e.target.value as typeof importKind)}>
+              <select
+                id="import-kind"
+                value={importKind}
+                onChange={(e) => {
+                  setImportKind(e.target.value as typeof importKind);
+                  clearField('kind');
+                }}
+              >
                 <option value="mnemonic">Recovery phrase (12 or 24 words)</option>
                 <option value="privateKey">Private key (0x…)</option>
                 <option value="keystore">Keystore file (JSON)</option>
               </select>
+              <FieldError text={importErrors.of('kind')} testId="import-kind-error" />
             </div>
             <div className="field">
               <label htmlFor="import-secret">{importKind === 'keystore' ? 'Keystore JSON' : importKind === 'privateKey' ? 'Private key' : 'Recovery phrase'}</label>
-              <textarea id="import-secret" rows={3} value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="off" spellCheck={false} />
+              <textarea
+                id="import-secret"
+                rows={3}
+                value={secret}
+                onChange={(e) => {
+                  setSecret(e.target.value);
+                  clearField('secret');
+                }}
+                autoComplete="off"
+                spellCheck={false}
+                aria-invalid={!!importErrors.of('secret')}
+              />
+              <FieldError text={importErrors.of('secret')} testId="import-secret-error" />
             </div>
           </>
         )}
         <div className="field">
           <label htmlFor="wallet-password">{tab === 'import' && importKind === 'keystore' ? "The keystore's password" : 'Password for this wallet'}</label>
-          <input id="wallet-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
-          {tooShort && tab === 'create' && <span className="field-error">{tooShort}</span>}
+          <input
+            id="wallet-password"
+            type="password"
+            value={password}
+            onChange={(e) => {
+              setPassword(e.target.value);
+              clearField('password');
+            }}
+            autoComplete="new-password"
+            aria-invalid={!!passwordError}
+          />
+          <FieldError text={passwordError} testId="wallet-password-error" />
         </div>
         {tab === 'create' && (
           <div className="field">
             <label htmlFor="wallet-password-2">Repeat the password</label>
             <input id="wallet-password-2" type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} autoComplete="new-password" />
-            {mismatch && <span className="field-error">{mismatch}</span>}
+            <FieldError text={mismatch} testId="wallet-password-2-error" />
           </div>
         )}
-        {(create.error ?? doImport.error) && (
-          <p className="field-error" role="alert">
-            {(create.error ?? doImport.error)!.message}
-          </p>
-        )}
+        <FieldError text={tab === 'create' ? createErrors.general : importErrors.general} testId="wallet-setup-error" />
         <button
           type="submit"
           className="btn btn-primary"

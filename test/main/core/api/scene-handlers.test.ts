@@ -64,6 +64,42 @@ describe('creator.* calls', () => {
     expect(BigInt(est.fee)).toBe((BigInt(est.price) * 500n) / 10_000n);
   });
 
+  it.skipIf(!engineBuilt)('measures a scene once: the same settings reuse the probes, after a restart too, until the benchmark score changes', async () => {
+    app.store.settings.set('engine.benchmark', { score: 120, threads: 2, at: Date.now() });
+    const [scene] = await app.api.call('creator.listScenes');
+    const spec = { sceneId: scene!.sceneId, width: 96, height: 64, spp: 4, tier: 'economy' as const };
+    const first = await app.api.call('creator.estimate', { spec, nodes: 1 });
+    expect(first.measured).toBe(true);
+    const again = await app.api.call('creator.estimate', { spec, nodes: 2 });
+    expect(again).toMatchObject({ measured: false, benchHours: first.benchHours, wallTime: { nodes: 2 } });
+    // The tier only changes the price: the same probes, priced at the other rate.
+    const trusted = await app.api.call('creator.estimate', { spec: { ...spec, tier: 'trusted' }, nodes: 1 });
+    expect(trusted).toMatchObject({ measured: false, benchHours: first.benchHours, feeBps: 500 });
+    // Other settings are another measurement.
+    expect((await app.api.call('creator.estimate', { spec: { ...spec, spp: 5 }, nodes: 1 })).measured).toBe(true);
+
+    // A restart of the whole API server on the same data folder reuses what was measured.
+    const dataDir = app.store.dataDir;
+    await app.stop();
+    app = await createApp({ dataDir, log: () => {}, chain: 'off' });
+    const reopened = await app.api.call('creator.estimate', { spec, nodes: 1 });
+    expect(reopened).toMatchObject({ measured: false, benchHours: first.benchHours, price: first.price });
+
+    // A new benchmark score means the probes no longer describe this machine.
+    app.store.settings.set('engine.benchmark', { score: 240, threads: 2, at: Date.now() });
+    const rescored = await app.api.call('creator.estimate', { spec, nodes: 1 });
+    expect(rescored).toMatchObject({ measured: true, localScore: 240 });
+    expect(app.store.db.prepare('SELECT COUNT(*) AS n FROM estimate_probes WHERE score != 240').get()).toEqual({ n: 0 });
+  });
+
+  it.skipIf(!engineBuilt)('ignores a damaged stored measurement and measures again', async () => {
+    const [scene] = await app.api.call('creator.listScenes');
+    const spec = { sceneId: scene!.sceneId, width: 96, height: 64, spp: 4, tier: 'economy' as const };
+    app.store.db.prepare("UPDATE estimate_probes SET probes = '[{\"frame\":\"x\"}]'").run();
+    expect((await app.api.call('creator.estimate', { spec, nodes: 1 })).measured).toBe(true);
+    expect((await app.api.call('creator.estimate', { spec, nodes: 1 })).measured).toBe(false);
+  });
+
   it.skipIf(!engineBuilt)('renders a preview at the size asked, one at a time, and refuses a size past its limits', async () => {
     const r = await app.api.call('creator.importScene', { path });
     if (!r.ok) throw new Error('import failed');

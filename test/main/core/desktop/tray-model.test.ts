@@ -21,6 +21,8 @@ function status(over: Partial<OperatorStatus> = {}): OperatorStatus {
     latestScore: 70,
     paymentStops: [],
     paidPause: null,
+    maxUnpaid: null,
+    maxUnpaidForced: false,
     ...over,
   };
 }
