@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { flattenScene } from '../../../../main/core/engine/flatten';
 import { loadScene, renderTile } from '../../../../main/core/engine/index';
 import type { SceneBuffers } from '../../../../main/core/engine/types';
-import { meshFrom, primitiveFrom } from '../../../../scripts/scenes/geometry';
+import { primitiveFrom } from '../../../../scripts/scenes/geometry';
 import { encodePng } from '../../../../scripts/scenes/samples';
 import { cameraAt, meanChannel } from './fixtures';
 
@@ -130,5 +130,3 @@ describe('glTF material extensions reach the engine', () => {
     expect(r.warnings.join('\n')).toMatch(/texture transform that is not finite numbers/);
   });
 });
-
-void meshFrom;

@@ -74,4 +74,15 @@ describe('texture filtering with mip-maps (ray cones)', () => {
     expect(blacks).toBe(32);
     expect(whites).toBe(32);
   });
+
+  it('a hostile texture transform (huge, zero, mirrored) renders finite pixels', async () => {
+    for (const transform of [[1e30, 0, 1e30, 0, 1e30, -1e30], [0, 0, 0, 0, 0, 0], [-3e38, 3e38, 0, 3e38, 3e38, 0]] as const) {
+      const b = new SceneBuilder();
+      const t = b.addTexture({ ...checker(), transform });
+      const m = b.addMaterial({ baseColor: [0, 0, 0, 1], specular: 0, emissive: [1, 1, 1], emissiveTexture: t, baseColorTexture: t });
+      b.quad([-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0], m, 4);
+      const px = await render(b.build(), cameraAt([0, 0, 2], 0.9273), 1);
+      expect(px.every((v) => Number.isFinite(v) && v >= 0 && v <= 1)).toBe(true);
+    }
+  });
 });
