@@ -38,5 +38,23 @@ describe('the material sample scenes', () => {
     expect(warnings).toEqual([]);
     expect(px.every(Number.isFinite)).toBe(true);
   });
-});
 
+  it('renders glass, volumes, coats, sheen and mip-mapped transformed textures deterministically: twice, and tile = frame', async () => {
+    const flat = flattenScene(await readGlb(await createGltfIO().writeBinary(glassScene())));
+    const scene = await loadScene(flat.buffers);
+    try {
+      const base = { scene, camera: flat.camera, width: 64, height: 36, spp: 4, seed: 11, maxDepth: 8 };
+      const a = await renderTile({ ...base, threads: 2 });
+      const b = await renderTile({ ...base, threads: 1 });
+      expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+      const rect = { x: 20, y: 10, width: 24, height: 16 };
+      const tile = await renderTile({ ...base, rect, threads: 2 });
+      for (let y = 0; y < rect.height; y++) {
+        const row = a.subarray(((rect.y + y) * 64 + rect.x) * 4, ((rect.y + y) * 64 + rect.x + rect.width) * 4);
+        expect(Buffer.from(tile.buffer, y * rect.width * 16, rect.width * 16).equals(Buffer.from(row.buffer, row.byteOffset, row.byteLength))).toBe(true);
+      }
+    } finally {
+      scene.dispose();
+    }
+  });
+});
