@@ -31,26 +31,12 @@ struct BSDF {
     float sheenAlpha;
     float layerScale;  // what reaches the base: (1 - coatW) * (1 - max(sheen) * E)
     float pCoat, pSheen, pTrans, pCore;
+    int32_t layered;  // 0: only the core lobes (metal / opaque dielectric), the common case
 };
 
-RF_CPU_GPU inline BSDF makeBSDF(const SceneView &sv, const SurfaceInteraction &si, Vec3 woLocal) {
-    BSDF b;
-    b.base = si.baseColor;
-    b.metallic = si.metallic;
-    b.alpha = si.alpha;
-    b.specWeight = si.specWeight;
-    b.specF0 = si.specF0;
-    b.opaqueW = (1.f - b.metallic) * (1.f - si.transmission);
-    b.transW = (1.f - b.metallic) * si.transmission;
-    float fw = pow5(1.f - clampf(woLocal.z, 0.f, 1.f));
-    float fd = b.specWeight * maxComponent(b.specF0 + (Vec3(1.f) - b.specF0) * fw);
-    float lum = luminance(si.baseColor);
-    float ws = b.opaqueW * fd + b.metallic * (lum + (1.f - lum) * fw);
-    float wd = b.opaqueW * lum * (1.f - fd);
-    float p = ws + wd > 0.f ? ws / (ws + wd) : 1.f;
-    // No specular layer at all (a Lambertian dielectric): never sample it.
-    b.pSpec = b.metallic >= 1.f ? 1.f : (b.metallic <= 0.f && b.specWeight <= 0.f) ? 0.f : clampf(p, 0.1f, 0.9f);
-
+// The coat, sheen and transmission parts of makeBSDF, and the lobe choice among them.
+RF_CPU_GPU RF_RARE void makeLayers(const SceneView &sv, const SurfaceInteraction &si, Vec3 woLocal,
+                                   float fw, BSDF &b) {
     b.thin = si.thinWalled;
     b.eta = (b.thin || si.entering) ? si.ior : 1.f / si.ior;
     b.transDelta = si.alpha <= 1e-3f ? 1 : 0;
@@ -78,6 +64,31 @@ RF_CPU_GPU inline BSDF makeBSDF(const SceneView &sv, const SurfaceInteraction &s
         b.pCoat = b.pSheen = b.pTrans = 0.f;
         b.pCore = 1.f;
     }
+}
+
+RF_CPU_GPU inline BSDF makeBSDF(const SceneView &sv, const SurfaceInteraction &si, Vec3 woLocal) {
+    BSDF b;
+    b.base = si.baseColor;
+    b.metallic = si.metallic;
+    b.alpha = si.alpha;
+    b.specWeight = si.specWeight;
+    b.specF0 = si.specF0;
+    b.opaqueW = (1.f - b.metallic) * (1.f - si.transmission);
+    b.transW = (1.f - b.metallic) * si.transmission;
+    b.coatW = 0.f;
+    b.pCoat = b.pSheen = b.pTrans = 0.f;
+    b.pCore = 1.f;
+    b.transDelta = 0;
+    float fw = pow5(1.f - clampf(woLocal.z, 0.f, 1.f));
+    float fd = b.specWeight * maxComponent(b.specF0 + (Vec3(1.f) - b.specF0) * fw);
+    float lum = luminance(si.baseColor);
+    float ws = b.opaqueW * fd + b.metallic * (lum + (1.f - lum) * fw);
+    float wd = b.opaqueW * lum * (1.f - fd);
+    float p = ws + wd > 0.f ? ws / (ws + wd) : 1.f;
+    // No specular layer at all (a Lambertian dielectric): never sample it.
+    b.pSpec = b.metallic >= 1.f ? 1.f : (b.metallic <= 0.f && b.specWeight <= 0.f) ? 0.f : clampf(p, 0.1f, 0.9f);
+    b.layered = si.layered;
+    if (b.layered) makeLayers(sv, si, woLocal, fw, b);
     return b;
 }
 
@@ -142,8 +153,8 @@ RF_CPU_GPU inline Vec3 evalTrans(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
     return b.base * ft;
 }
 
-// f of every rough lobe together, and the pdf with which sampleBSDF picks wi.
-RF_CPU_GPU inline Vec3 evalBSDF(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
+// f of every rough lobe of a layered material, and the pdf with which sampleBSDF picks wi.
+RF_CPU_GPU RF_RARE Vec3 evalLayered(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
     pdf = 0.f;
     Vec3 f(0.f);
     if (wo.z <= 0.f) return f;
@@ -171,6 +182,11 @@ RF_CPU_GPU inline Vec3 evalBSDF(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
     return f;
 }
 
+// f of every rough lobe together, and the pdf with which sampleBSDF picks wi.
+RF_CPU_GPU RF_FORCEINLINE Vec3 evalBSDF(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
+    return b.layered ? evalLayered(b, wo, wi, pdf) : evalCore(b, wo, wi, pdf);
+}
+
 RF_CPU_GPU inline Vec3 reflectLocal(Vec3 wo, Vec3 h) { return h * (2.f * dot(wo, h)) - wo; }
 
 struct BSDFSample {
@@ -180,70 +196,88 @@ struct BSDFSample {
     float lobeAlpha;  // roughness of the lobe taken (widens the ray's footprint cone)
 };
 
+// The core lobes alone: GGX specular with probability pSpec, else cosine-weighted diffuse.
+RF_CPU_GPU RF_FORCEINLINE Vec3 sampleCoreDir(const BSDF &b, Vec3 wo, float u, float u1, float u2,
+                                             float &lobeAlpha) {
+    if (u < b.pSpec) {
+        Vec3 h = sampleGgxVndf(wo, b.alpha, u1, u2);
+        lobeAlpha = b.alpha;
+        return h * (2.f * dot(wo, h)) - wo;
+    }
+    float r = sqrtf(u1), phi = 2.f * kPi * u2;
+    lobeAlpha = 1.f;
+    return Vec3(r * cosf(phi), r * sinf(phi), safeSqrt(1.f - u1));
+}
+
+// A layered material: picks the coat, the sheen, the transmissive lobe or the core. Returns
+// 0 for an invalid sample, 1 for a direction to evaluate, 2 for a finished delta sample.
+RF_CPU_GPU RF_RARE int sampleLayered(const BSDF &b, Vec3 wo, float uLobe, float u1, float u2,
+                                    BSDFSample &s, Vec3 &wi) {
+    float pOther = b.pCoat + b.pSheen + b.pTrans;
+    if (uLobe >= pOther) {
+        wi = sampleCoreDir(b, wo, (uLobe - pOther) / b.pCore, u1, u2, s.lobeAlpha);
+        return wi.z > 0.f ? 1 : 0;
+    }
+    if (uLobe < b.pCoat) {
+        wi = reflectLocal(wo, sampleGgxVndf(wo, b.coatAlpha, u1, u2));
+        s.lobeAlpha = b.coatAlpha;
+        return wi.z > 0.f ? 1 : 0;
+    }
+    if (uLobe < b.pCoat + b.pSheen) {
+        float r = sqrtf(u1), phi = 2.f * kPi * u2;
+        wi = Vec3(r * cosf(phi), r * sinf(phi), safeSqrt(1.f - u1));
+        s.lobeAlpha = 1.f;
+        return 1;
+    }
+    // The transmissive lobe; the lobe choice's leftover is the reflect-or-transmit coin.
+    float uc = (uLobe - b.pCoat - b.pSheen) / b.pTrans;
+    if (b.transDelta) {
+        float F = fresnelDielectric(wo.z, b.eta);
+        float R = b.specWeight * (b.thin ? slabReflectance(F) : F);
+        Vec3 w;
+        if (uc < R) {
+            wi = Vec3(-wo.x, -wo.y, wo.z);
+            w = Vec3(1.f);
+        } else {
+            if (b.thin) {
+                wi = -wo;
+            } else if (!refractDir(wo, Vec3(0.f, 0.f, 1.f), b.eta, wi)) {
+                return 0;
+            }
+            w = b.base * (b.thin ? 1.f : 1.f / (b.eta * b.eta));
+        }
+        s.wi = wi;
+        s.weight = w * (b.layerScale * b.transW / b.pTrans);
+        s.pdf = 0.f;
+        s.lobeAlpha = 0.f;
+        return 2;
+    }
+    Vec3 h = sampleGgxVndf(wo, b.alpha, u1, u2);
+    float F = fresnelDielectric(dot(wo, h), b.eta);
+    float R = b.specWeight * (b.thin ? slabReflectance(F) : F);
+    wi = reflectLocal(wo, h);
+    if (wi.z <= 0.f) return 0;
+    if (uc >= R) {
+        if (b.thin) wi.z = -wi.z;
+        else if (!refractDir(wo, h, b.eta, wi) || wi.z >= 0.f) return 0;
+    }
+    s.lobeAlpha = b.alpha;
+    return 1;
+}
+
 // Samples wi (local); returns false when the sample is invalid (the path ends).
 RF_CPU_GPU inline bool sampleBSDF(const BSDF &b, Vec3 wo, float uLobe, float u1, float u2,
                                   BSDFSample &s) {
     if (wo.z <= 0.f) return false;
     Vec3 wi;
-    float pOther = b.pCoat + b.pSheen + b.pTrans;
-    if (uLobe < pOther) {
-        if (uLobe < b.pCoat) {
-            wi = reflectLocal(wo, sampleGgxVndf(wo, b.coatAlpha, u1, u2));
-            if (wi.z <= 0.f) return false;
-            s.lobeAlpha = b.coatAlpha;
-        } else if (uLobe < b.pCoat + b.pSheen) {
-            float r = sqrtf(u1), phi = 2.f * kPi * u2;
-            wi = Vec3(r * cosf(phi), r * sinf(phi), safeSqrt(1.f - u1));
-            s.lobeAlpha = 1.f;
-        } else {
-            // Reuses the lobe choice's leftover as the reflect-or-transmit coin.
-            float uc = (uLobe - b.pCoat - b.pSheen) / b.pTrans;
-            if (b.transDelta) {
-                float F = fresnelDielectric(wo.z, b.eta);
-                float R = b.specWeight * (b.thin ? slabReflectance(F) : F);
-                Vec3 w;
-                if (uc < R) {
-                    wi = Vec3(-wo.x, -wo.y, wo.z);
-                    w = Vec3(1.f);
-                } else {
-                    if (b.thin) {
-                        wi = -wo;
-                    } else if (!refractDir(wo, Vec3(0.f, 0.f, 1.f), b.eta, wi)) {
-                        return false;
-                    }
-                    w = b.base * (b.thin ? 1.f : 1.f / (b.eta * b.eta));
-                }
-                s.wi = wi;
-                s.weight = w * (b.layerScale * b.transW / b.pTrans);
-                s.pdf = 0.f;
-                s.lobeAlpha = 0.f;
-                return true;
-            }
-            Vec3 h = sampleGgxVndf(wo, b.alpha, u1, u2);
-            float F = fresnelDielectric(dot(wo, h), b.eta);
-            float R = b.specWeight * (b.thin ? slabReflectance(F) : F);
-            wi = reflectLocal(wo, h);
-            if (wi.z <= 0.f) return false;
-            if (uc >= R) {
-                if (b.thin) wi.z = -wi.z;
-                else if (!refractDir(wo, h, b.eta, wi) || wi.z >= 0.f) return false;
-            }
-            s.lobeAlpha = b.alpha;
-        }
-    } else {
-        float u = (uLobe - pOther) / b.pCore;
-        if (u < b.pSpec) {
-            Vec3 h = sampleGgxVndf(wo, b.alpha, u1, u2);
-            wi = h * (2.f * dot(wo, h)) - wo;
-            s.lobeAlpha = b.alpha;
-        } else {
-            float r = sqrtf(u1), phi = 2.f * kPi * u2;
-            wi = Vec3(r * cosf(phi), r * sinf(phi), safeSqrt(1.f - u1));
-            s.lobeAlpha = 1.f;
-        }
+    if (!b.layered) {
+        wi = sampleCoreDir(b, wo, uLobe, u1, u2, s.lobeAlpha);
         if (wi.z <= 0.f) return false;
+    } else {
+        int r = sampleLayered(b, wo, uLobe, u1, u2, s, wi);
+        if (r == 0 || wi.z == 0.f) return false;
+        if (r == 2) return true;
     }
-    if (wi.z == 0.f) return false;
     float pdf;
     Vec3 f = evalBSDF(b, wo, wi, pdf);
     if (!(pdf > 0.f)) return false;

@@ -51,6 +51,7 @@ struct SurfaceInteraction {
     float coatAlpha;
     Vec3 sheenColor;
     float sheenRoughness;
+    int32_t layered;  // kMaterialLayered: any of the above is in use
 };
 
 // Sheen roughness: sheen albedo E(cos theta_o), bilinear in the table scene.cc builds.
@@ -61,6 +62,28 @@ RF_CPU_GPU inline float sheenAlbedo(const SceneView &sv, float rough, float mu) 
     const float *r0 = sv.sheenAlbedo + y0 * kSheenLut, *r1 = r0 + kSheenLut;
     return (r0[x0] * (1.f - fx) + r0[x0 + 1] * fx) * (1.f - fy) +
            (r1[x0] * (1.f - fx) + r1[x0 + 1] * fx) * fy;
+}
+
+// The transmission, clear coat and sheen inputs (materials flagged kMaterialLayered).
+RF_CPU_GPU RF_RARE void readLayers(const SceneView &sv, const MaterialRec &m, float u, float v,
+                                   float fp, SurfaceInteraction &si) {
+    si.transmission = m.transmission;
+    if (m.transmissionTex >= 0 && si.transmission > 0.f)
+        si.transmission *= sampleTexture(sv, m.transmissionTex, u, v, fp).rgb.x;
+    si.sigmaA = m.sigmaA;
+    si.clearcoat = m.clearcoat;
+    if (si.clearcoat > 0.f) {
+        if (m.clearcoatTex >= 0) si.clearcoat *= sampleTexture(sv, m.clearcoatTex, u, v, fp).rgb.x;
+        float cr = m.clearcoatRoughness;
+        if (m.clearcoatRoughnessTex >= 0) cr *= sampleTexture(sv, m.clearcoatRoughnessTex, u, v, fp).rgb.y;
+        si.coatAlpha = maxf(sqr(clampf(cr, 0.f, 1.f)), 1e-3f);
+    }
+    si.sheenColor = m.sheenColor;
+    si.sheenRoughness = m.sheenRoughness;
+    if (!isBlack(si.sheenColor)) {
+        if (m.sheenColorTex >= 0) si.sheenColor *= sampleTexture(sv, m.sheenColorTex, u, v, fp).rgb;
+        if (m.sheenRoughnessTex >= 0) si.sheenRoughness *= sampleTexture(sv, m.sheenRoughnessTex, u, v, fp).a;
+    }
 }
 
 // coneWidth: width of the ray's footprint cone where it hits (metres), 0 for sharp lookups.
@@ -91,7 +114,7 @@ RF_CPU_GPU inline SurfaceInteraction makeSurface(const SceneView &sv, const Ray 
     // Ray cone footprint in uv units: the cone's width over the surface (stretched by the
     // slant) times the triangle's uv length per metre (ray cones: Akenine-Moller et al. 2019).
     float fp = 0.f;
-    if (coneWidth > 0.f && sv.uvs) {
+    if ((m.flags & kMaterialTextured) && coneWidth > 0.f && sv.uvs) {
         float du1 = sv.uvs[2 * i1] - sv.uvs[2 * i0], dv1 = sv.uvs[2 * i1 + 1] - sv.uvs[2 * i0 + 1];
         float du2 = sv.uvs[2 * i2] - sv.uvs[2 * i0], dv2 = sv.uvs[2 * i2 + 1] - sv.uvs[2 * i0 + 1];
         float uvArea = fabsf(du1 * dv2 - du2 * dv1);
@@ -162,25 +185,14 @@ RF_CPU_GPU inline SurfaceInteraction makeSurface(const SceneView &sv, const Ray 
     float f0 = m.ior == 1.5f ? 0.04f : sqr((m.ior - 1.f) / (m.ior + 1.f));
     si.specF0 = Vec3(minf(f0 * sc.x, 1.f), minf(f0 * sc.y, 1.f), minf(f0 * sc.z, 1.f));
     si.ior = m.ior;
-    si.transmission = m.transmission;
-    if (m.transmissionTex >= 0 && si.transmission > 0.f)
-        si.transmission *= sampleTexture(sv, m.transmissionTex, u, v, fp).rgb.x;
     si.thinWalled = m.thinWalled;
-    si.sigmaA = m.sigmaA;
-    si.clearcoat = m.clearcoat;
+    si.layered = (m.flags & kMaterialLayered) ? 1 : 0;
+    si.transmission = 0.f;
+    si.clearcoat = 0.f;
     si.coatAlpha = 1e-3f;
-    if (si.clearcoat > 0.f) {
-        if (m.clearcoatTex >= 0) si.clearcoat *= sampleTexture(sv, m.clearcoatTex, u, v, fp).rgb.x;
-        float cr = m.clearcoatRoughness;
-        if (m.clearcoatRoughnessTex >= 0) cr *= sampleTexture(sv, m.clearcoatRoughnessTex, u, v, fp).rgb.y;
-        si.coatAlpha = maxf(sqr(clampf(cr, 0.f, 1.f)), 1e-3f);
-    }
-    si.sheenColor = m.sheenColor;
-    si.sheenRoughness = m.sheenRoughness;
-    if (!isBlack(si.sheenColor)) {
-        if (m.sheenColorTex >= 0) si.sheenColor *= sampleTexture(sv, m.sheenColorTex, u, v, fp).rgb;
-        if (m.sheenRoughnessTex >= 0) si.sheenRoughness *= sampleTexture(sv, m.sheenRoughnessTex, u, v, fp).a;
-    }
+    si.sheenColor = Vec3(0.f);
+    si.sheenRoughness = 0.f;
+    if (si.layered) readLayers(sv, m, u, v, fp, si);
     return si;
 }
 

@@ -126,6 +126,12 @@ inline void fillMaterialExtras(const MaterialDesc &m, MaterialRec &r) {
     r.sheenColorTex = m.sheenColorTexture;
     r.sheenRoughness = m.sheenRoughness;
     r.sheenRoughnessTex = m.sheenRoughnessTexture;
+    r.flags = 0;
+    for (int32_t t : {r.baseColorTex, r.metallicRoughnessTex, r.emissiveTex, r.normalTex, r.specularTex,
+                      r.specularColorTex, r.transmissionTex, r.clearcoatTex, r.clearcoatRoughnessTex,
+                      r.sheenColorTex, r.sheenRoughnessTex})
+        if (t >= 0) r.flags |= kMaterialTextured;
+    if (r.transmission > 0.f || r.clearcoat > 0.f || !isBlack(r.sheenColor)) r.flags |= kMaterialLayered;
 }
 
 // E(mu, roughness): the fraction of light the sheen lobe (colour 1) reflects, by midpoint

@@ -188,8 +188,16 @@ void Scene::buildMaterialsAndTextures(SceneDesc &desc) {
         textures_.push_back(tables::appendTexture(desc.textures[i], mips, srgbLut_, texels_));
         desc.textures[i].data = std::vector<uint8_t>();  // copied; free the caller's bytes early
     }
-    static const std::vector<float> sheenTable = tables::sheenAlbedoTable();
-    sheenLut_ = sheenTable;
+    // The sheen albedo table takes a moment to integrate: only for scenes that use sheen.
+    bool anySheen = false;
+    for (const MaterialDesc &m : desc.materials)
+        anySheen = anySheen || m.sheenColor[0] > 0.f || m.sheenColor[1] > 0.f || m.sheenColor[2] > 0.f;
+    if (anySheen) {
+        static const std::vector<float> sheenTable = tables::sheenAlbedoTable();
+        sheenLut_ = sheenTable;
+    } else {
+        sheenLut_.assign(kSheenLut * kSheenLut, 0.f);
+    }
     for (const MaterialDesc &m : desc.materials) {
         MaterialRec r;
         r.baseColor = Vec3(m.baseColor[0], m.baseColor[1], m.baseColor[2]);

@@ -65,7 +65,12 @@ struct MaterialRec {
     int32_t sheenColorTex;
     float sheenRoughness;
     int32_t sheenRoughnessTex;
+    // kMaterialTextured | kMaterialLayered, so plain materials skip the work of the others.
+    int32_t flags;
 };
+
+constexpr int32_t kMaterialTextured = 1;  // some texture: the ray cone's footprint is needed
+constexpr int32_t kMaterialLayered = 2;   // transmission, clear coat or sheen
 
 struct LightRec {
     int32_t type;
