@@ -239,9 +239,9 @@ export class MaterialTable {
 }
 
 /**
- * KHR_texture_transform as the engine's 2×3 matrix: translation · rotation · scale, where the
- * rotation turns uv clockwise as the specification draws it. Undefined when a value is not a
- * finite number (the file is not trusted).
+ * KHR_texture_transform as the engine's 2×3 matrix: translation · rotation · scale, with the
+ * specification's rotation matrix [cos sin; −sin cos]. Undefined when a value is not a finite
+ * number (the file is not trusted).
  */
 export function textureMatrix(xf: Transform): TextureDesc['transform'] {
   const [ox, oy] = numbers(xf.getOffset(), 2, [0, 0]) as [number, number];
