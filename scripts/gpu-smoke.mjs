@@ -45,7 +45,7 @@ for (let i = 0; i < rings; i++) for (let j = 0; j < segs; j++) {
   idx.push(a, a + 1, b, a + 1, b + 1, b);
   mi.push(4, 4);
 }
-const mat = (bc, em = [0, 0, 0], metallic = 0, roughness = 1) => ({ name: 'm', baseColor: [...bc, 1], baseColorTexture: -1, metallic, roughness, metallicRoughnessTexture: -1, emissive: em, emissiveTexture: -1, normalTexture: -1, normalScale: 1, alphaMode: 'opaque', alphaCutoff: 0.5, doubleSided: false });
+const mat = (bc, em = [0, 0, 0], metallic = 0, roughness = 1, extra = {}) => ({ name: 'm', baseColor: [...bc, 1], baseColorTexture: -1, metallic, roughness, metallicRoughnessTexture: -1, emissive: em, emissiveTexture: -1, normalTexture: -1, normalScale: 1, specular: 1, specularTexture: -1, specularColor: [1, 1, 1], specularColorTexture: -1, alphaMode: 'opaque', alphaCutoff: 0.5, doubleSided: false, ...extra });
 const scene = await n.loadScene({
   positions: new Float32Array(pos), normals: new Float32Array(0), uvs: new Float32Array(0), tangents: new Float32Array(0),
   indices: new Uint32Array(idx), materialIndex: new Uint32Array(mi),
@@ -92,6 +92,37 @@ const t0 = performance.now();
 setTimeout(() => job.cancel(), 100);
 const err = await job.promise.then(() => null, (e) => e);
 check('cuda cancel', err?.code === 'ENGINE_CANCELLED', { msAfterStart: Math.round(performance.now() - t0) });
+// Glass, a liquid volume, a clear coat, sheen and a mip-mapped, transformed texture (issue 17):
+// the same room with the sphere made of each in turn and the floor textured, CPU vs CUDA.
+{
+  const uvs = new Float32Array((pos.length / 3) * 2);
+  for (let v = 0; v < pos.length / 3; v++) [uvs[2 * v], uvs[2 * v + 1]] = [pos[3 * v] * 8, pos[3 * v + 2] * 8];
+  const tex = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 4).map((_, i) => ((((i >> 2) & 63) >> 3) + ((i >> 11) & 7)) & 1 ? 230 : 20), wrapS: 'repeat', wrapT: 'mirror', srgb: true, transform: [0.8, 0.6, 0.1, -0.6, 0.8, 0.2] };
+  const floor = mat([0.73, 0.73, 0.73], [0, 0, 0], 0, 1, { baseColorTexture: 0 });
+  for (const [name, sphere] of [
+    ['glass', mat([1, 1, 1], [0, 0, 0], 0, 0, { transmission: 1, ior: 1.5, thickness: 1, attenuationColor: [0.4, 0.8, 0.5], attenuationDistance: 0.5 })],
+    ['rough thin glass', mat([1, 1, 1], [0, 0, 0], 0, 0.3, { transmission: 1, ior: 1.5 })],
+    ['coat and sheen', mat([0.6, 0.1, 0.1], [0, 0, 0], 0, 0.6, { clearcoat: 1, clearcoatRoughness: 0.1, sheenColor: [0.5, 0.5, 1], sheenRoughness: 0.4 })],
+  ]) {
+    const s2 = await n.loadScene({
+      positions: new Float32Array(pos), normals: new Float32Array(0), uvs, tangents: new Float32Array(0),
+      indices: new Uint32Array(idx), materialIndex: new Uint32Array(mi),
+      materials: [floor, mat([0.65, 0.05, 0.05]), mat([0.12, 0.45, 0.15]), mat([0, 0, 0], [15, 15, 15]), sphere],
+      textures: [tex], lights: [], background: { type: 'color', color: [0.1, 0.1, 0.1] },
+    });
+    const o = { ...opts, spp: 16 };
+    const cp = (await n.renderTile(s2, { ...o, backend: 'cpu' }).promise).pixels;
+    const gp = (await n.renderTile(s2, { ...o, backend: 'cuda' }).promise).pixels;
+    let l1 = 0, l2 = 0, near = 0;
+    for (let i = 0; i < W * H; i++) {
+      l1 += 0.2126 * cp[i * 4] + 0.7152 * cp[i * 4 + 1] + 0.0722 * cp[i * 4 + 2];
+      l2 += 0.2126 * gp[i * 4] + 0.7152 * gp[i * 4 + 1] + 0.0722 * gp[i * 4 + 2];
+      near += Math.abs(cp[i * 4 + 1] - gp[i * 4 + 1]) <= 1e-3 * Math.max(1, Math.abs(cp[i * 4 + 1]));
+    }
+    check(`cuda agrees with cpu: ${name}`, Math.abs(l1 - l2) / l1 < 0.01 && near / (W * H) > 0.8, { closePixels: near / (W * H), cpuMeanLum: l1 / (W * H), cudaMeanLum: l2 / (W * H) });
+    n.disposeScene(s2);
+  }
+}
 const cpuB = await n.benchmark({ backend: 'cpu', threads: availableParallelism() });
 const cudaB = await n.benchmark({ backend: 'cuda', width: 1024, height: 1024, spp: 64 });
 console.log(JSON.stringify({ benchmark: { cpu: cpuB, cuda: cudaB, speedup: cudaB.samplesPerSecond / cpuB.samplesPerSecond } }));

@@ -2,6 +2,7 @@
 // Russian roulette and a maximum depth. One call renders one pixel, all its samples in order.
 #pragma once
 
+#include "bsdf.h"
 #include "camera.h"
 #include "lights.h"
 
@@ -21,8 +22,14 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
     Ray ray = generateRay(params, fx, fy);
 
     Vec3 L(0.f), beta(1.f);
-    float prevPdf = 0.f;  // BSDF pdf of the direction that led here (0 = camera ray)
+    float prevPdf = 0.f;  // BSDF pdf of the direction that led here (0 = camera ray or delta)
     Vec3 prevP;
+    // Ray cone for texture filtering: width where the ray starts, spread angle per metre.
+    float coneWidth = 0.f;
+    float coneSpread = 2.f * params.camera.tanHalfFov / static_cast<float>(params.fullHeight);
+    // Absorbing medium the ray travels in (inside a KHR_materials_volume mesh), else 0.
+    Vec3 sigma(0.f);
+    bool inMedium = false;
     for (int depth = 0;; ++depth) {
         uint64_t alphaKey = sampler.getBits();
         Hit hit;
@@ -33,7 +40,11 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
             L += beta * backgroundRadiance(sv, ray.d) * w;
             break;
         }
-        SurfaceInteraction si = makeSurface(sv, ray, hit);
+        if (inMedium) {
+            beta *= Vec3(expf(-sigma.x * hit.t), expf(-sigma.y * hit.t), expf(-sigma.z * hit.t));
+        }
+        float width = coneWidth + coneSpread * hit.t;
+        SurfaceInteraction si = makeSurface(sv, ray, hit, width);
         if (!isBlack(si.emission)) {
             float w = 1.f;
             if (prevPdf > 0.f) {
@@ -47,14 +58,21 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
         if (depth > params.maxDepth) break;
 
         Vec3 wo = si.shading.toLocal(-ray.d);
-        BSDF bsdf = makeBSDF(si, wo);
+        BSDF bsdf = makeBSDF(sv, si, wo);
         float uLight = sampler.get1D(), ul1 = sampler.get1D(), ul2 = sampler.get1D();
         uint64_t shadowKey = sampler.getBits();
         LightSample ls;
-        if (sampleLight(sv, si.p, uLight, ul1, ul2, ls) && dot(ls.wi, si.ng) > 0.f) {
+        // Lights behind the surface count only through a rough transmissive lobe, and only
+        // when the shading and geometric normals agree on the side.
+        bool behindOk = bsdf.transW > 0.f && !bsdf.transDelta;
+        if (sampleLight(sv, si.p, uLight, ul1, ul2, ls) &&
+            (dot(ls.wi, si.ng) > 0.f || (behindOk && dot(ls.wi, si.ng) < 0.f))) {
             Vec3 wiL = si.shading.toLocal(ls.wi);
             float bsdfPdf;
-            Vec3 f = evalBSDF(bsdf, wo, wiL, bsdfPdf);
+            Vec3 f = (dot(ls.wi, si.ng) > 0.f) == (wiL.z > 0.f) ? evalBSDF(bsdf, wo, wiL, bsdfPdf) : Vec3(0.f);
+            // A shadow ray that stays inside the medium (the light is in it too) is absorbed.
+            if (inMedium && dot(ls.wi, si.ng) > 0.f && ls.dist < kInfinity)
+                f *= Vec3(expf(-sigma.x * ls.dist), expf(-sigma.y * ls.dist), expf(-sigma.z * ls.dist));
             if (!isBlack(f)) {
                 Ray shadow;
                 shadow.o = offsetRayOrigin(si.p, si.ng, ls.wi);
@@ -62,26 +80,36 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
                 float tmax = ls.dist >= kInfinity ? kInfinity : ls.dist * (1.f - 1e-4f);
                 if (!occluded(sv, shadow, tmax, shadowKey)) {
                     float w = ls.delta ? 1.f : powerHeuristic(ls.pdf, bsdfPdf);
-                    L += beta * f * ls.li * (wiL.z * w / ls.pdf);
+                    L += beta * f * ls.li * (fabsf(wiL.z) * w / ls.pdf);
                 }
             }
         }
 
         float uLobe = sampler.get1D(), u1 = sampler.get1D(), u2 = sampler.get1D();
-        Vec3 wi, f;
-        float pdf;
-        if (!sampleBSDF(bsdf, wo, uLobe, u1, u2, wi, f, pdf)) break;
+        BSDFSample bs;
+        if (!sampleBSDF(bsdf, wo, uLobe, u1, u2, bs)) break;
+        Vec3 wi = bs.wi;
         Vec3 wiW = si.shading.fromLocal(wi);
-        if (dot(wiW, si.ng) <= 0.f) break;
-        beta *= f * (wi.z / pdf);
+        // The sampled side (reflect or transmit) must agree with the geometry's.
+        if (wi.z > 0.f ? dot(wiW, si.ng) <= 0.f : dot(wiW, si.ng) >= 0.f) break;
+        beta *= bs.weight;
+        // Through the wall of a volume: entering fills the path with its medium, leaving
+        // empties it (media are not nested: the outside is taken to be air).
+        if (wi.z < 0.f && !si.thinWalled) {
+            inMedium = si.entering && !isBlack(si.sigmaA);
+            sigma = inMedium ? si.sigmaA : Vec3(0.f);
+        }
         float uRR = sampler.get1D();
         if (depth >= 3) {
             float q = maxf(0.05f, 1.f - maxComponent(beta));
             if (uRR < q) break;
             beta = beta * (1.f / (1.f - q));
         }
-        prevPdf = pdf;
+        prevPdf = bs.pdf;
         prevP = si.p;
+        // The cone keeps its angle through mirrors and glass, and widens with rough lobes.
+        coneWidth = width;
+        coneSpread += 0.5f * bs.lobeAlpha;
         ray.o = offsetRayOrigin(si.p, si.ng, wiW);
         ray.d = wiW;
     }

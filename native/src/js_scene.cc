@@ -38,6 +38,42 @@ int32_t wrapFrom(const std::string &s, const std::string &what) {
 
 }  // namespace
 
+// Optional material and texture fields (the KHR_* extensions): absent means the default.
+namespace {
+
+float optNumber(const Napi::Object &o, const char *key, const std::string &prefix, float dflt) {
+    return field(o, key).IsUndefined() ? dflt : requireNumber(o, key, prefix, kBad);
+}
+
+int optInt(const Napi::Object &o, const char *key, const std::string &prefix, int dflt) {
+    return field(o, key).IsUndefined() ? dflt : requireInt(o, key, prefix, kBad);
+}
+
+void optNumbers(const Napi::Object &o, const char *key, size_t n, const std::string &prefix, float *out) {
+    if (field(o, key).IsUndefined()) return;
+    std::vector<float> v = requireNumberArray(o, key, n, prefix, kBad);
+    std::copy(v.begin(), v.end(), out);
+}
+
+void readMaterialExtras(const Napi::Object &m, const std::string &w, MaterialDesc &md) {
+    md.transmission = optNumber(m, "transmission", w, md.transmission);
+    md.transmissionTexture = optInt(m, "transmissionTexture", w, md.transmissionTexture);
+    md.ior = optNumber(m, "ior", w, md.ior);
+    md.thickness = optNumber(m, "thickness", w, md.thickness);
+    optNumbers(m, "attenuationColor", 3, w, md.attenuationColor);
+    md.attenuationDistance = optNumber(m, "attenuationDistance", w, md.attenuationDistance);
+    md.clearcoat = optNumber(m, "clearcoat", w, md.clearcoat);
+    md.clearcoatTexture = optInt(m, "clearcoatTexture", w, md.clearcoatTexture);
+    md.clearcoatRoughness = optNumber(m, "clearcoatRoughness", w, md.clearcoatRoughness);
+    md.clearcoatRoughnessTexture = optInt(m, "clearcoatRoughnessTexture", w, md.clearcoatRoughnessTexture);
+    optNumbers(m, "sheenColor", 3, w, md.sheenColor);
+    md.sheenColorTexture = optInt(m, "sheenColorTexture", w, md.sheenColorTexture);
+    md.sheenRoughness = optNumber(m, "sheenRoughness", w, md.sheenRoughness);
+    md.sheenRoughnessTexture = optInt(m, "sheenRoughnessTexture", w, md.sheenRoughnessTexture);
+}
+
+}  // namespace
+
 Napi::Object requireObject(const Napi::Object &o, const char *key, const std::string &prefix,
                            const char *code) {
     Napi::Value v = field(o, key);
@@ -132,6 +168,7 @@ SceneDesc sceneDescFromJs(const Napi::Object &o) {
         else if (mode == "blend") md.alphaMode = kAlphaBlend;
         else throw Error(kBad, w + "alphaMode = '" + mode + "' is not one of 'opaque', 'mask', 'blend'");
         md.doubleSided = field(m, "doubleSided").ToBoolean().Value();
+        readMaterialExtras(m, w, md);
         d.materials.push_back(std::move(md));
     }
 
@@ -156,6 +193,10 @@ SceneDesc sceneDescFromJs(const Napi::Object &o) {
         td.wrapS = wrapFrom(requireString(t, "wrapS", w), w + "wrapS");
         td.wrapT = wrapFrom(requireString(t, "wrapT", w), w + "wrapT");
         td.srgb = field(t, "srgb").ToBoolean().Value();
+        if (!field(t, "transform").IsUndefined()) {
+            optNumbers(t, "transform", 6, w, td.transform);
+            td.transformed = true;
+        }
         d.textures.push_back(std::move(td));
     }
 

@@ -5,6 +5,7 @@
 
 #include "bvh.h"
 #include "environment.h"
+#include "material_tables.h"
 
 namespace rf {
 
@@ -114,6 +115,7 @@ void validateSceneDesc(const SceneDesc &d) {
         requireTexture(m.metallicRoughnessTexture, ntex, w + ".metallicRoughnessTexture");
         requireTexture(m.emissiveTexture, ntex, w + ".emissiveTexture");
         requireTexture(m.normalTexture, ntex, w + ".normalTexture");
+        tables::validateMaterialExtras(m, w, ntex);
     }
     for (size_t i = 0; i < d.lights.size(); ++i) {
         const LightDesc &l = d.lights[i];
@@ -178,18 +180,23 @@ void Scene::buildMaterialsAndTextures(SceneDesc &desc) {
     size_t total = 0;
     for (const TextureDesc &t : desc.textures) total += static_cast<size_t>(t.width) * t.height;
     CHECK(total < 0xFFFFFFFFull);
-    texels_.resize(total);
-    uint32_t offset = 0;
-    for (const TextureDesc &t : desc.textures) {
-        TextureRec r{t.width, t.height, offset, t.wrapS, t.wrapT, t.srgb ? 1 : 0};
-        size_t n = static_cast<size_t>(t.width) * t.height;
-        for (size_t i = 0; i < n; ++i) {
-            const uint8_t *p = &t.data[4 * i];
-            texels_[offset + i] = static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
-                                  static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
-        }
-        offset += static_cast<uint32_t>(n);
-        textures_.push_back(r);
+    texels_.reserve(total + total / 3 + desc.textures.size() * kMaxMipLevels);
+    for (size_t i = 0; i < desc.textures.size(); ++i) {
+        // Material textures get a mip chain; the equirect background is looked up sharp.
+        bool mips = !(desc.backgroundType == kBackgroundEquirect &&
+                      static_cast<int32_t>(i) == desc.backgroundTexture);
+        textures_.push_back(tables::appendTexture(desc.textures[i], mips, srgbLut_, texels_));
+        desc.textures[i].data = std::vector<uint8_t>();  // copied; free the caller's bytes early
+    }
+    // The sheen albedo table takes a moment to integrate: only for scenes that use sheen.
+    bool anySheen = false;
+    for (const MaterialDesc &m : desc.materials)
+        anySheen = anySheen || m.sheenColor[0] > 0.f || m.sheenColor[1] > 0.f || m.sheenColor[2] > 0.f;
+    if (anySheen) {
+        static const std::vector<float> sheenTable = tables::sheenAlbedoTable();
+        sheenLut_ = sheenTable;
+    } else {
+        sheenLut_.assign(kSheenLut * kSheenLut, 0.f);
     }
     for (const MaterialDesc &m : desc.materials) {
         MaterialRec r;
@@ -210,6 +217,7 @@ void Scene::buildMaterialsAndTextures(SceneDesc &desc) {
         r.alphaMode = m.alphaMode;
         r.alphaCutoff = m.alphaCutoff;
         r.doubleSided = m.doubleSided ? 1 : 0;
+        tables::fillMaterialExtras(m, r);
         materials_.push_back(r);
     }
 }
@@ -347,6 +355,7 @@ void Scene::makeView(const SceneDesc &desc) {
     v.backgroundIntensity = desc.backgroundIntensity;
     v.envMarginalCdf = envMarginalCdf_.empty() ? nullptr : envMarginalCdf_.data();
     v.envConditionalCdf = envConditionalCdf_.empty() ? nullptr : envConditionalCdf_.data();
+    v.sheenAlbedo = sheenLut_.data();
     v.anyAlpha = 0;
     for (const MaterialRec &m : materials_)
         if (m.alphaMode != kAlphaOpaque) v.anyAlpha = 1;

@@ -31,6 +31,9 @@ struct TextureDesc {
     std::vector<uint8_t> data;
     int32_t wrapS = kWrapRepeat, wrapT = kWrapRepeat;
     bool srgb = false;
+    // KHR_texture_transform as a 2x3 matrix on (u, v, 1), row-major.
+    bool transformed = false;
+    float transform[6] = {1.f, 0.f, 0.f, 0.f, 1.f, 0.f};
 };
 
 struct MaterialDesc {
@@ -51,6 +54,24 @@ struct MaterialDesc {
     int32_t alphaMode = kAlphaOpaque;
     float alphaCutoff = 0.5f;
     bool doubleSided = false;
+    // KHR_materials_transmission / _ior / _volume (thickness 0: thin-walled; attenuation
+    // distance 0: no absorption).
+    float transmission = 0.f;
+    int32_t transmissionTexture = -1;
+    float ior = 1.5f;
+    float thickness = 0.f;
+    float attenuationColor[3] = {1.f, 1.f, 1.f};
+    float attenuationDistance = 0.f;
+    // KHR_materials_clearcoat.
+    float clearcoat = 0.f;
+    int32_t clearcoatTexture = -1;
+    float clearcoatRoughness = 0.f;
+    int32_t clearcoatRoughnessTexture = -1;
+    // KHR_materials_sheen.
+    float sheenColor[3] = {0.f, 0.f, 0.f};
+    int32_t sheenColorTexture = -1;
+    float sheenRoughness = 0.f;
+    int32_t sheenRoughnessTexture = -1;
 };
 
 struct LightDesc {
@@ -103,6 +124,7 @@ class Scene {
     std::vector<TextureRec> textures_;
     std::vector<uint32_t> texels_;
     std::vector<float> srgbLut_;
+    std::vector<float> sheenLut_;
     std::vector<LightRec> lights_;
     std::vector<uint32_t> emissiveTris_;
     std::vector<float> lightCdf_, triLightPdf_;

@@ -12,11 +12,22 @@ enum AlphaMode : int32_t { kAlphaOpaque = 0, kAlphaMask = 1, kAlphaBlend = 2 };
 enum LightType : int32_t { kLightPoint = 0, kLightSpot = 1, kLightDirectional = 2 };
 enum BackgroundType : int32_t { kBackgroundColor = 0, kBackgroundEquirect = 1 };
 
+constexpr int kMaxMipLevels = 17;  // 65536 -> 1
+
 struct TextureRec {
     int32_t width, height;
-    uint32_t offset;  // first texel in SceneView::texels (in texels, 4 bytes each)
+    uint32_t offset;  // first texel of level 0 in SceneView::texels (in texels, 4 bytes each)
     int32_t wrapS, wrapT;
     int32_t srgb;
+    // KHR_texture_transform as a 2x3 matrix on (u, v, 1): u' = xf0 u + xf1 v + xf2, etc.
+    int32_t transformed;
+    float xf[6];
+    // Mip chain: level l is max(1, width >> l) x max(1, height >> l) texels at levelOffset[l].
+    int32_t levels;
+    uint32_t levelOffset[kMaxMipLevels];
+    // sqrt(width * height * |det of the transform|): texels per uv unit, to turn a footprint
+    // in uv into texels.
+    float texelScale;
 };
 
 struct MaterialRec {
@@ -36,7 +47,30 @@ struct MaterialRec {
     int32_t alphaMode;
     float alphaCutoff;
     int32_t doubleSided;
+    // KHR_materials_transmission / _ior / _volume: the dielectric base lets `transmission` of
+    // the light through (tinted by the base colour); thin-walled without a volume, else a
+    // closed medium absorbing sigmaA per metre (Beer-Lambert).
+    float transmission;
+    int32_t transmissionTex;  // R channel
+    float ior;
+    int32_t thinWalled;
+    Vec3 sigmaA;
+    // KHR_materials_clearcoat (factor R, roughness G of their textures).
+    float clearcoat;
+    int32_t clearcoatTex;
+    float clearcoatRoughness;
+    int32_t clearcoatRoughnessTex;
+    // KHR_materials_sheen (colour RGB, roughness A).
+    Vec3 sheenColor;
+    int32_t sheenColorTex;
+    float sheenRoughness;
+    int32_t sheenRoughnessTex;
+    // kMaterialTextured | kMaterialLayered, so plain materials skip the work of the others.
+    int32_t flags;
 };
+
+constexpr int32_t kMaterialTextured = 1;  // some texture: the ray cone's footprint is needed
+constexpr int32_t kMaterialLayered = 2;   // transmission, clear coat or sheen
 
 struct LightRec {
     int32_t type;
@@ -116,6 +150,12 @@ struct SceneView {
     const float *envConditionalCdf;  // envHeight rows of envWidth + 1
 
     int32_t anyAlpha;  // some material is masked or blended: traversal runs alpha tests
+
+    // Directional albedo of the sheen lobe, kSheenLut x kSheenLut: row = sheen roughness,
+    // column = cos(theta_o), both from 0 to 1 (scene.cc).
+    const float *sheenAlbedo;
 };
+
+constexpr int kSheenLut = 16;
 
 }  // namespace rf

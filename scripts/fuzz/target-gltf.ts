@@ -34,7 +34,19 @@ function handMade(): Record<string, Buffer> {
     nodes: [{ mesh: 0 }, { mesh: 0, translation: [2, 0, 0], children: [] }, { camera: 0, translation: [0, 0, 3] }],
     cameras: [{ type: 'perspective', perspective: { yfov: 0.8, znear: 0.1 } }],
     meshes: [{ name: 'Quad', primitives: [{ attributes: { POSITION: 0, TEXCOORD_0: 1 }, indices: 2, material: 0 }] }],
-    materials: [{ name: 'Wood', pbrMetallicRoughness: { baseColorTexture: { index: 0 }, metallicFactor: 0 } }],
+    // The material and texture extensions the engine renders, so mutations reach their readers.
+    extensionsUsed: ['KHR_materials_transmission', 'KHR_materials_ior', 'KHR_materials_volume', 'KHR_materials_clearcoat', 'KHR_materials_sheen', 'KHR_texture_transform'],
+    materials: [{
+      name: 'Wood',
+      pbrMetallicRoughness: { baseColorTexture: { index: 0, extensions: { KHR_texture_transform: { offset: [0.5, 0], rotation: 0.3, scale: [2, 2] } } }, metallicFactor: 0 },
+      extensions: {
+        KHR_materials_transmission: { transmissionFactor: 0.8, transmissionTexture: { index: 0 } },
+        KHR_materials_ior: { ior: 1.4 },
+        KHR_materials_volume: { thicknessFactor: 0.1, attenuationDistance: 2, attenuationColor: [0.9, 0.5, 0.5] },
+        KHR_materials_clearcoat: { clearcoatFactor: 0.5, clearcoatRoughnessFactor: 0.2 },
+        KHR_materials_sheen: { sheenColorFactor: [0.5, 0.4, 0.3], sheenRoughnessFactor: 0.5 },
+      },
+    }],
     textures: [{ source: 0, sampler: 0 }],
     samplers: [{}],
     images: [{ uri: 'tex.png' }],

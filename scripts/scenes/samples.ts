@@ -9,15 +9,18 @@ import { EmissiveStrength, KHRLightsPunctual, KHRMaterialsEmissiveStrength, KHRM
 import type { Specular } from '@gltf-transform/extensions';
 import { PNG } from 'pngjs';
 import { box, fbm, meshFrom, quadXZ, sphere, terrain } from './geometry';
+import { glassScene, textureTransformScene } from './material-samples';
 
-function newDoc(): Document {
+/** A document with one buffer, as every sample scene starts. */
+export function newDoc(): Document {
   const doc = new Document();
   doc.createBuffer();
   doc.getRoot().getAsset().generator = 'Rayfarm sample scenes';
   return doc;
 }
 
-function pbr(doc: Document, name: string, color: [number, number, number], roughness = 0.8, metallic = 0): Material {
+/** A metallic-roughness material. */
+export function pbr(doc: Document, name: string, color: [number, number, number], roughness = 0.8, metallic = 0): Material {
   return doc.createMaterial(name).setBaseColorFactor([...color, 1]).setRoughnessFactor(roughness).setMetallicFactor(metallic);
 }
 
@@ -67,7 +70,8 @@ function lookAt(node: Node, eye: [number, number, number], target: [number, numb
   return node.setTranslation(eye).setRotation(q);
 }
 
-function camera(doc: Document, name: string, eye: [number, number, number], target: [number, number, number], yfovDeg: number): Node {
+/** A perspective camera at `eye` looking at `target`. */
+export function camera(doc: Document, name: string, eye: [number, number, number], target: [number, number, number], yfovDeg: number): Node {
   const cam = doc.createCamera(name).setType('perspective').setYFov((yfovDeg * Math.PI) / 180).setZNear(0.05).setAspectRatio(16 / 9);
   return lookAt(doc.createNode(name).setCamera(cam), eye, target);
 }
@@ -84,7 +88,8 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Uint
   return new Uint8Array(PNG.sync.write(png, { colorType: 6 }));
 }
 
-function textureFrom(doc: Document, name: string, size: number, pixel: (u: number, v: number) => [number, number, number]): Texture {
+/** A size × size PNG texture from a colour per (u, v). */
+export function textureFrom(doc: Document, name: string, size: number, pixel: (u: number, v: number) => [number, number, number]): Texture {
   const data = new Uint8Array(size * size * 4);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
@@ -206,4 +211,6 @@ export const SAMPLE_SCENES: Record<string, () => Document> = {
   'heavy.glb': heavyTerrain,
   'animated.glb': animatedScene,
   'spheres.glb': materialSpheres,
+  'glass.glb': glassScene,
+  'texture-transform.glb': textureTransformScene,
 };

@@ -9,6 +9,8 @@ const NAMES: Record<string, string> = {
   'animated.glb': 'Animation (24 frames)',
   'spheres.glb': 'Material spheres',
   'heavy.glb': 'Terrain, 210k triangles',
+  'glass.glb': 'Glass, liquid, clear coat and velvet',
+  'texture-transform.glb': 'Texture transforms',
 };
 
 /** Handlers for creator.samples: the scenes generated into resources/scenes at install. */

@@ -5,7 +5,7 @@
  */
 import { ImageUtils } from '@gltf-transform/core';
 import type { Material, Texture, TextureInfo } from '@gltf-transform/core';
-import type { EmissiveStrength, Specular } from '@gltf-transform/extensions';
+import type { Clearcoat, EmissiveStrength, IOR, Sheen, Specular, Transform, Transmission, Volume } from '@gltf-transform/extensions';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { MaterialDesc, TextureDesc, Vec3, WrapMode } from './types';
@@ -112,8 +112,16 @@ export class MaterialTable {
     const strength = m.getExtension<EmissiveStrength>('KHR_materials_emissive_strength')?.getEmissiveStrength() ?? 1;
     const ef = numbers(m.getEmissiveFactor(), 3, [0, 0, 0]);
     const emissive: Vec3 = [ef[0]! * strength, ef[1]! * strength, ef[2]! * strength];
-    const alpha = m.getAlphaMode();
     const spec = m.getExtension<Specular>('KHR_materials_specular');
+    return {
+      ...this.baseFields(m, name, emissive, spec),
+      ...this.transmissionFields(m, name),
+      ...this.layerFields(m, name),
+    };
+  }
+
+  private baseFields(m: Material, name: string, emissive: Vec3, spec: Specular | null): MaterialDesc {
+    const alpha = m.getAlphaMode();
     return {
       name,
       baseColor: numbers(m.getBaseColorFactor(), 4, [1, 1, 1, 1]) as unknown as MaterialDesc['baseColor'],
@@ -135,11 +143,61 @@ export class MaterialTable {
     };
   }
 
+  // KHR_materials_transmission, _ior and _volume. glTF's "no absorption" is an infinite
+  // attenuation distance, the engine's is 0; an index of refraction outside 1..10 is clamped.
+  private transmissionFields(m: Material, name: string): Partial<MaterialDesc> {
+    const out: { -readonly [K in keyof MaterialDesc]?: MaterialDesc[K] } = {};
+    const ior = m.getExtension<IOR>('KHR_materials_ior')?.getIOR();
+    if (ior !== undefined) {
+      out.ior = Number.isFinite(ior) ? Math.min(10, Math.max(1, ior)) : 1.5;
+      if (out.ior !== ior) this.warn(`Material "${name}" has an index of refraction of ${ior}; ${out.ior} is used.`);
+    }
+    const tr = m.getExtension<Transmission>('KHR_materials_transmission');
+    if (tr) {
+      out.transmission = tr.getTransmissionFactor();
+      out.transmissionTexture = this.texture(tr.getTransmissionTexture(), tr.getTransmissionTextureInfo(), false, name, 'transmission');
+    }
+    const vol = m.getExtension<Volume>('KHR_materials_volume');
+    if (vol) {
+      out.thickness = vol.getThicknessFactor();
+      const d = vol.getAttenuationDistance();
+      out.attenuationDistance = d === Number.POSITIVE_INFINITY ? 0 : d;
+      out.attenuationColor = numbers(vol.getAttenuationColor(), 3, [1, 1, 1]) as unknown as Vec3;
+    }
+    return out;
+  }
+
+  // KHR_materials_clearcoat and KHR_materials_sheen.
+  private layerFields(m: Material, name: string): Partial<MaterialDesc> {
+    const out: { -readonly [K in keyof MaterialDesc]?: MaterialDesc[K] } = {};
+    const cc = m.getExtension<Clearcoat>('KHR_materials_clearcoat');
+    if (cc) {
+      out.clearcoat = cc.getClearcoatFactor();
+      out.clearcoatTexture = this.texture(cc.getClearcoatTexture(), cc.getClearcoatTextureInfo(), false, name, 'clear coat');
+      out.clearcoatRoughness = cc.getClearcoatRoughnessFactor();
+      out.clearcoatRoughnessTexture = this.texture(cc.getClearcoatRoughnessTexture(), cc.getClearcoatRoughnessTextureInfo(), false, name, 'clear coat roughness');
+      if (cc.getClearcoatNormalTexture()) this.warn(`The clear coat normal texture of material "${name}" is not supported; the coat follows the base normal.`);
+    }
+    const sh = m.getExtension<Sheen>('KHR_materials_sheen');
+    if (sh) {
+      out.sheenColor = numbers(sh.getSheenColorFactor(), 3, [0, 0, 0]) as unknown as Vec3;
+      out.sheenColorTexture = this.texture(sh.getSheenColorTexture(), sh.getSheenColorTextureInfo(), true, name, 'sheen colour');
+      out.sheenRoughness = sh.getSheenRoughnessFactor();
+      out.sheenRoughnessTexture = this.texture(sh.getSheenRoughnessTexture(), sh.getSheenRoughnessTextureInfo(), false, name, 'sheen roughness');
+    }
+    return out;
+  }
+
   private texture(tex: Texture | null, info: TextureInfo | null, srgb: boolean, material: string, slot: string): number {
     if (!tex) return -1;
-    if (info && info.getTexCoord() !== 0) {
-      this.warn(`The ${slot} texture of material "${material}" uses texture coordinates set ${info.getTexCoord()}; only set 0 is supported, so set 0 is used.`);
+    const xf = info?.getExtension<Transform>('KHR_texture_transform') ?? null;
+    // KHR_texture_transform's texCoord overrides the texture info's own set.
+    const set = xf?.getTexCoord() ?? info?.getTexCoord() ?? 0;
+    if (set !== 0) {
+      this.warn(`The ${slot} texture of material "${material}" uses texture coordinates set ${set}; only set 0 is supported, so set 0 is used.`);
     }
+    const transform = xf ? textureMatrix(xf) : undefined;
+    if (xf && !transform) this.warn(`The ${slot} texture of material "${material}" has a texture transform that is not finite numbers; it is left out.`);
     const wrapS = wrapOf(info?.getWrapS());
     const wrapT = wrapOf(info?.getWrapT());
     let id = this.textureIds.get(tex);
@@ -147,7 +205,8 @@ export class MaterialTable {
       id = this.textureIds.size;
       this.textureIds.set(tex, id);
     }
-    const key = `${id}|${wrapS}|${wrapT}|${srgb}`;
+    // Each distinct transform of an image is its own engine texture (the texels are copied).
+    const key = `${id}|${wrapS}|${wrapT}|${srgb}|${transform?.join(',') ?? ''}`;
     const known = this.byTexture.get(key);
     if (known !== undefined) return known;
     const img = this.decoded(tex);
@@ -156,7 +215,7 @@ export class MaterialTable {
       this.byTexture.set(key, -1);
       return -1;
     }
-    this.textures.push({ width: img.width, height: img.height, data: img.data, wrapS, wrapT, srgb });
+    this.textures.push({ width: img.width, height: img.height, data: img.data, wrapS, wrapT, srgb, ...(transform ? { transform } : {}) });
     this.byTexture.set(key, this.textures.length - 1);
     return this.textures.length - 1;
   }
@@ -177,6 +236,20 @@ export class MaterialTable {
     this.cache.images.set(tex, result);
     return result;
   }
+}
+
+/**
+ * KHR_texture_transform as the engine's 2×3 matrix: translation · rotation · scale, with the
+ * specification's rotation matrix [cos sin; −sin cos]. Undefined when a value is not a finite
+ * number (the file is not trusted).
+ */
+export function textureMatrix(xf: Transform): TextureDesc['transform'] {
+  const [ox, oy] = numbers(xf.getOffset(), 2, [0, 0]) as [number, number];
+  const [sx, sy] = numbers(xf.getScale(), 2, [1, 1]) as [number, number];
+  const r = xf.getRotation();
+  const c = Math.cos(r), s = Math.sin(r);
+  const m = [c * sx, s * sy, ox, -s * sx, c * sy, oy] as const;
+  return m.every(Number.isFinite) ? m : undefined;
 }
 
 /** The glTF default material: white, fully metallic and rough (as the spec defines it). */

@@ -22,6 +22,11 @@ export interface TextureDesc {
   wrapT: WrapMode;
   /** true for colour data (base colour, emissive): decoded from sRGB to linear when sampled. */
   srgb: boolean;
+  /**
+   * KHR_texture_transform as a 2×3 matrix on (u, v, 1), row-major: u' = m0 u + m1 v + m2,
+   * v' = m3 u + m4 v + m5. Absent: identity.
+   */
+  transform?: readonly [number, number, number, number, number, number];
 }
 
 /** glTF metallic-roughness material. Texture fields are indices into `textures`, or -1. */
@@ -49,6 +54,28 @@ export interface MaterialDesc {
   alphaMode: 'opaque' | 'mask' | 'blend';
   alphaCutoff: number;
   doubleSided: boolean;
+  /** KHR_materials_transmission: share of the dielectric base that transmits (0..1; absent 0). */
+  transmission?: number;
+  /** Its texture (R channel), or -1. */
+  transmissionTexture?: number;
+  /** KHR_materials_ior: index of refraction, 1..10 (absent: 1.5). Sets the dielectric's F0 too. */
+  ior?: number;
+  /** KHR_materials_volume: > 0 makes the mesh a closed volume (refracting, absorbing); 0 thin-walled. */
+  thickness?: number;
+  /** KHR_materials_volume: the colour white light becomes after attenuationDistance metres (linear, 0..1). */
+  attenuationColor?: Vec3;
+  /** KHR_materials_volume: metres; 0 = no absorption (glTF's +Infinity). */
+  attenuationDistance?: number;
+  /** KHR_materials_clearcoat: coat layer strength 0..1, its texture (R), roughness 0..1 and its texture (G). */
+  clearcoat?: number;
+  clearcoatTexture?: number;
+  clearcoatRoughness?: number;
+  clearcoatRoughnessTexture?: number;
+  /** KHR_materials_sheen: linear colour 0..1 (black = none), its texture (RGB, sRGB), roughness 0..1 and its texture (A). */
+  sheenColor?: Vec3;
+  sheenColorTexture?: number;
+  sheenRoughness?: number;
+  sheenRoughnessTexture?: number;
 }
 
 /** KHR_lights_punctual light, already placed in world space. */

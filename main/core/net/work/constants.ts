@@ -13,6 +13,7 @@ export const WORK_LIMITS: ProtocolLimits = {
 /**
  * Engine id the built-in path tracer announces and operators list. The number changes
  * whenever the same task renders to other pixels (proof of render compares them): 2 counts
- * bounces as Cycles does and reads KHR_materials_specular.
+ * bounces as Cycles does and reads KHR_materials_specular; 3 mip-maps textures (ray cones) and
+ * renders KHR_texture_transform and the transmission, ior, volume, clear coat and sheen extensions.
  */
-export const ENGINE_ID = 'rayfarm-pt/2';
+export const ENGINE_ID = 'rayfarm-pt/3';

@@ -53,6 +53,15 @@ const cases: Case[] = [
   ['a NaN light colour', (s) => { s.lights = [{ type: 'point', position: [0, 0, 0], direction: [0, 0, 1], color: [1, NaN, 1], intensity: 1, range: 0, innerConeAngle: 0, outerConeAngle: 1 }]; }, /lights\[0\]\.color\[1\] = nan is not a finite number/],
   ['an equirect background without its texture', (s) => { s.background = { type: 'equirect', texture: 4, intensity: 1 }; }, /background\.texture = 4 is out of range \(scene has 1 textures\)/],
   ['a background colour of the wrong length', (s) => { s.background = { type: 'color', color: [1, 1] as unknown as [number, number, number] }; }, /background\.color must hold 3 numbers, not 2/],
+  ['a transmission above 1 (more light out than in)', (s) => { s.materials[0]!.transmission = 2; }, /materials\[0\] \("m"\)\.transmission = 2 is outside 0\.\.1/],
+  ['an index of refraction below 1', (s) => { s.materials[0]!.ior = 0.5; }, /\.ior = 0\.5 is outside 1\.\.10/],
+  ['an attenuation colour above 1 (a volume that amplifies)', (s) => { s.materials[0]!.attenuationColor = [1, 2, 1]; }, /attenuationColor\[1\] = 2 is outside 0\.\.1/],
+  ['a negative attenuation distance', (s) => { s.materials[0]!.attenuationDistance = -1; }, /attenuationDistance = -1 is outside/],
+  ['a NaN clear coat', (s) => { s.materials[0]!.clearcoat = NaN; }, /clearcoat = nan is not a finite number/],
+  ['a sheen colour above 1', (s) => { s.materials[0]!.sheenColor = [3, 0, 0]; }, /sheenColor\[0\] = 3 is outside 0\.\.1/],
+  ['a sheen texture index past the textures', (s) => { s.materials[0]!.sheenRoughnessTexture = 9; }, /sheenRoughnessTexture = 9 is out of range \(scene has 1 textures\)/],
+  ['a texture transform of the wrong length', (s) => { (s.textures[0] as { transform?: unknown }).transform = [1, 0, 0]; }, /textures\[0\]\.transform must hold 6 numbers, not 3/],
+  ['a NaN in a texture transform', (s) => { (s.textures[0] as { transform?: unknown }).transform = [1, 0, NaN, 0, 1, 0]; }, /transform\[2\] = nan is not a finite number/],
   ['materials missing', (s) => { (s as { materials: unknown }).materials = undefined; }, /materials must be an array/],
 ];
 

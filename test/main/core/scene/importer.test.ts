@@ -101,14 +101,20 @@ describe('readScene: broken inputs are named in plain words', () => {
   it('blocks an unsupported required extension and only warns about an optional one', async () => {
     const path = await writeGltf('ext');
     editJson(path, (j) => {
-      j.extensionsUsed = ['KHR_materials_clearcoat', 'EXT_fancy_thing'];
+      j.extensionsUsed = ['KHR_materials_iridescence', 'KHR_materials_clearcoat', 'KHR_texture_transform', 'EXT_fancy_thing'];
       j.extensionsRequired = ['EXT_fancy_thing'];
     });
     const r = await readScene({ path });
     expect(codes(r.problems)).toEqual(['warning:SCENE_EXTENSION_IGNORED', 'error:SCENE_UNSUPPORTED_EXTENSION']);
     expect(r.problems[1]!.subject).toEqual({ kind: 'extension', name: 'EXT_fancy_thing' });
+    // The material and texture extensions the engine renders may be required.
     editJson(path, (j) => {
-      j.extensionsUsed = ['KHR_materials_clearcoat'];
+      j.extensionsRequired = ['KHR_texture_transform', 'KHR_materials_transmission', 'KHR_materials_volume'];
+      j.extensionsUsed = ['KHR_materials_iridescence', ...j.extensionsRequired];
+    });
+    expect(codes((await readScene({ path })).problems)).toEqual(['warning:SCENE_EXTENSION_IGNORED']);
+    editJson(path, (j) => {
+      j.extensionsUsed = ['KHR_materials_iridescence'];
       delete j.extensionsRequired;
     });
     const ok = await readScene({ path });
