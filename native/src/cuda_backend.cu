@@ -93,6 +93,7 @@ std::shared_ptr<DeviceScene> deviceScene(Scene &scene) {
     v.triLightPdf = d->upload(scene.triLightPdf_);
     v.envMarginalCdf = d->upload(scene.envMarginalCdf_);
     v.envConditionalCdf = d->upload(scene.envConditionalCdf_);
+    v.envTexels = d->upload(scene.envTexels_);
     d->view = v;
     scene.gpuData = d;
     return d;

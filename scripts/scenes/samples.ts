@@ -10,14 +10,16 @@ import type { Specular } from '@gltf-transform/extensions';
 import { PNG } from 'pngjs';
 import { box, fbm, meshFrom, quadXZ, sphere, terrain } from './geometry';
 
-function newDoc(): Document {
+/** An empty document with one buffer. */
+export function newDoc(): Document {
   const doc = new Document();
   doc.createBuffer();
   doc.getRoot().getAsset().generator = 'Rayfarm sample scenes';
   return doc;
 }
 
-function pbr(doc: Document, name: string, color: [number, number, number], roughness = 0.8, metallic = 0): Material {
+/** A metallic-roughness material. */
+export function pbr(doc: Document, name: string, color: [number, number, number], roughness = 0.8, metallic = 0): Material {
   return doc.createMaterial(name).setBaseColorFactor([...color, 1]).setRoughnessFactor(roughness).setMetallicFactor(metallic);
 }
 
@@ -39,7 +41,8 @@ function emitter(doc: Document, name: string, color: [number, number, number], s
   return m.setExtension('KHR_materials_emissive_strength', ext.createEmissiveStrength().setEmissiveStrength(strength) as EmissiveStrength);
 }
 
-function lookAt(node: Node, eye: [number, number, number], target: [number, number, number]): Node {
+/** Places `node` at `eye` looking at `target` (Y up). */
+export function lookAt(node: Node, eye: [number, number, number], target: [number, number, number]): Node {
   const b = [eye[0] - target[0], eye[1] - target[1], eye[2] - target[2]];
   const bl = Math.hypot(b[0]!, b[1]!, b[2]!);
   const z = b.map((x) => x / bl);
@@ -67,12 +70,14 @@ function lookAt(node: Node, eye: [number, number, number], target: [number, numb
   return node.setTranslation(eye).setRotation(q);
 }
 
-function camera(doc: Document, name: string, eye: [number, number, number], target: [number, number, number], yfovDeg: number): Node {
+/** A perspective camera node at `eye` looking at `target`. */
+export function camera(doc: Document, name: string, eye: [number, number, number], target: [number, number, number], yfovDeg: number): Node {
   const cam = doc.createCamera(name).setType('perspective').setYFov((yfovDeg * Math.PI) / 180).setZNear(0.05).setAspectRatio(16 / 9);
   return lookAt(doc.createNode(name).setCamera(cam), eye, target);
 }
 
-function yRotation(deg: number): [number, number, number, number] {
+/** A rotation of `deg` degrees about Y as a quaternion. */
+export function yRotation(deg: number): [number, number, number, number] {
   const h = (deg * Math.PI) / 360;
   return [0, Math.sin(h), 0, Math.cos(h)];
 }
@@ -84,7 +89,8 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Uint
   return new Uint8Array(PNG.sync.write(png, { colorType: 6 }));
 }
 
-function textureFrom(doc: Document, name: string, size: number, pixel: (u: number, v: number) => [number, number, number]): Texture {
+/** A PNG texture of size² pixels whose colour comes from `pixel(u, v)`. */
+export function textureFrom(doc: Document, name: string, size: number, pixel: (u: number, v: number) => [number, number, number]): Texture {
   const data = new Uint8Array(size * size * 4);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {

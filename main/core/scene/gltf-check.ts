@@ -8,6 +8,7 @@ import { ImageUtils } from '@gltf-transform/core';
 import type { GLTF } from '@gltf-transform/core';
 import type { SceneProblem } from '../../../shared/api/scenes';
 import { decodeImage, MAX_TEXTURE_PIXELS, sniffImage } from '../engine/flatten-materials';
+import { isHdr, readHdr } from '../engine/hdr';
 import { gltfShapeProblem } from '../engine/gltf-shape';
 import type { FileRead, SceneFiles } from './scene-files';
 
@@ -267,6 +268,15 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
     }
     if (!data) {
       if (typeof img.uri === 'string') problems.push(err('SCENE_CORRUPT', `Texture \`${label}\`${usedBy} holds data that cannot be decoded (or more than ${MAX_DATA_URI_BYTES / 1024 ** 2} MiB of it).`, { kind: 'texture', name: label }));
+      return;
+    }
+    if (isHdr(data)) {
+      // An environment map (RAYFARM_environment): decoded here so a damaged or huge one is refused at import.
+      try {
+        readHdr(data);
+      } catch (e) {
+        problems.push(err('SCENE_TEXTURE_UNREADABLE', `Environment map \`${label}\` ${(e as Error).message.replace(/^The environment map /, '')}`, { kind: 'texture', name: label }));
+      }
       return;
     }
     const kind = sniffImage(data);
