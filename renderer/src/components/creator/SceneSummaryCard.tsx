@@ -49,6 +49,14 @@ function useSharpPreview(sceneId: string, box: React.RefObject<HTMLDivElement | 
   return sharp;
 }
 
+/** How each world light reads in the summary. */
+export const ENVIRONMENT_LABEL: Record<'studio' | 'none' | 'color' | 'hdri', string> = {
+  studio: 'Studio environment',
+  none: 'None',
+  color: 'Uniform colour',
+  hdri: 'Environment map',
+};
+
 /** What the scene holds, with its preview rendered by the engine. */
 export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
   const s = scene.summary;
@@ -91,7 +99,15 @@ export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
             <dt>Textures</dt>
             <dd>{s.textures.length ? s.textures.map((t) => `${t.width}×${t.height}`).join(', ') : 'none'}</dd>
             <dt>Lights</dt>
-            <dd>{s.lights.length ? `${s.lights.length}` : s.usesDefaultEnvironment ? 'none — lit by the default sky' : 'emissive materials'}</dd>
+            <dd>{s.lights.length ? `${s.lights.length}` : s.usesDefaultEnvironment ? 'none — lit by the studio environment' : 'emissive materials'}</dd>
+            {s.environment && (
+              <>
+                <dt title="What lights the scene besides its own lights when a job leaves the environment on Automatic; the job form can change it.">World light</dt>
+                <dd data-testid="scene-environment" data-kind={s.environment.kind}>
+                  {ENVIRONMENT_LABEL[s.environment.kind]} — {s.environment.reason}
+                </dd>
+              </>
+            )}
             <dt>Cameras</dt>
             <dd>{s.cameras.length ? s.cameras.map((c) => c.name || c.type).join(', ') : 'none — an automatic camera frames the scene'}</dd>
             <dt>Animations</dt>

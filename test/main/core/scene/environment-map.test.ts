@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGltfIO, readGlb } from '../../../../main/core/engine/gltf-io';
+import { flattenScene } from '../../../../main/core/engine/flatten';
+import { prepareScene } from '../../../../main/core/scene/scene-prepare';
+import { hdriScene, makeSkyHdr } from '../../../../scripts/scenes/lighting';
+
+let dir: string;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw glTF JSON edited by hand
+type Json = Record<string, any>;
+
+/** The HDRI sample scene as .gltf + .bin + sky.hdr in `<dir>/<name>/`, with its JSON and sky edited. */
+async function sceneWith(name: string, edit: (json: Json) => void = () => {}, sky: Uint8Array = makeSkyHdr(64, 32)): Promise<string> {
+  const folder = join(dir, name);
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, 'hdri.gltf');
+  await createGltfIO().write(path, hdriScene());
+  writeFileSync(join(folder, 'sky.hdr'), sky);
+  const json = JSON.parse(readFileSync(path, 'utf8')) as Json;
+  edit(json);
+  writeFileSync(path, JSON.stringify(json));
+  return path;
+}
+
+const envImage = (j: Json) => j.images[j.extensions.RAYFARM_environment.image];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rf-envmap-'));
+  // A valid .hdr beside the scene folders: what an escaping URI would reach.
+  writeFileSync(join(dir, 'outside.hdr'), makeSkyHdr(16, 8));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('environment maps packed with a scene', () => {
+  it('packs the .hdr a .gltf names, content-addressed, and auto lights the scene with it', async () => {
+    const sky = makeSkyHdr(64, 32);
+    const r = await prepareScene({ source: { path: await sceneWith('ok', () => {}, sky) } });
+    expect(r.ok, JSON.stringify(r.problems)).toBe(true);
+    if (!r.ok) return;
+    const sha = createHash('sha256').update(sky).digest('hex');
+    expect(r.summary.environmentMaps).toEqual([{ name: 'sky.hdr', sha256: sha, width: 64, height: 32 }]);
+    expect(r.summary.environment).toMatchObject({ kind: 'hdri', hdri: sha });
+    expect(r.summary.textures.map((t) => t.name)).not.toContain('sky.hdr');
+    // What operators get: the package alone lights the frame with the map.
+    const flat = flattenScene(await readGlb(r.glb), { aspect: 1 });
+    expect(flat.buffers.background).toMatchObject({ type: 'hdri', width: 64, height: 32 });
+    // A job naming the map by its sha256 gets it, with its intensity; another hash is refused in words.
+    const named = flattenScene(await readGlb(r.glb), { environment: { hdri: sha, intensity: 2 } });
+    expect(named.buffers.background).toMatchObject({ type: 'hdri', intensity: 2 });
+    const doc = await readGlb(r.glb);
+    expect(() => flattenScene(doc, { environment: { hdri: 'f'.repeat(64) } })).toThrow(/holds other maps only/);
+  });
+
+  it('refuses an environment map outside the scene folder, and never packs it', async () => {
+    for (const uri of ['../outside.hdr', join(dir, 'outside.hdr'), 'file:///etc/passwd']) {
+      const r = await prepareScene({ source: { path: await sceneWith(`out-${encodeURIComponent(uri)}`, (j) => (envImage(j).uri = uri)) } });
+      expect(r.ok, uri).toBe(false);
+      expect(r.problems.find((p) => p.code === 'SCENE_FILE_REFUSED')?.message, uri).toMatch(/folder|URL/);
+    }
+  });
+
+  it('refuses a huge or damaged .hdr in words, before allocating what its header claims', async () => {
+    const huge = new TextEncoder().encode('#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 100000 +X 200000\n\u0002\u0002');
+    const truncated = makeSkyHdr(64, 32).subarray(0, 2000);
+    const notRgbe = new TextEncoder().encode('#?RADIANCE\nFORMAT=32-bit_rle_xyze\n\n-Y 8 +X 8\n');
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['huge', huge, /200000 × 100000 pixels, more than/],
+      ['truncated', truncated, /ends in the middle of its pixels/],
+      ['xyze', notRgbe, /only 32-bit_rle_rgbe is read/],
+    ];
+    for (const [name, bytes, why] of cases) {
+      const r = await prepareScene({ source: { path: await sceneWith(`bad-${name}`, () => {}, bytes) } });
+      expect(r.ok, name).toBe(false);
+      const p = r.problems.find((x) => x.code === 'SCENE_TEXTURE_UNREADABLE');
+      expect(p?.message, name).toMatch(/Environment map `sky.hdr`/);
+      expect(p?.message, name).toMatch(why);
+    }
+  });
+});
+
