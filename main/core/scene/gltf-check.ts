@@ -8,12 +8,15 @@ import { ImageUtils } from '@gltf-transform/core';
 import type { GLTF } from '@gltf-transform/core';
 import type { SceneProblem } from '../../../shared/api/scenes';
 import { decodeImage, MAX_TEXTURE_PIXELS, sniffImage } from '../engine/flatten-materials';
+import { RAYFARM_ENVIRONMENT } from '../engine/environment-ext';
 import { isHdr, readHdr } from '../engine/hdr';
 import { gltfShapeProblem } from '../engine/gltf-shape';
 import type { FileRead, SceneFiles } from './scene-files';
 
 /** Extensions the renderer honours. */
 export const SUPPORTED_EXTENSIONS = new Set(['KHR_lights_punctual', 'KHR_materials_emissive_strength', 'KHR_materials_specular', 'KHR_mesh_quantization']);
+// Rayfarm's own environment map (engine/environment-ext.ts), kept apart from the KHR list above.
+SUPPORTED_EXTENSIONS.add(RAYFARM_ENVIRONMENT);
 /** Extensions whose data cannot be read here at all (compressed geometry). */
 const UNREADABLE_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression']);
 /** Textures bigger than this (either side) draw a warning. */

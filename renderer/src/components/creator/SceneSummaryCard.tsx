@@ -99,7 +99,7 @@ export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
             <dt>Textures</dt>
             <dd>{s.textures.length ? s.textures.map((t) => `${t.width}×${t.height}`).join(', ') : 'none'}</dd>
             <dt>Lights</dt>
-            <dd>{s.lights.length ? `${s.lights.length}` : s.usesDefaultEnvironment ? 'none — lit by the studio environment' : 'emissive materials'}</dd>
+            <dd>{s.lights.length ? `${s.lights.length}` : s.environment ? 'none' : s.usesDefaultEnvironment ? 'none — lit by the studio environment' : 'emissive materials'}</dd>
             {s.environment && (
               <>
                 <dt title="What lights the scene besides its own lights when a job leaves the environment on Automatic; the job form can change it.">World light</dt>
