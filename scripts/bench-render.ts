@@ -19,7 +19,8 @@
  * --vs-reference compares images, not speed: every sample scene (resources/scenes/*.glb, or
  * the --scene files) against Cycles with materials set by script where the scene is flat and
  * Lambertian ("cycles-lambert") and through the importer otherwise ("cycles-importer"), and
- * prints {scene, reference, meanLuminance, referenceMeanLuminance, meanLuminanceDifference, ssim}.
+ * prints {scene, reference, meanLuminance, referenceMeanLuminance, meanLuminanceDifference, ssim,
+ * ssim4x4} (ssim4x4: SSIM of the images' 4 × 4-block means, where sampling noise matters less).
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,7 +30,7 @@ import { benchScene, prepareGlb } from '../main/core/engine/benchmark';
 import { linearToSrgb } from '../shared/srgb';
 import { hasBlender, isLambertian, runCycles } from './cycles-render';
 import type { CyclesMaterials, CyclesResult } from './cycles-render';
-import { ssim } from './image-compare';
+import { downsample, ssim } from './image-compare';
 
 const { values } = parseArgs({
   options: {
@@ -95,9 +96,12 @@ for (const file of scenes) {
   if (values.png) savePng(values.png, stem, pixels, opts.width, opts.height);
   const difference = c ? (result.meanLuminance - c.cyclesMeanLuminance) / Math.max(c.cyclesMeanLuminance, 1e-9) : undefined;
   const similarity = c ? ssim(pixels, c.pixels, opts.width, opts.height) : undefined;
+  // SSIM of 4 × 4-block means: the noise of both renders averaged, the structure compared.
+  const q = c ? [downsample(pixels, opts.width, opts.height, 4), downsample(c.pixels, opts.width, opts.height, 4)] : undefined;
+  const similarityBlocks = q ? ssim(q[0]!.pixels, q[1]!.pixels, q[0]!.width, q[0]!.height) : undefined;
   let line: Record<string, unknown> = { ...result, repeat };
   if (reference) {
-    line = { scene: result.scene, reference: c ? `cycles-${materials}` : 'none (blender missing)', width: opts.width, height: opts.height, spp: opts.spp, maxDepth: opts.maxDepth, meanLuminance: result.meanLuminance, referenceMeanLuminance: c?.cyclesMeanLuminance, meanLuminanceDifference: difference, ssim: similarity };
+    line = { scene: result.scene, reference: c ? `cycles-${materials}` : 'none (blender missing)', width: opts.width, height: opts.height, spp: opts.spp, maxDepth: opts.maxDepth, meanLuminance: result.meanLuminance, referenceMeanLuminance: c?.cyclesMeanLuminance, meanLuminanceDifference: difference, ssim: similarity, ssim4x4: similarityBlocks };
   } else if (c) {
     line = {
       ...result,
@@ -107,6 +111,7 @@ for (const file of scenes) {
       ratio: c.cyclesSeconds / result.seconds,
       meanLuminanceDifference: difference,
       ssim: similarity,
+      ssim4x4: similarityBlocks,
     };
   }
   console.log(JSON.stringify(line));

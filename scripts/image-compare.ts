@@ -2,6 +2,8 @@
  * Image agreement metrics for bench:render's --vs-reference: mean luminance of a linear RGBA
  * float image, and SSIM (Wang et al. 2004: 11 × 11 Gaussian window, σ = 1.5, K1 = 0.01,
  * K2 = 0.03) on the sRGB-encoded luminance of two such images, as a person would see them.
+ * Two path-traced images at modest sample counts differ mostly by noise, which SSIM punishes
+ * at full size; `downsample` first averages k × k blocks so the structure is compared.
  */
 import { linearToSrgb } from '../shared/srgb';
 
@@ -66,4 +68,20 @@ export function ssim(a: Float32Array, b: Float32Array, width: number, height: nu
     sum += ((2 * mx[i]! * my[i]! + c1) * (2 * cov + c2)) / ((mx[i]! ** 2 + my[i]! ** 2 + c1) * (vx + vy + c2));
   }
   return sum / n;
+}
+
+/** The image with each k × k block averaged (linear RGBA float; width and height divisible by k). */
+export function downsample(px: Float32Array, width: number, height: number, k: number): { pixels: Float32Array; width: number; height: number } {
+  const w = Math.floor(width / k), h = Math.floor(height / k);
+  const out = new Float32Array(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 4; c++) {
+        let s = 0;
+        for (let j = 0; j < k; j++) for (let i = 0; i < k; i++) s += px[((y * k + j) * width + x * k + i) * 4 + c]!;
+        out[(y * w + x) * 4 + c] = s / (k * k);
+      }
+    }
+  }
+  return { pixels: out, width: w, height: h };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanLuminanceOf, ssim } from '../../scripts/image-compare';
+import { downsample, meanLuminanceOf, ssim } from '../../scripts/image-compare';
 
 const W = 40;
 
@@ -36,6 +36,14 @@ describe('image agreement metrics', () => {
   it('mean luminance weighs the channels by Rec. 709', () => {
     const px = new Float32Array([1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1]);
     expect(meanLuminanceOf(px)).toBeCloseTo((0.2126 + 0.7152 + 0.0722 + 1) / 4, 6);
+  });
+
+  it('block means average noise away, so two noisy renders of one picture compare as alike', () => {
+    const a = image((x, y) => 0.2 + 0.5 * ((Math.floor(x / 8) + Math.floor(y / 8)) % 2) + 0.15 * hash(x, y));
+    const b = image((x, y) => 0.2 + 0.5 * ((Math.floor(x / 8) + Math.floor(y / 8)) % 2) + 0.15 * hash(x + 1000, y));
+    const da = downsample(a, W, W, 4), db = downsample(b, W, W, 4);
+    expect(da.width).toBe(10);
+    expect(ssim(da.pixels, db.pixels, 10, 10)).toBeGreaterThan(ssim(a, b, W, W));
   });
 
   it('refuses images of different sizes in words', () => {
