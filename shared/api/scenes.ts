@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JobSpecSchema, TierSchema } from '../job-spec';
+import { EnvironmentSchema, JobSpecSchema, TierSchema } from '../job-spec';
 import { call, NoInput } from './define';
 
 /** What a problem found in a scene is about, so the UI can show it next to that thing. */
@@ -118,6 +118,8 @@ export const sceneCalls = {
         width: z.number().int().min(16).max(1920),
         height: z.number().int().min(16).max(1080),
         spp: z.number().int().min(1).max(64),
+        /** The world light to preview (the job spec's `environment`); auto when absent. */
+        environment: EnvironmentSchema.optional(),
       })
       .strict(),
     z.object({ dataUrl: z.string(), width: z.number().int(), height: z.number().int(), spp: z.number().int() }),

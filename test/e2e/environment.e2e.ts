@@ -64,13 +64,21 @@ describe('the world light in the Creator view', () => {
     expect(await page.getByTestId('import-problems').count()).toBe(0);
     const options = await page.getByLabel('World light').locator('option').allTextContents();
     expect(options).toContain('Environment map sky.hdr (256×128)');
-    // Each choice is a spec the API accepts: the estimate follows it.
-    for (const label of ['None (the scene\'s own lights only)', 'Environment map sky.hdr (256×128)', 'Uniform colour']) {
+    // Each choice is a spec the API accepts (the estimate follows it), and the preview renders with it.
+    const choices: [string, string][] = [
+      ["None (the scene's own lights only)", 'none'],
+      ['Environment map sky.hdr (256×128)', 'hdri'],
+      ['Uniform colour', 'color'],
+    ];
+    for (const [label, kind] of choices) {
       await page.getByLabel('World light').selectOption({ label });
+      await expect.poll(() => page.getByTestId('scene-preview').getAttribute('data-preview-environment'), { timeout: 60_000 }).toBe(kind);
       await expect.poll(() => page.getByTestId('estimate-total').textContent(), { timeout: 60_000 }).toMatch(/RFT/);
+      if (kind === 'none') await screenshot(page, 'environment-hdri-scene-without-world-light');
     }
     expect(await page.getByLabel('World colour').count()).toBe(1);
     await page.getByLabel('World light').selectOption({ label: 'Environment map sky.hdr (256×128)' });
+    await expect.poll(() => page.getByTestId('scene-preview').getAttribute('data-preview-environment'), { timeout: 60_000 }).toBe('hdri');
     await screenshot(page, 'environment-hdri');
   });
 });

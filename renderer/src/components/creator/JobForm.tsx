@@ -159,6 +159,13 @@ export function JobForm({ scene, seed, onSubmit, submitting }: { scene: SceneRec
     envColor: '#ffffff',
         },
   );
+  const setPreviewEnvironment = useStore((s) => s.setPreviewEnvironment);
+  const envKey = JSON.stringify(environmentOf(f));
+  // The scene's preview follows the world light chosen here; a new scene starts on auto.
+  useEffect(() => {
+    setPreviewEnvironment(JSON.parse(envKey) as JobSpec['environment']);
+  }, [envKey, setPreviewEnvironment]);
+  useEffect(() => () => setPreviewEnvironment('auto'), [setPreviewEnvironment]);
   const [estimate, setEstimate] = useState<Estimate | null>(null);
   const [estimating, setEstimating] = useState(false);
   const [estimateError, setEstimateError] = useState<string | null>(null);

@@ -87,6 +87,20 @@ describe('HDRI environments (furnace and analytic)', () => {
     expect(a / expected).toBeLessThan(1.02);
   });
 
+  it('the importance-sampling table and uniform sphere sampling agree on a constant map (occlusion, 3 bounces)', async () => {
+    const scene = () => {
+      const b = new SceneBuilder();
+      b.quad([-3, 0, 3], [3, 0, 3], [3, 0, -3], [-3, 0, -3], b.addMaterial({ ...lambert, baseColor: [0.6, 0.6, 0.6, 1] }));
+      b.sphere([0, 0.5, 0], 0.5, b.addMaterial({ baseColor: [0.8, 0.3, 0.2, 1], metallic: 0, roughness: 0.4 }));
+      return b;
+    };
+    const cam: CameraDesc = { cameraToWorld: [1, 0, 0, 0, 0, 0.94, 0.34, 0, 0, -0.34, 0.94, 0, 0, 1.5, 3, 1], yfov: 0.7 };
+    const table = await renderMean(scene().build({ background: hdri(32, 16, () => 0.8) }), cam, { maxDepth: 3, spp: 32 });
+    const uniform = await renderMean(scene().build({ background: { type: 'color', color: [0.8, 0.8, 0.8] } }), cam, { maxDepth: 3, spp: 32 });
+    expect(table / uniform).toBeGreaterThan(0.99);
+    expect(table / uniform).toBeLessThan(1.01);
+  });
+
   it('refuses a map whose size and data disagree, or with negative radiance, in words', async () => {
     const b = new SceneBuilder();
     b.sphere([0, 0, 0], 1, b.addMaterial(lambert));
