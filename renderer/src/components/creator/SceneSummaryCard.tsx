@@ -37,15 +37,15 @@ function useSharpPreview(sceneId: string, box: React.RefObject<HTMLDivElement | 
       const env = JSON.parse(envKey) as Environment;
       for (const spp of PASSES) {
         // One preview renders at a time: when the world light changes mid-pass, wait for the
-        // running one (a few tries), then render with the new choice.
-        for (let attempt = 0; ; attempt++) {
+        // running one to end, then render with the new choice (a newer choice stops this loop).
+        for (;;) {
           try {
             const r = await api.call('creator.preview', { sceneId, width, height, spp, environment: env });
             if (!live) return;
             setSharp({ url: r.dataUrl, width: r.width, spp: r.spp, environment: typeof env === 'string' ? env : 'hdri' in env ? 'hdri' : 'color' });
             break;
           } catch (e) {
-            if (!live || (e as { code?: string }).code !== 'PREVIEW_BUSY' || attempt >= 40) return;
+            if (!live || (e as { code?: string }).code !== 'PREVIEW_BUSY') return;
             await new Promise((ok) => setTimeout(ok, 250));
           }
         }
