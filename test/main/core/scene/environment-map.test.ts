@@ -79,5 +79,23 @@ describe('environment maps packed with a scene', () => {
       expect(p?.message, name).toMatch(why);
     }
   });
-});
 
+  it('an operator refuses a package whose map was swapped for a hostile one, in words, before allocating', async () => {
+    // A package is the creator's bytes: the map may claim any size or be cut short.
+    for (const [bytes, why] of [
+      [new TextEncoder().encode('#?RADIANCE\n\n-Y 65000 +X 65000\n'), /65000 × 65000 pixels, more than/],
+      [makeSkyHdr(64, 32).subarray(0, 500), /ends in the middle/],
+    ] as const) {
+      const doc = hdriScene();
+      doc.getRoot().listTextures()[0]!.setImage(bytes);
+      const glb = await createGltfIO().writeBinary(doc);
+      const packaged = await readGlb(glb);
+      expect(() => flattenScene(packaged, {})).toThrow(why);
+      try {
+        flattenScene(packaged, {});
+      } catch (e) {
+        expect((e as { code?: string }).code).toBe('HDR_BAD');
+      }
+    }
+  });
+});
