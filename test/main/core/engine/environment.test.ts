@@ -94,7 +94,8 @@ describe('HDRI environments (furnace and analytic)', () => {
       b.sphere([0, 0.5, 0], 0.5, b.addMaterial({ baseColor: [0.8, 0.3, 0.2, 1], metallic: 0, roughness: 0.4 }));
       return b;
     };
-    const cam: CameraDesc = { cameraToWorld: [1, 0, 0, 0, 0, 0.94, 0.34, 0, 0, -0.34, 0.94, 0, 0, 1.5, 3, 1], yfov: 0.7 };
+    // Looking down at the sphere on the floor (-z = (0, -0.34, -0.94)): every pixel shows a surface.
+    const cam: CameraDesc = { cameraToWorld: [1, 0, 0, 0, 0, 0.94, -0.34, 0, 0, 0.34, 0.94, 0, 0, 1.5, 3, 1], yfov: 0.5 };
     const table = await renderMean(scene().build({ background: hdri(32, 16, () => 0.8) }), cam, { maxDepth: 3, spp: 32 });
     const uniform = await renderMean(scene().build({ background: { type: 'color', color: [0.8, 0.8, 0.8] } }), cam, { maxDepth: 3, spp: 32 });
     expect(table / uniform).toBeGreaterThan(0.99);
