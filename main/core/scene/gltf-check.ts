@@ -8,7 +8,8 @@ import { ImageUtils } from '@gltf-transform/core';
 import type { GLTF } from '@gltf-transform/core';
 import type { SceneProblem } from '../../../shared/api/scenes';
 import { decodeImage, MAX_TEXTURE_PIXELS, sniffImage } from '../engine/flatten-materials';
-import { RAYFARM_ENVIRONMENT } from '../engine/environment-ext';
+import { HDR_MIME, RAYFARM_ENVIRONMENT } from '../engine/environment-ext';
+import { exrToHdr, isExr } from './exr-environment';
 import { isHdr, readHdr } from '../engine/hdr';
 import { gltfShapeProblem } from '../engine/gltf-shape';
 import type { FileRead, SceneFiles } from './scene-files';
@@ -272,6 +273,21 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
     if (!data) {
       if (typeof img.uri === 'string') problems.push(err('SCENE_CORRUPT', `Texture \`${label}\`${usedBy} holds data that cannot be decoded (or more than ${MAX_DATA_URI_BYTES / 1024 ** 2} MiB of it).`, { kind: 'texture', name: label }));
       return;
+    }
+    if (isExr(data)) {
+      // An OpenEXR environment map beside the .gltf is packed as .hdr: operators read one format.
+      if (typeof img.uri !== 'string' || img.uri.startsWith('data:') || !resources[img.uri]) {
+        problems.push(err('SCENE_TEXTURE_UNREADABLE', `Environment map \`${label}\` is an OpenEXR image embedded in the file; keep the .exr beside the .gltf, or save it as .hdr.`, { kind: 'texture', name: label }));
+        return;
+      }
+      try {
+        data = exrToHdr(data);
+        resources[img.uri] = data;
+        img.mimeType = HDR_MIME;
+      } catch (e) {
+        problems.push(err('SCENE_TEXTURE_UNREADABLE', `Environment map \`${label}\` cannot be used: ${(e as Error).message}.`, { kind: 'texture', name: label }));
+        return;
+      }
     }
     if (isHdr(data)) {
       // An environment map (RAYFARM_environment): decoded here so a damaged or huge one is refused at import.

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGltfIO, readGlb } from '../../../../main/core/engine/gltf-io';
 import { flattenScene } from '../../../../main/core/engine/flatten';
+import { readHdr } from '../../../../main/core/engine/hdr';
+import { encodeExr } from '../../../../main/core/output/exr';
 import { prepareScene } from '../../../../main/core/scene/scene-prepare';
 import { hdriScene, makeSkyHdr } from '../../../../scripts/scenes/lighting';
 
@@ -97,5 +99,38 @@ describe('environment maps packed with a scene', () => {
         expect((e as { code?: string }).code).toBe('HDR_BAD');
       }
     }
+  });
+
+  it('packs an OpenEXR map beside the .gltf as .hdr, and refuses a hostile one in words', async () => {
+    const sky = readHdr(makeSkyHdr(64, 32));
+    const rgba = new Float32Array(64 * 32 * 4);
+    for (let i = 0; i < 64 * 32; i++) rgba.set([sky.data[i * 3]!, sky.data[i * 3 + 1]!, sky.data[i * 3 + 2]!, 1], i * 4);
+    const exr = encodeExr(rgba, 64, 32, { pixelType: 'float', compression: 'zip' });
+    const asExr = (j: Json) => {
+      envImage(j).uri = 'sky.exr';
+      delete envImage(j).mimeType;
+    };
+    const path = await sceneWith('exr', asExr);
+    writeFileSync(join(dir, 'exr', 'sky.exr'), exr);
+    const r = await prepareScene({ source: { path } });
+    expect(r.ok, JSON.stringify(r.problems)).toBe(true);
+    if (!r.ok) return;
+    expect(r.summary.environmentMaps?.[0]).toMatchObject({ width: 64, height: 32 });
+    const flat = flattenScene(await readGlb(r.glb), {});
+    const bg = flat.buffers.background as { type: string; data: Float32Array };
+    expect(bg.type).toBe('hdri');
+    // The sun survives the trip (RGBE keeps 8 bits of mantissa).
+    expect(Math.max(...bg.data)).toBeGreaterThan(350);
+
+    // A header claiming 2^30 pixels is refused before anything is allocated.
+    const huge = Buffer.from(exr);
+    const at = huge.indexOf('dataWindow') + 'dataWindow'.length + 1 + 'box2i'.length + 1 + 4;
+    huge.writeInt32LE(65535, at + 8);
+    huge.writeInt32LE(16383, at + 12);
+    const bad = await sceneWith('exr-huge', asExr);
+    writeFileSync(join(dir, 'exr-huge', 'sky.exr'), huge);
+    const rb = await prepareScene({ source: { path: bad } });
+    expect(rb.ok).toBe(false);
+    expect(rb.problems.find((p) => p.code === 'SCENE_TEXTURE_UNREADABLE')?.message).toMatch(/Environment map `sky.exr` cannot be used: it is 65536 × 16384 pixels, more than/);
   });
 });
