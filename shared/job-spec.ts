@@ -33,16 +33,24 @@ const unitColor = z.tuple([z.number().min(0).max(1000), z.number().min(0).max(10
 });
 
 /**
- * The light around the scene. `auto`: the scene's own lights, or the default sky when it
- * has neither punctual lights nor emissive materials. `default`: always the default sky.
- * `{color}`: a uniform background of that linear colour. `none`: black.
+ * The light around the scene. `auto`: the scene's own environment map if it has one; else
+ * nothing when it has punctual lights or emissive surfaces bright enough to see by; else the
+ * neutral studio (main/core/engine/world-light.ts). `default`: always the studio.
+ * `{color}`: a uniform background of that linear colour. `{hdri}`: the environment map
+ * packed in the scene whose .hdr file has that sha256, times `intensity`. `none`: black.
  */
 export const EnvironmentSchema = z.union([
   z.literal('auto'),
   z.literal('default'),
   z.literal('none'),
   z.object({ color: unitColor }).strict(),
-]);
+  z
+    .object({
+      hdri: z.string({ error: 'the environment map must be named by the sha256 of its .hdr file' }).regex(/^[0-9a-f]{64}$/, { error: 'the environment map must be named by the sha256 of its .hdr file (64 lower-case hex characters), not by a path' }),
+      intensity: z.number({ error: 'the environment intensity must be a number' }).min(0, { error: 'the environment intensity cannot be negative' }).max(1000, { error: 'the environment intensity can be at most 1000' }).optional(),
+    })
+    .strict(),
+], { error: "the environment must be 'auto', 'default', 'none', {color: [r, g, b]} or {hdri: sha256}" });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
 const int = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` });

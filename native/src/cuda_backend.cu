@@ -94,6 +94,7 @@ std::shared_ptr<DeviceScene> deviceScene(Scene &scene) {
     v.envMarginalCdf = d->upload(scene.envMarginalCdf_);
     v.envConditionalCdf = d->upload(scene.envConditionalCdf_);
     v.sheenAlbedo = d->upload(scene.sheenLut_);
+    v.envTexels = d->upload(scene.envTexels_);
     d->view = v;
     scene.gpuData = d;
     return d;

@@ -6,27 +6,11 @@
 
 namespace rf {
 
-EnvironmentDistribution buildEnvironment(int32_t type, Vec3 color, const TextureRec *tex,
-                                         const std::vector<uint32_t> &texels,
-                                         const std::vector<float> &srgbLut, float intensity) {
+namespace {
+
+// Shared by both map kinds: the CDFs from per-texel luminance (already times the intensity).
+EnvironmentDistribution fromLuminance(const std::vector<double> &lum, int w, int h, int wrapS) {
     EnvironmentDistribution env;
-    if (type == kBackgroundColor || tex == nullptr) {
-        env.meanRadiance = luminance(color);
-        return env;
-    }
-    int w = tex->width, h = tex->height;
-    std::vector<double> lum(static_cast<size_t>(w) * h);
-    for (int y = 0; y < h; ++y) {
-        for (int x = 0; x < w; ++x) {
-            uint32_t p = texels[tex->offset + static_cast<size_t>(y) * w + x];
-            double c[3];
-            for (int k = 0; k < 3; ++k) {
-                uint32_t b = (p >> (8 * k)) & 255u;
-                c[k] = tex->srgb ? srgbLut[b] : b / 255.0;
-            }
-            lum[static_cast<size_t>(y) * w + x] = (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) * intensity;
-        }
-    }
     // Weight of a cell = the integral of the bilinearly filtered radiance over it (3/4 of the
     // texel itself and 1/8 of each neighbour per axis), so samples follow what lookups return.
     const double k1[3] = {0.125, 0.75, 0.125};
@@ -39,7 +23,7 @@ EnvironmentDistribution buildEnvironment(int32_t type, Vec3 color, const Texture
             for (int dy = -1; dy <= 1; ++dy) {
                 int yy = y + dy < 0 ? 0 : (y + dy >= h ? h - 1 : y + dy);
                 for (int dx = -1; dx <= 1; ++dx) {
-                    int xx = wrapCoord(x + dx, w, tex->wrapS);
+                    int xx = wrapCoord(x + dx, w, wrapS);
                     v += k1[dy + 1] * k1[dx + 1] * lum[static_cast<size_t>(yy) * w + xx];
                 }
             }
@@ -77,6 +61,34 @@ EnvironmentDistribution buildEnvironment(int32_t type, Vec3 color, const Texture
     }
     env.marginalCdf[h] = 1.f;
     return env;
+}
+
+}  // namespace
+
+EnvironmentDistribution buildEnvironment(const TextureRec &tex, const std::vector<uint32_t> &texels,
+                                         const std::vector<float> &srgbLut, float intensity) {
+    int w = tex.width, h = tex.height;
+    std::vector<double> lum(static_cast<size_t>(w) * h);
+    for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) {
+            uint32_t p = texels[tex.offset + static_cast<size_t>(y) * w + x];
+            double c[3];
+            for (int k = 0; k < 3; ++k) {
+                uint32_t b = (p >> (8 * k)) & 255u;
+                c[k] = tex.srgb ? srgbLut[b] : b / 255.0;
+            }
+            lum[static_cast<size_t>(y) * w + x] = (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) * intensity;
+        }
+    }
+    return fromLuminance(lum, w, h, tex.wrapS);
+}
+
+EnvironmentDistribution buildEnvironment(const std::vector<float> &rgb, int32_t width, int32_t height,
+                                         float intensity) {
+    std::vector<double> lum(static_cast<size_t>(width) * height);
+    for (size_t i = 0; i < lum.size(); ++i)
+        lum[i] = (0.2126 * rgb[3 * i] + 0.7152 * rgb[3 * i + 1] + 0.0722 * rgb[3 * i + 2]) * intensity;
+    return fromLuminance(lum, width, height, kWrapRepeat);
 }
 
 }  // namespace rf

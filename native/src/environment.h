@@ -15,9 +15,12 @@ struct EnvironmentDistribution {
     double meanRadiance = 0;            // luminance averaged over solid angle
 };
 
-// Builds the distribution for the scene's background; meanRadiance 0 means nothing to sample.
-EnvironmentDistribution buildEnvironment(int32_t type, Vec3 color, const TextureRec *tex,
-                                         const std::vector<uint32_t> &texels,
+// The distribution of an RGBA8 equirect texture; meanRadiance 0 means nothing to sample.
+EnvironmentDistribution buildEnvironment(const TextureRec &tex, const std::vector<uint32_t> &texels,
                                          const std::vector<float> &srgbLut, float intensity);
+
+// The distribution of a float RGB equirect map (width x height, rows top to bottom).
+EnvironmentDistribution buildEnvironment(const std::vector<float> &rgb, int32_t width, int32_t height,
+                                         float intensity);
 
 }  // namespace rf

@@ -237,8 +237,14 @@ SceneDesc sceneDescFromJs(const Napi::Object &o) {
         d.backgroundType = kBackgroundEquirect;
         d.backgroundTexture = requireInt(bg, "texture", "background.", kBad);
         d.backgroundIntensity = requireNumber(bg, "intensity", "background.", kBad);
+    } else if (bt == "hdri") {
+        d.backgroundType = kBackgroundHdri;
+        d.hdriWidth = requireInt(bg, "width", "background.", kBad);
+        d.hdriHeight = requireInt(bg, "height", "background.", kBad);
+        d.hdriData = typedArray<float>(bg, "data", napi_float32_array, "Float32Array", false);
+        d.backgroundIntensity = requireNumber(bg, "intensity", "background.", kBad);
     } else {
-        throw Error(kBad, "background.type = '" + bt + "' is not one of 'color', 'equirect'");
+        throw Error(kBad, "background.type = '" + bt + "' is not one of 'color', 'equirect', 'hdri'");
     }
     return d;
 }

@@ -14,7 +14,30 @@ struct LightSample {
     bool delta;
 };
 
+// Bilinear lookup of the float HDRI at equirect (u, v): wraps around in u, clamped at the
+// poles, the same filter the sampling table integrates (environment.cc).
+RF_CPU_GPU inline Vec3 hdriLookup(const SceneView &sv, float u, float v) {
+    int w = sv.envTexWidth, h = sv.envTexHeight;
+    float x = u * static_cast<float>(w) - 0.5f, y = clampf(v * static_cast<float>(h) - 0.5f, 0.f, static_cast<float>(h - 1));
+    float fx0 = floorf(x), fy0 = floorf(y);
+    float fx = x - fx0, fy = y - fy0;
+    int x0 = static_cast<int>(fx0) % w;
+    if (x0 < 0) x0 += w;
+    int x1 = x0 + 1 == w ? 0 : x0 + 1;
+    int y0 = static_cast<int>(fy0), y1 = y0 + 1 < h ? y0 + 1 : h - 1;
+    const float *r0 = sv.envTexels + 3 * static_cast<size_t>(y0) * w;
+    const float *r1 = sv.envTexels + 3 * static_cast<size_t>(y1) * w;
+    Vec3 c00(r0[3 * x0], r0[3 * x0 + 1], r0[3 * x0 + 2]), c10(r0[3 * x1], r0[3 * x1 + 1], r0[3 * x1 + 2]);
+    Vec3 c01(r1[3 * x0], r1[3 * x0 + 1], r1[3 * x0 + 2]), c11(r1[3 * x1], r1[3 * x1 + 1], r1[3 * x1 + 2]);
+    return (c00 * (1.f - fx) + c10 * fx) * (1.f - fy) + (c01 * (1.f - fx) + c11 * fx) * fy;
+}
+
 RF_CPU_GPU inline Vec3 backgroundRadiance(const SceneView &sv, Vec3 d) {
+    if (sv.backgroundType == kBackgroundHdri) {
+        float u = 0.5f + atan2f(d.x, -d.z) * kInv2Pi;
+        float v = acosf(clampf(d.y, -1.f, 1.f)) * kInvPi;
+        return hdriLookup(sv, clampf(u, 0.f, 1.f), v) * sv.backgroundIntensity;
+    }
     if (sv.backgroundType == kBackgroundEquirect) {
         float u = 0.5f + atan2f(d.x, -d.z) * kInv2Pi;
         float v = acosf(clampf(d.y, -1.f, 1.f)) * kInvPi;

@@ -143,6 +143,18 @@ void validateSceneDesc(const SceneDesc &d) {
             RF_REQUIRE(kBad, d.backgroundColor[k] >= 0.f,
                        "background.color[" << k << "] = " << d.backgroundColor[k] << " is negative");
         }
+    } else if (d.backgroundType == kBackgroundHdri) {
+        RF_REQUIRE(kBad, d.hdriWidth > 0 && d.hdriHeight > 0 && d.hdriWidth <= 65536 && d.hdriHeight <= 65536,
+                   "background is " << d.hdriWidth << " x " << d.hdriHeight << " pixels");
+        RF_REQUIRE(kBad, d.hdriData.size() == static_cast<size_t>(d.hdriWidth) * d.hdriHeight * 3,
+                   "background.data holds " << d.hdriData.size() << " numbers, not width x height x 3 = "
+                                            << static_cast<size_t>(d.hdriWidth) * d.hdriHeight * 3);
+        for (size_t i = 0; i < d.hdriData.size(); ++i)
+            RF_REQUIRE(kBad, std::isfinite(d.hdriData[i]) && d.hdriData[i] >= 0.f,
+                       "background.data[" << i << "] = " << d.hdriData[i] << " is not a finite, non-negative number");
+        requireFinite(d.backgroundIntensity, "background.intensity");
+        RF_REQUIRE(kBad, d.backgroundIntensity >= 0.f,
+                   "background.intensity = " << d.backgroundIntensity << " is negative");
     } else {
         RF_REQUIRE(kBad, d.backgroundTexture >= 0 && d.backgroundTexture < static_cast<int64_t>(ntex),
                    "background.texture = " << d.backgroundTexture << " is out of range (scene has "
@@ -168,6 +180,7 @@ Scene::Scene(SceneDesc &&desc) {
     tris_ = std::move(bvh.tris);
     triOrder_ = std::move(bvh.triOrder);
     bvhDepth_ = bvh.depth;
+    envTexels_ = std::move(desc.hdriData);
     buildLights(desc);
     makeView(desc);
 }
@@ -288,9 +301,14 @@ void Scene::buildLights(const SceneDesc &desc) {
         power.push_back((m.doubleSided ? 2.0 : 1.0) * kPi * area * luminance(e));
     }
     Vec3 bgColor(desc.backgroundColor[0], desc.backgroundColor[1], desc.backgroundColor[2]);
-    const TextureRec *bgTex = desc.backgroundType == kBackgroundEquirect ? &textures_[desc.backgroundTexture] : nullptr;
-    EnvironmentDistribution env = buildEnvironment(desc.backgroundType, bgColor, bgTex, texels_, srgbLut_,
-                                                   desc.backgroundIntensity);
+    EnvironmentDistribution env;
+    if (desc.backgroundType == kBackgroundEquirect) {
+        env = buildEnvironment(textures_[desc.backgroundTexture], texels_, srgbLut_, desc.backgroundIntensity);
+    } else if (desc.backgroundType == kBackgroundHdri) {
+        env = buildEnvironment(envTexels_, desc.hdriWidth, desc.hdriHeight, desc.backgroundIntensity);
+    } else {
+        env.meanRadiance = luminance(bgColor);
+    }
     view_.envSampled = env.meanRadiance > 0 ? 1 : 0;
     view_.envWidth = env.width;
     view_.envHeight = env.height;
@@ -353,6 +371,9 @@ void Scene::makeView(const SceneDesc &desc) {
     v.backgroundColor = Vec3(desc.backgroundColor[0], desc.backgroundColor[1], desc.backgroundColor[2]);
     v.backgroundTex = desc.backgroundTexture;
     v.backgroundIntensity = desc.backgroundIntensity;
+    v.envTexels = envTexels_.empty() ? nullptr : envTexels_.data();
+    v.envTexWidth = desc.hdriWidth;
+    v.envTexHeight = desc.hdriHeight;
     v.envMarginalCdf = envMarginalCdf_.empty() ? nullptr : envMarginalCdf_.data();
     v.envConditionalCdf = envConditionalCdf_.empty() ? nullptr : envConditionalCdf_.data();
     v.sheenAlbedo = sheenLut_.data();

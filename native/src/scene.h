@@ -95,6 +95,8 @@ struct SceneDesc {
     float backgroundColor[3] = {0, 0, 0};
     int32_t backgroundTexture = -1;
     float backgroundIntensity = 1.f;
+    int32_t hdriWidth = 0, hdriHeight = 0;  // kBackgroundHdri: linear RGB, rows top to bottom
+    std::vector<float> hdriData;
 };
 
 // Throws rf::Error("ENGINE_BAD_SCENE", ...) naming the first problem found.
@@ -129,6 +131,7 @@ class Scene {
     std::vector<uint32_t> emissiveTris_;
     std::vector<float> lightCdf_, triLightPdf_;
     std::vector<float> envMarginalCdf_, envConditionalCdf_;
+    std::vector<float> envTexels_;  // the HDRI background, RGB floats
     NodeVector nodes2_;
     Node4Vector nodes4_;
     std::vector<TriAccel> tris_;

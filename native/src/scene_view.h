@@ -10,7 +10,8 @@ namespace rf {
 enum WrapMode : int32_t { kWrapRepeat = 0, kWrapClamp = 1, kWrapMirror = 2 };
 enum AlphaMode : int32_t { kAlphaOpaque = 0, kAlphaMask = 1, kAlphaBlend = 2 };
 enum LightType : int32_t { kLightPoint = 0, kLightSpot = 1, kLightDirectional = 2 };
-enum BackgroundType : int32_t { kBackgroundColor = 0, kBackgroundEquirect = 1 };
+// Equirect: an RGBA8 texture of the table; Hdri: linear float RGB of its own (envTexels).
+enum BackgroundType : int32_t { kBackgroundColor = 0, kBackgroundEquirect = 1, kBackgroundHdri = 2 };
 
 constexpr int kMaxMipLevels = 17;  // 65536 -> 1
 
@@ -141,6 +142,8 @@ struct SceneView {
     Vec3 backgroundColor;
     int32_t backgroundTex;
     float backgroundIntensity;
+    const float *envTexels;          // kBackgroundHdri: envTexWidth x envTexHeight RGB floats
+    int32_t envTexWidth, envTexHeight;
 
     // The background as a light: the last entry of the light table when envSampled is 1.
     int32_t envSampled;

@@ -42,7 +42,8 @@ function emitter(doc: Document, name: string, color: [number, number, number], s
   return m.setExtension('KHR_materials_emissive_strength', ext.createEmissiveStrength().setEmissiveStrength(strength) as EmissiveStrength);
 }
 
-function lookAt(node: Node, eye: [number, number, number], target: [number, number, number]): Node {
+/** Places `node` at `eye` looking at `target` (Y up). */
+export function lookAt(node: Node, eye: [number, number, number], target: [number, number, number]): Node {
   const b = [eye[0] - target[0], eye[1] - target[1], eye[2] - target[2]];
   const bl = Math.hypot(b[0]!, b[1]!, b[2]!);
   const z = b.map((x) => x / bl);
@@ -76,7 +77,8 @@ export function camera(doc: Document, name: string, eye: [number, number, number
   return lookAt(doc.createNode(name).setCamera(cam), eye, target);
 }
 
-function yRotation(deg: number): [number, number, number, number] {
+/** A rotation of `deg` degrees about Y as a quaternion. */
+export function yRotation(deg: number): [number, number, number, number] {
   const h = (deg * Math.PI) / 360;
   return [0, Math.sin(h), 0, Math.cos(h)];
 }

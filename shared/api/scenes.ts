@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JobSpecSchema, TierSchema } from '../job-spec';
+import { EnvironmentSchema, JobSpecSchema, TierSchema } from '../job-spec';
 import { call, NoInput } from './define';
 
 /** What a problem found in a scene is about, so the UI can show it next to that thing. */
@@ -35,8 +35,12 @@ export const SceneSummarySchema = z.object({
   bounds: z.object({ min: vec3, max: vec3 }),
   /** Size of the packaged GLB in bytes. */
   bytes: z.number().int(),
-  /** True when the scene has no lights of its own and renders under the default sky. */
+  /** True when `auto` lights the scene with the studio environment. */
   usesDefaultEnvironment: z.boolean(),
+  /** What `auto` chose to light the scene with besides its own lights, and why (absent in summaries stored before it existed). */
+  environment: z.object({ kind: z.enum(['studio', 'none', 'color', 'hdri']), reason: z.string(), hdri: z.string().optional() }).optional(),
+  /** The environment maps (.hdr) packed with the scene, by the sha256 a job names them with. */
+  environmentMaps: z.array(z.object({ name: z.string(), sha256: z.string(), width: z.number().int(), height: z.number().int() })).optional(),
   /** sha256 of the preview PNG in the blob store, when the engine could render one. */
   previewHash: z.string().nullable(),
   warnings: z.array(SceneProblemSchema),
@@ -116,6 +120,8 @@ export const sceneCalls = {
         width: z.number().int().min(16).max(1920),
         height: z.number().int().min(16).max(1080),
         spp: z.number().int().min(1).max(64),
+        /** The world light to preview (the job spec's `environment`); auto when absent. */
+        environment: EnvironmentSchema.optional(),
       })
       .strict(),
     z.object({ dataUrl: z.string(), width: z.number().int(), height: z.number().int(), spp: z.number().int() }),

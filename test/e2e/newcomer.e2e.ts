@@ -12,9 +12,9 @@ const PASSWORD = 'correct horse battery';
 const WAIT = { timeout: 30_000 };
 
 /**
- * A scene a newcomer might bring: a .gltf with its .bin beside it, lit only by a faintly
- * emissive quad on a black background (like the helmet lit by its decals), so its preview
- * is nearly black.
+ * A scene a newcomer might bring: a .gltf with its .bin beside it, a faintly emissive quad
+ * and a lamp far too weak to see by, on a black background, so its preview is nearly black.
+ * (Without the lamp, `auto` would light it with the studio environment: issue 17.)
  */
 function darkScene(): { gltf: Buffer; bin: Buffer } {
   const positions = new Float32Array([-1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 1, 0]);
@@ -25,7 +25,9 @@ function darkScene(): { gltf: Buffer; bin: Buffer } {
     asset: { version: '2.0' },
     scene: 0,
     scenes: [{ nodes: [0] }],
-    nodes: [{ mesh: 0, name: 'Panel' }],
+    nodes: [{ mesh: 0, name: 'Panel', children: [1] }, { name: 'Faint lamp', translation: [0, 0, 2], extensions: { KHR_lights_punctual: { light: 0 } } }],
+    extensionsUsed: ['KHR_lights_punctual'],
+    extensions: { KHR_lights_punctual: { lights: [{ type: 'point', intensity: 0.001 }] } },
     meshes: [{ primitives: [{ attributes: { POSITION: 0, NORMAL: 1 }, indices: 2, material: 0 }] }],
     materials: [{ name: 'Dim glow', emissiveFactor: [0.002, 0.002, 0.002], pbrMetallicRoughness: { baseColorFactor: [0.5, 0.5, 0.5, 1] } }],
     accessors: [

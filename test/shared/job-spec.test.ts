@@ -90,3 +90,32 @@ describe('splitJob', () => {
     expect(frameFileName(12345, 'exr-half')).toBe('frame-12345.exr');
   });
 });
+
+describe('the environment of a job', () => {
+  const base = { sceneId: 'a'.repeat(64), width: 64, height: 64, spp: 4 };
+  const sha = 'b'.repeat(64);
+
+  it('accepts auto, studio, none, a colour and a packed map named by sha256', () => {
+    for (const environment of ['auto', 'default', 'none', { color: [0.2, 0.3, 0.4] }, { hdri: sha }, { hdri: sha, intensity: 2.5 }]) {
+      const r = validateJobSpec({ ...base, environment });
+      expect(r.ok, JSON.stringify(environment)).toBe(true);
+    }
+  });
+
+  it('refuses a map named by a path (inside or outside the scene), a bad intensity or an unknown field, in words', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ hdri: '../../../home/me/.ssh/id_rsa' }, /sha256 of its .hdr file.*not by a path/],
+      [{ hdri: 'sky.hdr' }, /not by a path/],
+      [{ hdri: sha.toUpperCase() }, /lower-case hex/],
+      [{ hdri: sha, intensity: -1 }, /cannot be negative/],
+      [{ hdri: sha, intensity: 1e9 }, /at most 1000/],
+      [{ hdri: sha, file: '/etc/passwd' }, /unknown field "file"/],
+      ['studio', /must be 'auto', 'default', 'none'/],
+    ];
+    for (const [environment, why] of cases) {
+      const r = validateJobSpec({ ...base, environment });
+      expect(r.ok, JSON.stringify(environment)).toBe(false);
+      if (!r.ok) expect(r.message, JSON.stringify(environment)).toMatch(why);
+    }
+  });
+});

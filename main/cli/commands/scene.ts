@@ -44,7 +44,7 @@ export async function sceneCommand(argv: string[]): Promise<number> {
   const sceneId = sha256Hex(glb);
   if (args.bool('json')) {
     const { triangles, meshes, materials, textures, lights, cameras, animations, bounds, bytes } = summary;
-    console.log(JSON.stringify({ sceneId, name: summary.name, triangles, meshes, materials, textures, lights, cameras, animations, bounds, bytes, usesDefaultEnvironment: summary.usesDefaultEnvironment, warnings, errors: [] }));
+    console.log(JSON.stringify({ sceneId, name: summary.name, triangles, meshes, materials, textures, lights, cameras, animations, bounds, bytes, usesDefaultEnvironment: summary.usesDefaultEnvironment, environment: summary.environment, environmentMaps: summary.environmentMaps, warnings, errors: [] }));
     return 0;
   }
   const fmt = (v: readonly number[]) => `(${v.map((x) => Number(x.toFixed(3))).join(', ')})`;
@@ -53,7 +53,8 @@ export async function sceneCommand(argv: string[]): Promise<number> {
   console.log(`  meshes      ${summary.meshes}`);
   console.log(`  materials   ${summary.materials}`);
   console.log(`  textures    ${summary.textures.length ? summary.textures.map((t) => `${t.name} ${t.width}×${t.height}`).join(', ') : 'none'}`);
-  console.log(`  lights      ${summary.lights.length ? summary.lights.map((l) => `${l.name} (${l.type})`).join(', ') : 'none'}${summary.usesDefaultEnvironment ? ' — lit by the default sky' : ''}`);
+  console.log(`  lights      ${summary.lights.length ? summary.lights.map((l) => `${l.name} (${l.type})`).join(', ') : 'none'}${summary.usesDefaultEnvironment ? ' — lit by the studio environment' : ''}`);
+  if (summary.environment) console.log(`  world light ${summary.environment.kind} (auto): ${summary.environment.reason}`);
   console.log(`  cameras     ${summary.cameras.length ? summary.cameras.map((c) => c.name).join(', ') : 'none (an automatic camera frames the scene)'}`);
   console.log(`  animations  ${summary.animations.length ? summary.animations.map((a) => `${a.name} ${a.start}–${a.end} s`).join(', ') : 'none'}`);
   console.log(`  bounds      ${fmt(summary.bounds.min)} – ${fmt(summary.bounds.max)}`);

@@ -35,12 +35,12 @@ export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof s
       const r = validateJobSpec(input.spec);
       return r.ok ? { ok: true, problems: [] } : { ok: false, problems: r.problems };
     },
-    'creator.preview': async ({ sceneId, width, height, spp }) => {
+    'creator.preview': async ({ sceneId, width, height, spp, environment }) => {
       const scene = deps.library.scenePackage(sceneId);
       if (previewing) throw new RayfarmError('PREVIEW_BUSY', 'A preview is already being rendered; the picture shown stays until it is done.');
       previewing = true;
       try {
-        const png = await renderPreview(await deps.engine(), scene, { width, height, spp });
+        const png = await renderPreview(await deps.engine(), scene, { width, height, spp, environment });
         return { dataUrl: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, width, height, spp };
       } finally {
         previewing = false;

@@ -14,11 +14,11 @@ import { createFlattenCache, MaterialTable, numbers } from './flatten-materials'
 import type { FlattenCache } from './flatten-materials';
 import { fromTRS, identity, multiply, normalize3, transformDir, transformPoint } from './mat4';
 import type { M4 } from './mat4';
-import type { BackgroundDesc, CameraDesc, LightDesc, SceneBuffers, TextureDesc, Vec3 } from './types';
-import { linearToSrgb } from '../../../shared/srgb';
+import type { CameraDesc, LightDesc, SceneBuffers, Vec3 } from './types';
+import { chooseWorld, emissiveBrightness } from './world-light';
+import type { EnvironmentChoice, EnvironmentOption } from './world-light';
 
-/** What lights the scene besides its own lights (the job spec's `environment`). */
-export type EnvironmentOption = 'auto' | 'default' | 'none' | { color: readonly [number, number, number] };
+export type { EnvironmentChoice, EnvironmentOption } from './world-light';
 
 /**
  * Most triangles a scene may have after instancing (every node that uses a mesh counts its
@@ -48,16 +48,15 @@ export interface FlattenResult {
   camera: CameraDesc;
   /** Things rendered differently from what the file asks, in plain words. */
   warnings: string[];
-  /** True when the default sky lights the scene because it has no lights of its own. */
+  /** True when the studio environment lights the scene (chosen by `auto`, or asked for). */
   usedDefaultEnvironment: boolean;
+  /** The world light chosen and why (the summary shows it). */
+  environment: EnvironmentChoice;
   /** True when no glTF camera was used and one was placed to frame the scene. */
   autoCamera: boolean;
   bounds: { min: Vec3; max: Vec3 };
   triangles: number;
 }
-
-/** The default sky's colours (linear): zenith, horizon, ground. */
-const SKY = { zenith: [0.85, 0.9, 1.0], horizon: [1.0, 0.98, 0.95], ground: [0.32, 0.3, 0.28] } as const;
 
 /** The scene a document renders: its default scene, else its first. */
 export function sceneOf(doc: Document): Scene | undefined {
@@ -139,16 +138,13 @@ export function flattenScene(doc: Document, opts: FlattenOptions = {}): FlattenR
   }
 
   const { positions, normals, uvs, tangents, indices, materialIndex } = geo.result();
-  const emissive = table.materials.some((m, i) => (m.emissive[0] > 0 || m.emissive[1] > 0 || m.emissive[2] > 0) && materialIndex.includes(i));
-  const env = opts.environment ?? 'auto';
-  let background: BackgroundDesc = { type: 'color', color: [0, 0, 0] };
-  let usedDefaultEnvironment = false;
-  if (env === 'default' || (env === 'auto' && lights.length === 0 && !emissive)) {
-    background = { type: 'equirect', texture: table.addTexture(defaultSky()), intensity: 1 };
-    usedDefaultEnvironment = true;
-  } else if (typeof env === 'object') {
-    background = { type: 'color', color: [env.color[0], env.color[1], env.color[2]] };
-  }
+  const { background, choice } = chooseWorld({
+    doc,
+    option: opts.environment ?? 'auto',
+    punctualLights: lights.length,
+    emissiveBrightness: () => emissiveBrightness(positions, indices, materialIndex, table.materials, table.textures),
+    addTexture: (t) => table.addTexture(t),
+  });
   if (table.materials.length === 0) table.indexOf(null);
 
   const bounds = {
@@ -160,7 +156,8 @@ export function flattenScene(doc: Document, opts: FlattenOptions = {}): FlattenR
     buffers: { positions, normals, uvs, tangents, indices, materialIndex, materials: table.materials, textures: table.textures, lights, background },
     camera,
     warnings,
-    usedDefaultEnvironment,
+    usedDefaultEnvironment: choice.kind === 'studio',
+    environment: choice,
     autoCamera: auto,
     bounds,
     triangles: geo.triangleCount,
@@ -193,34 +190,6 @@ function toLight(light: Light, world: M4): LightDesc {
     innerConeAngle: type === 'spot' ? light.getInnerConeAngle() : 0,
     outerConeAngle: type === 'spot' ? light.getOuterConeAngle() : Math.PI / 4,
   };
-}
-
-/** A soft sky: bright zenith, bright horizon, darker ground; 8 × 64 equirect, linear RGBA8 in sRGB. */
-export function defaultSky(): TextureDesc {
-  const w = 8;
-  const h = 64;
-  const data = new Uint8Array(w * h * 4);
-  const enc = (x: number) => Math.round(255 * linearToSrgb(x));
-  for (let y = 0; y < h; y++) {
-    const v = (y + 0.5) / h; // 0 = straight up, 1 = straight down
-    const elev = 1 - 2 * v; // sin-like: 1 up, 0 horizon, -1 down
-    let col: number[];
-    if (elev >= 0) {
-      const k = Math.pow(elev, 0.6);
-      col = SKY.horizon.map((hc, i) => hc + (SKY.zenith[i]! - hc) * k);
-    } else {
-      const k = Math.min(1, -elev * 6);
-      col = SKY.horizon.map((hc, i) => hc + (SKY.ground[i]! - hc) * k);
-    }
-    for (let x = 0; x < w; x++) {
-      const o = (y * w + x) * 4;
-      data[o] = enc(col[0]!);
-      data[o + 1] = enc(col[1]!);
-      data[o + 2] = enc(col[2]!);
-      data[o + 3] = 255;
-    }
-  }
-  return { width: w, height: h, data, wrapS: 'repeat', wrapT: 'clamp', srgb: true };
 }
 
 function chooseCamera(doc: Document, scene: Scene | undefined, worlds: Map<Node, M4>, index: number | 'auto', aspect: number, warn: (m: string) => void): { camera: CameraDesc; auto: boolean } {

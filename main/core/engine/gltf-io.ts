@@ -6,11 +6,12 @@ import { NodeIO } from '@gltf-transform/core';
 import type { Document } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
 import { RayfarmError } from '../errors';
+import { RayfarmEnvironment } from './environment-ext';
 import { glbJson, gltfShapeProblem } from './gltf-shape';
 
-/** A NodeIO with all known extensions registered. */
+/** A NodeIO with all known extensions registered, and Rayfarm's environment map. */
 export function createGltfIO(): NodeIO {
-  return new NodeIO().registerExtensions(ALL_EXTENSIONS);
+  return new NodeIO().registerExtensions([...ALL_EXTENSIONS, RayfarmEnvironment]);
 }
 
 /**

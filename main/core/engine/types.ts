@@ -95,7 +95,9 @@ export interface LightDesc {
 
 export type BackgroundDesc =
   | { type: 'color'; color: Vec3 }
-  | { type: 'equirect'; texture: number; intensity: number };
+  | { type: 'equirect'; texture: number; intensity: number }
+  /** An HDR environment map (equirect, same mapping): linear RGB floats, rows top to bottom. */
+  | { type: 'hdri'; width: number; height: number; data: Float32Array; intensity: number };
 
 /** A perspective camera. The camera looks down its local -Z with +Y up, as in glTF. */
 export interface CameraDesc {

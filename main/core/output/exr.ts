@@ -276,7 +276,8 @@ export function decodeExr(bytes: Uint8Array): ExrImage {
   const bytesPerPixel = channels.reduce((n, c) => n + (c.type === 1 ? 2 : 4), 0);
   const unpack = (data: Buffer, expected: number): Buffer => {
     if (compression === 0 || data.byteLength === expected) return data;
-    return Buffer.from(zipUnpredict(new Uint8Array(inflateSync(data))));
+    // A block may not inflate past its scanlines (a hostile file could hold a ZIP bomb).
+    return Buffer.from(zipUnpredict(new Uint8Array(inflateSync(data, { maxOutputLength: Math.max(1, expected) }))));
   };
   if (tiled) {
     const tx = Math.ceil(width / tileW);

@@ -9,6 +9,8 @@ import type { SceneProblem, SceneSummary } from '../../../shared/api/scenes';
 import { animationRanges } from '../engine/flatten-animation';
 import { triangleIndices } from '../engine/flatten-geometry';
 import { flattenScene, sceneOf } from '../engine/flatten';
+import { HDR_MIME } from '../engine/environment-ext';
+import { environmentMaps } from '../engine/world-light';
 
 /** Triangles drawn by the scene at rest: a mesh used by three nodes counts three times. */
 export function countTriangles(doc: Document): number {
@@ -46,7 +48,7 @@ export function summarizeScene(doc: Document, opts: { name: string; bytes: numbe
     triangles: countTriangles(doc),
     meshes: meshes.size,
     materials: root.listMaterials().length,
-    textures: root.listTextures().map((t, i) => {
+    textures: root.listTextures().filter((t) => t.getMimeType() !== HDR_MIME).map((t, i) => {
       const size = t.getSize();
       return { name: t.getName() || t.getURI() || `texture ${i + 1}`, width: size?.[0] ?? 0, height: size?.[1] ?? 0, mimeType: t.getMimeType(), bytes: t.getImage()?.byteLength ?? 0 };
     }),
@@ -56,6 +58,8 @@ export function summarizeScene(doc: Document, opts: { name: string; bytes: numbe
     bounds: { min: [...flat.bounds.min], max: [...flat.bounds.max] } as SceneSummary['bounds'],
     bytes: opts.bytes,
     usesDefaultEnvironment: flat.usedDefaultEnvironment,
+    environment: { kind: flat.environment.kind, reason: flat.environment.reason, ...(flat.environment.hdri ? { hdri: flat.environment.hdri } : {}) },
+    environmentMaps: environmentMaps(doc).map(({ name, sha256, width, height }) => ({ name, sha256, width, height })),
     previewHash: null,
     warnings: opts.warnings,
   };

@@ -2,7 +2,7 @@ import { MAX_FRAME_INDEX, MAX_RESOLUTION, MAX_SPP, MAX_TILES_PER_AXIS } from '..
 import type { FieldMap } from './field-errors';
 
 /** A field of the render settings form. */
-export type JobField = 'camera' | 'preset' | 'width' | 'height' | 'spp' | 'start' | 'end' | 'step' | 'tilesX' | 'tilesY' | 'output' | 'tier';
+export type JobField = 'camera' | 'preset' | 'width' | 'height' | 'spp' | 'start' | 'end' | 'step' | 'tilesX' | 'tilesY' | 'output' | 'tier' | 'environment';
 
 /** The render settings form's fields as creator.estimate names them (its spec), in words. */
 export const JOB_FIELDS: FieldMap<JobField> = {
@@ -20,6 +20,7 @@ export const JOB_FIELDS: FieldMap<JobField> = {
     'spec.tiles.y': 'tilesY',
     'spec.output': 'output',
     'spec.tier': 'tier',
+    'spec.environment': 'environment',
   },
   rules: {
     camera: 'Pick one of the cameras listed, or Automatic.',
@@ -34,5 +35,6 @@ export const JOB_FIELDS: FieldMap<JobField> = {
     tilesY: `Tiles down must be a whole number from 1 to ${MAX_TILES_PER_AXIS}.`,
     output: 'Pick one of the output formats listed.',
     tier: 'Pick Economy, Priority or Trusted.',
+    environment: 'Pick a world light from the list: Automatic, Studio, None, a uniform colour, or one of the scene\'s environment maps.',
   },
 };

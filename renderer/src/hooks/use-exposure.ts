@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { BRIGHT_MEAN, DARK_MEAN } from '../../../shared/exposure';
 import { useImage } from './use-image';
 
 /** How a preview is lit, from the mean luminance of its pixels (0–255, sRGB as displayed). */
@@ -8,12 +9,11 @@ export interface Exposure {
 }
 
 /**
- * Below this mean a frame reads as black to a person (the helmet lit only by its emissive
- * decals averaged about 1); above the upper one it reads as white. The frames paid for use
+ * Below DARK_MEAN a frame reads as black to a person; above BRIGHT_MEAN it reads as white
+ * (shared/exposure.ts, which the `auto` environment rule also uses). The frames paid for use
  * the same engine and lighting as the preview, so they will look the same.
  */
-export const DARK_MEAN = 16;
-export const BRIGHT_MEAN = 240;
+export { BRIGHT_MEAN, DARK_MEAN };
 
 const cache = new Map<string, Exposure>();
 

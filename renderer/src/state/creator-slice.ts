@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { SceneProblem, SceneRecord } from '../../../shared/api';
-import type { JobSpec } from '../../../shared/job-spec';
+import type { Environment, JobSpec } from '../../../shared/job-spec';
 import { api } from '../api/client';
 import { sendScene } from '../api/upload';
 import { mapApiError } from '../forms/field-errors';
@@ -20,6 +20,9 @@ export interface CreatorSlice {
   selectedSceneId: string | null;
   /** Settings the job form starts from (a draft being edited); null for the defaults. */
   formSeed: JobSpec | null;
+  /** The world light the job form has chosen; the sharp preview renders with it. */
+  previewEnvironment: Environment;
+  setPreviewEnvironment(e: Environment): void;
   loadScenes(): Promise<void>;
   importFiles(files: PickedFile[]): Promise<void>;
   /** Imports a scene by a path the core gave (a sample scene). */
@@ -46,6 +49,10 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
     importProblems: [],
     selectedSceneId: null,
     formSeed: null,
+    previewEnvironment: 'auto',
+    setPreviewEnvironment(e) {
+      if (JSON.stringify(e) !== JSON.stringify(get().previewEnvironment)) set({ previewEnvironment: e });
+    },
     async loadScenes() {
       try {
         set({ scenes: await api.call('creator.listScenes') });

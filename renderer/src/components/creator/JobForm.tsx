@@ -3,6 +3,7 @@ import type { Estimate, SceneRecord } from '../../../../shared/api';
 import { validateJobSpec } from '../../../../shared/job-spec';
 import type { JobSpec, JobSpecInput, OutputFormat, Tier } from '../../../../shared/job-spec';
 import { wallTimeSeconds } from '../../../../shared/pricing';
+import { linearToSrgb, srgbToLinear } from '../../../../shared/srgb';
 import { api } from '../../api/client';
 import { FieldError } from '../../forms/FieldError';
 import { useFieldErrors } from '../../forms/field-errors';
@@ -10,6 +11,7 @@ import { JOB_FIELDS } from '../../forms/job-fields';
 import type { JobField } from '../../forms/job-fields';
 import { useStore } from '../../state/store';
 import { benchHoursText, duration, exactTokens, tokens } from './format';
+import { ENVIRONMENT_LABEL } from './SceneSummaryCard';
 
 const PRESETS = [
   { id: '360p', label: 'Preview 640 × 360', w: 640, h: 360 },
@@ -47,6 +49,29 @@ interface FormState {
   tilesY: string;
   output: OutputFormat;
   tier: Tier;
+  /** 'auto' | 'default' | 'none' | 'color' | 'hdri:<sha256>'. */
+  environment: string;
+  /** #rrggbb (sRGB) for a uniform colour. */
+  envColor: string;
+}
+
+/** The spec's environment from the form's choice (colour picked in sRGB, sent linear). */
+function environmentOf(f: FormState): JobSpecInput['environment'] {
+  if (f.environment.startsWith('hdri:')) return { hdri: f.environment.slice(5) };
+  if (f.environment === 'color') {
+    const hex = /^#([0-9a-f]{6})$/i.exec(f.envColor)?.[1] ?? '000000';
+    const lin = (i: number) => srgbToLinear(parseInt(hex.slice(i, i + 2), 16) / 255);
+    return { color: [lin(0), lin(2), lin(4)] };
+  }
+  return f.environment as 'auto' | 'default' | 'none';
+}
+
+/** The form's environment fields from a spec's. */
+function environmentFields(e: JobSpec['environment']): Pick<FormState, 'environment' | 'envColor'> {
+  if (typeof e === 'string') return { environment: e, envColor: '#ffffff' };
+  if ('hdri' in e) return { environment: `hdri:${e.hdri}`, envColor: '#ffffff' };
+  const hex = e.color.map((c) => Math.round(255 * linearToSrgb(c)).toString(16).padStart(2, '0')).join('');
+  return { environment: 'color', envColor: `#${hex}` };
 }
 
 function toSpecInput(sceneId: string, f: FormState): JobSpecInput {
@@ -62,6 +87,7 @@ function toSpecInput(sceneId: string, f: FormState): JobSpecInput {
     tiles: { x: n(f.tilesX), y: n(f.tilesY) },
     output: f.output,
     tier: f.tier,
+    environment: environmentOf(f),
   };
 }
 
@@ -84,6 +110,7 @@ function fromSpec(s: JobSpec): FormState {
     tilesY: String(s.tiles.y),
     output: s.output,
     tier: s.tier,
+    ...environmentFields(s.environment),
   };
 }
 
@@ -145,8 +172,17 @@ export function JobForm({
     tilesY: '1',
     output: 'png8',
     tier: 'economy',
+    environment: 'auto',
+    envColor: '#ffffff',
         },
   );
+  const setPreviewEnvironment = useStore((s) => s.setPreviewEnvironment);
+  const envKey = JSON.stringify(environmentOf(f));
+  // The scene's preview follows the world light chosen here; a new scene starts on auto.
+  useEffect(() => {
+    setPreviewEnvironment(JSON.parse(envKey) as JobSpec['environment']);
+  }, [envKey, setPreviewEnvironment]);
+  useEffect(() => () => setPreviewEnvironment('auto'), [setPreviewEnvironment]);
   const [estimate, setEstimate] = useState<Estimate | null>(null);
   const [estimating, setEstimating] = useState(false);
   // What the API refused (past the form's own checks): each under its field, the rest in the estimate box.
@@ -263,6 +299,22 @@ export function JobForm({
               ))}
             </select>
             <FieldError text={apiErrors.of('output')} testId="job-output-error" />
+          </div>
+          <div className="field">
+            <label htmlFor="job-environment">World light</label>
+            <select id="job-environment" value={f.environment} onChange={(e) => set({ environment: e.target.value })}>
+              <option value="auto">Automatic{scene.summary.environment ? ` (${ENVIRONMENT_LABEL[scene.summary.environment.kind].toLowerCase()})` : ''}</option>
+              <option value="default">Studio environment</option>
+              <option value="none">None (the scene's own lights only)</option>
+              <option value="color">Uniform colour</option>
+              {(scene.summary.environmentMaps ?? []).map((m) => (
+                <option key={m.sha256} value={`hdri:${m.sha256}`}>
+                  Environment map {m.name} ({m.width}×{m.height})
+                </option>
+              ))}
+            </select>
+            {f.environment === 'color' && <input type="color" id="job-environment-color" aria-label="World colour" value={f.envColor} onChange={(e) => set({ envColor: e.target.value })} />}
+            <FieldError text={problemFor('environment', 'environment')} testId="job-environment-error" />
           </div>
           {field('start', 'First frame', problemFor('start', 'frames.start', 'frames'))}
           {field('end', 'Last frame', problemFor('end', 'frames.end'))}

@@ -3,6 +3,8 @@ import type { SceneRecord } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { exposureWarning, useExposure } from '../../hooks/use-exposure';
 import { useImage } from '../../hooks/use-image';
+import { useStore } from '../../state/store';
+import type { Environment } from '../../../../shared/job-spec';
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -22,39 +24,56 @@ const PASSES = [4, 32];
  * The preview at the size it is shown, in device pixels, refined in passes: the small stored
  * preview shows at once, then each pass replaces it. A failed pass keeps the last picture.
  */
-function useSharpPreview(sceneId: string, box: React.RefObject<HTMLDivElement | null>): { url: string; width: number; spp: number } | null {
-  const [sharp, setSharp] = useState<{ url: string; width: number; spp: number } | null>(null);
+function useSharpPreview(sceneId: string, box: React.RefObject<HTMLDivElement | null>, environment: Environment): { url: string; width: number; spp: number; environment: string } | null {
+  const [sharp, setSharp] = useState<{ url: string; width: number; spp: number; environment: string } | null>(null);
+  const envKey = JSON.stringify(environment);
   useEffect(() => {
-    setSharp(null);
     const el = box.current;
     if (!el) return;
     const width = Math.min(1920, Math.max(16, Math.round(el.clientWidth * (window.devicePixelRatio || 1))));
     const height = Math.min(1080, Math.max(16, Math.round((width * 9) / 16)));
     let live = true;
     void (async () => {
+      const env = JSON.parse(envKey) as Environment;
       for (const spp of PASSES) {
-        try {
-          const r = await api.call('creator.preview', { sceneId, width, height, spp });
-          if (!live) return;
-          setSharp({ url: r.dataUrl, width: r.width, spp: r.spp });
-        } catch {
-          return;
+        // One preview renders at a time: when the world light changes mid-pass, wait for the
+        // running one to end, then render with the new choice (a newer choice stops this loop).
+        for (;;) {
+          try {
+            const r = await api.call('creator.preview', { sceneId, width, height, spp, environment: env });
+            if (!live) return;
+            setSharp({ url: r.dataUrl, width: r.width, spp: r.spp, environment: typeof env === 'string' ? env : 'hdri' in env ? 'hdri' : 'color' });
+            break;
+          } catch (e) {
+            if (!live || (e as { code?: string }).code !== 'PREVIEW_BUSY') return;
+            await new Promise((ok) => setTimeout(ok, 250));
+          }
         }
       }
     })();
     return () => {
       live = false;
     };
-  }, [sceneId, box]);
+  }, [sceneId, box, envKey]);
+  useEffect(() => setSharp(null), [sceneId]);
   return sharp;
 }
+
+/** How each world light reads in the summary. */
+export const ENVIRONMENT_LABEL: Record<'studio' | 'none' | 'color' | 'hdri', string> = {
+  studio: 'Studio environment',
+  none: 'None',
+  color: 'Uniform colour',
+  hdri: 'Environment map',
+};
 
 /** What the scene holds, with its preview rendered by the engine. */
 export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
   const s = scene.summary;
   const preview = useImage(s.previewHash);
   const box = useRef<HTMLDivElement>(null);
-  const sharp = useSharpPreview(scene.sceneId, box);
+  const previewEnvironment = useStore((st) => st.previewEnvironment);
+  const sharp = useSharpPreview(scene.sceneId, box, previewEnvironment);
   const exposure = useExposure(s.previewHash);
   const warning = exposureWarning(exposure);
   const size = s.bounds.max.map((v, i) => v - s.bounds.min[i]!);
@@ -63,7 +82,7 @@ export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
     <section className="card scene-card" data-testid="scene-summary">
       <div className="scene-head">
         <div className="preview-col">
-          <div className="preview" ref={box} data-testid="scene-preview" data-exposure={exposure?.verdict} data-preview-width={sharp?.width} data-preview-spp={sharp?.spp}>
+          <div className="preview" ref={box} data-testid="scene-preview" data-exposure={exposure?.verdict} data-preview-width={sharp?.width} data-preview-spp={sharp?.spp} data-preview-environment={sharp?.environment}>
             {sharp || preview ? (
               <img src={sharp?.url ?? preview!} alt={`Preview of ${s.name}`} />
             ) : (
@@ -91,7 +110,15 @@ export function SceneSummaryCard({ scene }: { scene: SceneRecord }) {
             <dt>Textures</dt>
             <dd>{s.textures.length ? s.textures.map((t) => `${t.width}×${t.height}`).join(', ') : 'none'}</dd>
             <dt>Lights</dt>
-            <dd>{s.lights.length ? `${s.lights.length}` : s.usesDefaultEnvironment ? 'none — lit by the default sky' : 'emissive materials'}</dd>
+            <dd>{s.lights.length ? `${s.lights.length}` : s.environment ? 'none' : s.usesDefaultEnvironment ? 'none — lit by the studio environment' : 'emissive materials'}</dd>
+            {s.environment && (
+              <>
+                <dt title="What lights the scene besides its own lights when a job leaves the environment on Automatic; the job form can change it.">World light</dt>
+                <dd data-testid="scene-environment" data-kind={s.environment.kind}>
+                  {ENVIRONMENT_LABEL[s.environment.kind]} — {s.environment.reason}
+                </dd>
+              </>
+            )}
             <dt>Cameras</dt>
             <dd>{s.cameras.length ? s.cameras.map((c) => c.name || c.type).join(', ') : 'none — an automatic camera frames the scene'}</dd>
             <dt>Animations</dt>
