@@ -91,6 +91,7 @@ export class NetNode {
   /** Peers that had a relayed connection: a direct one opened alongside it is a hole punch. */
   private readonly relayedPeers = new Set<string>();
   private readonly punchedPeers = new Set<string>();
+  private readonly lastReach = new Map<string, Reach>();
   private readonly peerListeners = new Set<(peer: PeerRecord) => void>();
   private stopped = false;
 
@@ -159,6 +160,10 @@ export class NetNode {
     });
     this.libp2p.addEventListener('peer:disconnect', (evt) => {
       const id = evt.detail.toString();
+      // How it was reached is about its connections: forgotten with the last of them.
+      this.relayedPeers.delete(id);
+      this.punchedPeers.delete(id);
+      this.lastReach.delete(id);
       const rec = this.record(id);
       rec.connected = false;
       this.emitPeer(rec);
@@ -168,7 +173,10 @@ export class NetNode {
       const reach = reachOfAddr(evt.detail.remoteAddr);
       if (reach === 'relayed') this.relayedPeers.add(id);
       else if (this.relayedPeers.has(id)) this.punchedPeers.add(id);
-      if (reach !== 'lan') this.log(`net: peer ${id.slice(-8)} reached ${this.reach(id) ?? reach} (${evt.detail.remoteAddr.toString()})`);
+      // Said once per change (the Network view shows it all along); LAN peers are not news.
+      const now = this.reach(id) ?? reach;
+      if (now !== 'lan' && this.lastReach.get(id) !== now) this.log(`net: peer ${id.slice(-8)} reached ${now} (${evt.detail.remoteAddr.toString()})`);
+      this.lastReach.set(id, now);
     });
   }
 
@@ -288,9 +296,16 @@ export class NetNode {
   /** Opens a framed stream to a peer for a protocol, bounded in time. */
   async open(peer: string, protocol: string, limits: ProtocolLimits): Promise<FramedStream> {
     let stream: Stream;
+    const signal = AbortSignal.timeout(limits.timeoutMs);
     try {
-      // A direct connection is preferred when there is one (libp2p sorts it first); the relay is the fallback.
-      stream = await this.libp2p.dialProtocol(peerIdFromString(peer), protocol, { signal: AbortSignal.timeout(limits.timeoutMs), runOnLimitedConnection: true });
+      // An open connection is reused, a direct one first. libp2p's own dial skips a relayed
+      // ("limited") connection and would open yet another circuit through the relay for
+      // each stream; a relayed one is used here until a hole punch replaces it.
+      const open = this.libp2p.getConnections(peerIdFromString(peer)).filter((c) => c.status === 'open');
+      const conn = open.find((c) => !c.limits) ?? open[0];
+      stream = conn
+        ? await conn.newStream(protocol, { signal, runOnLimitedConnection: true })
+        : await this.libp2p.dialProtocol(peerIdFromString(peer), protocol, { signal, runOnLimitedConnection: true });
     } catch (err) {
       throw new NetError('NET_UNREACHABLE', `Cannot open ${protocol} to ${peer.slice(-8)}: ${(err as Error).message}`, { cause: err });
     }
