@@ -35,7 +35,7 @@ function gated(index: number, started: Set<number>, inner: TaskRenderer): TaskRe
   return {
     async render(input) {
       started.add(index);
-      await waitFor(() => started.size === OPERATORS, 60_000, `all ${OPERATORS} operators started (${started.size})`);
+      await waitFor(() => started.size === OPERATORS, 120_000, `all ${OPERATORS} operators started (${started.size})`);
       return inner.render(input);
     },
   };
@@ -71,7 +71,7 @@ describe('discovery through the DHT (20 nodes, one bootstrap peer each, no mDNS)
   it('nodes find peers they were not given, over the Rayfarm DHT protocol', async () => {
     for (const n of nodes) expect(n.svc.stack.node.libp2p.getProtocols()).toContain(DHT_PROTOCOL);
     // The creator was given one leaf; its random walks find the others until it has its target.
-    await waitFor(() => creator.svc.stack.node.libp2p.getPeers().length >= TARGET, 45_000, `the creator connected to ${TARGET} peers`);
+    await waitFor(() => creator.svc.stack.node.libp2p.getPeers().length >= TARGET, 60_000, `the creator connected to ${TARGET} peers`);
     // The DHT answers "where is this peer": an operator on another branch locates the creator.
     const far = ops[5]!.svc.stack.node.libp2p;
     const { peerIdFromString } = await import('@libp2p/peer-id');
@@ -79,7 +79,7 @@ describe('discovery through the DHT (20 nodes, one bootstrap peer each, no mDNS)
     expect(found.multiaddrs.map((a) => a.toString())).toContain(creator.svc.stack.node.listenAddrs()[0]!.replace(/\/p2p\/.*$/, ''));
     // Discovery stops at the target: this is not a full mesh of 20.
     expect(creator.svc.stack.node.libp2p.getPeers().length).toBeLessThan(nodes.length - 1);
-  });
+  }, 90_000);
 
   it('every operator takes work from the creator, whose address none of them was given', async () => {
     const scene = await sampleScene('animated.glb');
@@ -92,5 +92,5 @@ describe('discovery through the DHT (20 nodes, one bootstrap peer each, no mDNS)
     for (const op of ops) expect(op.store.blobs.has(hash)).toBe(true);
     const accepted = creator.svc.dispatcher.job(job.id)!;
     expect(accepted.progress.done).toBe(OPERATORS);
-  });
+  }, 150_000);
 });

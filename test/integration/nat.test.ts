@@ -128,7 +128,7 @@ describe.skipIf(why !== undefined)('a job through NAT (network namespaces)', () 
     procs.push(relay);
     const info = JSON.parse(await relay.line(/^\{/, 90_000)) as { peerId: string; listenAddrs: string[] };
     relayAddr = info.listenAddrs.find((a) => a.includes(RELAY_IP))!;
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.kill('SIGKILL')));
@@ -166,5 +166,5 @@ describe.skipIf(why !== undefined)('a job through NAT (network namespaces)', () 
     expect(reached.some((l) => / reached (relayed|hole-punched) /.test(l))).toBe(true);
     expect(reached.find((l) => / reached relayed /.test(l)) ?? '').toContain(`/p2p-circuit`);
     expect(reached.every((l) => !/ reached (direct|lan) /.test(l))).toBe(true);
-  });
+  }, 240_000);
 });

@@ -2,10 +2,12 @@
  * Finding peers beyond the bootstrap list: every peer discovered (mDNS on the LAN, the DHT's
  * answers) is dialled while the node has fewer connections than its target, and while it is
  * short a random walk asks the DHT for the peers closest to a random key, which discovers
- * more. Backs off from 1 s to a minute; stops asking once the target is reached.
+ * more. Walks every second while that finds new peers (and again as soon as a new DHT
+ * neighbour is identified), backs off to a minute when it does not, and stops asking once
+ * the target is reached.
  */
 import { randomBytes } from 'node:crypto';
-import type { PeerInfo } from '@libp2p/interface';
+import type { IdentifyResult, PeerInfo } from '@libp2p/interface';
 import type { KadDHT } from '@libp2p/kad-dht';
 import type { Libp2p } from 'libp2p';
 
@@ -28,21 +30,31 @@ export class PeerFinder {
   private readonly dialling = new Set<string>();
   private stopped = false;
   private readonly onDiscovery = (evt: CustomEvent<PeerInfo>): void => this.discovered(evt.detail);
+  /** A new DHT neighbour knows peers we do not: walk again soon, whatever the backoff says. */
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    if (this.stopped || this.walking || !this.short() || !evt.detail.protocols.includes(this.dhtProtocol)) return;
+    this.walkMs = WALK_FIRST_MS;
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule();
+  };
 
   constructor(
     private readonly libp2p: Libp2p<{ dht?: KadDHT }>,
     private readonly target: number,
+    private readonly dhtProtocol: string,
     private readonly log: (line: string) => void,
   ) {}
 
   start(): void {
     this.libp2p.addEventListener('peer:discovery', this.onDiscovery);
+    this.libp2p.addEventListener('peer:identify', this.onIdentify);
     this.schedule();
   }
 
   stop(): void {
     this.stopped = true;
     this.libp2p.removeEventListener('peer:discovery', this.onDiscovery);
+    this.libp2p.removeEventListener('peer:identify', this.onIdentify);
     if (this.timer) clearTimeout(this.timer);
   }
 

@@ -29,7 +29,7 @@ import { studioKeyProtector } from './psk-protector';
 import { reachOfAddr, reachOfPeer } from './reach';
 import type { Reach } from './reach';
 import type { ProtocolLimits } from './rpc';
-import { nodeServices } from './services';
+import { DHT_PROTOCOL, nodeServices } from './services';
 import type { Binding, NetMode, NodeSigner } from './identity';
 import { createBinding } from './identity';
 
@@ -143,7 +143,7 @@ export class NetNode {
     ref.node = node;
     node.binding = await createBinding(config.signer, node.peerId, node.mode);
     node.wire();
-    node.finder = new PeerFinder(libp2p, config.targetPeers ?? TARGET_PEERS, log);
+    node.finder = new PeerFinder(libp2p, config.targetPeers ?? TARGET_PEERS, DHT_PROTOCOL, log);
     node.finder.start();
     await node.dialBootstrap();
     node.redialTimer = setInterval(() => void node.dialBootstrap(), REDIAL_MS);
