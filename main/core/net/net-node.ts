@@ -27,6 +27,7 @@ import { FramedStream } from './framing';
 import { PeerGuard } from './peer-guard';
 import { studioKeyProtector } from './psk-protector';
 import { reachOfAddr, reachOfPeer } from './reach';
+import { ConnectionRoute } from './route';
 import type { Reach } from './reach';
 import type { ProtocolLimits } from './rpc';
 import { DHT_PROTOCOL, nodeServices } from './services';
@@ -92,6 +93,7 @@ export class NetNode {
   private readonly relayedPeers = new Set<string>();
   private readonly punchedPeers = new Set<string>();
   private readonly lastReach = new Map<string, Reach>();
+  private readonly route: ConnectionRoute;
   private readonly peerListeners = new Set<(peer: PeerRecord) => void>();
   private stopped = false;
 
@@ -103,6 +105,7 @@ export class NetNode {
     guard: PeerGuard,
   ) {
     this.peerId = libp2p.peerId.toString();
+    this.route = new ConnectionRoute(libp2p);
     this.mode = config.studioKey ? 'studio' : 'public';
     this.guard = guard;
   }
@@ -298,11 +301,8 @@ export class NetNode {
     let stream: Stream;
     const signal = AbortSignal.timeout(limits.timeoutMs);
     try {
-      // An open connection is reused, a direct one first. libp2p's own dial skips a relayed
-      // ("limited") connection and would open yet another circuit through the relay for
-      // each stream; a relayed one is used here until a hole punch replaces it.
-      const open = this.libp2p.getConnections(peerIdFromString(peer)).filter((c) => c.status === 'open');
-      const conn = open.find((c) => !c.limits) ?? open[0];
+      // Direct when possible, else over the relay (route.ts).
+      const conn = await this.route.pick(peer, signal);
       stream = conn
         ? await conn.newStream(protocol, { signal, runOnLimitedConnection: true })
         : await this.libp2p.dialProtocol(peerIdFromString(peer), protocol, { signal, runOnLimitedConnection: true });

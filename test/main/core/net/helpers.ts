@@ -17,14 +17,14 @@ export interface TestPeer {
 }
 
 /** Starts a peer on loopback, no mDNS. */
-export async function startPeer(opts: { studioKey?: Uint8Array; bootstrap?: string[]; share?: (h: string) => boolean; reach?: ReachOptions } = {}): Promise<TestPeer> {
+export async function startPeer(opts: { studioKey?: Uint8Array; bootstrap?: string[]; share?: (h: string) => boolean; reach?: ReachOptions; listen?: string[] } = {}): Promise<TestPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'rf-net-'));
   const store = openStore(dir);
   const lines: string[] = [];
   const stack = await startNetStack({
     dataDir: dir,
     blobs: store.blobs,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
+    listen: opts.listen ?? ['/ip4/127.0.0.1/tcp/0'],
     ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
     ...(opts.studioKey ? { studioKey: opts.studioKey } : {}),
     shareable: opts.share ?? (() => true),
