@@ -19,6 +19,8 @@ const WALK_TIMEOUT_MS = 10_000;
 const DIAL_TIMEOUT_MS = 10_000;
 /** Discovered peers dialled at once: a walk can name dozens, and each dial is a handshake. */
 const MAX_DIALS_IN_FLIGHT = 4;
+/** Discovered peers waiting for a dial slot. */
+const MAX_QUEUED = 64;
 
 /** Dials discovered peers and walks the DHT while the node has too few connections. */
 export class PeerFinder {
@@ -28,6 +30,7 @@ export class PeerFinder {
   /** Peers dialled so far (a walk that raised it found someone new). */
   private dialled = 0;
   private readonly dialling = new Set<string>();
+  private readonly queued = new Map<string, PeerInfo>();
   private stopped = false;
   private readonly onDiscovery = (evt: CustomEvent<PeerInfo>): void => this.discovered(evt.detail);
   /** A new DHT neighbour knows peers we do not: walk again soon, whatever the backoff says. */
@@ -53,6 +56,7 @@ export class PeerFinder {
 
   stop(): void {
     this.stopped = true;
+    this.queued.clear();
     this.libp2p.removeEventListener('peer:discovery', this.onDiscovery);
     this.libp2p.removeEventListener('peer:identify', this.onIdentify);
     if (this.timer) clearTimeout(this.timer);
@@ -65,14 +69,28 @@ export class PeerFinder {
   private discovered(info: PeerInfo): void {
     const id = info.id.toString();
     if (this.stopped || id === this.libp2p.peerId.toString() || this.dialling.has(id)) return;
-    if (this.libp2p.getConnections(info.id).length > 0 || !this.short() || this.dialling.size >= MAX_DIALS_IN_FLIGHT) return;
+    if (this.libp2p.getConnections(info.id).length > 0 || !this.short()) return;
+    if (this.dialling.size >= MAX_DIALS_IN_FLIGHT) {
+      // Kept for when a dial slot frees; the newest news wins when the queue is full.
+      this.queued.delete(id);
+      this.queued.set(id, info);
+      if (this.queued.size > MAX_QUEUED) this.queued.delete(this.queued.keys().next().value!);
+      return;
+    }
     this.dialling.add(id);
     this.dialled++;
     this.dial(info)
       .catch((err: Error) => {
         if (!this.stopped) this.log(`net: could not reach discovered peer ${id.slice(-8)}: ${err.message}`);
       })
-      .finally(() => this.dialling.delete(id));
+      .finally(() => {
+        this.dialling.delete(id);
+        const next = this.queued.entries().next();
+        if (!next.done) {
+          this.queued.delete(next.value[0]);
+          this.discovered(next.value[1]);
+        }
+      });
   }
 
   private async dial(info: PeerInfo): Promise<void> {
