@@ -13,6 +13,11 @@ export const NetworkPeerSchema = z.object({
   /** Round-trip time in ms; null until measured. */
   latency: z.number().nullable(),
   connected: z.boolean(),
+  /**
+   * How it is reached now: on the LAN, directly over the internet, through a circuit relay,
+   * or directly after a hole punch replaced the relay; null while not connected.
+   */
+  reach: z.enum(['lan', 'direct', 'hole-punched', 'relayed']).nullable(),
 });
 export type NetworkPeer = z.infer<typeof NetworkPeerSchema>;
 

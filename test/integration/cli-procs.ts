@@ -15,9 +15,10 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Spawns `node bin/rayfarm.mjs ARGS`. */
-export function rayfarm(args: string[]): Proc {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/rayfarm.mjs'), ...args], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `node bin/rayfarm.mjs ARGS`, after `prefix` when given (e.g. `ip netns exec NS`). */
+export function rayfarm(args: string[], prefix: string[] = []): Proc {
+  const [cmd, ...pre] = [...prefix, process.execPath];
+  const proc = spawn(cmd!, [...pre, join(ROOT, 'bin/rayfarm.mjs'), ...args], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: string[] = [];
   let err = '';
   const waiters = new Set<() => void>();

@@ -11,7 +11,7 @@ import { netConfigFrom, netOptions, netOptionsHelp, untilSignal } from './net-op
 import { openPaid, paidOptions, paidOptionsHelp, publicModeFor } from './paid';
 import type { PaidSetup } from './paid';
 
-export const nodeHelp = `rayfarm node [--data-dir D] [--listen MULTIADDR] [--bootstrap MULTIADDR]… [--studio-key FILE]
+export const nodeHelp = `rayfarm node [--data-dir D] [--listen MULTIADDR] [--bootstrap MULTIADDR]… [--studio-key FILE] [--relay]
 
 A headless render node: joins the network, takes tasks from creators, renders them with
 the native engine and delivers the results. Prints its listen addresses (give one to
@@ -20,13 +20,14 @@ others as --bootstrap) and one line per task. Stops on Ctrl-C or SIGTERM.
 ${netOptionsHelp}
 ${paidOptionsHelp}
   --threads N             render threads (default: all cores)
+  --no-render             take no tasks (a relay or bootstrap machine)
   --json                  print the addresses as one JSON line
 
 ${policyFlagsHelp}`;
 
 /** `rayfarm node`: a headless operator. */
 export async function nodeCommand(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, { ...netOptions, ...paidOptions, threads: { type: 'string' }, ...policyFlagOptions }, false);
+  const args = parseCommand(argv, { ...netOptions, ...paidOptions, threads: { type: 'string' }, 'no-render': { type: 'boolean', default: false }, ...policyFlagOptions }, false);
   if (args.bool('help')) {
     console.log(nodeHelp);
     return 0;
@@ -53,7 +54,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
       net: netConfigFrom(args),
       ...(setup ? { signer: setup.key } : {}),
       ...(payments ? { payments } : {}),
-      render: true,
+      render: !args.bool('no-render'),
       operator: op,
       ...(threads ? { threads: () => threads } : {}),
       log: (l) => console.error(l),

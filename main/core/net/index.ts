@@ -7,8 +7,9 @@
  * and announcements on gossipsub.
  */
 export { NetNode } from './net-node';
-export type { NetNodeConfig, PeerRecord } from './net-node';
-export { startNetStack } from './stack';
+export type { NetNodeConfig, PeerRecord, ReachOptions } from './net-node';
+export type { Reach } from './reach';
+export { reachOptions, startNetStack } from './stack';
 export type { NetStack, NetStackConfig } from './stack';
 export { newStudioKey, parseStudioKey, readStudioKey } from './studio-key';
 export { NetError } from './errors';

@@ -1,18 +1,19 @@
 /**
- * The libp2p node: TCP + Noise + Yamux, identify, ping, gossipsub, mDNS on the LAN when
- * asked, bootstrap peers dialled (and re-dialled) from the config, and the studio key's
- * connection protector in studio mode. Protocols register on it through `handle`, which
- * applies the node's per-peer guard to every stream.
+ * The libp2p node: TCP + Noise + Yamux, identify, ping, gossipsub (scored), mDNS on the LAN
+ * when asked, bootstrap peers dialled (and re-dialled) from the config, the studio key's
+ * connection protector in studio mode, and the parts that reach beyond the LAN (services.ts):
+ * a Rayfarm-only Kademlia DHT to find peers, AutoNAT v2, circuit relay (client, and server
+ * with --relay), DCUtR hole punching and UPnP. Protocols register on it through `handle`,
+ * which applies the node's per-peer guard to every stream.
  */
 import '../polyfills';
-import { gossipsub } from '@libp2p/gossipsub';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import type { GossipSub } from '@libp2p/gossipsub';
-import { identify } from '@libp2p/identify';
 import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface';
+import type { KadDHT } from '@libp2p/kad-dht';
 import { mdns } from '@libp2p/mdns';
 import { noise } from '@libp2p/noise';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { ping } from '@libp2p/ping';
 import type { Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { yamux } from '@libp2p/yamux';
@@ -20,16 +21,38 @@ import { multiaddr } from '@multiformats/multiaddr';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Libp2p } from 'libp2p';
+import { PeerFinder, TARGET_PEERS } from './discovery';
 import { NetError } from './errors';
 import { FramedStream } from './framing';
 import { PeerGuard } from './peer-guard';
 import { studioKeyProtector } from './psk-protector';
+import { reachOfAddr, reachOfPeer } from './reach';
+import { ConnectionRoute } from './route';
+import type { Reach } from './reach';
 import type { ProtocolLimits } from './rpc';
+import { DHT_PROTOCOL, nodeServices } from './services';
 import type { Binding, NetMode, NodeSigner } from './identity';
 import { createBinding } from './identity';
 
+/** How a node reaches beyond its LAN (DHT mode, relaying, NAT traversal, how many peers it looks for). */
+export interface ReachOptions {
+  /**
+   * Answer DHT queries (a node others can dial) or only ask them (behind NAT). Default: a
+   * server once the node has a public address, a client until then.
+   */
+  dhtServer?: boolean;
+  /** Serve as a circuit relay for peers behind NAT, with the limits in services.ts. */
+  relay?: boolean;
+  /** Reserve a slot on a relay and advertise the relayed address (a node that may sit behind NAT). */
+  reserveRelay?: boolean;
+  /** Ask the router for a port mapping by UPnP. */
+  upnp?: boolean;
+  /** Connections looked for before discovered peers are no longer dialled (TARGET_PEERS). */
+  targetPeers?: number;
+}
+
 /** Everything a node needs to start. */
-export interface NetNodeConfig {
+export interface NetNodeConfig extends ReachOptions {
   privateKey: PrivateKey;
   signer: NodeSigner;
   /** Multiaddrs to listen on; default all interfaces, a free TCP port. */
@@ -53,7 +76,7 @@ export interface PeerRecord {
   connected: boolean;
 }
 
-type Services = { identify: unknown; ping: Ping; pubsub: GossipSub };
+type Services = { identify: unknown; ping: Ping; pubsub: GossipSub; dht: KadDHT };
 
 const REDIAL_MS = 5000;
 
@@ -65,6 +88,12 @@ export class NetNode {
   readonly peers = new Map<string, PeerRecord>();
   private binding: Binding | undefined;
   private redialTimer: NodeJS.Timeout | undefined;
+  private finder: PeerFinder | undefined;
+  /** Peers that had a relayed connection: a direct one opened alongside it is a hole punch. */
+  private readonly relayedPeers = new Set<string>();
+  private readonly punchedPeers = new Set<string>();
+  private readonly lastReach = new Map<string, Reach>();
+  private readonly route: ConnectionRoute;
   private readonly peerListeners = new Set<(peer: PeerRecord) => void>();
   private stopped = false;
 
@@ -76,6 +105,7 @@ export class NetNode {
     guard: PeerGuard,
   ) {
     this.peerId = libp2p.peerId.toString();
+    this.route = new ConnectionRoute(libp2p);
     this.mode = config.studioKey ? 'studio' : 'public';
     this.guard = guard;
   }
@@ -86,10 +116,13 @@ export class NetNode {
     // The guard exists before the node it protects; it reaches the node through this holder.
     const ref: { node?: NetNode } = {};
     const guard = new PeerGuard({ log, onBlock: (peer) => void ref.node?.hangUp(peer) });
+    const listen = config.listen ?? ['/ip4/0.0.0.0/tcp/0'];
     const libp2p = await createLibp2p({
       privateKey: config.privateKey,
-      addresses: { listen: config.listen ?? ['/ip4/0.0.0.0/tcp/0'] },
-      transports: [tcp()],
+      // Listening on /p2p-circuit makes the relay transport reserve a slot on a relay it is
+      // connected to and add the relayed address to the node's addresses.
+      addresses: { listen: config.reserveRelay && !config.relay ? [...listen, '/p2p-circuit'] : listen },
+      transports: [tcp(), circuitRelayTransport({ reservationCompletionTimeout: 20_000 })],
       connectionEncrypters: [noise()],
       // The window stays below the read buffer limit so a paused reader never overflows it.
       // Each blob range is a fresh stream: starting at 4 MiB (not growing from 1 MiB) and
@@ -99,27 +132,22 @@ export class NetNode {
       streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 4 << 20, maxStreamWindowSize: 8 << 20, maxReadBufferLength: 16 << 20 } })],
       ...(config.studioKey ? { connectionProtector: studioKeyProtector(config.studioKey) } : {}),
       peerDiscovery: config.mdns ? [mdns({ interval: 10_000 })] : [],
-      connectionManager: { maxConnections: 200 },
+      // libp2p refuses a host's sixth inbound connection within a second; a studio behind one
+      // NAT address (or nodes on one machine) joining through the DHT opens more than that.
+      connectionManager: { maxConnections: 200, inboundConnectionThreshold: 32, maxIncomingPendingConnections: 32 },
       connectionGater: {
         denyInboundEncryptedConnection: (peer: PeerId) => guard.isBlocked(peer.toString()),
         denyOutboundEncryptedConnection: (peer: PeerId) => guard.isBlocked(peer.toString()),
         denyDialPeer: (peer: PeerId) => guard.isBlocked(peer.toString()),
       },
-      services: {
-        identify: identify(),
-        ping: ping(),
-        pubsub: gossipsub({
-          allowPublishToZeroTopicPeers: true,
-          emitSelf: false,
-          maxInboundDataLength: 1 << 20,
-          heartbeatInterval: 700,
-        }),
-      },
+      services: nodeServices(config, guard),
     });
     const node = new NetNode(libp2p, config.signer, config, log, guard);
     ref.node = node;
     node.binding = await createBinding(config.signer, node.peerId, node.mode);
     node.wire();
+    node.finder = new PeerFinder(libp2p, config.targetPeers ?? TARGET_PEERS, DHT_PROTOCOL, log);
+    node.finder.start();
     await node.dialBootstrap();
     node.redialTimer = setInterval(() => void node.dialBootstrap(), REDIAL_MS);
     node.redialTimer.unref();
@@ -135,19 +163,33 @@ export class NetNode {
     });
     this.libp2p.addEventListener('peer:disconnect', (evt) => {
       const id = evt.detail.toString();
+      // How it was reached is about its connections: forgotten with the last of them.
+      this.relayedPeers.delete(id);
+      this.punchedPeers.delete(id);
+      this.lastReach.delete(id);
       const rec = this.record(id);
       rec.connected = false;
       this.emitPeer(rec);
     });
-    if (this.config.mdns) {
-      this.libp2p.addEventListener('peer:discovery', (evt) => {
-        const id = evt.detail.id.toString();
-        if (id === this.peerId || this.libp2p.getConnections(evt.detail.id).length > 0) return;
-        this.libp2p.dial(evt.detail.id, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
-          this.log(`net: could not reach LAN peer ${id.slice(-8)}: ${err.message}`);
-        });
-      });
-    }
+    this.libp2p.addEventListener('connection:open', (evt) => {
+      const id = evt.detail.remotePeer.toString();
+      const reach = reachOfAddr(evt.detail.remoteAddr);
+      if (reach === 'relayed') this.relayedPeers.add(id);
+      else if (this.relayedPeers.has(id)) this.punchedPeers.add(id);
+      // Said once per change (the Network view shows it all along); LAN peers are not news.
+      const now = this.reach(id) ?? reach;
+      if (now !== 'lan' && this.lastReach.get(id) !== now) this.log(`net: peer ${id.slice(-8)} reached ${now} (${evt.detail.remoteAddr.toString()})`);
+      this.lastReach.set(id, now);
+    });
+  }
+
+  /** How a connected peer is reached now (null when not connected). */
+  reach(peer: string): Reach | null {
+    const conns = this.libp2p.getConnections(peerIdFromString(peer)).filter((c) => c.status === 'open');
+    return reachOfPeer(
+      conns.map((c) => c.remoteAddr),
+      this.punchedPeers.has(peer),
+    );
   }
 
   private async dialBootstrap(): Promise<void> {
@@ -244,7 +286,9 @@ export class NetNode {
         }
         await handler(stream, connection);
       },
-      { maxInboundStreams: limits.maxInboundStreams, maxOutboundStreams: limits.maxInboundStreams },
+      // Relayed connections are "limited" by the relay's data and time caps; ours are sized
+      // for scenes and results (services.ts), so every Rayfarm protocol may run over them.
+      { maxInboundStreams: limits.maxInboundStreams, maxOutboundStreams: limits.maxInboundStreams, runOnLimitedConnection: true },
     );
   }
 
@@ -255,8 +299,13 @@ export class NetNode {
   /** Opens a framed stream to a peer for a protocol, bounded in time. */
   async open(peer: string, protocol: string, limits: ProtocolLimits): Promise<FramedStream> {
     let stream: Stream;
+    const signal = AbortSignal.timeout(limits.timeoutMs);
     try {
-      stream = await this.libp2p.dialProtocol(peerIdFromString(peer), protocol, { signal: AbortSignal.timeout(limits.timeoutMs) });
+      // Direct when possible, else over the relay (route.ts).
+      const conn = await this.route.pick(peer, signal);
+      stream = conn
+        ? await conn.newStream(protocol, { signal, runOnLimitedConnection: true })
+        : await this.libp2p.dialProtocol(peerIdFromString(peer), protocol, { signal, runOnLimitedConnection: true });
     } catch (err) {
       throw new NetError('NET_UNREACHABLE', `Cannot open ${protocol} to ${peer.slice(-8)}: ${(err as Error).message}`, { cause: err });
     }
@@ -311,6 +360,7 @@ export class NetNode {
     if (this.stopped) return;
     this.stopped = true;
     if (this.redialTimer) clearInterval(this.redialTimer);
+    this.finder?.stop();
     await this.libp2p.stop();
   }
 }

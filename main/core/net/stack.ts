@@ -7,13 +7,14 @@ import { AnnounceProtocol } from './announce';
 import { BlobProtocol } from './blob';
 import { HelloProtocol } from './hello';
 import type { NodeSigner } from './identity';
+import type { ReachOptions } from './net-node';
 import { loadNodeSigner, loadPeerKey } from './identity';
 import { NetNode } from './net-node';
 import { ResultProtocol } from './result';
 import { WorkProtocol } from './work';
 
 /** What a stack needs. */
-export interface NetStackConfig {
+export interface NetStackConfig extends ReachOptions {
   dataDir: string;
   blobs: BlobStore;
   listen?: string[];
@@ -39,6 +40,17 @@ export interface NetStack {
   stop(): Promise<void>;
 }
 
+/** The reach options of a larger config, without undefined keys. */
+export function reachOptions(o: ReachOptions): ReachOptions {
+  const r: ReachOptions = {};
+  if (o.dhtServer !== undefined) r.dhtServer = o.dhtServer;
+  if (o.relay !== undefined) r.relay = o.relay;
+  if (o.reserveRelay !== undefined) r.reserveRelay = o.reserveRelay;
+  if (o.upnp !== undefined) r.upnp = o.upnp;
+  if (o.targetPeers !== undefined) r.targetPeers = o.targetPeers;
+  return r;
+}
+
 /** Starts a node with hello, work, blob, result and announcements. */
 export async function startNetStack(cfg: NetStackConfig): Promise<NetStack> {
   const log = cfg.log ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -49,6 +61,7 @@ export async function startNetStack(cfg: NetStackConfig): Promise<NetStack> {
     ...(cfg.bootstrap ? { bootstrap: cfg.bootstrap } : {}),
     mdns: cfg.mdns ?? false,
     ...(cfg.studioKey ? { studioKey: cfg.studioKey } : {}),
+    ...reachOptions(cfg),
     log,
   });
   const hello = new HelloProtocol(node, cfg.roles, log);

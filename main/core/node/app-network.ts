@@ -5,6 +5,8 @@
  */
 import type { NetworkStatus } from '../../../shared/api/network';
 import type { NodeSigner } from '../net/identity';
+import type { ReachOptions } from '../net/net-node';
+import { reachOptions } from '../net/stack';
 import { parseStudioKey } from '../net/studio-key';
 import type { OperatorService } from '../operator/operator-service';
 import type { ServiceStatusBoard } from '../service-status';
@@ -34,7 +36,7 @@ export interface NetWallet {
 }
 
 /** Network settings of the app (tests turn mDNS off and listen on loopback). */
-export interface AppNetConfig {
+export interface AppNetConfig extends ReachOptions {
   /** Default true. */
   enabled?: boolean;
   listen?: string[];
@@ -92,6 +94,11 @@ export async function startAppNetwork(opts: {
         // RAYFARM_MDNS=0 keeps test runs off the LAN (vitest sets it).
         mdns: config?.mdns ?? process.env.RAYFARM_MDNS !== '0',
         ...(studioKey ? { studioKey } : {}),
+        // Beyond the LAN (the public network, or a farm with bootstrap peers) the app may sit
+        // behind NAT: it reserves a relay slot and asks the router for a port (RAYFARM_UPNP=0: not).
+        reserveRelay: !studioKey || bootstrap.length > 0,
+        upnp: process.env.RAYFARM_UPNP !== '0',
+        ...(config ? reachOptions(config) : {}),
       },
       render: store.settings.get<boolean>(SettingsKeys.netOperator, true) !== false,
       operator,

@@ -17,13 +17,14 @@ import { BlobStore } from '../store';
 import type { Store } from '../store';
 import { ANNOUNCEMENT_TTL_MS, REANNOUNCE_MS } from '../net/announce';
 import type { NodeSigner } from '../net/identity';
+import type { ReachOptions } from '../net/net-node';
 import { localLink, remoteLink } from './links';
-import { startNetStack } from '../net/stack';
+import { reachOptions, startNetStack } from '../net/stack';
 import type { NetStack } from '../net/stack';
 import { ENGINE_ID } from '../net/work';
 
 /** Settings of the network service. */
-export interface NetServiceConfig {
+export interface NetServiceConfig extends ReachOptions {
   store: Store;
   listen?: string[];
   bootstrap?: string[];
@@ -146,6 +147,7 @@ export class NetService {
       mdns: cfg.mdns ?? false,
       ...(cfg.studioKey ? { studioKey: cfg.studioKey } : {}),
       ...(cfg.signer ? { signer: cfg.signer } : {}),
+      ...reachOptions(cfg),
       shareable: (hash) => ref.svc?.shares(hash) ?? false,
       roles: () => (ref.svc?.workerOn === false ? ['creator'] : ['creator', 'operator']),
       log,

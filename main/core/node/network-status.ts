@@ -37,6 +37,7 @@ export function networkStatus(net: NetService): NetworkStatus {
       score: node.guard.score(p.id),
       latency: p.latencyMs ?? null,
       connected: p.connected,
+      reach: p.connected ? node.reach(p.id) : null,
     };
   });
   return {

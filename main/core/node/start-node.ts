@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os';
 import type { DispatcherOptions } from '../creator/dispatch/dispatcher';
 import type { NodeSigner } from '../net/identity';
+import type { ReachOptions } from '../net/net-node';
 import type { OperatorService } from '../operator/operator-service';
 import type { TaskRenderer, WorkerEvent } from '../operator/work/worker';
 import { operatorNetHooks } from '../operator/work/worker-bridge';
@@ -22,7 +23,7 @@ import { NetService } from './net-service';
 import type { PublicModeSlot } from './public-mode';
 
 /** Where and how the node joins the network. */
-export interface NodeNetOptions {
+export interface NodeNetOptions extends ReachOptions {
   listen?: string[];
   bootstrap?: string[];
   /** Find peers on the LAN (default off here; the app and the CLI decide). */

@@ -70,9 +70,10 @@ export function parseFarmToml(text: string, file = 'config'): Record<string, unk
     const why = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
     throw bad(`${file}:${err.line}:${err.column}: this is not valid TOML (${why}). Write key = value, with true/false, a number or a "quoted string".`);
   }
-  const { operator, ...top } = doc;
+  // [network] is read by node/farm-network.ts (bootstrap peers, relaying).
+  const { operator, network: _network, ...top } = doc;
   for (const [k, v] of Object.entries(top)) {
-    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) throw bad(`${file}: unknown section [${k}] (only [operator] is read).`);
+    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) throw bad(`${file}: unknown section [${k}] (only [operator] and [network] are read).`);
   }
   if (operator !== undefined && (typeof operator !== 'object' || operator === null || Array.isArray(operator))) throw bad(`${file}: operator must be a section ([operator]).`);
   return { ...top, ...(operator as Record<string, unknown> | undefined) };
@@ -118,6 +119,10 @@ export function readPolicyFile(file: string): Partial<OperatorPolicy> {
       raw = JSON.parse(text);
     } catch (err) {
       throw bad(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'network' in raw) {
+      const { network: _network, ...rest } = raw as Record<string, unknown>;
+      raw = rest;
     }
     if (raw && typeof raw === 'object' && 'operator' in raw && Object.keys(raw).length === 1) raw = (raw as { operator: unknown }).operator;
   } else raw = parseFarmToml(text, file);

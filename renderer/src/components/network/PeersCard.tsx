@@ -6,6 +6,13 @@ import { useFieldErrors } from '../../forms/field-errors';
 import { PEER_FIELDS } from '../../forms/operator-fields';
 import { useAction } from '../../hooks/use-action';
 
+const REACH: Record<NonNullable<NetworkStatus['peers'][number]['reach']>, { label: string; why: string }> = {
+  lan: { label: 'LAN', why: 'On this local network' },
+  direct: { label: 'direct', why: 'A direct connection over the internet' },
+  'hole-punched': { label: 'direct (hole punched)', why: 'Was reached through a relay; a hole punch then opened a direct connection' },
+  relayed: { label: 'relayed', why: 'Through a circuit relay: one of the two is behind NAT and no direct connection could be made' },
+};
+
 function short(s: string | null, n = 10): string {
   return s ? (s.length > n * 2 ? `${s.slice(0, n)}…${s.slice(-4)}` : s) : '—';
 }
@@ -37,6 +44,7 @@ export function PeersCard({ net }: { net: NetworkStatus }) {
               <th>Role</th>
               <th>Score</th>
               <th>Latency</th>
+              <th>Reached</th>
               <th>State</th>
             </tr>
           </thead>
@@ -52,6 +60,9 @@ export function PeersCard({ net }: { net: NetworkStatus }) {
                 <td>{p.role}</td>
                 <td>{p.score}</td>
                 <td>{p.latency === null ? '—' : `${Math.round(p.latency)} ms${p.connected ? '' : ' (last)'}`}</td>
+                <td title={p.reach ? REACH[p.reach].why : ''} data-testid="peer-reach">
+                  {p.reach ? REACH[p.reach].label : '—'}
+                </td>
                 <td>
                   <span className={`pill ${p.connected ? 'pill-ready' : ''}`}>{p.connected ? 'connected' : 'not connected'}</span>
                 </td>

@@ -40,7 +40,7 @@ describe('the app on its defaults is a network of one', () => {
     const b = await app();
     await b.api.call('network.connect', { addr: (await a.api.call('network.status')).listenAddrs[0]! });
     const peer = await waitFor(async () => (await a.api.call('network.status')).peers.find((p) => p.address), 10_000, 'bound peer');
-    expect(peer).toMatchObject({ id: b.network!.stack.node.peerId, role: 'creator+operator', connected: true, score: 0 });
+    expect(peer).toMatchObject({ id: b.network!.stack.node.peerId, role: 'creator+operator', connected: true, score: 0, reach: 'lan' });
     await expect(a.api.call('network.connect', { addr: '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWBScYDMSmZxS8r5aiAZ3nDyEeKgYGBVoUbmak6fyiTho7' })).rejects.toMatchObject({ code: 'NET_UNREACHABLE' });
   });
 
