@@ -117,7 +117,7 @@ cyc = getattr(s, 'cycles', None)
 scale = r.resolution_percentage / 100.0
 answer({
     'blenderVersion': bpy.app.version_string,
-    'savedWith': '%d.%d.%d' % tuple(bpy.data.version),
+    'savedWith': '%d.%d' % tuple(bpy.data.version[:2]),
     'scene': s.name,
     'scenes': [x.name for x in bpy.data.scenes],
     'engine': r.engine,
