@@ -60,6 +60,7 @@ m = bpy.data.materials.new(${JSON.stringify(material)})
 m.use_nodes = True
 tex = m.node_tree.nodes.new('ShaderNodeTexImage')
 tex.image = bpy.data.images.load(${JSON.stringify(path)}, check_existing=False)
+tex.interpolation = 'Closest'
 m.node_tree.links.new(tex.outputs['Color'], m.node_tree.nodes['Principled BSDF'].inputs['Base Color'])
 cube.data.materials.append(m)
 `;

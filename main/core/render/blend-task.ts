@@ -1,0 +1,83 @@
+/**
+ * The one way a task of a Blender job becomes pixels, for `rayfarm render`, operators and the
+ * verifier alike: the packed .blend rendered by Cycles with everything that could differ
+ * between machines pinned (the frame's seed, no animated seed, no time limit, no adaptive
+ * sampling, no denoising), a tile as a border render cropped to the tile. The pixels come
+ * back as the native engine's do (linear RGBA float, rows top-down), so assembly, output
+ * and proof of render are unchanged.
+ */
+import { frameSeed } from '../../../shared/job-spec';
+import type { JobSpec, Task, TaskRect } from '../../../shared/job-spec';
+import { blenderVersionOf, renderBlendRegion } from '../blender';
+import type { BlenderInstall, BlenderLimits, SandboxKind } from '../blender';
+import { RayfarmError } from '../errors';
+
+/** A packed .blend on disk (the blob store's file, or the CLI's package). */
+export interface BlendPackage {
+  sceneHash: string;
+  /** Path of the packed .blend; Blender reads it and nothing else. */
+  file: string;
+}
+
+/** What a Blender render returns: the pixels and what the run cost. */
+export interface BlendTaskResult {
+  pixels: Float32Array;
+  seconds: number;
+  sandbox: SandboxKind;
+}
+
+/** Options of one render. */
+export interface BlendRenderOptions {
+  threads?: number;
+  signal?: AbortSignal;
+  /** Cycles' tile size in pixels (absent: the region as one tile). */
+  tileSize?: number;
+}
+
+/** Refuses a job whose Blender version this machine does not have, in words. */
+export function checkBlenderVersion(install: BlenderInstall, spec: Pick<JobSpec, 'engine'>): void {
+  const wanted = blenderVersionOf(spec.engine);
+  if (!wanted) throw new RayfarmError('BLENDER_WRONG_JOB', 'This job is not a Blender job.');
+  if (wanted !== install.majorMinor) {
+    throw new RayfarmError('BLENDER_VERSION_MISMATCH', `This job needs Blender ${wanted}; this machine has Blender ${install.version}. Cycles renders other pixels in another version, so the result could not be verified.`, { details: { wanted, have: install.majorMinor } });
+  }
+}
+
+/** Renders the tasks (and verification patches) of Blender jobs with one Blender install. */
+export class BlendTaskRenderer {
+  constructor(
+    private readonly install: BlenderInstall,
+    private readonly limits: BlenderLimits = {},
+  ) {}
+
+  /** The Blender this renderer runs. */
+  get blender(): BlenderInstall {
+    return this.install;
+  }
+
+  /** Renders one task of a job: the task's rect of its frame. */
+  renderTask(pkg: BlendPackage, spec: JobSpec, task: Task, opts: BlendRenderOptions = {}): Promise<BlendTaskResult> {
+    return this.renderRect(pkg, spec, task.frame, task.rect, opts);
+  }
+
+  /** Renders any rect of a frame of the job — a task, or a patch the verifier checks. */
+  async renderRect(pkg: BlendPackage, spec: JobSpec, frame: number, rect: TaskRect, opts: BlendRenderOptions = {}): Promise<BlendTaskResult> {
+    checkBlenderVersion(this.install, spec);
+    const r = await renderBlendRegion(
+      this.install,
+      pkg.file,
+      {
+        frame,
+        width: spec.width,
+        height: spec.height,
+        rect,
+        spp: spec.spp,
+        seed: frameSeed(spec, frame),
+        ...(opts.threads ? { threads: opts.threads } : {}),
+        ...(opts.tileSize ? { tileSize: opts.tileSize } : {}),
+      },
+      { ...this.limits, ...(opts.signal ? { signal: opts.signal } : {}) },
+    );
+    return r;
+  }
+}
