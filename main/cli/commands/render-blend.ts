@@ -1,14 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { splitJob, validateJobSpec } from '../../../shared/job-spec';
-import type { JobSpec } from '../../../shared/job-spec';
+import { splitJob } from '../../../shared/job-spec';
 import { stitch, writeFrame } from '../../core/output/assembler';
 import type { TilePixels } from '../../core/output/assembler';
 import { BlendTaskRenderer } from '../../core/render/blend-task';
-import { RayfarmError } from '../../core/errors';
-import { prepareBlend, requireBlender } from '../../core/scene/blend-prepare';
-import type { BlendSummary } from '../../core/scene/blend-check';
+import { blendJobSpec, prepareBlend, requireBlender } from '../../core/scene/blend-prepare';
 
 /** What `rayfarm render` was asked for; absent values come from the .blend itself. */
 export interface BlendRenderArgs {
@@ -25,24 +22,6 @@ export interface BlendRenderArgs {
   json: boolean;
 }
 
-/** The job spec of a .blend: the file's own frames, size and samples unless the command line says otherwise. */
-export function blendSpec(sceneId: string, engine: string, s: BlendSummary, a: Omit<BlendRenderArgs, 'out' | 'json' | 'threads' | 'blender'>): JobSpec {
-  const checked = validateJobSpec({
-    sceneId,
-    engine,
-    width: a.width ?? s.width,
-    height: a.height ?? s.height,
-    spp: a.spp ?? Math.max(1, s.samples),
-    frames: a.frames ?? { start: Math.max(0, s.frameStart), end: Math.max(0, s.frameEnd), step: Math.max(1, s.frameStep) },
-    tiles: a.tiles,
-    output: a.format ?? 'png8',
-    fps: Math.min(1000, Math.max(0.001, s.fps)),
-    ...(a.seed !== undefined && { seed: a.seed }),
-  });
-  if (!checked.ok) throw new RayfarmError('CLI_BAD_ARGS', checked.message);
-  return checked.spec;
-}
-
 /** `rayfarm render FILE.blend`: the local reference render of a .blend, task by task as the network renders it. */
 export async function renderBlendCommand(file: string, a: BlendRenderArgs): Promise<number> {
   const install = await requireBlender(a.blender);
@@ -54,7 +33,7 @@ export async function renderBlendCommand(file: string, a: BlendRenderArgs): Prom
     return 1;
   }
   for (const p of prepared.problems) console.error(`rayfarm render: warning: ${p.message}`);
-  const spec = blendSpec(prepared.sceneId, prepared.engine, prepared.summary, a);
+  const spec = blendJobSpec(prepared.sceneId, prepared.engine, prepared.summary, a);
   const work = mkdtempSync(join(tmpdir(), 'rayfarm-render-blend-'));
   const pkg = { sceneHash: prepared.sceneId, file: join(work, `${prepared.sceneId}.blend`) };
   writeFileSync(pkg.file, prepared.blend);

@@ -9,6 +9,8 @@ import { blenderEngineId, findBlender, inspectBlend, packBlend } from '../blende
 import type { BlenderInstall, BlenderLimits, SandboxKind } from '../blender';
 import { RayfarmError } from '../errors';
 import { sha256Hex } from '../store';
+import { validateJobSpec } from '../../../shared/job-spec';
+import type { JobSpec } from '../../../shared/job-spec';
 import { checkBlend } from './blend-check';
 import type { BlendSummary } from './blend-check';
 
@@ -44,4 +46,35 @@ export async function prepareBlend(install: BlenderInstall, path: string, opts: 
   if (checked.problems.some((p) => p.severity === 'error')) return { ok: false, ...checked };
   const blend = await packBlend(install, resolve(path), opts);
   return { ok: true, ...checked, blend, sceneId: sha256Hex(blend), engine: blenderEngineId(install.majorMinor) };
+}
+
+/** What a person may choose for a Blender job; the rest comes from the file. */
+export interface BlendSpecChoices {
+  frames?: { start: number; end: number; step: number };
+  spp?: number;
+  width?: number;
+  height?: number;
+  tiles?: { x: number; y: number };
+  format?: string;
+  seed?: number;
+  tier?: string;
+}
+
+/** The job spec of a .blend: the file's own frames, size and samples unless the command line says otherwise. */
+export function blendJobSpec(sceneId: string, engine: string, s: BlendSummary, a: BlendSpecChoices): JobSpec {
+  const checked = validateJobSpec({
+    sceneId,
+    engine,
+    width: a.width ?? s.width,
+    height: a.height ?? s.height,
+    spp: a.spp ?? Math.max(1, s.samples),
+    frames: a.frames ?? { start: Math.max(0, s.frameStart), end: Math.max(0, s.frameEnd), step: Math.max(1, s.frameStep) },
+    tiles: a.tiles ?? { x: 1, y: 1 },
+    ...(a.tier !== undefined && { tier: a.tier }),
+    output: a.format ?? 'png8',
+    fps: Math.min(1000, Math.max(0.001, s.fps)),
+    ...(a.seed !== undefined && { seed: a.seed }),
+  });
+  if (!checked.ok) throw new RayfarmError('SPEC_INVALID', checked.message);
+  return checked.spec;
 }

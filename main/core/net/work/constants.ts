@@ -16,3 +16,8 @@ export const WORK_LIMITS: ProtocolLimits = {
  * bounces as Cycles does and reads KHR_materials_specular.
  */
 export const ENGINE_ID = 'rayfarm-pt/2';
+
+/** The engine a job needs: its spec's (a Blender job's `blender-cycles/<major.minor>`), else the built-in path tracer. */
+export function jobEngine(spec: { engine?: string | undefined }): string {
+  return spec.engine ?? ENGINE_ID;
+}
