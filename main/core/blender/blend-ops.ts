@@ -142,12 +142,12 @@ export async function packBlend(install: BlenderInstall, file: string, l: Blende
   }
 }
 
-/** One region of one frame to render. */
-export interface BlendRegion {
+/** Regions of one frame to render. */
+export interface BlendRegions {
   frame: number;
   width: number;
   height: number;
-  rect: { x: number; y: number; width: number; height: number };
+  rects: { x: number; y: number; width: number; height: number }[];
   spp: number;
   seed: number;
   /** Render threads (0 or absent: all). */
@@ -158,25 +158,32 @@ export interface BlendRegion {
   device?: string;
 }
 
+/** Most regions one Blender run renders (the verifier's patches of one result). */
+export const MAX_REGIONS = 256;
+
 /**
- * Renders one region of a frame of a packed .blend; returns linear RGBA float pixels, rows
- * top-down like the native engine's tiles. Blender sees only the .blend and its own temp folder.
+ * Renders regions of a frame of a packed .blend in one Blender run; returns each region's
+ * linear RGBA float pixels, rows top-down like the native engine's tiles. Blender sees only
+ * the .blend and its own temp folder.
  */
-export async function renderBlendRegion(install: BlenderInstall, file: string, region: BlendRegion, l: BlenderLimits = {}): Promise<{ pixels: Float32Array; seconds: number; sandbox: SandboxKind }> {
+export async function renderBlendRegions(install: BlenderInstall, file: string, job: BlendRegions, l: BlenderLimits = {}): Promise<{ pixels: Float32Array[]; seconds: number; sandbox: SandboxKind }> {
+  if (job.rects.length === 0 || job.rects.length > MAX_REGIONS) throw new RayfarmError('BLENDER_BAD_REGIONS', `A Blender run renders 1 to ${MAX_REGIONS} regions, not ${job.rects.length}.`);
   const work = mkdtempSync(join(tmpdir(), 'rayfarm-blend-render-'));
   try {
-    const out = join(work, 'tile.f32');
-    const { rect } = region;
-    const config = { frame: region.frame, width: region.width, height: region.height, rect: [rect.x, rect.y, rect.width, rect.height], spp: region.spp, seed: region.seed >>> 1, threads: region.threads ?? 0, tileSize: region.tileSize ?? 0, device: region.device ?? 'CPU', out };
+    const out = join(work, 'region');
+    const config = { frame: job.frame, width: job.width, height: job.height, rects: job.rects.map((r) => [r.x, r.y, r.width, r.height]), spp: job.spp, seed: job.seed >>> 1, threads: job.threads ?? 0, tileSize: job.tileSize ?? 0, device: job.device ?? 'CPU', out };
     const r = await runBlender({ blender: install.path, script: RENDER_PY, config, blendFile: file, readOnly: [file], writable: work, ...limits(l, 3_600_000) });
-    const raw = readFileSync(out);
-    const n = rect.width * rect.height * 4;
-    if (raw.byteLength !== n * 4) throw new RayfarmError('BLENDER_FAILED', `Blender wrote ${raw.byteLength} bytes for a ${rect.width}×${rect.height} tile.`);
-    const bottomUp = new Float32Array(new Uint8Array(raw).buffer);
-    // Blender's rows run bottom-up; the pipeline's run top-down.
-    const pixels = new Float32Array(n);
-    const row = rect.width * 4;
-    for (let y = 0; y < rect.height; y++) pixels.set(bottomUp.subarray((rect.height - 1 - y) * row, (rect.height - y) * row), y * row);
+    const pixels = job.rects.map((rect, i) => {
+      const raw = readFileSync(`${out}.${i}`);
+      const n = rect.width * rect.height * 4;
+      if (raw.byteLength !== n * 4) throw new RayfarmError('BLENDER_FAILED', `Blender wrote ${raw.byteLength} bytes for a ${rect.width}×${rect.height} region.`);
+      const bottomUp = new Float32Array(new Uint8Array(raw).buffer);
+      // Blender's rows run bottom-up; the pipeline's run top-down.
+      const px = new Float32Array(n);
+      const row = rect.width * 4;
+      for (let y = 0; y < rect.height; y++) px.set(bottomUp.subarray((rect.height - 1 - y) * row, (rect.height - y) * row), y * row);
+      return px;
+    });
     return { pixels, seconds: r.seconds, sandbox: r.sandbox };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  */
 export { blenderEngineId, blenderVersionOf, findBlender, locateBlender, probeBlender } from './locate';
 export type { BlenderDevice, BlenderInstall } from './locate';
-export { defaultMemoryLimit, inspectBlend, packBlend, renderBlendRegion } from './blend-ops';
-export type { BlenderLimits, BlendExternalFile, BlendInfo, BlendRegion, BlendSimulation } from './blend-ops';
+export { defaultMemoryLimit, inspectBlend, MAX_REGIONS, packBlend, renderBlendRegions } from './blend-ops';
+export type { BlenderLimits, BlendExternalFile, BlendInfo, BlendRegions, BlendSimulation } from './blend-ops';
 export { findBwrap, runBlender } from './sandbox';
 export type { BlenderRun, BlenderRunResult, SandboxKind } from './sandbox';

@@ -177,9 +177,9 @@ answer({'bytes': os.path.getsize(cfg['out'])})
 `;
 
 /**
- * Renders one task: the spec's size, samples and seed, nothing left to chance (no animated
- * seed, no time limit, no adaptive sampling, no denoising); a tile is a border render
- * cropped to the tile, written as float EXR and read back as raw float32 RGBA (rows bottom-up).
+ * Renders regions of one frame: the spec's size, samples and seed, nothing left to chance (no animated
+ * seed, no time limit, no adaptive sampling, no denoising); each region is a border render
+ * cropped to it, written as float EXR and read back as raw float32 RGBA (rows bottom-up).
  */
 export const RENDER_PY = String.raw`${PRELUDE}
 import array
@@ -214,15 +214,9 @@ if cfg.get('threads'):
 if cfg.get('tileSize'):
     c.use_auto_tile = True
     c.tile_size = cfg['tileSize']
-x, y, w, h = cfg['rect']
 W, H = cfg['width'], cfg['height']
-# Blender's border is a fraction of the frame measured from the bottom-left corner.
 r.use_border = True
 r.use_crop_to_border = True
-r.border_min_x = x / W
-r.border_max_x = (x + w) / W
-r.border_min_y = (H - y - h) / H
-r.border_max_y = (H - y) / H
 r.use_compositing = False
 r.use_sequencer = False
 im = r.image_settings
@@ -231,17 +225,26 @@ im.color_depth = '32'
 im.exr_codec = 'ZIP'
 im.color_mode = 'RGBA'
 s.frame_set(cfg['frame'])
-exr = cfg['out'] + '.exr'
-r.filepath = exr
-bpy.ops.render.render(write_still=True)
-img = bpy.data.images.load(exr)
-iw, ih = img.size
-if (iw, ih) != (w, h):
-    fail('Blender rendered %dx%d pixels for a %dx%d tile' % (iw, ih, w, h))
-buf = array.array('f', bytes(4 * iw * ih * 4))
-img.pixels.foreach_get(buf)
-with open(cfg['out'], 'wb') as f:
-    f.write(buf.tobytes())
-os.remove(exr)
-answer({'width': iw, 'height': ih})
+# Several regions (the verifier's patches) share one start-up and one scene load.
+for i, (x, y, w, h) in enumerate(cfg['rects']):
+    # Blender's border is a fraction of the frame measured from the bottom-left corner.
+    r.border_min_x = x / W
+    r.border_max_x = (x + w) / W
+    r.border_min_y = (H - y - h) / H
+    r.border_max_y = (H - y) / H
+    out = '%s.%d' % (cfg['out'], i)
+    exr = out + '.exr'
+    r.filepath = exr
+    bpy.ops.render.render(write_still=True)
+    img = bpy.data.images.load(exr)
+    iw, ih = img.size
+    if (iw, ih) != (w, h):
+        fail('Blender rendered %dx%d pixels for a %dx%d region' % (iw, ih, w, h))
+    buf = array.array('f', bytes(4 * iw * ih * 4))
+    img.pixels.foreach_get(buf)
+    bpy.data.images.remove(img)
+    with open(out, 'wb') as f:
+        f.write(buf.tobytes())
+    os.remove(exr)
+answer({'regions': len(cfg['rects'])})
 `;

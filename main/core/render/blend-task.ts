@@ -8,7 +8,7 @@
  */
 import { frameSeed } from '../../../shared/job-spec';
 import type { JobSpec, Task, TaskRect } from '../../../shared/job-spec';
-import { blenderVersionOf, renderBlendRegion } from '../blender';
+import { blenderVersionOf, MAX_REGIONS, renderBlendRegions } from '../blender';
 import type { BlenderInstall, BlenderLimits, SandboxKind } from '../blender';
 import { RayfarmError } from '../errors';
 
@@ -62,22 +62,36 @@ export class BlendTaskRenderer {
 
   /** Renders any rect of a frame of the job — a task, or a patch the verifier checks. */
   async renderRect(pkg: BlendPackage, spec: JobSpec, frame: number, rect: TaskRect, opts: BlendRenderOptions = {}): Promise<BlendTaskResult> {
+    const r = await this.renderRects(pkg, spec, frame, [rect], opts);
+    return { pixels: r.pixels[0]!, seconds: r.seconds, sandbox: r.sandbox };
+  }
+
+  /** Renders several rects of a frame, one Blender start-up per MAX_REGIONS of them (the verifier's patches). */
+  async renderRects(pkg: BlendPackage, spec: JobSpec, frame: number, rects: TaskRect[], opts: BlendRenderOptions & { spp?: number } = {}): Promise<{ pixels: Float32Array[]; seconds: number; sandbox: SandboxKind }> {
     checkBlenderVersion(this.install, spec);
-    const r = await renderBlendRegion(
-      this.install,
-      pkg.file,
-      {
-        frame,
-        width: spec.width,
-        height: spec.height,
-        rect,
-        spp: spec.spp,
-        seed: frameSeed(spec, frame),
-        ...(opts.threads ? { threads: opts.threads } : {}),
-        ...(opts.tileSize ? { tileSize: opts.tileSize } : {}),
-      },
-      { ...this.limits, ...(opts.signal ? { signal: opts.signal } : {}) },
-    );
-    return r;
+    const pixels: Float32Array[] = [];
+    let seconds = 0;
+    let sandbox: SandboxKind = 'none';
+    for (let i = 0; i < rects.length; i += MAX_REGIONS) {
+      const r = await renderBlendRegions(
+        this.install,
+        pkg.file,
+        {
+          frame,
+          width: spec.width,
+          height: spec.height,
+          rects: rects.slice(i, i + MAX_REGIONS),
+          spp: opts.spp ?? spec.spp,
+          seed: frameSeed(spec, frame),
+          ...(opts.threads ? { threads: opts.threads } : {}),
+          ...(opts.tileSize ? { tileSize: opts.tileSize } : {}),
+        },
+        { ...this.limits, ...(opts.signal ? { signal: opts.signal } : {}) },
+      );
+      pixels.push(...r.pixels);
+      seconds += r.seconds;
+      sandbox = r.sandbox;
+    }
+    return { pixels, seconds, sandbox };
   }
 }

@@ -1,0 +1,28 @@
+/**
+ * Proof of render for Blender jobs: the creator re-renders its secret patches of a result
+ * with its own Blender (the job's major.minor, on the CPU) as border renders of the packed
+ * .blend — all patches of a result in one Blender run — and the verifier compares them as it
+ * does the native engine's.
+ *
+ * Tolerance. Measured here (Debian's Blender 3.4.1, this CPU): border renders of a region are
+ * bit-identical to the full frame across thread counts (1, 2) and Cycles tile sizes (16 px,
+ * whole frame), and the patches of one run equal separate runs — an honest CPU result has
+ * error 0. CPU↔GPU could not be measured here (no GPU, and Debian's Blender is built without
+ * CUDA/OptiX). Blender's own render tests accept a GPU image when at most about 1 % of its
+ * pixels differ beyond a small threshold, so Blender results allow 1 % of the checked pixels
+ * past REL_TOL (the native engine allows 0.2 %, measured on an H200); REL_TOL and GROSS_TOL
+ * stay the native engine's. Every cheat of `bench:verify --kind blender` misses by far more.
+ */
+import type { JobSpec } from '../../../../shared/job-spec';
+import type { BlendPackage, BlendTaskRenderer } from '../../render/blend-task';
+import type { PatchBatchRenderer, PatchRenderer, VerifierOptions } from './verifier';
+
+/** Mismatched pixels a Blender result may have, as a fraction of the pixels checked (see above). */
+export const BLENDER_MISMATCH_ALLOWANCE = 0.01;
+
+/** The verifier's renderers for Blender jobs: `pkgFor` gives the packed .blend of a job's spec. */
+export function blendPatchRenderers(renderer: BlendTaskRenderer, pkgFor: (spec: JobSpec) => BlendPackage): Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance'> {
+  const renderMany: PatchBatchRenderer = async (spec, task, rects, opts) => (await renderer.renderRects(pkgFor(spec), spec, task.frame, rects, opts.spp ? { spp: opts.spp } : {})).pixels;
+  const render: PatchRenderer = async (spec, task, rect, opts) => (await renderMany(spec, task, [rect], opts.spp ? { spp: opts.spp } : {}))[0]!;
+  return { render, renderMany, mismatchAllowance: BLENDER_MISMATCH_ALLOWANCE };
+}
