@@ -70,6 +70,8 @@ export interface BlendInfo {
   denoising: boolean;
   timeLimit: number;
   animatedSeed: boolean;
+  /** Cycles' seed in the file. */
+  seed: number;
   cameras: string[];
   camera: string | null;
   outputFormat: string;
@@ -149,6 +151,7 @@ export interface BlendRegions {
   height: number;
   rects: { x: number; y: number; width: number; height: number }[];
   spp: number;
+  /** Cycles' seed, 0 to 2^31 − 1. */
   seed: number;
   /** Render threads (0 or absent: all). */
   threads?: number;
@@ -171,7 +174,7 @@ export async function renderBlendRegions(install: BlenderInstall, file: string, 
   const work = mkdtempSync(join(tmpdir(), 'rayfarm-blend-render-'));
   try {
     const out = join(work, 'region');
-    const config = { frame: job.frame, width: job.width, height: job.height, rects: job.rects.map((r) => [r.x, r.y, r.width, r.height]), spp: job.spp, seed: job.seed >>> 1, threads: job.threads ?? 0, tileSize: job.tileSize ?? 0, device: job.device ?? 'CPU', out };
+    const config = { frame: job.frame, width: job.width, height: job.height, rects: job.rects.map((r) => [r.x, r.y, r.width, r.height]), spp: job.spp, seed: job.seed, threads: job.threads ?? 0, tileSize: job.tileSize ?? 0, device: job.device ?? 'CPU', out };
     const r = await runBlender({ blender: install.path, script: RENDER_PY, config, blendFile: file, readOnly: [file], writable: work, ...limits(l, 3_600_000) });
     const pixels = job.rects.map((rect, i) => {
       const raw = readFileSync(`${out}.${i}`);

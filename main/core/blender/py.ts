@@ -130,6 +130,7 @@ answer({
     'denoising': bool(cyc.use_denoising) if cyc else False,
     'timeLimit': float(cyc.time_limit) if cyc else 0.0,
     'animatedSeed': bool(cyc.use_animated_seed) if cyc else False,
+    'seed': int(cyc.seed) if cyc else 0,
     'cameras': [o.name for o in s.objects if o.type == 'CAMERA'],
     'camera': s.camera.name if s.camera else None,
     'outputFormat': r.image_settings.file_format,

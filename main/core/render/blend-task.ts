@@ -1,12 +1,11 @@
 /**
  * The one way a task of a Blender job becomes pixels, for `rayfarm render`, operators and the
  * verifier alike: the packed .blend rendered by Cycles with everything that could differ
- * between machines pinned (the frame's seed, no animated seed, no time limit, no adaptive
+ * between machines pinned (the spec's seed for every frame, no animated seed, no time limit, no adaptive
  * sampling, no denoising), a tile as a border render cropped to the tile. The pixels come
  * back as the native engine's do (linear RGBA float, rows top-down), so assembly, output
  * and proof of render are unchanged.
  */
-import { frameSeed } from '../../../shared/job-spec';
 import type { JobSpec, Task, TaskRect } from '../../../shared/job-spec';
 import { blenderVersionOf, MAX_REGIONS, renderBlendRegions } from '../blender';
 import type { BlenderInstall, BlenderLimits, SandboxKind } from '../blender';
@@ -32,6 +31,15 @@ export interface BlendRenderOptions {
   signal?: AbortSignal;
   /** Cycles' tile size in pixels (absent: the region as one tile). */
   tileSize?: number;
+}
+
+/**
+ * The Cycles seed of every frame of a Blender job: the spec's seed as it is (Cycles takes 0 to
+ * 2^31 − 1), the same for all frames as Blender renders a file with "animated seed" off — so a
+ * frame equals Blender's own `-f` render of the file when the spec's seed is the file's.
+ */
+export function blenderSeed(spec: Pick<JobSpec, 'seed'>): number {
+  return spec.seed % 2 ** 31;
 }
 
 /** Refuses a job whose Blender version this machine does not have, in words. */
@@ -82,7 +90,7 @@ export class BlendTaskRenderer {
           height: spec.height,
           rects: rects.slice(i, i + MAX_REGIONS),
           spp: opts.spp ?? spec.spp,
-          seed: frameSeed(spec, frame),
+          seed: blenderSeed(spec),
           ...(opts.threads ? { threads: opts.threads } : {}),
           ...(opts.tileSize ? { tileSize: opts.tileSize } : {}),
         },

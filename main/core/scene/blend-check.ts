@@ -40,6 +40,8 @@ export interface BlendSummary {
   height: number;
   resolutionPercentage: number;
   samples: number;
+  /** Cycles' seed in the file: a job keeps it, so its frames equal Blender's own render. */
+  seed: number;
   cameras: string[];
   camera: string | null;
   outputFormat: string;
@@ -143,6 +145,7 @@ export function checkBlend(info: BlendInfo, file: string, checkedWith: string): 
     height: info.height,
     resolutionPercentage: info.resolutionPercentage,
     samples: info.samples,
+    seed: info.seed,
     cameras: info.cameras,
     camera: info.camera,
     outputFormat: info.outputFormat,

@@ -73,7 +73,7 @@ export function blendJobSpec(sceneId: string, engine: string, s: BlendSummary, a
     ...(a.tier !== undefined && { tier: a.tier }),
     output: a.format ?? 'png8',
     fps: Math.min(1000, Math.max(0.001, s.fps)),
-    ...(a.seed !== undefined && { seed: a.seed }),
+    seed: a.seed ?? s.seed,
   });
   if (!checked.ok) throw new RayfarmError('SPEC_INVALID', checked.message);
   return checked.spec;

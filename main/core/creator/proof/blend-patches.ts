@@ -13,9 +13,12 @@
  * past REL_TOL (the native engine allows 0.2 %, measured on an H200); REL_TOL and GROSS_TOL
  * stay the native engine's. Every cheat of `bench:verify --kind blender` misses by far more.
  */
+import { isBlenderSpec } from '../../../../shared/job-spec';
 import type { JobSpec } from '../../../../shared/job-spec';
+import type { Verdict } from '../../net/result/messages';
+import type { VerifyInput } from '../dispatch/dispatch-types';
 import type { BlendPackage, BlendTaskRenderer } from '../../render/blend-task';
-import type { PatchBatchRenderer, PatchRenderer, VerifierOptions } from './verifier';
+import type { PatchBatchRenderer, PatchRenderer, Verifier, VerifierOptions } from './verifier';
 
 /** Mismatched pixels a Blender result may have, as a fraction of the pixels checked (see above). */
 export const BLENDER_MISMATCH_ALLOWANCE = 0.01;
@@ -25,4 +28,17 @@ export function blendPatchRenderers(renderer: BlendTaskRenderer, pkgFor: (spec: 
   const renderMany: PatchBatchRenderer = async (spec, task, rects, opts) => (await renderer.renderRects(pkgFor(spec), spec, task.frame, rects, opts.spp ? { spp: opts.spp } : {})).pixels;
   const render: PatchRenderer = async (spec, task, rect, opts) => (await renderMany(spec, task, [rect], opts.spp ? { spp: opts.spp } : {}))[0]!;
   return { render, renderMany, mismatchAllowance: BLENDER_MISMATCH_ALLOWANCE };
+}
+
+/**
+ * The dispatcher's verify hook for a creator with Blender (a studio farm that checks its
+ * operators): Blender results go through proof of render with `verifier` (built with
+ * blendPatchRenderers), the rest through `otherwise`.
+ */
+export function blendVerifyHook(verifier: Verifier, otherwise: (input: VerifyInput) => Verdict | Promise<Verdict>): (input: VerifyInput) => Promise<Verdict> {
+  return async (input) => {
+    if (!isBlenderSpec(input.spec)) return otherwise(input);
+    const r = await verifier.verify({ jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 });
+    return r.verdict === 'accepted' ? { verdict: 'accepted' } : { verdict: 'rejected', reason: r.reason ?? 'the result did not pass proof of render' };
+  };
 }

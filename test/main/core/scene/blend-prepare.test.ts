@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,7 @@ describe.skipIf(!blenderPath)('a .blend, checked and packed', () => {
     expect(r.summary.externalFiles).toEqual([expect.objectContaining({ kind: 'image', present: true, packed: false, usedBy: ['Wood'] })]);
     // The package holds the image: Blender reading it alone (another folder) finds everything packed.
     const alone = join(dir('packed-alone'), 'package.blend');
-    (await import('node:fs')).writeFileSync(alone, r.blend);
+    writeFileSync(alone, r.blend);
     const again = await inspectAndCheckBlend(install, alone);
     expect(again.problems.filter((x) => x.severity === 'error')).toEqual([]);
     expect(again.summary.externalFiles.every((f) => f.packed)).toBe(true);
@@ -109,5 +109,15 @@ d.expression = '__import__("os").getpid() * 0'
     expect(j).toMatchObject({ kind: 'blender', engine: 'Cycles', frameStart: 1, frameEnd: 4, width: 64, height: 48, samples: 8, externalFiles: [{ path: join(d, 'wood.png'), present: true }] });
     expect(j.blenderVersion).toMatch(/^\d+\.\d+/);
     expect(j.sceneId).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('a creator without a matching Blender', () => {
+  it('cannot submit a .blend and is told why', () => {
+    const file = join(dir('no-blender'), 'scene.blend');
+    writeFileSync(file, 'BLENDER-v304 not really');
+    const out = spawnSync(process.execPath, [join(ROOT, 'bin/rayfarm.mjs'), 'submit', file, '--out', join(root, 'no-blender-out'), '--blender', join(root, 'no-such-blender'), '--data-dir', dir('no-blender-data')], { cwd: ROOT, encoding: 'utf8' });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toMatch(/There is no Blender at .*no-such-blender/);
   });
 });
