@@ -115,8 +115,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     const graceS = num('grace-seconds', args.str('grace-seconds'), 10);
     const nodeOptions = { net: netConfigFrom(args), render: args.bool('local'), dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 } };
     if (args.str('chain') && !args.str('studio-key')) {
-      if (!packed) throw new RayfarmError('BLENDER_NOT_PAID', 'Paid Blender jobs are not supported yet: submit a .blend to a studio farm (--studio-key), or a glTF scene with --chain.');
-      return await paidSubmit(args, store, { spec: checked.spec, doc: packed.doc, outDir, sceneBytes: glb.byteLength, node: nodeOptions });
+      return await paidSubmit(args, store, { spec: checked.spec, ...(packed ? { doc: packed.doc } : {}), ...(blend ? { blender: blend.install } : {}), outDir, sceneBytes: glb.byteLength, node: nodeOptions });
     }
     node = await startRayfarmNode({ store, ...nodeOptions, ...(blend ? { blender: blend.install } : {}), log: (l) => console.error(l) });
     const svc = node.net;

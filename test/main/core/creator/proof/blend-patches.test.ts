@@ -8,6 +8,7 @@ import type { JobSpec, Task } from '../../../../../shared/job-spec';
 import { findBlender } from '../../../../../main/core/blender';
 import { blendPatchRenderers } from '../../../../../main/core/creator/proof/blend-patches';
 import { Verifier } from '../../../../../main/core/creator/proof/verifier';
+import { estimateBlendJob } from '../../../../../main/core/creator/pay/blend-estimate';
 import { BlendTaskRenderer } from '../../../../../main/core/render/blend-task';
 import type { BlendPackage } from '../../../../../main/core/render/blend-task';
 import { blendJobSpec, prepareBlend } from '../../../../../main/core/scene/blend-prepare';
@@ -52,5 +53,15 @@ describe.skipIf(!blenderPath)('proof of render for Blender jobs', () => {
     const seed = (await renderer.renderTask(pkg, { ...spec, seed: spec.seed + 1 }, task)).pixels;
     const frame = (await renderer.renderTask(pkg, spec, { ...task, frame: 3 })).pixels;
     for (const px of [fewer, seed, frame]) expect(await verify(px)).toMatchObject({ verdict: 'rejected', code: 'RESULT_MISMATCH' });
+  });
+
+  it('a Blender job is estimated from probe renders of its first and last frames', async () => {
+    const e = await estimateBlendJob(renderer, pkg, spec, { localScore: 100, baseRatePerBH: 10n ** 18n, nodes: 2 });
+    expect(e).toMatchObject({ tasks: 4, frames: 2 });
+    expect(e.probes.map((p) => p.frame)).toEqual([2, 3]);
+    expect(e.probes.every((p) => p.seconds > 0 && p.spp === spec.spp && p.pixels === 16 * 12)).toBe(true);
+    expect(e.localSeconds).toBeGreaterThan(0);
+    expect(e.benchHours).toBeCloseTo(e.localSeconds / 3600, 9);
+    expect(BigInt(e.price)).toBeGreaterThan(0n);
   });
 });
