@@ -127,6 +127,7 @@ describe.skipIf(!blenderPath)('a paid Blender job on the dev chain', () => {
     expect(readdirSync(out).filter((n) => n.endsWith('.exr')).sort()).toEqual(['frame-0001.exr', 'frame-0002.exr', 'frame-0003.exr', 'frame-0004.exr']);
     // Every task passed proof of render with the creator's own Blender and was paid: exactly once, fee apart.
     expect(op.p.out.filter((l) => / accepted/.test(l))).toHaveLength(4);
+    expect(sub.err.join('\n')).not.toMatch(/checking form only/);
     const paid = BigInt(result.paid);
     expect(paid).toBeGreaterThan(0n);
     expect(result.fee).toBe(feeOf(paid, 50).toString());
