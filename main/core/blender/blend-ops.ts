@@ -114,14 +114,15 @@ function checkBlendFile(file: string): void {
 }
 
 /**
- * Opens a .blend (scripts off) and reports what it holds. Blender may read only the .blend's
- * folder: a file it points to outside that folder is reported, never read.
+ * Opens a .blend (scripts off) and reports what it holds. Blender reads only the .blend: the
+ * files it points to are looked for by the caller (scene/blend-check.ts), never opened here.
  */
 export async function inspectBlend(install: BlenderInstall, file: string, l: BlenderLimits = {}): Promise<{ info: BlendInfo; sandbox: SandboxKind }> {
   checkBlendFile(file);
   const work = mkdtempSync(join(tmpdir(), 'rayfarm-blend-inspect-'));
   try {
-    const r = await runBlender<BlendInfo>({ blender: install.path, script: INSPECT_PY, config: {}, blendFile: file, readOnly: [dirname(file)], writable: work, ...limits(l, 120_000) });
+    // Only the file itself: what it points to is looked for here, outside the sandbox.
+    const r = await runBlender<BlendInfo>({ blender: install.path, script: INSPECT_PY, config: {}, blendFile: file, readOnly: [file], writable: work, ...limits(l, 120_000) });
     return { info: r.result, sandbox: r.sandbox };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -1,18 +1,21 @@
 /**
  * Our Python scripts, run inside Blender by sandbox.ts (kept as strings so they travel with
  * the code through every bundler). Each reads its config from the JSON after `--`, does one
- * thing and prints `RAYFARM_RESULT {json}`, or `RAYFARM_ERROR sentence` and exits with 3.
+ * thing and prints `RAYFARM_RESULT_<mark> {json}`, or `RAYFARM_ERROR_<mark> sentence` and exits
+ * with 3; the mark is a secret of the run (the second argument after `--`).
  * They never run anything the file brings: auto-run is off and they call no code from it.
  */
 
 const PRELUDE = String.raw`
 import bpy, json, os, sys
 cfg = json.loads(sys.argv[sys.argv.index('--') + 1])
+# The run's secret mark: text the file makes Blender print cannot pass for our answer.
+mark = sys.argv[sys.argv.index('--') + 2]
 def answer(obj):
-    sys.stdout.write('RAYFARM_RESULT ' + json.dumps(obj) + '\n')
+    sys.stdout.write('RAYFARM_RESULT_' + mark + ' ' + json.dumps(obj) + '\n')
     sys.stdout.flush()
 def fail(msg):
-    sys.stdout.write('RAYFARM_ERROR ' + msg.replace('\n', ' ') + '\n')
+    sys.stdout.write('RAYFARM_ERROR_' + mark + ' ' + msg.replace('\n', ' ') + '\n')
     sys.stdout.flush()
     os._exit(3)
 `;

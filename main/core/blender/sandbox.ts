@@ -1,7 +1,7 @@
 /**
  * Runs Blender headless on a file nobody vouched for. Every run: no user preferences, no
  * auto-run scripts (`--factory-startup --disable-autoexec`), no audio, a clean environment,
- * only our own Python script (which prints one `RAYFARM_RESULT {json}` line), a memory
+ * only our own Python script (which prints one `RAYFARM_RESULT_<secret> {json}` line), a memory
  * limit (prlimit's address-space limit) and a time limit (the whole process group killed).
  * Where bubblewrap exists the process sees only the OS's programs, Blender's own install,
  * the files it was given (read-only) and its one output folder; it has no network and no
@@ -9,13 +9,14 @@
  * with scripts off, but sees what this user sees.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RayfarmError } from '../errors';
 
-/** The line our scripts print their answer on. */
-export const RESULT_MARK = 'RAYFARM_RESULT ';
+/** The start of the line our scripts print their answer on; a secret per run follows it. */
+export const RESULT_MARK = 'RAYFARM_RESULT_';
 
 /** Where a run happened: inside bubblewrap, or with no sandbox (said in the log). */
 export type SandboxKind = 'bwrap' | 'none';
@@ -24,7 +25,7 @@ export type SandboxKind = 'bwrap' | 'none';
 export interface BlenderRun {
   /** The Blender executable (absolute). */
   blender: string;
-  /** Our Python script's source; it reads its config from the JSON after `--`. */
+  /** Our Python script's source; it reads its config from the JSON after `--` and the run's secret mark after that. */
   script: string;
   /** Passed to the script as one JSON argument. */
   config: unknown;
@@ -108,13 +109,15 @@ function cleanEnv(home: string): Record<string, string> {
 /** Runs Blender once; rejects with a coded error that says what went wrong in words. */
 export async function runBlender<T>(run: BlenderRun): Promise<BlenderRunResult<T>> {
   if (run.signal?.aborted) throw new RayfarmError('BLENDER_CANCELLED', 'The Blender render was cancelled.');
+  // Known only to this process and our script: a line the file makes Blender print cannot forge an answer.
+  const secret = randomBytes(12).toString('hex');
   const scriptDir = mkdtempSync(join(tmpdir(), 'rayfarm-blender-py-'));
   const script = join(scriptDir, 'rayfarm.py');
   writeFileSync(script, run.script);
   const bwrap = run.sandbox === false ? null : findBwrap();
   // The guards come before the file: Blender reads its arguments in order, and the file is
   // opened where it stands on the command line.
-  const blenderArgs = ['-b', '--factory-startup', '--disable-autoexec', '-noaudio', ...(run.blendFile ? [run.blendFile] : []), '--python-exit-code', '3', '--python', script, '--', JSON.stringify(run.config)];
+  const blenderArgs = ['-b', '--factory-startup', '--disable-autoexec', '-noaudio', ...(run.blendFile ? [run.blendFile] : []), '--python-exit-code', '3', '--python', script, '--', JSON.stringify(run.config), secret];
   let cmd = run.blender;
   let args = blenderArgs;
   const env = cleanEnv(bwrap ? '/tmp' : run.writable);
@@ -128,6 +131,8 @@ export async function runBlender<T>(run: BlenderRun): Promise<BlenderRunResult<T
     cmd = prlimit;
   }
   const started = performance.now();
+  const resultMark = `${RESULT_MARK}${secret} `;
+  const errorMark = `RAYFARM_ERROR_${secret} `;
   try {
     return await new Promise<BlenderRunResult<T>>((resolve, reject) => {
       const child = spawn(cmd, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: run.writable });
@@ -158,7 +163,7 @@ export async function runBlender<T>(run: BlenderRun): Promise<BlenderRunResult<T
         // A line longer than 1 MiB is not ours: keep the buffer bounded whatever Blender prints.
         if (carry.s.length > 1 << 20) carry.s = '';
         for (const line of lines) {
-          if (line.startsWith(RESULT_MARK)) result = line.slice(RESULT_MARK.length);
+          if (line.startsWith(resultMark)) result = line.slice(resultMark.length);
           else {
             tail.push(line);
             if (tail.length > 60) tail.shift();
@@ -177,7 +182,7 @@ export async function runBlender<T>(run: BlenderRun): Promise<BlenderRunResult<T
       child.on('close', (code, sig) => {
         clearTimeout(timer);
         run.signal?.removeEventListener('abort', onAbort);
-        for (const c of [out, err]) if (c.s.startsWith(RESULT_MARK)) result = c.s.slice(RESULT_MARK.length);
+        for (const c of [out, err]) if (c.s.startsWith(resultMark)) result = c.s.slice(resultMark.length);
         const log = tail.join('\n');
         const seconds = (performance.now() - started) / 1000;
         if (stopped === 'timeout') return reject(new RayfarmError('BLENDER_TIMEOUT', `Blender ran past its time limit of ${Math.round(run.timeoutMs / 1000)} s and was stopped.`, { details: { timeoutMs: run.timeoutMs } }));
@@ -187,7 +192,7 @@ export async function runBlender<T>(run: BlenderRun): Promise<BlenderRunResult<T
           // An address-space limit shows as a failed allocation, a crash or a Python MemoryError.
           const memory = sig === 'SIGSEGV' || sig === 'SIGABRT' || /MemoryError|out of memory|Cannot allocate|bad_alloc|Malloc returns null/i.test(log);
           const hint = memory ? ` It may have run out of its memory limit of ${(run.memoryBytes / 2 ** 30).toFixed(1)} GiB.` : '';
-          const scriptError = /RAYFARM_ERROR (.*)/.exec(log)?.[1];
+          const scriptError = log.split('\n').find((l) => l.startsWith(errorMark))?.slice(errorMark.length);
           if (scriptError) return reject(new RayfarmError('BLENDER_FAILED', scriptError));
           return reject(new RayfarmError(memory ? 'BLENDER_OUT_OF_MEMORY' : 'BLENDER_FAILED', `Blender ${why}.${hint} Its last lines:\n${log.split('\n').slice(-12).join('\n')}`, { details: { code, signal: sig } }));
         }

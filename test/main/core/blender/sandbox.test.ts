@@ -18,7 +18,7 @@ function dir(name: string): string {
   return d;
 }
 
-const PRELUDE = "import bpy, json, os, sys, socket, time\ncfg = json.loads(sys.argv[sys.argv.index('--') + 1])\n";
+const PRELUDE = "import bpy, json, os, sys, socket, time\ncfg = json.loads(sys.argv[sys.argv.index('--') + 1])\nmark = sys.argv[sys.argv.index('--') + 2]\n";
 
 describe.skipIf(!blenderPath)('Blender, found and run safely', () => {
   let install: BlenderInstall;
@@ -51,6 +51,13 @@ describe.skipIf(!blenderPath)('Blender, found and run safely', () => {
     }
   });
 
+  it('an answer line without the run\'s secret mark (printed by the file, say) is ignored', async () => {
+    const work = dir('forged');
+    const script = `${PRELUDE}print('RAYFARM_RESULT {"forged": 1}')\nprint('RAYFARM_RESULT_0000 {"forged": 2}')\nprint('RAYFARM_RESULT_' + mark + ' {"real": true}')\nprint('RAYFARM_RESULT_deadbeef {"forged": 3}')\n`;
+    const r = await runBlender({ blender: install.path, script, config: {}, readOnly: [], writable: work, timeoutMs: 60_000, memoryBytes: 4 * 2 ** 30 });
+    expect(r.result).toEqual({ real: true });
+  });
+
   it('a render past its time limit is stopped and reported', async () => {
     const work = dir('slow');
     const started = Date.now();
@@ -61,7 +68,7 @@ describe.skipIf(!blenderPath)('Blender, found and run safely', () => {
 
   it('a run that asks for more memory than its limit is stopped and reported', async () => {
     const work = dir('greedy');
-    const run = runBlender({ blender: install.path, script: `${PRELUDE}x = bytearray(3 * 1024 ** 3)\nprint('RAYFARM_RESULT {}')\n`, config: {}, readOnly: [], writable: work, timeoutMs: 60_000, memoryBytes: 1.5 * 2 ** 30 });
+    const run = runBlender({ blender: install.path, script: `${PRELUDE}x = bytearray(3 * 1024 ** 3)\nprint('RAYFARM_RESULT_' + mark + ' {}')\n`, config: {}, readOnly: [], writable: work, timeoutMs: 60_000, memoryBytes: 1.5 * 2 ** 30 });
     await expect(run).rejects.toMatchObject({ code: 'BLENDER_OUT_OF_MEMORY' });
   });
 
@@ -93,7 +100,7 @@ res = {
   'network': tryit(lambda: socket.create_connection(('127.0.0.1', cfg['port']), timeout=3)),
   'home': tryit(lambda: os.listdir(os.path.expanduser('~root'))) and len(os.listdir(os.path.expanduser('~root'))) > 0,
 }
-print('RAYFARM_RESULT ' + json.dumps(res))
+print('RAYFARM_RESULT_' + mark + ' ' + json.dumps(res))
 `;
       const r = await runBlender<Record<string, boolean>>({ blender: install.path, script, config: { allowed, secret, work, port }, readOnly: [allowed], writable: work, timeoutMs: 60_000, memoryBytes: 4 * 2 ** 30 });
       expect(r.sandbox).toBe('bwrap');
