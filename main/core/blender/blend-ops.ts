@@ -172,6 +172,10 @@ export const MAX_REGIONS = 256;
  */
 export async function renderBlendRegions(install: BlenderInstall, file: string, job: BlendRegions, l: BlenderLimits = {}): Promise<{ pixels: Float32Array[]; seconds: number; sandbox: SandboxKind }> {
   if (job.rects.length === 0 || job.rects.length > MAX_REGIONS) throw new RayfarmError('BLENDER_BAD_REGIONS', `A Blender run renders 1 to ${MAX_REGIONS} regions, not ${job.rects.length}.`);
+  for (const r of job.rects) {
+    const ok = [r.x, r.y, r.width, r.height].every(Number.isInteger) && r.x >= 0 && r.y >= 0 && r.width > 0 && r.height > 0 && r.x + r.width <= job.width && r.y + r.height <= job.height;
+    if (!ok) throw new RayfarmError('BLENDER_BAD_REGIONS', `The region ${r.width}×${r.height} at (${r.x}, ${r.y}) is not inside the ${job.width}×${job.height} frame.`);
+  }
   const work = mkdtempSync(join(tmpdir(), 'rayfarm-blend-render-'));
   try {
     const out = join(work, 'region');

@@ -231,11 +231,13 @@ im.color_mode = 'RGBA'
 s.frame_set(cfg['frame'])
 # Several regions (the verifier's patches) share one start-up and one scene load.
 for i, (x, y, w, h) in enumerate(cfg['rects']):
-    # Blender's border is a fraction of the frame measured from the bottom-left corner.
-    r.border_min_x = x / W
-    r.border_max_x = (x + w) / W
-    r.border_min_y = (H - y - h) / H
-    r.border_max_y = (H - y) / H
+    # Blender's border is a fraction of the frame measured from the bottom-left corner, kept
+    # as a 32-bit float and truncated back to pixels: a quarter pixel in keeps a 119/120 that
+    # comes back as 118.9999 on pixel 119.
+    r.border_min_x = (x + 0.25) / W
+    r.border_max_x = (x + w + 0.25) / W
+    r.border_min_y = (H - y - h + 0.25) / H
+    r.border_max_y = (H - y + 0.25) / H
     out = '%s.%d' % (cfg['out'], i)
     exr = out + '.exr'
     r.filepath = exr

@@ -70,6 +70,21 @@ describe.skipIf(!blenderPath)('a Blender task, rendered deterministically', () =
     expect(Buffer.from(more.buffer).equals(Buffer.from(full.buffer))).toBe(false);
   });
 
+  it('any region of a frame comes back with its own size and the full frame\'s pixels (border rounding)', async () => {
+    // 160 × 120: fractions like 119/120 are not exact in Blender's 32-bit border, which it truncates.
+    const s = spec(anim, install, { width: 160, height: 120, spp: 2 });
+    const full = (await renderer.renderRect(anim, s, 2, { x: 0, y: 0, width: 160, height: 120 })).pixels;
+    const rects = [];
+    for (let y = 0; y < 120; y += 1) rects.push({ x: 159, y, width: 1, height: 1 });
+    for (let x = 0; x < 160; x += 3) rects.push({ x, y: 119 - (x % 5), width: Math.min(1 + (x % 4), 160 - x), height: 1 + (x % 5) });
+    const got = await renderer.renderRects(anim, s, 2, rects);
+    let off = 0;
+    rects.forEach((rc, k) => {
+      for (let yy = 0; yy < rc.height; yy++) for (let xx = 0; xx < rc.width; xx++) for (let c = 0; c < 4; c++) if (got.pixels[k]![(yy * rc.width + xx) * 4 + c] !== full[((rc.y + yy) * 160 + rc.x + xx) * 4 + c]) off++;
+    });
+    expect(off).toBe(0);
+  });
+
   it('a .blend with packed textures renders them, without the texture files', async () => {
     const d = dir('tex');
     const png = join(d, 'checker.png');
