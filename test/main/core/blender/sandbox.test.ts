@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBlender, findBwrap, inspectBlend, locateBlender, runBlender } from '../../../../main/core/blender';
 import type { BlenderInstall } from '../../../../main/core/blender';
 import { BASE_SCENE_PY, blenderPath, makeBlend, sayIfNoBlender } from '../../../helpers/blender';
+import { waitFor } from '../../../helpers/wait';
 
 sayIfNoBlender('Blender sandbox tests');
 const root = mkdtempSync(join(tmpdir(), 'rayfarm-blender-sandbox-'));
@@ -64,6 +65,15 @@ describe.skipIf(!blenderPath)('Blender, found and run safely', () => {
     const run = runBlender({ blender: install.path, script: `${PRELUDE}time.sleep(120)\n`, config: {}, readOnly: [], writable: work, timeoutMs: 4000, memoryBytes: 4 * 2 ** 30 });
     await expect(run).rejects.toMatchObject({ code: 'BLENDER_TIMEOUT', message: expect.stringMatching(/time limit of 4 s/) });
     expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('a cancelled render stops at once (the operator\'s person came back)', async () => {
+    const work = dir('cancel');
+    const ac = new AbortController();
+    const run = runBlender({ blender: install.path, script: `${PRELUDE}open(os.path.join(cfg['work'], 'started'), 'w').write('1')\ntime.sleep(120)\n`, config: { work }, readOnly: [], writable: work, timeoutMs: 120_000, memoryBytes: 4 * 2 ** 30, signal: ac.signal });
+    await waitFor(() => existsSync(join(work, 'started')), 60_000, 'Blender to start the script');
+    ac.abort();
+    await expect(run).rejects.toMatchObject({ code: 'BLENDER_CANCELLED' });
   });
 
   it('a run that asks for more memory than its limit is stopped and reported', async () => {
