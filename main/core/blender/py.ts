@@ -211,7 +211,9 @@ r = s.render
 r.resolution_x = cfg['width']
 r.resolution_y = cfg['height']
 r.resolution_percentage = 100
-r.use_persistent_data = False
+# The verifier's patches are many renders of one frame: keep the synced scene and its BVH between
+# them (measured: the same pixels, 320 regions in 3.8 s instead of 13.4 s).
+r.use_persistent_data = True
 if cfg.get('threads'):
     r.threads_mode = 'FIXED'
     r.threads = cfg['threads']
