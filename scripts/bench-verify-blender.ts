@@ -103,6 +103,10 @@ export async function benchVerifyBlender(o: { trials: number; width: number; hei
       black: () => new Float32Array(honest.pixels.length).map((_, i) => (i % 4 === 3 ? 1 : 0)),
       'partial-5pct': () => skipBlocks(honest.pixels, oneSample, task!.rect.width, task!.rect.height, 0.05),
     };
+    // Only blocks where one sample is visibly wrong are skipped: on a simple scene that can be less than 5 %.
+    const probe = cheats['partial-5pct']!();
+    let skipped = 0;
+    for (let i = 0; i < probe.length; i += 4) if (probe[i] !== honest.pixels[i] || probe[i + 1] !== honest.pixels[i + 1] || probe[i + 2] !== honest.pixels[i + 2]) skipped++;
     let cheatsTried = 0;
     let cheatsCaught = 0;
     let honestTried = 0;
@@ -147,6 +151,7 @@ export async function benchVerifyBlender(o: { trials: number; width: number; hei
       verifySeconds: Number(median(verifySeconds).toFixed(3)),
       perKind,
       worstHonestError,
+      partialSkippedFraction: Number((skipped / (probe.length / 4)).toFixed(4)),
       task: { width: o.width, height: o.height, spp: o.spp, pixelsChecked },
       gpu: 'not measured: no GPU here, and Debian\'s Blender has no CUDA/OptiX',
     };

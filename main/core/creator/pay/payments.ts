@@ -48,7 +48,7 @@ export interface CreatorPaymentsOptions {
   leasedTo?: (jobId: string, address: string) => number;
   engine?: RenderEngine;
   /** Blender jobs: the creator's own Blender re-renders their patches (blend-patches.ts); absent, none are verified by re-rendering. */
-  blendPatches?: Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance'>;
+  blendPatches?: Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance' | 'minPixels' | 'maxPatches'>;
   now?: () => number;
   log?: (line: string) => void;
   /** Called when a job pauses for lack of escrow. */

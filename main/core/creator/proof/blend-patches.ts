@@ -22,12 +22,21 @@ import type { PatchBatchRenderer, PatchRenderer, Verifier, VerifierOptions } fro
 
 /** Mismatched pixels a Blender result may have, as a fraction of the pixels checked (see above). */
 export const BLENDER_MISMATCH_ALLOWANCE = 0.01;
+/**
+ * Pixels and patches checked per Blender result. A Blender check pays seconds of start-up and
+ * scene loading whatever it renders, while one more patch in the same run costs milliseconds
+ * (the scene stays loaded): so it checks eight times the native engine's minimum, in up to
+ * 128 patches — a tile with a few blocks skipped is then hit far more often than with the
+ * native engine's 16 patches of a small tile (bench:verify --kind blender).
+ */
+export const BLENDER_MIN_PIXELS = 2048;
+export const BLENDER_MAX_PATCHES = 128;
 
 /** The verifier's renderers for Blender jobs: `pkgFor` gives the packed .blend of a job's spec. */
-export function blendPatchRenderers(renderer: BlendTaskRenderer, pkgFor: (spec: JobSpec) => BlendPackage): Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance'> {
+export function blendPatchRenderers(renderer: BlendTaskRenderer, pkgFor: (spec: JobSpec) => BlendPackage): Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance' | 'minPixels' | 'maxPatches'> {
   const renderMany: PatchBatchRenderer = async (spec, task, rects, opts) => (await renderer.renderRects(pkgFor(spec), spec, task.frame, rects, opts.spp ? { spp: opts.spp } : {})).pixels;
   const render: PatchRenderer = async (spec, task, rect, opts) => (await renderMany(spec, task, [rect], opts.spp ? { spp: opts.spp } : {}))[0]!;
-  return { render, renderMany, mismatchAllowance: BLENDER_MISMATCH_ALLOWANCE };
+  return { render, renderMany, mismatchAllowance: BLENDER_MISMATCH_ALLOWANCE, minPixels: BLENDER_MIN_PIXELS, maxPatches: BLENDER_MAX_PATCHES };
 }
 
 /**
