@@ -18,17 +18,18 @@ const CORE_BASE = [
 /**
  * Inside main/core, imports go down only:
  *   app.ts → api → node → creator, operator (never each other) → scene → render → output, workers,
- *   engine; net, chain → store; wallet → chain; desktop → operator.
+ *   engine, blender; net, chain → store; wallet → chain; desktop → operator.
  * Each folder lists the folders it must never import, with the reason a reader needs.
  */
 const CORE_FORBIDDEN = {
-  store: [['engine', 'workers', 'wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'store/ is the bottom of main/core: it imports no other capability.'],
-  engine: [['wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'engine/ is the TS face of the native renderer: it knows no scene library, network, chain or role.'],
-  workers: [['wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'workers/ is the generic worker-thread pool: its users import it, not the other way round.'],
-  chain: [['engine', 'workers', 'wallet', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'chain/ holds contract clients and the dev chain: it knows no wallet, network or role.'],
-  wallet: [['engine', 'workers', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'wallet/ keeps keys: it depends on chain/ and store/ only.'],
-  net: [['engine', 'workers', 'wallet', 'chain', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'net/ is a transport: it knows no role; roles depend on its message types, never the other way round.'],
-  output: [['wallet', 'chain', 'net', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'output/ writes images and job folders: it knows no renderer, network or role.'],
+  store: [['engine', 'workers', 'wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api', 'blender'], 'store/ is the bottom of main/core: it imports no other capability.'],
+  engine: [['wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api', 'blender'], 'engine/ is the TS face of the native renderer: it knows no scene library, network, chain or role.'],
+  workers: [['wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api', 'blender'], 'workers/ is the generic worker-thread pool: its users import it, not the other way round.'],
+  chain: [['engine', 'workers', 'wallet', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api', 'blender'], 'chain/ holds contract clients and the dev chain: it knows no wallet, network or role.'],
+  wallet: [['engine', 'workers', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api', 'blender'], 'wallet/ keeps keys: it depends on chain/ and store/ only.'],
+  net: [['engine', 'workers', 'wallet', 'chain', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api', 'blender'], 'net/ is a transport: it knows no role; roles depend on its message types, never the other way round.'],
+  output: [['wallet', 'chain', 'net', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api', 'blender'], 'output/ writes images and job folders: it knows no renderer, network or role.'],
+  blender: [['engine', 'workers', 'wallet', 'chain', 'net', 'output', 'render', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'blender/ runs Blender headless in a sandbox: it knows no scene library, network or role; scene/ and render/ use it.'],
   render: [['wallet', 'chain', 'net', 'scene', 'creator', 'operator', 'desktop', 'node', 'api'], 'render/ renders tasks for both roles: it knows no network, scene library or role.'],
   scene: [['wallet', 'chain', 'net', 'creator', 'operator', 'desktop', 'node', 'api'], 'scene/ imports and checks scenes: it knows no network or role.'],
   creator: [['operator', 'desktop', 'node', 'api'], 'creator/ and operator/ never import each other: what both need lives below them (render/, scene/, net/).'],

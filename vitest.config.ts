@@ -14,8 +14,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
-          // Network nodes started by tests stay off the LAN (no mDNS, no UPnP).
-          env: { RAYFARM_MDNS: '0', RAYFARM_UPNP: '0' },
+          // Network nodes started by tests stay off the LAN (no mDNS, no UPnP) and probe no Blender unless given one.
+          env: { RAYFARM_MDNS: '0', RAYFARM_UPNP: '0', RAYFARM_BLENDER: '0' },
         },
       },
       {
@@ -26,7 +26,7 @@ export default defineConfig({
           hookTimeout: 180_000,
           fileParallelism: false,
           pool: 'forks',
-          env: { RAYFARM_MDNS: '0', RAYFARM_UPNP: '0' },
+          env: { RAYFARM_MDNS: '0', RAYFARM_UPNP: '0', RAYFARM_BLENDER: '0' },
         },
       },
       {

@@ -5,7 +5,7 @@
  *
  * The measured run is timed by the wall clock (run it on an idle machine); `wallProbe` shows
  * the same estimate from wall-clock-timed probes for comparison. Options: --quick (smaller
- * jobs), --threads N.
+ * jobs), --threads N; --kind blender estimates Blender jobs instead (bench-estimate-blender.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +22,11 @@ import { makeScenes } from './scenes/index';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+if (args[args.indexOf('--kind') + 1] === 'blender' && args.includes('--kind')) {
+  const { benchEstimateBlender } = await import('./bench-estimate-blender');
+  console.log(JSON.stringify(await benchEstimateBlender(quick)));
+  process.exit(0);
+}
 const threadsArg = args.indexOf('--threads');
 const threads = threadsArg >= 0 ? Number(args[threadsArg + 1]) : undefined;
 const root = join(import.meta.dirname, '..');

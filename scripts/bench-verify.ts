@@ -14,6 +14,7 @@
  * (a new lease id per try stands for a new hash): what one shot per task takes away.
  *
  *   npm run bench:verify [-- --trials N --width W --height H --spp S --scenes a,b --max-patches P]
+ *   npm run bench:verify -- --kind blender [--trials N --width W --height H --spp S]   (bench-verify-blender.ts)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -36,9 +37,18 @@ const { values } = parseArgs({
     scenes: { type: 'string', default: 'cornell,spheres' },
     // Compare patch budgets (the verifier's default is MAX_PATCHES).
     'max-patches': { type: 'string', default: String(MAX_PATCHES) },
+    // native: the built-in path tracer on the sample scenes; blender: Cycles on a generated .blend.
+    kind: { type: 'string', default: 'native' },
   },
 });
 const trials = Number(values.trials);
+if (values.kind === 'blender') {
+  // Each Blender verification is a Blender start-up: fewer trials and a smaller task by default.
+  const given = (k: string, d: number) => (process.argv.includes(`--${k}`) ? Number(values[k as 'width']) : d);
+  const { benchVerifyBlender } = await import('./bench-verify-blender');
+  console.log(JSON.stringify(await benchVerifyBlender({ trials: given('trials', 3), width: given('width', 160), height: given('height', 120), spp: given('spp', 32) })));
+  process.exit(0);
+}
 /** Tries of the re-roll attacker per trial (the issue measured ~25 to pass the old scheme once). */
 const REROLL_TRIES = 25;
 const root = resolve(import.meta.dirname, '..');

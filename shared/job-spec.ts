@@ -20,6 +20,14 @@ export const MAX_TILES_PER_AXIS = 64;
 /** Largest path length (bounces). */
 export const MAX_DEPTH = 64;
 
+/** Engine ids of Blender jobs: `blender-cycles/<major.minor>`. */
+export const BLENDER_ENGINE_RE = /^blender-cycles\/\d{1,2}\.\d{1,3}$/;
+
+/** True when a spec is rendered by Blender's Cycles rather than the built-in path tracer. */
+export function isBlenderSpec(spec: { engine?: string | undefined }): boolean {
+  return spec.engine !== undefined && BLENDER_ENGINE_RE.test(spec.engine);
+}
+
 /** Output file formats: PNG is sRGB-encoded, EXR is linear. */
 export const OutputFormatSchema = z.enum(['png8', 'png16', 'exr-half', 'exr-float']);
 export type OutputFormat = z.infer<typeof OutputFormatSchema>;
@@ -76,7 +84,7 @@ export type FrameRange = z.infer<typeof FrameRangeSchema>;
 /** One render job as the creator specifies it. */
 export const JobSpecSchema = z
   .object({
-    /** sha256 of the packaged GLB (the scene id). */
+    /** sha256 of the packaged GLB or packed .blend (the scene id). */
     sceneId: z.string().regex(/^[0-9a-f]{64}$/, { error: 'the scene id must be a sha256 in lower-case hex (64 characters)' }),
     /** Index of a glTF camera (in scene order), or `auto`: the scene's first camera, else one framing the scene. */
     camera: z.union([int('the camera index').min(0, { error: 'the camera index cannot be negative' }).max(1000), z.literal('auto')]).default('auto'),
@@ -106,6 +114,12 @@ export const JobSpecSchema = z
     output: OutputFormatSchema.default('png8'),
     tier: TierSchema.default('economy'),
     environment: EnvironmentSchema.default('auto'),
+    /**
+     * The renderer the job needs: absent, the built-in path tracer (the scene is a GLB);
+     * `blender-cycles/<major.minor>`, Blender's Cycles of that version (the scene is a packed
+     * .blend; Cycles' pixels change between minor versions, so operators need the same one).
+     */
+    engine: z.string().regex(BLENDER_ENGINE_RE, { error: 'the engine must be blender-cycles/<major.minor>, e.g. blender-cycles/3.4' }).optional(),
   })
   .strict()
   .check((ctx) => {

@@ -19,6 +19,8 @@ export const SettingsKeys = {
   operatorBenchmark: 'operator.benchmark.latest',
   /** operator/: the render policy set in the UI. */
   operatorPolicy: 'operator.policy',
+  /** node/: the Blender executable the operator chose (unset: blender on the PATH). */
+  operatorBlenderPath: 'operator.blenderPath',
   /** operator/: the lowest price per bench-hour this node takes (decimal tokens). */
   operatorMinPrice: 'operator.minPricePerBenchHour',
   /** operator/: the most unpaid work carried on one job (decimal tokens); unset: one task's pay. */

@@ -26,6 +26,19 @@ export const EngineDeviceSchema = z.object({
 export type EngineDevice = z.infer<typeof EngineDeviceSchema>;
 
 /** What this machine has to offer, for the Operator view's hardware card. */
+/** The Blender this operator renders .blend jobs with. */
+export const BlenderCardSchema = z.object({
+  version: z.string(),
+  path: z.string(),
+  /** The engine id of the jobs it takes, e.g. blender-cycles/3.4. */
+  engine: z.string(),
+  /** Cycles devices: CPU, CUDA, OPTIX, HIP, … */
+  devices: z.array(z.object({ type: z.string(), name: z.string() })),
+  /** Whether .blend files render inside a sandbox (bubblewrap) here. */
+  sandboxed: z.boolean(),
+});
+export type BlenderCard = z.infer<typeof BlenderCardSchema>;
+
 export const HardwareInfoSchema = z.object({
   cpu: z.object({ brand: z.string(), cores: z.number().int(), physicalCores: z.number().int(), speedGHz: z.number().nullable() }),
   memoryBytes: z.number(),
@@ -37,6 +50,8 @@ export const HardwareInfoSchema = z.object({
   usableGpu: z.boolean(),
   /** Sentences for the person: no usable GPU, engine missing, and so on. */
   notes: z.array(z.string()),
+  /** This machine's Blender (null: none found, so no Blender jobs); absent until it was looked for. */
+  blender: BlenderCardSchema.nullable().optional(),
 });
 export type HardwareInfo = z.infer<typeof HardwareInfoSchema>;
 

@@ -31,6 +31,8 @@ describe('the layering rules of STYLE.md', () => {
     ['main/core/render/x.ts', "import { SceneLibrary } from '../scene/scene-library';\nexport const a = SceneLibrary;\n"],
     ['main/core/store/x.ts', "import { loadScene } from '../engine';\nexport const a = loadScene;\n"],
     ['main/core/node/x.ts', "import { createApp } from '../app';\nexport const a = createApp;\n"],
+    ['main/core/blender/x.ts', "import { SceneLibrary } from '../scene/scene-library';\nexport const a = SceneLibrary;\n"],
+    ['main/core/net/x.ts', "import { findBlender } from '../blender';\nexport const a = findBlender;\n"],
   ])('rejects an upward import in %s', async (file, code) => {
     expect(await ruleIds(file, code)).toContain('no-restricted-imports');
   });

@@ -1,3 +1,4 @@
+import { operatorBlender } from '../../core/node/node-blender';
 import { startRayfarmNode } from '../../core/node/start-node';
 import type { RayfarmNode } from '../../core/node/start-node';
 import type { PublicModeSlot } from '../../core/node/public-mode';
@@ -21,13 +22,15 @@ ${netOptionsHelp}
 ${paidOptionsHelp}
   --threads N             render threads (default: all cores)
   --no-render             take no tasks (a relay or bootstrap machine)
+  --blender PATH          the Blender to render .blend jobs with (default: blender on the PATH);
+                          jobs are taken only for its major.minor version
   --json                  print the addresses as one JSON line
 
 ${policyFlagsHelp}`;
 
 /** `rayfarm node`: a headless operator. */
 export async function nodeCommand(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, { ...netOptions, ...paidOptions, threads: { type: 'string' }, 'no-render': { type: 'boolean', default: false }, ...policyFlagOptions }, false);
+  const args = parseCommand(argv, { ...netOptions, ...paidOptions, threads: { type: 'string' }, 'no-render': { type: 'boolean', default: false }, blender: { type: 'string' }, ...policyFlagOptions }, false);
   if (args.bool('help')) {
     console.log(nodeHelp);
     return 0;
@@ -37,10 +40,12 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   const policy = { idleOnly: false, ...parsePolicyFlags(args) };
   const idle = await systemIdleSource();
   if (policy.idleOnly && !idle.describe().available) console.error(`rayfarm node: --idle-only cannot work here: ${idle.describe().detail}`);
+  const blender = await operatorBlender(args.str('blender'), (l) => console.error(`rayfarm node: ${l}`));
   const store = openStore(resolveDataDir(args.str('data-dir')));
   // The render policy (idle, schedule, limits) and the task history, as in the app.
   const op = new OperatorService({ store, idle, engine: nativeEngineLoader(), overrides: policy, log: (l) => console.error(l) });
   op.start();
+  op.setBlender(blender);
   console.error(`rayfarm node: ${op.controller.decision().message}`);
   op.controller.onChange((d) => console.error(`rayfarm node: ${d.message}`));
   // Public mode (--chain): vouchers are stored and redeemed; each redemption is logged.
@@ -48,7 +53,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   let node: RayfarmNode;
   let payments: PublicModeSlot | undefined;
   try {
-    payments = args.str('chain') && !args.str('studio-key') ? publicModeFor(args, store, (setup = await openPaid(args, store)), (l) => console.error(l)) : undefined;
+    payments = args.str('chain') && !args.str('studio-key') ? publicModeFor(args, store, (setup = await openPaid(args, store)), (l) => console.error(l), blender) : undefined;
     node = await startRayfarmNode({
       store,
       net: netConfigFrom(args),
@@ -56,6 +61,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
       ...(payments ? { payments } : {}),
       render: !args.bool('no-render'),
       operator: op,
+      blender,
       ...(threads ? { threads: () => threads } : {}),
       log: (l) => console.error(l),
       onWorkerEvent: (e) => {

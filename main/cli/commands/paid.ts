@@ -5,6 +5,9 @@
  * redemption. The wallet is the data folder's, unlocked with RAYFARM_PASSWORD or
  * --password-file.
  */
+import type { BlenderInstall } from '../../core/blender';
+import { estimateBlendJob } from '../../core/creator/pay/blend-estimate';
+import { BlendTaskRenderer } from '../../core/render/blend-task';
 import type { Document } from '@gltf-transform/core';
 import { keccak256, toUtf8Bytes } from 'ethers';
 import type { JobSpec } from '../../../shared/job-spec';
@@ -89,7 +92,7 @@ export async function openPaid(args: ParsedCommand, store: Store): Promise<PaidS
 }
 
 /** Public mode for a CLI node: a PublicMode on the data folder's wallet, already in its slot. */
-export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetup, log: (l: string) => void): PublicModeSlot {
+export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetup, log: (l: string) => void, blender?: BlenderInstall | null): PublicModeSlot {
   const threshold = args.str('redeem-threshold');
   const minPrice = args.str('min-price');
   const maxUnpaid = args.str('max-unpaid');
@@ -104,6 +107,7 @@ export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetu
     ...(maxUnpaid ? { maxUnpaid: parseTokens(maxUnpaid) } : {}),
     redeemIntervalMs: 1000,
     log,
+    ...(blender ? { blender } : {}),
     onRedeemed: (r) => console.log(JSON.stringify({ redeemed: { jobId: r.chainJobId, cumulative: r.cumulative, toOperator: r.operatorAmount, fee: r.fee, tx: r.txHash, trigger: r.trigger } })),
   });
   return slot;
@@ -113,27 +117,33 @@ export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetu
 export async function paidSubmit(
   args: ParsedCommand,
   store: Store,
-  input: { spec: JobSpec; doc: Document; outDir: string; sceneBytes: number; node: Pick<NodeOptions, 'net' | 'render' | 'dispatcher'> },
+  input: { spec: JobSpec; doc?: Document; blender?: BlenderInstall; outDir: string; sceneBytes: number; node: Pick<NodeOptions, 'net' | 'render' | 'dispatcher'> },
 ): Promise<number> {
   const log = (l: string) => console.error(l);
   const tier = TierSchema.safeParse(args.str('tier') ?? 'economy');
   if (!tier.success) throw new RayfarmError('CLI_BAD_ARGS', '--tier must be economy, priority or trusted.');
   const spec: JobSpec = { ...input.spec, tier: tier.data };
   const setup = await openPaid(args, store);
-  const slot = publicModeFor(args, store, setup, log);
+  const slot = publicModeFor(args, store, setup, log, input.blender);
   const pm = slot.current!;
   let node: RayfarmNode | undefined;
   try {
     const bhArg = args.str('bench-hours');
     let benchHours: number;
     if (bhArg !== undefined) benchHours = Number(bhArg);
+    else if (input.blender) {
+      // A .blend: probe renders with this machine's Blender (blend-estimate.ts).
+      const score = await localBenchmarkScore(store.settings, () => benchmark());
+      const pkg = { sceneHash: spec.sceneId, file: store.blobs.pathOf(spec.sceneId) };
+      benchHours = (await estimateBlendJob(new BlendTaskRenderer(input.blender), pkg, spec, { localScore: score, baseRatePerBH: baseRatePerBH(store.settings), nodes: 1 })).benchHours;
+    } else if (!input.doc) throw new RayfarmError('CLI_BAD_ARGS', 'This job needs --bench-hours N: there is no scene to probe.');
     else {
       const score = await localBenchmarkScore(store.settings, () => benchmark());
       benchHours = (await estimateJob(nativeEngine, input.doc, spec, { localScore: score, baseRatePerBH: baseRatePerBH(store.settings), nodes: 1 })).benchHours;
     }
     if (!(benchHours > 0)) throw new RayfarmError('CLI_BAD_ARGS', '--bench-hours must be above 0.');
     const max = args.str('max-price');
-    node = await startRayfarmNode({ ...input.node, store, signer: setup.key, payments: slot, log });
+    node = await startRayfarmNode({ ...input.node, store, signer: setup.key, payments: slot, ...(input.blender ? { blender: input.blender } : {}), log });
     const svc = node.net;
     const jobs = pm.jobs;
     // The same command after a crash resumes the unfinished job of the same spec instead of paying twice.

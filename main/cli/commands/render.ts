@@ -8,11 +8,13 @@ import { RayfarmError } from '../../core/errors';
 import { readGlb } from '../../core/engine/gltf-io';
 import { sha256Hex } from '../../core/store';
 import { parseCommand } from '../options';
+import { isBlendPath } from '../../core/scene/blend-prepare';
 
 export const renderHelp = `rayfarm render <scene> --out DIR [options]
 
-Renders a scene on this machine with the native engine and writes frame-NNNN.png/.exr
-into DIR. Frames are produced exactly as network renders are (same packaging, same task
+Renders a scene on this machine with the native engine (a .blend: with Blender's Cycles,
+sandboxed; frames, size and samples default to the file's own) and writes
+frame-NNNN.png/.exr into DIR. Frames are produced exactly as network renders are (same packaging, same task
 split, same seeds), so this is the reference they are compared with.
 
   --frames A-B[:S]   frames A to B, every S-th (default 0)
@@ -24,6 +26,7 @@ split, same seeds), so this is the reference they are compared with.
   --fps N            frames per second of the animation (default 24)
   --seed N           (default 1)        --bounces N  (default 8)
   --threads N        worker threads (default: all cores)
+  --blender PATH     the Blender to use for a .blend (default: blender on the PATH)
   --json             print a JSON result on stdout
 Progress goes to stderr.`;
 
@@ -65,12 +68,30 @@ export async function renderCommand(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     bounces: { type: 'string' },
     threads: { type: 'string' },
+    blender: { type: 'string' },
   });
   if (args.bool('help')) {
     console.log(renderHelp);
     return 0;
   }
   if (args.positionals.length !== 1 || !args.str('out')) throw new RayfarmError('CLI_BAD_ARGS', `rayfarm render needs a scene and --out DIR.\n\n${renderHelp}`);
+  if (isBlendPath(args.positionals[0]!)) {
+    const num = (n: string) => int(n, args.str(n));
+    const opt = <T>(k: string, v: T | undefined) => (v === undefined ? {} : { [k]: v });
+    return (await import('./render-blend')).renderBlendCommand(args.positionals[0]!, {
+      out: args.str('out')!,
+      tiles: parseTiles(args.str('tiles')),
+      json: args.bool('json'),
+      ...opt('frames', args.str('frames') === undefined ? undefined : parseFrames(args.str('frames'))),
+      ...opt('spp', num('spp')),
+      ...opt('width', num('width')),
+      ...opt('height', num('height')),
+      ...opt('format', args.str('format')),
+      ...opt('seed', num('seed')),
+      ...opt('threads', num('threads')),
+      ...opt('blender', args.str('blender')),
+    });
+  }
   // Render the packaged scene, exactly what operators receive.
   const packed = await packSceneArg(args.positionals[0]!);
   if (!packed) return 1;

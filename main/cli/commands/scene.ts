@@ -1,20 +1,25 @@
 import { resolve } from 'node:path';
 import type { SceneProblem } from '../../../shared/api/scenes';
 import { hasErrors, readScene } from '../../core/scene/importer';
+import { isBlendPath } from '../../core/scene/blend-prepare';
 import { packageScene } from '../../core/scene/packager';
 import { summarizeScene } from '../../core/scene/summary';
 import { readGlb } from '../../core/engine/gltf-io';
 import { sha256Hex } from '../../core/store';
 import { parseCommand } from '../options';
 
-export const sceneHelp = `rayfarm scene <file-or-folder> [--json]
+export const sceneHelp = `rayfarm scene <file-or-folder> [--json] [--blender PATH]
 
 Reads a .glb, a .gltf (with its .bin and images) or a folder holding one .gltf, and
 prints what it holds — or every problem found. Exits with 1 when the scene cannot be
 rendered. With --json prints one object:
   {sceneId, triangles, meshes, materials, textures, lights, cameras, animations,
    bounds, bytes, warnings, errors}
-where triangles counts every instance drawn and sceneId is the sha256 of the packaged GLB.`;
+where triangles counts every instance drawn and sceneId is the sha256 of the packaged GLB.
+
+A .blend is read by Blender (scripts off, sandboxed where bubblewrap is installed); --json
+then prints {kind: "blender", sceneId, blenderVersion, engine, frameStart, frameEnd, width,
+height, samples, externalFiles: [{path, present}], warnings, errors, …}.`;
 
 function line(p: SceneProblem): string {
   return `  ${p.severity === 'error' ? 'error  ' : 'warning'}  ${p.message}`;
@@ -22,10 +27,14 @@ function line(p: SceneProblem): string {
 
 /** `rayfarm scene`: checks and summarises a scene without storing it. */
 export async function sceneCommand(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, {});
+  const args = parseCommand(argv, { blender: { type: 'string' } });
   if (args.bool('help') || args.positionals.length !== 1) {
     console.log(sceneHelp);
     return args.bool('help') ? 0 : 2;
+  }
+  if (isBlendPath(args.positionals[0]!)) {
+    const blender = args.str('blender');
+    return (await import('./scene-blend')).blendSceneCommand(args.positionals[0]!, { json: args.bool('json'), ...(blender ? { blender } : {}) });
   }
   const path = resolve(args.positionals[0]!);
   const read = await readScene({ path });

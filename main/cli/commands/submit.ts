@@ -7,11 +7,14 @@ import { startRayfarmNode } from '../../core/node/start-node';
 import type { RayfarmNode } from '../../core/node/start-node';
 import { openStore, resolveDataDir, sha256Hex } from '../../core/store';
 import { parseCommand } from '../options';
+import type { BlenderInstall } from '../../core/blender';
+import { blendJobSpec, isBlendPath, prepareBlend, requireBlender } from '../../core/scene/blend-prepare';
+import type { PreparedBlend } from '../../core/scene/blend-prepare';
 import { parseFrames } from './render';
 import { netConfigFrom, netOptions, netOptionsHelp } from './net-options';
 import { paidOptions, paidOptionsHelp, paidSubmit } from './paid';
 
-export const submitHelp = `rayfarm submit <scene> --out DIR [options]
+export const submitHelp = `rayfarm submit <scene|file.blend> --out DIR [options]
 
 Offers a render job to the network as a creator, shows progress, writes the frames into
 DIR as results arrive, and exits 0 when all are done, printing a final JSON line
@@ -24,6 +27,7 @@ was stopped and it resumes the job.
   --tiles N | NxM    split each frame into tiles (default 1)
   --format F         png8 | png16 | exr-half | exr-float (default png8)
   --local            also render on this machine
+  --blender PATH     the Blender that checks, packs and verifies a .blend (default: on the PATH)
   --lease-seconds N  how long an operator may go silent before its task is re-leased (default 60)
   --grace-seconds N  how long a disconnected operator keeps its tasks (default 10)
 ${netOptionsHelp}
@@ -31,6 +35,20 @@ ${paidOptionsHelp}
 
 With --chain (and no --studio-key) the job is paid through the escrow: the final JSON line
 adds {paid, fee, refunded, rejected} (token amounts in the smallest unit, decimal strings).`;
+
+/** Checks and packs a .blend with this machine's Blender; undefined (problems printed) when it cannot render. */
+async function blendArg(path: string, blender: string | undefined): Promise<{ install: BlenderInstall; prepared: Extract<PreparedBlend, { ok: true }> } | undefined> {
+  // The creator verifies Blender results by rendering patches itself: it needs the same Blender.
+  const install = await requireBlender(blender);
+  const prepared = await prepareBlend(install, resolve(path));
+  if (!prepared.ok) {
+    console.error(`${path} cannot be rendered:`);
+    for (const p of prepared.problems) console.error(`  ${p.severity}  ${p.message}`);
+    return undefined;
+  }
+  for (const p of prepared.problems) console.error(`rayfarm submit: warning: ${p.message}`);
+  return { install, prepared };
+}
 
 function num(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -59,6 +77,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     tiles: { type: 'string' },
     format: { type: 'string' },
     local: { type: 'boolean', default: false },
+    blender: { type: 'string' },
     'lease-seconds': { type: 'string' },
     'grace-seconds': { type: 'string' },
   });
@@ -67,22 +86,28 @@ export async function submitCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length !== 1 || !args.str('out')) throw new RayfarmError('CLI_BAD_ARGS', `rayfarm submit needs a scene and --out DIR.\n\n${submitHelp}`);
-  const packed = await packSceneArg(args.positionals[0]!);
-  if (!packed) return 1;
-  const { glb } = packed;
+  const blend = isBlendPath(args.positionals[0]!) ? await blendArg(args.positionals[0]!, args.str('blender')) : null;
+  if (blend === undefined) return 1;
+  const packed = blend ? null : await packSceneArg(args.positionals[0]!);
+  if (!blend && !packed) return 1;
+  const glb = blend ? blend.prepared.blend : packed!.glb;
   const store = openStore(resolveDataDir(args.str('data-dir')));
   let node: RayfarmNode | undefined;
   try {
     const sceneId = store.blobs.put(glb);
-    const checked = validateJobSpec({
-      sceneId,
-      width: num('width', args.str('width'), 640),
-      height: num('height', args.str('height'), 360),
-      spp: num('spp', args.str('spp'), 64),
-      frames: parseFrames(args.str('frames')),
-      tiles: tiles(args.str('tiles')),
-      output: args.str('format') ?? 'png8',
-    });
+    const opt = (name: string) => (args.str(name) === undefined ? {} : { [name]: num(name, args.str(name), 0) });
+    const checked = blend
+      ? // A .blend's frames, size and samples are the file's own unless given.
+        { ok: true as const, spec: blendJobSpec(sceneId, blend.prepared.engine, blend.prepared.summary, { ...opt('width'), ...opt('height'), ...opt('spp'), ...(args.str('frames') === undefined ? {} : { frames: parseFrames(args.str('frames')) }), tiles: tiles(args.str('tiles')), format: args.str('format') ?? 'png8' }) }
+      : validateJobSpec({
+          sceneId,
+          width: num('width', args.str('width'), 640),
+          height: num('height', args.str('height'), 360),
+          spp: num('spp', args.str('spp'), 64),
+          frames: parseFrames(args.str('frames')),
+          tiles: tiles(args.str('tiles')),
+          output: args.str('format') ?? 'png8',
+        });
     if (!checked.ok) throw new RayfarmError('CLI_BAD_ARGS', checked.message);
     const outDir = resolve(args.str('out')!);
     mkdirSync(outDir, { recursive: true });
@@ -90,9 +115,9 @@ export async function submitCommand(argv: string[]): Promise<number> {
     const graceS = num('grace-seconds', args.str('grace-seconds'), 10);
     const nodeOptions = { net: netConfigFrom(args), render: args.bool('local'), dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 } };
     if (args.str('chain') && !args.str('studio-key')) {
-      return await paidSubmit(args, store, { spec: checked.spec, doc: packed.doc, outDir, sceneBytes: glb.byteLength, node: nodeOptions });
+      return await paidSubmit(args, store, { spec: checked.spec, ...(packed ? { doc: packed.doc } : {}), ...(blend ? { blender: blend.install } : {}), outDir, sceneBytes: glb.byteLength, node: nodeOptions });
     }
-    node = await startRayfarmNode({ store, ...nodeOptions, log: (l) => console.error(l) });
+    node = await startRayfarmNode({ store, ...nodeOptions, ...(blend ? { blender: blend.install } : {}), log: (l) => console.error(l) });
     const svc = node.net;
     const started = performance.now();
     // The same scene, spec and output folder make the same job: running the command again

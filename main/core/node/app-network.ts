@@ -15,6 +15,7 @@ import type { Store } from '../store';
 import type { NetService } from './net-service';
 import { networkStatus } from './network-status';
 import type { PublicModeSlot } from './public-mode';
+import { operatorBlender } from './node-blender';
 import { startRayfarmNode } from './start-node';
 import type { RayfarmNode } from './start-node';
 
@@ -115,6 +116,15 @@ export async function startAppNetwork(opts: {
   }
   const net = started.net;
   const node = net.stack.node;
+  // Blender is probed after start (a Blender start-up): until it answers, Blender jobs wait.
+  // RAYFARM_BLENDER=0 skips it (the test suite's nodes, which pass their own Blender).
+  if (process.env.RAYFARM_BLENDER !== '0') {
+    const given = store.settings.get<unknown>(SettingsKeys.operatorBlenderPath, null);
+    void operatorBlender(typeof given === 'string' && given ? given : undefined, (l) => log(`rayfarm: ${l}`)).then((b) => {
+      net.setBlender(b);
+      operator?.setBlender(b);
+    }).catch((err: unknown) => log(`rayfarm: Blender: ${(err as Error).message}`));
+  }
   status.set('network', 'ready', `${node.mode === 'studio' ? 'Studio farm' : 'Public network'} as ${node.peerId.slice(-8)} on ${node.listenAddrs().length} address(es)`);
   let pending: NodeJS.Timeout | undefined;
   const changed = () => {

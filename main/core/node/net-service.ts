@@ -21,7 +21,10 @@ import type { ReachOptions } from '../net/net-node';
 import { localLink, remoteLink } from './links';
 import { reachOptions, startNetStack } from '../net/stack';
 import type { NetStack } from '../net/stack';
-import { ENGINE_ID } from '../net/work';
+import { ENGINE_ID, jobEngine } from '../net/work';
+import { blenderEngineId } from '../blender';
+import type { BlenderInstall } from '../blender';
+import { blendTaskRenderer, routedTaskRenderer } from '../operator/work/blend-renderer';
 
 /** Settings of the network service. */
 export interface NetServiceConfig extends ReachOptions {
@@ -37,6 +40,8 @@ export interface NetServiceConfig extends ReachOptions {
   maxSceneBytes?: number;
   sceneCacheBytes?: number;
   renderer?: TaskRenderer;
+  /** This machine's Blender: its `blender-cycles/<major.minor>` jobs are taken and rendered with it (sandboxed). */
+  blender?: BlenderInstall | null;
   /** The idle/schedule policy's hook, for other creators' jobs (this node's own jobs always run). */
   shouldWork?: () => boolean;
   threads?: () => number | undefined;
@@ -73,6 +78,8 @@ export class NetService {
   private readonly timers: NodeJS.Timeout[] = [];
   private announceSoon: NodeJS.Timeout | undefined;
   private workerOn: boolean;
+  private blender: BlenderInstall | null = null;
+  private blendRenderer: TaskRenderer | undefined;
 
   private constructor(
     readonly stack: NetStack,
@@ -81,6 +88,10 @@ export class NetService {
   ) {
     const { store } = cfg;
     this.workerOn = cfg.operator ?? true;
+    if (cfg.blender) {
+      this.blender = cfg.blender;
+      this.blendRenderer = blendTaskRenderer(store.blobs, cfg.blender);
+    }
     this.dispatcher = new Dispatcher({ db: store.db, blobs: store.blobs, log, ...cfg.dispatcher });
     this.output = new DispatchOutput(this.dispatcher, store.blobs, log);
     const cache = new SceneCache(store.db, store.blobs, () => cfg.sceneCacheBytes ?? 8 * 1024 ** 3);
@@ -100,7 +111,7 @@ export class NetService {
       // own copy of each accepted tile until the frame is assembled, whatever the worker deletes.
       results: new BlobStore(join(store.dataDir, 'operator', 'results')),
       cache,
-      renderer: cfg.renderer ?? engineTaskRenderer(store.blobs),
+      renderer: cfg.renderer ?? routedTaskRenderer(engineTaskRenderer(store.blobs), () => this.blendRenderer),
       jobs: () =>
         stack.announce
           .list()
@@ -116,7 +127,7 @@ export class NetService {
         }
         return l;
       },
-      policy: (): WorkerPolicy => ({ enabled: this.workerOn, engines: [ENGINE_ID], maxSceneBytes: cfg.maxSceneBytes ?? 2 * 1024 ** 3, minPricePerBenchHour: cfg.minPricePerBenchHour?.() ?? '0' }),
+      policy: (): WorkerPolicy => ({ enabled: this.workerOn, engines: this.engines(), maxSceneBytes: cfg.maxSceneBytes ?? 2 * 1024 ** 3, minPricePerBenchHour: cfg.minPricePerBenchHour?.() ?? '0' }),
       ...(cfg.onVerdict ? { onVerdict: cfg.onVerdict } : {}),
       ...(cfg.mayAsk ? { mayAsk: cfg.mayAsk } : {}),
       ...(cfg.admitLease ? { admitLease: cfg.admitLease } : {}),
@@ -182,6 +193,23 @@ export class NetService {
     this.worker.start();
   }
 
+  /** The engines this node's worker renders with: the built-in path tracer, and Blender's Cycles when Blender is here. */
+  engines(): string[] {
+    return [ENGINE_ID, ...(this.blender ? [blenderEngineId(this.blender.majorMinor)] : [])];
+  }
+
+  /** This node's Blender, found after start (probing it takes a Blender start-up); null: no Blender jobs. */
+  setBlender(install: BlenderInstall | null): void {
+    this.blender = install;
+    this.blendRenderer = install ? blendTaskRenderer(this.cfg.store.blobs, install) : undefined;
+    this.worker.kick();
+  }
+
+  /** The Blender this node renders Blender jobs with, or null. */
+  blenderInstall(): BlenderInstall | null {
+    return this.blender;
+  }
+
   /** Whether peers may fetch this blob: scenes of our open jobs and scenes we cached. */
   shares(hash: string): boolean {
     for (const p of this.dispatcher.list()) if (p.state === 'active' && this.dispatcher.job(p.id)?.row.sceneHash === hash) return true;
@@ -214,7 +242,7 @@ export class NetService {
         seq: Date.now() * 1000 + (seq % 1000),
         state: j.row.state === 'active' ? 'open' : 'closed',
         scene: { hash: j.row.sceneHash, bytes: j.row.sceneBytes },
-        engine: ENGINE_ID,
+        engine: jobEngine(s),
         tier: s.tier,
         perBenchHour: this.cfg.dispatcher?.pricePerBenchHour?.(s) ?? '0',
         width: s.width,

@@ -23,6 +23,9 @@ import { ReputationBook } from '../creator/dispatch/reputation';
 import { VoucherLedger } from '../creator/proof/voucher-ledger';
 import { creatorSecret } from '../creator/proof/verify-secret';
 import { SettingsKeys } from '../settings-keys';
+import type { BlenderInstall } from '../blender';
+import { blendPatchRenderers } from '../creator/proof/blend-patches';
+import { BlendTaskRenderer } from '../render/blend-task';
 
 /** What public mode needs. */
 export interface PublicModeOptions {
@@ -39,6 +42,8 @@ export interface PublicModeOptions {
   maxUnpaid?: bigint;
   log?: (line: string) => void;
   onRedeemed?: (r: Redemption) => void;
+  /** The creator's Blender: it verifies this node's Blender jobs (the same major.minor). */
+  blender?: BlenderInstall | null;
 }
 
 /** The operator's unpaid-work limit: the option, else the setting (decimal tokens), else none (one task's pay). */
@@ -77,6 +82,7 @@ export class PublicMode {
       leased: (jobId) => this.net?.dispatcher.job(jobId)?.progress.leased ?? 0,
       allocations: new Allocations({ chain: o.chain.escrow.connect(o.signer), ...(o.log ? { log: o.log } : {}) }),
       leasedTo: (jobId, address) => this.net?.dispatcher.leasedTo(jobId, address) ?? 0,
+      ...(o.blender ? { blendPatches: blendPatchRenderers(new BlendTaskRenderer(o.blender), (s) => ({ sceneHash: s.sceneId, file: o.store.blobs.pathOf(s.sceneId) })) } : {}),
       ...(o.log ? { log: o.log } : {}),
     });
     this.operator = new OperatorPayments({

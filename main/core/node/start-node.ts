@@ -12,6 +12,7 @@
  * Neither role imports the other, and net/ imports neither: the composition is here.
  */
 import { availableParallelism } from 'node:os';
+import type { BlenderInstall } from '../blender';
 import type { DispatcherOptions } from '../creator/dispatch/dispatcher';
 import type { NodeSigner } from '../net/identity';
 import type { ReachOptions } from '../net/net-node';
@@ -58,6 +59,8 @@ export interface NodeOptions {
   /** Tests and benches: another task renderer (a cheat, a fake GPU) and lease depth. */
   renderer?: TaskRenderer;
   workerDepth?: number;
+  /** This machine's Blender (found by the caller): Blender jobs of its version are taken and rendered with it. */
+  blender?: BlenderInstall | null;
   log?: (line: string) => void;
 }
 
@@ -87,6 +90,7 @@ export async function startRayfarmNode(o: NodeOptions): Promise<RayfarmNode> {
       o.onWorkerEvent?.(e);
     },
     ...(o.renderer ? { renderer: o.renderer } : {}),
+    ...(o.blender ? { blender: o.blender } : {}),
     ...(o.workerDepth ? { workerDepth: o.workerDepth } : {}),
     ...(o.paidPause ? { paidPause: o.paidPause } : {}),
     log,

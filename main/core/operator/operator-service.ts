@@ -10,7 +10,9 @@
  * taking a task, records tasks in `history`, and is told to hand its task back the
  * moment the policy says stop.
  */
-import type { BenchmarkProgress, CurrentTask, HardwareInfo, HistoryEntry, OperatorNotice, OperatorPolicy, OperatorStatus, PolicyDecision } from '../../../shared/api';
+import { blenderEngineId } from '../blender';
+import type { BlenderInstall } from '../blender';
+import type { BenchmarkProgress, BlenderCard, CurrentTask, HardwareInfo, HistoryEntry, OperatorNotice, OperatorPolicy, OperatorStatus, PolicyDecision } from '../../../shared/api';
 import { OperatorPolicySchema } from '../../../shared/api';
 import type { Store } from '../store';
 import { BenchmarkService, latestBenchmarkScore } from './benchmark';
@@ -69,6 +71,7 @@ export class OperatorService {
   private error: string | null = null;
   private paidPause: string | null = null;
   private hardware: Promise<HardwareInfo> | null = null;
+  private blender: BlenderCard | null | undefined;
   private readonly statusListeners = new Set<StatusListener>();
   private readonly noticeListeners = new Set<NoticeListener>();
   private readonly progressListeners = new Set<(p: BenchmarkProgress) => void>();
@@ -292,9 +295,15 @@ export class OperatorService {
   }
 
   /** The hardware (read once, then cached unless `refresh`). */
-  readHardware(refresh = false): Promise<HardwareInfo> {
+  async readHardware(refresh = false): Promise<HardwareInfo> {
     if (refresh || !this.hardware) this.hardware = readHardware(this.deps.engine);
-    return this.hardware;
+    const hw = await this.hardware;
+    return this.blender === undefined ? hw : { ...hw, blender: this.blender };
+  }
+
+  /** The Blender found for this node (node/ probes it after start); shown on the hardware card. */
+  setBlender(install: BlenderInstall | null): void {
+    this.blender = install && { version: install.version, path: install.path, engine: blenderEngineId(install.majorMinor), devices: install.devices, sandboxed: install.sandbox === 'bwrap' };
   }
 
   private publish(): void {

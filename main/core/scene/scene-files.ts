@@ -105,6 +105,10 @@ function walk(dir: string, root: string, out: string[], depth = 0): void {
  */
 export function filesFromPath(path: string, opts: { upload?: boolean } = {}): SceneFiles | SceneProblem {
   if (!existsSync(path)) return problem('SCENE_NOT_FOUND', `\`${path}\` does not exist.`, basename(path));
+  // A .blend goes through Blender (blend-prepare.ts), which the app's import does not call yet.
+  if (/\.blend$/i.test(path)) {
+    return problem('SCENE_BLEND_NOT_IN_APP', `\`${basename(path)}\` is a Blender file: the app cannot import .blend files yet. Check and render it with \`rayfarm scene\`, \`rayfarm render\` or \`rayfarm submit\` (Blender jobs run on the network), or export it as glTF 2.0 (File → Export → glTF 2.0).`, basename(path));
+  }
   let mainPath = path;
   let root = dirname(path);
   if (statSync(path).isDirectory()) {

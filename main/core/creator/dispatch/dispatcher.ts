@@ -15,7 +15,7 @@ import type { Task } from '../../../../shared/job-spec';
 import { splitJob } from '../../../../shared/job-spec';
 import { RayfarmError } from '../../errors';
 import type { Lease, LeaseAnswer, OperatorOffer, OperatorRef, WorkAnswer, WorkProvider } from '../../net/work/messages';
-import { ENGINE_ID } from '../../net/work/constants';
+import { jobEngine } from '../../net/work/constants';
 import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../../net/result/messages';
 import { DispatcherStore } from './dispatcher-store';
 import type { JobRow, LeaseRow } from './dispatcher-store';
@@ -154,7 +154,13 @@ export class Dispatcher implements WorkProvider, ResultSink {
         if (jobId) return { status: 'denied', reason };
         continue;
       }
-      if (!offer.engines.includes(ENGINE_ID)) return { status: 'denied', reason: `this job needs the ${ENGINE_ID} engine` };
+      const engine = jobEngine(job.row.spec);
+      if (!offer.engines.includes(engine)) {
+        // Another job of this creator may use an engine the operator has.
+        reason = `job ${job.row.id} needs the ${engine} engine`;
+        if (jobId) return { status: 'denied', reason };
+        continue;
+      }
       const refused = this.opts.payments?.admit?.(job.row.id, op, job.row.spec.tier);
       if (refused) {
         reason = typeof refused === 'string' ? refused : refused.reason;
@@ -203,7 +209,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       task: job.tasks[idx]!,
       spec: job.row.spec,
       scene: { hash: job.row.sceneHash, bytes: job.row.sceneBytes },
-      engine: ENGINE_ID,
+      engine: jobEngine(job.row.spec),
       price: { tier: job.row.spec.tier, perBenchHour: price, ...(amount ? { amount } : {}) },
       ...(pay ? { pay } : {}),
     };

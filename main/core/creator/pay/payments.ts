@@ -9,6 +9,7 @@
  * everything it may be owed on the job, this task included (the escrow's ring fence).
  */
 import type { Signer } from 'ethers';
+import { isBlenderSpec } from '../../../../shared/job-spec';
 import type { JobSpec } from '../../../../shared/job-spec';
 import type { EscrowDomain } from '../../../../shared/voucher';
 import type { Verdict } from '../../net/result/messages';
@@ -24,7 +25,7 @@ import type { RenderEngine, SceneInput } from '../../render/render-task';
 import { admitByReputation, PREFER_ABOVE, PREFER_WINDOW_MS } from '../dispatch/reputation';
 import type { ReputationBook } from '../dispatch/reputation';
 import { Verifier, scenePatchRenderer } from '../proof/verifier';
-import type { VerificationReport } from '../proof/verifier';
+import type { VerificationReport, VerifierOptions } from '../proof/verifier';
 import type { VoucherLedger } from '../proof/voucher-ledger';
 
 /** What the creator's payments need. */
@@ -46,6 +47,8 @@ export interface CreatorPaymentsOptions {
   /** Tasks of a job leased right now to the operator with this wallet address. */
   leasedTo?: (jobId: string, address: string) => number;
   engine?: RenderEngine;
+  /** Blender jobs: the creator's own Blender re-renders their patches (blend-patches.ts); absent, none are verified by re-rendering. */
+  blendPatches?: Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance' | 'minPixels' | 'maxPatches'>;
   now?: () => number;
   log?: (line: string) => void;
   /** Called when a job pauses for lack of escrow. */
@@ -55,6 +58,8 @@ export interface CreatorPaymentsOptions {
 /** The creator's payment hooks and verifier. */
 export class CreatorPayments implements PaymentHooks {
   readonly verifier: Verifier;
+  /** Proof of render for Blender jobs, with the creator's Blender. */
+  readonly blendVerifier: Verifier | undefined;
   private readonly scenes = new Map<string, Promise<SceneRenderer>>();
   private readonly reports = new Map<string, VerificationReport>();
   /** When an operator of good reputation last asked for a task of each job. */
@@ -66,6 +71,7 @@ export class CreatorPayments implements PaymentHooks {
     this.now = o.now ?? Date.now;
     this.log = o.log ?? (() => undefined);
     this.verifier = new Verifier({ secret: o.secret, render: scenePatchRenderer((spec) => this.renderer(spec)) });
+    this.blendVerifier = o.blendPatches ? new Verifier({ secret: o.secret, ...o.blendPatches }) : undefined;
   }
 
   /** One loaded scene per scene hash (the last two kept): verification never reloads it per task. */
@@ -88,7 +94,13 @@ export class CreatorPayments implements PaymentHooks {
   async verify(input: VerifyInput): Promise<Verdict> {
     const job = this.o.jobs.find(input.jobId);
     if (!job) return verifyFinite(input);
-    const report = await this.verifier.verify({ jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 });
+    const blend = isBlenderSpec(input.spec);
+    if (blend && !this.blendVerifier) {
+      // Unreachable through the CLI and the app (a .blend is submitted only with Blender here): say so, do not guess.
+      this.log(`payments: job ${input.jobId} is a Blender job but this creator has no Blender to verify it; checking form only`);
+      return verifyFinite(input);
+    }
+    const report = await (blend ? this.blendVerifier! : this.verifier).verify({ jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 });
     if (report.verdict === 'accepted') {
       this.reports.set(`${input.jobId}/${input.task.index}/${input.header.sha256}`, report);
       return { verdict: 'accepted' };

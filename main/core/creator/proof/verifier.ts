@@ -33,6 +33,7 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { isBlenderSpec } from '../../../../shared/job-spec';
 import type { JobSpec, Task, TaskRect } from '../../../../shared/job-spec';
 import { choosePatches, patchSide, sampleKey, samplePixelCount, MAX_PATCHES, MIN_SAMPLE_PIXELS, PATCH_SIZE, SAMPLE_FRACTION } from './verify-sample';
 import type { SceneRenderer } from '../../render/render-task';
@@ -53,6 +54,12 @@ export const ABS_FLOOR = 1e-3;
 
 /** Renders `rect` (frame coordinates) of a task at the spec's seed; `spp` overrides the samples. */
 export type PatchRenderer = (spec: JobSpec, task: Task, rect: TaskRect, opts: { spp?: number; threads?: number }) => Promise<Float32Array>;
+
+/**
+ * Renders many rects of a task in one go (Blender: one start-up and scene load for all of a
+ * result's patches); when given, the verifier uses it instead of one `render` per patch.
+ */
+export type PatchBatchRenderer = (spec: JobSpec, task: Task, rects: TaskRect[], opts: { spp?: number }) => Promise<Float32Array[]>;
 
 /** Why a result was refused. */
 export type VerifyFailure = 'RESULT_BAD_SIZE' | 'RESULT_NOT_FINITE' | 'RESULT_BAD_HASH' | 'RESULT_CONSTANT' | 'RESULT_MISMATCH';
@@ -101,6 +108,7 @@ export interface VerifierOptions {
   /** The creator's secret; with the task and lease it picks the patches. Keep it private. */
   secret: Uint8Array;
   render: PatchRenderer;
+  renderMany?: PatchBatchRenderer;
   fraction?: number;
   minPixels?: number;
   /** Smallest patch side, and most patches per result. */
@@ -163,7 +171,8 @@ export class Verifier {
     });
 
     if (r.pixels.length !== n * 4) return reject('RESULT_BAD_SIZE', `the result has ${r.pixels.length / 4} pixels, the task ${n}`);
-    const form = checkForm(r.pixels);
+    // Cycles keeps the film's alpha (a transparent background is the artist's choice).
+    const form = checkForm(r.pixels, !isBlenderSpec(r.spec));
     if (form) return reject('RESULT_NOT_FINITE', form);
     const hash = sha256Hex(new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength));
     if (hash !== r.resultHash) return reject('RESULT_BAD_HASH', 'the pixels do not match the hash the operator signed');
@@ -178,10 +187,18 @@ export class Verifier {
       return px;
     };
 
+    const renderAll = async (rects: TaskRect[], spp?: number): Promise<Float32Array[]> => {
+      if (!this.o.renderMany) return Promise.all(rects.map((p) => render(p, spp)));
+      const t0 = performance.now();
+      const px = await this.o.renderMany(r.spec, r.task, rects, spp ? { spp } : {});
+      renderMs += performance.now() - t0;
+      return px;
+    };
+
     const key = sampleKey(this.o.secret, r.jobId, r.task.index, r.leaseId);
     if (isConstant(r.pixels)) {
       const probes = choosePatches(rect, Math.min(n, 16), createHash('sha256').update(key).update('preview').digest(), 1);
-      const previews = await Promise.all(probes.map((p) => render(p, 1)));
+      const previews = await renderAll(probes, 1);
       const flat = previews.every((p) => p[0] === previews[0]![0] && p[1] === previews[0]![1] && p[2] === previews[0]![2]);
       if (!flat) return reject('RESULT_CONSTANT', 'the result is one flat colour where a preview of the scene is not', { renderMs });
     }
@@ -193,10 +210,11 @@ export class Verifier {
     let maxError = 0;
     let pixelsChecked = 0;
     let next = 0;
+    const batch = this.o.renderMany ? await renderAll(patches) : undefined;
     const work = async (): Promise<void> => {
       for (let i = next++; i < patches.length; i = next++) {
         const p = patches[i]!;
-        const expected = await render(p);
+        const expected = batch ? batch[i]! : await render(p);
         let pmax = 0;
         for (let y = 0; y < p.height; y++) {
           for (let x = 0; x < p.width; x++) {
@@ -226,15 +244,16 @@ export class Verifier {
   }
 }
 
-/** The first problem with the values of RGBA float pixels, or undefined. */
-export function checkForm(px: Float32Array): string | undefined {
+/** The first problem with the values of RGBA float pixels, or undefined; alpha must be 1 unless `opaque` is false (then within 0–1). */
+export function checkForm(px: Float32Array, opaque = true): string | undefined {
   for (let i = 0; i < px.length; i += 4) {
     for (let c = 0; c < 3; c++) {
       const v = px[i + c]!;
       if (!Number.isFinite(v)) return `pixel ${i / 4} has a value that is not a finite number`;
       if (v < 0) return `pixel ${i / 4} has a negative radiance`;
     }
-    if (px[i + 3] !== 1) return `pixel ${i / 4} has alpha ${px[i + 3]}, not 1`;
+    const a = px[i + 3]!;
+    if (opaque ? a !== 1 : !(a >= 0 && a <= 1)) return `pixel ${i / 4} has alpha ${a}, not ${opaque ? '1' : 'between 0 and 1'}`;
   }
   return undefined;
 }

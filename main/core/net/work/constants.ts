@@ -17,3 +17,8 @@ export const WORK_LIMITS: ProtocolLimits = {
  * renders KHR_texture_transform and the transmission, ior, volume, clear coat and sheen extensions.
  */
 export const ENGINE_ID = 'rayfarm-pt/3';
+
+/** The engine a job needs: its spec's (a Blender job's `blender-cycles/<major.minor>`), else the built-in path tracer. */
+export function jobEngine(spec: { engine?: string | undefined }): string {
+  return spec.engine ?? ENGINE_ID;
+}

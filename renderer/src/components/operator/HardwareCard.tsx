@@ -2,7 +2,7 @@ import { Card } from '../Page';
 import { useStore } from '../../state/store';
 import { bytes } from './format';
 
-/** The CPU, the GPUs (VRAM, driver) and the engine's devices. */
+/** The CPU, the GPUs (VRAM, driver), the engine's devices and the Blender used for .blend jobs. */
 export function HardwareCard() {
   const hw = useStore((s) => s.opHardware);
   const error = useStore((s) => s.opError);
@@ -40,6 +40,14 @@ export function HardwareCard() {
             <span className="hw-meta">Engine devices:</span>{' '}
             {hw.engineDevices.length ? hw.engineDevices.map((d) => `${d.name.toUpperCase() === d.backend.toUpperCase() ? d.name : `${d.backend.toUpperCase()} ${d.name}`}${d.threads ? ` (${d.threads} threads)` : ''}${d.memoryBytes ? ` ${bytes(d.memoryBytes)}` : ''}`).join(', ') : 'none'}
           </div>
+          {hw.blender !== undefined && (
+            <div className="hw-engine" data-testid="hw-blender">
+              <span className="hw-meta">Blender:</span>{' '}
+              {hw.blender
+                ? `${hw.blender.version} — takes ${hw.blender.engine} jobs on ${hw.blender.devices.map((d) => (d.type === 'CPU' ? 'CPU' : `${d.type} ${d.name}`)).join(', ')}${hw.blender.sandboxed ? ' (sandboxed)' : ' (no sandbox: install bubblewrap)'}`
+                : 'not found — .blend jobs are not taken'}
+            </div>
+          )}
           {hw.notes.map((n) => (
             <p key={n} className={`op-note ${hw.usableGpu ? '' : 'op-note-warn'}`} data-testid="hw-note">
               {n}

@@ -96,6 +96,10 @@ describe('readScene: broken inputs are named in plain words', () => {
     expect((await readScene({ path: renamed })).problems[0]).toMatchObject({ code: 'SCENE_NOT_GLTF' });
     expect((await readScene({ path: folder })).problems[0]).toMatchObject({ code: 'SCENE_NO_GLTF' });
     expect((await readScene({ path: join(dir, 'nope.glb') })).problems[0]).toMatchObject({ code: 'SCENE_NOT_FOUND' });
+    // A .blend is for the command line's Blender path, said in words (the app does not import it yet).
+    const blend = join(dir, 'shot.blend');
+    writeFileSync(blend, 'BLENDER-v304');
+    expect((await readScene({ path: blend })).problems[0]).toMatchObject({ code: 'SCENE_BLEND_NOT_IN_APP', message: expect.stringMatching(/`shot.blend` is a Blender file: .*rayfarm submit/) });
   });
 
   it('blocks an unsupported required extension and only warns about an optional one', async () => {

@@ -1,0 +1,139 @@
+/**
+ * A paid Blender job through the real command line: `rayfarm node --chain` (with Blender)
+ * renders a .blend submitted by `rayfarm submit --chain`, the creator verifies every result
+ * with its own Blender, and the escrow pays the operator exactly.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDevContracts } from '../../main/core/chain/deploy';
+import { EscrowClient, TokenClient } from '../../main/core/chain/contracts';
+import { openStore } from '../../main/core/store';
+import { WalletService } from '../../main/core/wallet';
+import { feeOf } from '../../shared/pricing';
+import { startTestChain } from '../contracts/fixture';
+import type { TestChain } from '../contracts/fixture';
+import { ANIMATE_CAMERA_PY, BASE_SCENE_PY, blenderPath, makeBlend, sayIfNoBlender } from '../helpers/blender';
+import { ROOT, waitFor } from './net-helpers';
+
+sayIfNoBlender('the paid Blender job test');
+const PASSWORD = 'correct horse battery';
+const GRACE = 60;
+let chain: TestChain;
+let token: string;
+let escrow: string;
+let sceneFile: string;
+const procs: ChildProcess[] = [];
+
+interface Proc {
+  child: ChildProcess;
+  out: string[];
+  err: string[];
+  exited: Promise<number | null>;
+}
+
+function rayfarm(args: string[]): Proc {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'rayfarm.mjs'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, RAYFARM_PASSWORD: PASSWORD, RAYFARM_MDNS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  procs.push(child);
+  const out: string[] = [];
+  const err: string[] = [];
+  let o = '';
+  let e = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    o += d.toString();
+    const lines = o.split('\n');
+    o = lines.pop()!;
+    out.push(...lines);
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    e += d.toString();
+    const lines = e.split('\n');
+    e = lines.pop()!;
+    err.push(...lines);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out, err, exited };
+}
+
+/** A data folder with the wallet of dev account `i` imported. */
+async function walletDir(i: number): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'rf-cli-pay-'));
+  const store = openStore(dir);
+  const w = new WalletService({ dataDir: dir, chain: null, db: store.db, scryptN: 1024 });
+  await w.import('privateKey', chain.accounts[i]!.privateKey, PASSWORD);
+  w.dispose();
+  store.close();
+  return dir;
+}
+
+const chainArgs = () => ['--chain', chain.anvil.rpcUrl, '--token', token, '--escrow', escrow, '--no-mdns'];
+
+async function startOperator(dir: string, bootstrap: string[] = []): Promise<{ p: Proc; addr: string }> {
+  const p = rayfarm(['node', '--data-dir', dir, ...chainArgs(), '--listen', '/ip4/127.0.0.1/tcp/0', '--json', '--redeem-threshold', '1000', ...bootstrap.flatMap((b) => ['--bootstrap', b])]);
+  const line = await waitFor(() => p.out.find((l) => l.startsWith('{"peerId"')), 60_000, `the node to start: ${p.err.join('\n')}`);
+  return { p, addr: (JSON.parse(line) as { listenAddrs: string[] }).listenAddrs[0]! };
+}
+
+beforeAll(async () => {
+  if (!blenderPath) return;
+  chain = await startTestChain();
+  const dev = await ensureDevContracts(chain.provider, GRACE);
+  token = dev.token;
+  escrow = dev.escrow;
+  sceneFile = join(mkdtempSync(join(tmpdir(), 'rf-cli-blend-')), 'anim.blend');
+  makeBlend(sceneFile, BASE_SCENE_PY + ANIMATE_CAMERA_PY);
+  for (const i of [3]) await new TokenClient(token, chain.accounts[0]!).faucet(chain.accounts[i]!.address, 10n ** 21n);
+}, 120_000);
+afterEach(() => {
+  for (const p of procs.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+});
+afterAll(async () => {
+  await chain?.stop();
+});
+
+describe.skipIf(!blenderPath)('a paid Blender job on the dev chain', () => {
+  it('funds, renders with Blender, verifies with the creator\'s Blender, pays exactly and closes', async () => {
+    const tk = new TokenClient(token, chain.provider);
+    const treasury = await new EscrowClient(escrow, chain.provider).treasury();
+    const opDir = await walletDir(2);
+    const creatorDir = await walletDir(3);
+    const before = await Promise.all([tk.balanceOf(chain.accounts[2]!.address), tk.balanceOf(treasury), tk.balanceOf(chain.accounts[3]!.address)]);
+    const op = await startOperator(opDir);
+    const out = mkdtempSync(join(tmpdir(), 'rf-cli-blend-out-'));
+    const sub = rayfarm(['submit', sceneFile, '--out', out, '--data-dir', creatorDir, ...chainArgs(), '--bootstrap', op.addr, '--listen', '/ip4/127.0.0.1/tcp/0', '--frames', '1-4', '--format', 'exr-float', '--bench-hours', '0.01']);
+    let chainJobId: string | undefined;
+    const logs = new EscrowClient(escrow, chain.provider).contract;
+    await waitFor(async () => {
+      const evs = await logs.queryFilter(logs.filters.JobOpened!(null, chain.accounts[3]!.address));
+      const last = evs[evs.length - 1];
+      if (last && 'args' in last) chainJobId = last.args.getValue('jobId') as string;
+      return chainJobId;
+    }, 90_000, `the job to be funded: ${sub.err.join('\n')}`);
+    await waitFor(async () => {
+      const j = await new EscrowClient(escrow, chain.provider).getJob(chainJobId!);
+      return j.closeRequestedAt > 0 && op.p.out.some((l) => l.startsWith('{"redeemed"'));
+    }, 180_000, `the close request and the redemptions: ${sub.err.slice(-10).join('\n')}`);
+    await chain.increaseTime(GRACE + 1);
+    expect(await sub.exited, sub.err.slice(-20).join('\n')).toBe(0);
+    const result = JSON.parse(sub.out[sub.out.length - 1]!) as { paid: string; fee: string; refunded: string; rejected: number; tasks: number; state: string };
+    expect(result).toMatchObject({ state: 'closed', tasks: 4, rejected: 0, refunded: '0' });
+    expect(readdirSync(out).filter((n) => n.endsWith('.exr')).sort()).toEqual(['frame-0001.exr', 'frame-0002.exr', 'frame-0003.exr', 'frame-0004.exr']);
+    // Every task passed proof of render with the creator's own Blender and was paid: exactly once, fee apart.
+    expect(op.p.out.filter((l) => / accepted/.test(l))).toHaveLength(4);
+    expect(sub.err.join('\n')).not.toMatch(/checking form only/);
+    const paid = BigInt(result.paid);
+    expect(paid).toBeGreaterThan(0n);
+    expect(result.fee).toBe(feeOf(paid, 50).toString());
+    const after = await Promise.all([tk.balanceOf(chain.accounts[2]!.address), tk.balanceOf(treasury), tk.balanceOf(chain.accounts[3]!.address)]);
+    expect(after[0]! - before[0]!).toBe(paid - feeOf(paid, 50));
+    expect(after[1]! - before[1]!).toBe(feeOf(paid, 50));
+    expect(before[2]! - after[2]!).toBe(paid);
+  }, 300_000);
+});
