@@ -61,7 +61,8 @@ export class PublicMode {
   constructor(private readonly o: PublicModeOptions) {
     const db = o.store.db;
     this.states = new JobStateStore(db);
-    this.ledger = new VoucherLedger(db);
+    // Relaxed: vouchers are handed out only after the dispatcher's group commit (NetService's durable).
+    this.ledger = new VoucherLedger(db, true);
     this.reputation = new ReputationBook(db);
     this.creator = new CreatorPayments({
       jobs: this.states,
@@ -74,6 +75,7 @@ export class PublicMode {
       leased: (jobId) => this.net?.dispatcher.job(jobId)?.progress.leased ?? 0,
       allocations: new Allocations({ chain: o.chain.escrow.connect(o.signer), ...(o.log ? { log: o.log } : {}) }),
       leasedTo: (jobId, address) => this.net?.dispatcher.leasedTo(jobId, address) ?? 0,
+      durable: () => o.store.wal.sync(),
       ...(o.log ? { log: o.log } : {}),
     });
     this.operator = new OperatorPayments({

@@ -1,6 +1,7 @@
 /**
  * The creator's payment rules plugged into the dispatcher (PaymentHooks): every result of a
- * public job goes through the verifier; an accepted one is recorded in the dispatcher's own
+ * public job goes through the verifier (re-rendered as the audit plan decides, see
+ * proof/audit-plan.ts); an accepted one is recorded in the dispatcher's own
  * transaction and answered with the operator's next cumulative voucher; a rejected one is
  * recorded with its patches and errors, counted against the operator and its task goes
  * back to the queue unpaid. Leases are admitted by job state, reputation and the escrow
@@ -24,7 +25,9 @@ import type { RenderEngine, SceneInput } from '../../render/render-task';
 import { admitByReputation, PREFER_ABOVE, PREFER_WINDOW_MS } from '../dispatch/reputation';
 import type { ReputationBook } from '../dispatch/reputation';
 import { Verifier, scenePatchRenderer } from '../proof/verifier';
-import type { VerificationReport } from '../proof/verifier';
+import type { PatchRenderer, VerificationReport } from '../proof/verifier';
+import { AuditPlan } from '../proof/audit-plan';
+import type { AuditPlanOptions } from '../proof/audit-plan';
 import type { VoucherLedger } from '../proof/voucher-ledger';
 
 /** What the creator's payments need. */
@@ -46,6 +49,12 @@ export interface CreatorPaymentsOptions {
   /** Tasks of a job leased right now to the operator with this wallet address. */
   leasedTo?: (jobId: string, address: string) => number;
   engine?: RenderEngine;
+  /** Re-renders the verifier's patches; default: the scene on `engine` (the bench models it). */
+  patchRenderer?: PatchRenderer;
+  /** Overrides of the audit plan's rates and backlog (proof/audit-plan.ts). */
+  audit?: Partial<Omit<AuditPlanOptions, 'secret'>>;
+  /** Makes relaxed commits durable (the store's WalSync), after vouchers are signed in reconcile. */
+  durable?: () => Promise<void>;
   now?: () => number;
   log?: (line: string) => void;
   /** Called when a job pauses for lack of escrow. */
@@ -55,6 +64,8 @@ export interface CreatorPaymentsOptions {
 /** The creator's payment hooks and verifier. */
 export class CreatorPayments implements PaymentHooks {
   readonly verifier: Verifier;
+  /** Which results are re-rendered when the creator cannot re-render them all. */
+  readonly audits: AuditPlan;
   private readonly scenes = new Map<string, Promise<SceneRenderer>>();
   private readonly reports = new Map<string, VerificationReport>();
   /** When an operator of good reputation last asked for a task of each job. */
@@ -65,7 +76,8 @@ export class CreatorPayments implements PaymentHooks {
   constructor(private readonly o: CreatorPaymentsOptions) {
     this.now = o.now ?? Date.now;
     this.log = o.log ?? (() => undefined);
-    this.verifier = new Verifier({ secret: o.secret, render: scenePatchRenderer((spec) => this.renderer(spec)) });
+    this.audits = new AuditPlan({ secret: o.secret, ...o.audit });
+    this.verifier = new Verifier({ secret: o.secret, render: o.patchRenderer ?? scenePatchRenderer((spec) => this.renderer(spec)) });
   }
 
   /** One loaded scene per scene hash (the last two kept): verification never reloads it per task. */
@@ -88,7 +100,9 @@ export class CreatorPayments implements PaymentHooks {
   async verify(input: VerifyInput): Promise<Verdict> {
     const job = this.o.jobs.find(input.jobId);
     if (!job) return verifyFinite(input);
-    const report = await this.verifier.verify({ jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 });
+    const why = this.audits.decide({ jobId: input.jobId, taskIndex: input.task.index, leaseId: input.header.leaseId, verified: this.o.reputation.get(input.operator.address).verified });
+    const check = { jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 };
+    const report = why === 'skipped' ? await this.verifier.verify({ ...check, reRender: false }) : await this.audits.run(() => this.verifier.verify(check));
     if (report.verdict === 'accepted') {
       this.reports.set(`${input.jobId}/${input.task.index}/${input.header.sha256}`, report);
       return { verdict: 'accepted' };
@@ -224,6 +238,7 @@ export class CreatorPayments implements PaymentHooks {
       await this.o.ledger.issue(jobId, operator, { chainJobId: job.chainJobId, domain: this.o.domain }, this.o.signer(), this.now());
       n++;
     }
+    await this.o.durable?.();
     return n;
   }
 
