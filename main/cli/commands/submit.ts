@@ -89,7 +89,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     const leaseS = num('lease-seconds', args.str('lease-seconds'), 60);
     const graceS = num('grace-seconds', args.str('grace-seconds'), 10);
     const nodeOptions = { net: netConfigFrom(args), render: args.bool('local'), dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 } };
-    if (args.str('chain') && !args.str('studio-key')) {
+    if ((args.str('chain') || args.str('network')) && !args.str('studio-key')) {
       return await paidSubmit(args, store, { spec: checked.spec, doc: packed.doc, outDir, sceneBytes: glb.byteLength, node: nodeOptions });
     }
     node = await startRayfarmNode({ store, ...nodeOptions, log: (l) => console.error(l) });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobEscrowAbi, jobEscrowBytecode, renderTokenAbi, renderTokenBytecode } from '../../../../contracts/generated';
 import { CHAIN_PRESETS } from '../../../../shared/api/chain';
 import { chainHandlers } from '../../../../main/core/api/chain-handlers';
+import { checkNetworkPreset } from '../../../../main/cli/commands/paid';
 import { readChainChoice, resolveChainChoice, writeChainChoice } from '../../../../main/core/chain/presets';
 import { SettingsKeys } from '../../../../main/core/settings-keys';
 import { openStore } from '../../../../main/core/store';
@@ -67,5 +68,13 @@ describe('chain presets', () => {
     expect(ok.choice).toMatchObject({ preset: 'custom', network: { escrow } });
     expect(ok.restartNeeded).toBe(true);
     expect((await h['chain.settings.get'](undefined, ctx)).choice.preset).toBe('custom');
+  });
+
+  it('the CLI: --network refuses an undeployed preset in the same words, and an unknown name', () => {
+    const args = (o: Record<string, string>) => ({ positionals: [], str: (n: string) => o[n], strs: () => [], bool: () => false });
+    expect(() => checkNetworkPreset(args({ network: 'base', chain: 'http://127.0.0.1:8545' }))).toThrow(expect.objectContaining({ code: 'CHAIN_NOT_DEPLOYED', message: expect.stringContaining('not deployed on Base (chain 8453)') }));
+    expect(() => checkNetworkPreset(args({ network: 'mainnet' }))).toThrow(expect.objectContaining({ code: 'CLI_BAD_ARGS', message: expect.stringContaining('--network takes dev, base-sepolia, base or custom') }));
+    expect(() => checkNetworkPreset(args({ network: 'dev' }))).toThrow(expect.objectContaining({ code: 'CLI_BAD_ARGS', message: expect.stringContaining('needs --chain URL') }));
+    expect(() => checkNetworkPreset(args({ network: 'dev', chain: 'http://127.0.0.1:8545' }))).not.toThrow();
   });
 });
