@@ -83,7 +83,14 @@ const modelled: PatchRenderer = async (s, task, rect, opts) => {
 
 const creator = Wallet.createRandom();
 const jobs = new JobStateStore(store.db, now);
-const ledger = new VoucherLedger(store.db, true);
+/**
+ * BENCH_SCALE_BEFORE=1: the creator as it was before this bench (every commit fsynced on the
+ * event loop, every result re-rendered, at most 8 results received at once), to compare.
+ * BENCH_SCALE_MAX_SECONDS=N: stop after N s and print how far the job got.
+ */
+const before = !!process.env.BENCH_SCALE_BEFORE;
+const maxSeconds = Number(process.env.BENCH_SCALE_MAX_SECONDS) || Infinity;
+const ledger = new VoucherLedger(store.db, !before);
 const reputation = new ReputationBook(store.db, now);
 const ref: { d?: Dispatcher } = {};
 const payments = new CreatorPayments({
@@ -97,7 +104,7 @@ const payments = new CreatorPayments({
   leased: (jobId) => ref.d?.job(jobId)?.progress.leased ?? 0,
   leasedTo: (jobId, address) => ref.d?.leasedTo(jobId, address) ?? 0,
   patchRenderer: modelled,
-  durable: () => store.wal.sync(),
+  ...(before ? { audit: { floorRate: 1 } } : { durable: () => store.wal.sync() }),
   now,
 });
 let verifying = 0;
@@ -106,7 +113,7 @@ const d = new Dispatcher({
   db: store.db,
   blobs: store.blobs,
   now,
-  durable: () => store.wal.sync(),
+  ...(before ? {} : { durable: () => store.wal.sync() }),
   verify: async (input) => {
     verifyBacklogMax = Math.max(verifyBacklogMax, ++verifying);
     try {
@@ -201,7 +208,7 @@ async function onResult(m: Extract<ToCreator, { t: 'result' }>, headerBytes: Uin
     if (recoverSigner(resultClaim(header.leaseId, header.sha256), header.signature) !== op.address) throw new Error('bad signature');
     const expected = d.expect(op, header);
     if ('verdict' in expected) res = { status: 'ok', ...expected };
-    else if (!admitResult(receiving, receivingBytes, expected.bytes)) res = { status: 'busy', retryAfterMs: 500 };
+    else if (before ? receiving >= 8 : !admitResult(receiving, receivingBytes, expected.bytes)) res = { status: 'busy', retryAfterMs: 500 };
     else {
       receiving++;
       receivingBytes += expected.bytes;
@@ -270,7 +277,7 @@ const reported = new Promise<Extract<ToCreator, { t: 'report' }>>((resolve) => {
   });
   sock.on('data', (c: Buffer) => reader.push(c));
 });
-await finished;
+const outcome = await Promise.race([finished.then(() => 'finished' as const), new Promise<'cut'>((r) => setTimeout(() => r('cut'), maxSeconds * 1000).unref())]);
 const cpu = process.cpuUsage(cpu0);
 const seconds = (performance.now() - wall0) / 1000;
 post({ t: 'finished' });
@@ -291,6 +298,8 @@ console.log(
     creatorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 1000) / 10,
     creatorRssMB: Math.round(rssMax / 2 ** 20),
     verifyBacklogMax,
+    ...(outcome === 'cut' ? { finished: false, done: progress.done, tasksPerSecond: Math.round((progress.done / seconds) * 10) / 10 } : {}),
+    ...(before ? { variant: 'before' } : {}),
   }),
 );
 console.error(JSON.stringify({ done: progress.done, failed: progress.failed, leases: sorted.length, leaseP50Ms: Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10, idleWindowSeconds: Math.round(report.windowSeconds), verdicts: ledger.counts(job.id), audits: payments.audits.counts, reRendersInFlightMax: payments.audits.maxInFlight }));
