@@ -143,13 +143,19 @@ const tick = setInterval(() => {
   d.tick();
 }, 250);
 
-const sockPath = join(dir, 'operators.sock');
-const server = createServer();
-await new Promise<void>((r) => server.listen(sockPath, r));
-const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bench-scale/operators.ts', import.meta.url)), sockPath], { stdio: ['ignore', 'inherit', 'inherit'] });
-const sock = await new Promise<Socket>((r) => server.once('connection', r));
-sock.setNoDelay(true);
-const post = (m: ToOperators, bins: Uint8Array[] = []): void => {
+// Two sockets, as each operator has its own connection: work messages (leases, renewals) never
+// wait behind another operator's pixels.
+const paths = { work: join(dir, 'work.sock'), results: join(dir, 'results.sock') };
+const accept = async (path: string): Promise<Socket> => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(path, r));
+  const s = await new Promise<Socket>((r) => server.once('connection', r));
+  s.setNoDelay(true);
+  return s;
+};
+const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bench-scale/operators.ts', import.meta.url)), paths.work, paths.results], { stdio: ['ignore', 'inherit', 'inherit'] });
+const [workSock, resultSock] = await Promise.all([accept(paths.work), accept(paths.results)]);
+const post = (m: ToOperators, bins: Uint8Array[] = [], sock = workSock): void => {
   for (const b of frame(m, bins)) sock.write(b);
 };
 let peers: { peerId: string; address: string }[] = [];
@@ -232,7 +238,7 @@ async function onResult(m: Extract<ToCreator, { t: 'result' }>, headerBytes: Uin
     const k = `result ${r.status} ${r.verdict ?? ''} ${(r.reason ?? '').slice(0, 40)}`;
     answers.set(k, (answers.get(k) ?? 0) + 1);
   }
-  post({ t: 'reply', op: m.op, seq: m.seq }, [encodeJson(res)]);
+  post({ t: 'reply', op: m.op, seq: m.seq }, [encodeJson(res)], resultSock);
 }
 
 let rssMax = 0;
@@ -268,16 +274,21 @@ const reported = new Promise<Extract<ToCreator, { t: 'report' }>>((resolve) => {
     } else if (m.t === 'work') {
       transit = Math.max(transit, epochMs() - m.sent);
       onWork(m, bins[0]!);
-    } else if (m.t === 'result') {
-      resultTransit = Math.max(resultTransit, epochMs() - m.sent);
-      void onResult(m, bins[0]!, bins[1]!);
     }
     else if (m.t === 'gone') d.peerGone(peers[m.op]!.peerId);
     else if (m.t === 'report') resolve(m);
   });
-  sock.on('data', (c: Buffer) => reader.push(c));
+  const resultReader = new FrameReader((raw, bins) => {
+    const m = raw as Extract<ToCreator, { t: 'result' }>;
+    resultTransit = Math.max(resultTransit, epochMs() - m.sent);
+    void onResult(m, bins[0]!, bins[1]!);
+  });
+  workSock.on('data', (c: Buffer) => reader.push(c));
+  resultSock.on('data', (c: Buffer) => resultReader.push(c));
 });
-const outcome = await Promise.race([finished.then(() => 'finished' as const), new Promise<'cut'>((r) => setTimeout(() => r('cut'), maxSeconds * 1000).unref())]);
+const outcome = await Promise.race([finished.then(() => 'finished' as const), new Promise<'cut'>((r) => {
+    if (Number.isFinite(maxSeconds)) setTimeout(() => r('cut'), maxSeconds * 1000).unref();
+  })]);
 const cpu = process.cpuUsage(cpu0);
 const seconds = (performance.now() - wall0) / 1000;
 post({ t: 'finished' });

@@ -24,10 +24,13 @@ import type { Behaviour, ToCreator, ToOperators } from './model';
 import type { z } from 'zod';
 
 const spec = JobSpecSchema.parse(SPEC_INPUT);
+// Work messages and results on separate sockets (see bench-scale.ts).
 const sock = connect(process.argv[2]!);
+const resultSock = connect(process.argv[3]!);
 sock.setNoDelay(true);
+resultSock.setNoDelay(true);
 const send = (m: ToCreator, bins: Uint8Array[] = []): void => {
-  for (const b of frame(m, bins)) sock.write(b);
+  for (const b of frame(m, bins)) (m.t === 'result' ? resultSock : sock).write(b);
 };
 const sleep = (simMs: number) => new Promise<void>((r) => setTimeout(r, simMs / SCALE));
 const pending = new Map<string, (bytes: Uint8Array) => void>();
@@ -233,27 +236,27 @@ for (let n = 0; n < OPERATORS * (1 + BEHAVIOURS.joiner); n++) {
   ops.push(new Operator(n, behaviour, join, leave));
 }
 
-sock.on(
-  'data',
-  ((reader) => (c: Buffer) => reader.push(c))(
-    new FrameReader((raw, bins) => {
-      const m = raw as ToOperators;
-      if (m.t === 'reply') {
-        const k = `${m.op}/${m.seq}`;
-        const fn = pending.get(k);
-        pending.delete(k);
-        fn?.(bins[0]!);
-      } else if (m.t === 'start') {
-        jobId = m.jobId;
-        for (const o of ops) void o.run();
-      } else if (m.t === 'finished') {
-        finished = true;
-        send(report());
-        sock.end();
-      }
-    }),
-  ),
-);
+const onFrame = (raw: Record<string, unknown>, bins: Uint8Array[]): void => {
+  const m = raw as ToOperators;
+  if (m.t === 'reply') {
+    const k = `${m.op}/${m.seq}`;
+    const fn = pending.get(k);
+    pending.delete(k);
+    fn?.(bins[0]!);
+  } else if (m.t === 'start') {
+    jobId = m.jobId;
+    for (const o of ops) void o.run();
+  } else if (m.t === 'finished') {
+    finished = true;
+    send(report());
+    sock.end();
+    resultSock.end();
+  }
+};
+const workReader = new FrameReader(onFrame);
+const resultReader = new FrameReader(onFrame);
+sock.on('data', (c: Buffer) => workReader.push(c));
+resultSock.on('data', (c: Buffer) => resultReader.push(c));
 
 /**
  * Idle share once the job runs: from the moment every first-hour operator has its first task
@@ -291,7 +294,7 @@ if (process.env.BENCH_SCALE_DEBUG) {
       const x = o.state();
       for (const k of Object.keys(st) as (keyof typeof st)[]) st[k] += x[k];
     }
-    console.error(`operators: socket buffered ${(sock.writableLength / 1e6).toFixed(1)} MB, loop lag max ${lagMax.toFixed(0)} ms, CPU ${((c.user + c.system) / 1e3 / performance.now() * 100).toFixed(0)} %, ${JSON.stringify(st)}`);
+    console.error(`operators: result socket buffered ${(resultSock.writableLength / 1e6).toFixed(1)} MB, loop lag max ${lagMax.toFixed(0)} ms, CPU ${((c.user + c.system) / 1e3 / performance.now() * 100).toFixed(0)} %, ${JSON.stringify(st)}`);
     lagMax = 0;
     if (finished) { clearInterval(lag); clearInterval(show); }
   }, 10_000);
