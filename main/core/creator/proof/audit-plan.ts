@@ -6,7 +6,7 @@
  * waiting for verdicts. So every result still gets the cheap checks (size, finite values,
  * signed hash), and the re-render is decided here:
  *
- * - while the creator has a free re-render slot (fewer than `spare` in flight), every result;
+ * - while fewer than `spare` re-renders are in flight (a farm of a few operators), every result;
  * - an operator's first `newcomerResults` results on this creator while fewer than
  *   `maxBacklog` re-renders are in flight (a newcomer has no record to lose);
  * - and whatever the load, a keyed random share of at least `floorRate` of all results, drawn
@@ -23,10 +23,13 @@ import { createHmac } from 'node:crypto';
 
 /** Smallest share of results re-rendered at any load. */
 export const AUDIT_FLOOR_RATE = 0.02;
-/** Re-renders in flight below which every result is re-rendered (the creator's free slots). */
-export const AUDIT_SPARE = 2;
+/**
+ * Re-renders in flight below which every result is re-rendered: a farm of a few operators (or
+ * a handful of cheaters at once) never gets near it, so there every result is checked.
+ */
+export const AUDIT_SPARE = 8;
 /** Re-renders in flight below which a newcomer's results are re-rendered. */
-export const AUDIT_MAX_BACKLOG = 4;
+export const AUDIT_MAX_BACKLOG = 16;
 /** Results of an operator that count as a newcomer's. */
 export const AUDIT_NEWCOMER_RESULTS = 3;
 
