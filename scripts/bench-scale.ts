@@ -8,7 +8,7 @@
  * verdict ledger, an EIP-712 voucher signed per accepted result), the real Verifier (form and
  * hash checks, the secret-keyed choice of whether and where to re-render), and the work and
  * result protocols' own decoding, schema checks, signature recovery and limits — only the
- * libp2p stream under them is replaced by IPC. The 1,000 operators (5 % more join during the
+ * libp2p stream under them is replaced by two Unix sockets (work; results). The 1,000 operators (5 % more join during the
  * job) live in a child process (bench-scale/operators.ts) so they do not count against the
  * creator's CPU and memory.
  *
@@ -27,6 +27,8 @@
  *
  * lease latency: from the operator's send (epoch ms) to the creator's answer being posted,
  * so a blocked creator event loop counts. operatorIdleShare: see operators.ts report().
+ * Progress goes to stderr every 10 s (BENCH_SCALE_QUIET=1: none; BENCH_SCALE_DEBUG=1: the
+ * answers given, socket transit, event-loop lag and lease expiries too).
  */
 import '../main/core/polyfills';
 import { spawn } from 'node:child_process';
@@ -163,7 +165,7 @@ const leaseMs: number[] = [];
 let receiving = 0;
 let receivingBytes = 0;
 
-/** The work protocol's handler (net/work/work.ts) on IPC bytes: decode, dispatch, encode. */
+/** The work protocol's handler (net/work/work.ts) on the socket's bytes: decode, dispatch, encode. */
 function onWork(m: Extract<ToCreator, { t: 'work' }>, bytes: Uint8Array): void {
   const op = peers[m.op]!;
   let res: WorkResponse;
@@ -203,7 +205,7 @@ const lagTimer = setInterval(() => {
   loopLast = t;
 }, 100);
 
-/** The result protocol's handler (net/result/result.ts) on IPC bytes. */
+/** The result protocol's handler (net/result/result.ts) on the socket's bytes. */
 const stage = { received: 0, delivering: 0, deliverMs: 0 };
 async function onResult(m: Extract<ToCreator, { t: 'result' }>, headerBytes: Uint8Array, pixels: Uint8Array): Promise<void> {
   stage.received++;

@@ -1,7 +1,7 @@
 /**
  * The simulated world of `npm run bench:scale`, shared by the creator (bench-scale.ts) and
  * the operators' process (operators.ts): the job, the clock scale, the operators' spread of
- * speeds and behaviours, the deterministic "scene" both sides render, and the IPC messages.
+ * speeds and behaviours, the deterministic "scene" both sides render, and the messages between the two processes.
  */
 import type { TaskRect } from '../../shared/job-spec';
 

@@ -3,7 +3,7 @@
  * creator's CPU and memory are measured alone. Each operator has a wallet (it signs its
  * results for real), a benchmark score drawn from a log-normal spread, and a behaviour
  * (model.ts). It speaks the real work and result messages (encoded and decoded with the
- * protocols' own schemas) over IPC instead of libp2p, keeps one task rendering and one
+ * protocols' own schemas) over two Unix sockets instead of libp2p, keeps one task rendering and one
  * queued like the real worker, renews its leases every third of their time-to-live, and
  * "renders" by waiting the simulated time, then makes the deterministic pixels.
  */
