@@ -15,6 +15,7 @@ import { walletCalls, walletEvents } from './api/wallet';
 import { sceneCalls, sceneEvents } from './api/scenes';
 import { networkCalls, networkEvents } from './api/network';
 import { jobCalls, jobEvents } from './api/jobs';
+import { chainCalls } from './api/chain';
 import type { CallDef } from './api/define';
 
 export const apiCalls = {
@@ -27,6 +28,7 @@ export const apiCalls = {
   ...sceneCalls,
   ...networkCalls,
   ...jobCalls,
+  ...chainCalls,
 } satisfies Record<string, CallDef>;
 
 export const apiEvents = {
@@ -66,3 +68,4 @@ export * from './api/network';
 export * from './api/jobs';
 export * from './api/job-output';
 export * from './api/samples';
+export * from './api/chain';

@@ -22,6 +22,9 @@ import type { NetService } from './node/net-service';
 import { sceneHandlers } from './api/scene-handlers';
 import { SceneLibrary } from './scene/scene-library';
 import { ChainConfigSchema, openChain } from './chain';
+import type { ChainConfig } from './chain';
+import { readChainChoice, resolveChainChoice } from './chain/presets';
+import { chainHandlers } from './api/chain-handlers';
 import type { OpenedChain } from './chain';
 import { toErrorPayload } from './errors';
 import { WalletService } from './wallet';
@@ -182,6 +185,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...sampleHandlers(),
     ...jobOutputHandlers({ reader: jobOutput, ...(config.openPath && { openPath: config.openPath }) }),
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
+    ...chainHandlers({ settings: store.settings, startedWith: readChainChoice(store.settings) }),
     ...operatorHandlers(operator),
     ...operatorPayHandlers({ operator, publicMode: () => publicSlot.current, settings: store.settings }),
     ...sceneHandlers({ library: scenes, store, engine: creatorEngine, events: () => server }),
@@ -271,9 +275,19 @@ async function startChain(
     status.set('chain', 'error', why);
     return { chain: null, chainProblem: why };
   }
-  status.set('chain', 'starting', parsed ? `Connecting to chain ${parsed.data.chainId}…` : 'Starting the embedded dev chain…');
+  let network: ChainConfig | null;
   try {
-    const chain = await openChain({ dataDir: store.dataDir, network: parsed ? parsed.data : null, devMode: 'start', log });
+    // The preset chosen in Settings (a public one without contracts is refused in words).
+    network = resolveChainChoice(readChainChoice(store.settings));
+    if (network && parsed?.success && parsed.data.fromBlock !== undefined) network.fromBlock = parsed.data.fromBlock;
+  } catch (err) {
+    const why = toErrorPayload(err).message;
+    status.set('chain', 'error', why);
+    return { chain: null, chainProblem: why };
+  }
+  status.set('chain', 'starting', network ? `Connecting to chain ${network.chainId}…` : 'Starting the embedded dev chain…');
+  try {
+    const chain = await openChain({ dataDir: store.dataDir, network, devMode: 'start', log });
     const c = chain.connection;
     status.set('chain', 'ready', c.isDevChain ? `Embedded dev chain ${c.chainId} at ${c.rpcUrl}` : `Chain ${c.chainId} at ${c.rpcUrl}`);
     return { chain, chainProblem: null };

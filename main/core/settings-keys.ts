@@ -5,6 +5,8 @@
 export const SettingsKeys = {
   /** chain/: the configured network (RPC URL, chain id, contract addresses); unset = the embedded dev chain. */
   chainNetwork: 'chain.network',
+  /** chain/: the chosen network preset (shared/api/chain.ts); "custom" reads chain.network. */
+  chainPreset: 'chain.preset',
   /** node/: extra bootstrap peers (a list of multiaddrs). */
   netBootstrap: 'net.bootstrap',
   /** node/: whether this node renders for the network (network.setOperator). */

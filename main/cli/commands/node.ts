@@ -53,7 +53,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   let node: RayfarmNode;
   let payments: PublicModeSlot | undefined;
   try {
-    payments = args.str('chain') && !args.str('studio-key') ? publicModeFor(args, store, (setup = await openPaid(args, store)), (l) => console.error(l), blender) : undefined;
+    payments = (args.str('chain') || args.str('network')) && !args.str('studio-key') ? publicModeFor(args, store, (setup = await openPaid(args, store)), (l) => console.error(l), blender) : undefined;
     node = await startRayfarmNode({
       store,
       net: netConfigFrom(args),

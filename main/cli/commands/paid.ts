@@ -17,6 +17,8 @@ import { DEV_CHAIN_ID } from '../../core/chain/anvil';
 import { devAddresses } from '../../core/chain/deploy';
 import { connectChain, probeChainId } from '../../core/chain/network';
 import type { ChainConfig, ChainConnection } from '../../core/chain/network';
+import { resolveChainChoice } from '../../core/chain/presets';
+import { ChainPresetIdSchema } from '../../../shared/api/chain';
 import { baseRatePerBH, estimateJob, localBenchmarkScore } from '../../core/creator/pay/estimator';
 import { PublicMode, PublicModeSlot } from '../../core/node/public-mode';
 import { startRayfarmNode } from '../../core/node/start-node';
@@ -33,6 +35,7 @@ import { readPassword } from '../options';
 /** Flags of public mode. */
 export const paidOptions = {
   chain: { type: 'string' },
+  network: { type: 'string' },
   token: { type: 'string' },
   escrow: { type: 'string' },
   tier: { type: 'string' },
@@ -47,6 +50,8 @@ export const paidOptions = {
 /** Help lines of public mode. */
 export const paidOptionsHelp = `  --chain URL             public mode: pay through the escrow on this chain (a dev chain's
                           contracts are found by themselves; else add --token and --escrow)
+  --network NAME          a payment network preset: dev | base-sepolia | base | custom (the public
+                          ones are not deployed yet and are refused; dev and custom take --chain)
   --tier T                economy | priority | trusted (submit)
   --max-price TOKENS      refuse to fund a job that costs more (submit)
   --bench-hours BH        the job's work instead of measuring it (submit)
@@ -54,6 +59,19 @@ export const paidOptionsHelp = `  --chain URL             public mode: pay throu
   --redeem-threshold TOKENS  redeem once this much is unredeemed on a job (node; default 10)
   --min-price TOKENS      skip jobs paying less per bench-hour (node)
   --max-unpaid TOKENS     the most unpaid work carried on one job (node; default one task's pay)`;
+
+/**
+ * --network NAME: a preset from Settings. A public preset without contracts is refused in the
+ * app's words (CHAIN_NOT_DEPLOYED); dev and custom are the chain given with --chain.
+ */
+export function checkNetworkPreset(args: ParsedCommand): void {
+  const name = args.str('network');
+  if (name === undefined) return;
+  const id = ChainPresetIdSchema.safeParse(name);
+  if (!id.success) throw new RayfarmError('CLI_BAD_ARGS', `--network takes dev, base-sepolia, base or custom, not "${name}".`);
+  if (id.data !== 'dev' && id.data !== 'custom') resolveChainChoice({ preset: id.data });
+  if (!args.str('chain')) throw new RayfarmError('CLI_BAD_ARGS', `--network ${id.data} needs --chain URL${id.data === 'custom' ? ' with --token and --escrow' : ' (the dev chain, e.g. from rayfarm devnet)'}.`);
+}
 
 /** A chain and the unlocked wallet of the data folder. */
 export interface PaidSetup {
@@ -64,6 +82,7 @@ export interface PaidSetup {
 
 /** Connects to --chain and unlocks the data folder's wallet. */
 export async function openPaid(args: ParsedCommand, store: Store): Promise<PaidSetup> {
+  checkNetworkPreset(args);
   const rpcUrl = args.str('chain')!;
   const chainId = await probeChainId(rpcUrl);
   let config: ChainConfig;

@@ -114,7 +114,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     const leaseS = num('lease-seconds', args.str('lease-seconds'), 60);
     const graceS = num('grace-seconds', args.str('grace-seconds'), 10);
     const nodeOptions = { net: netConfigFrom(args), render: args.bool('local'), dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 } };
-    if (args.str('chain') && !args.str('studio-key')) {
+    if ((args.str('chain') || args.str('network')) && !args.str('studio-key')) {
       return await paidSubmit(args, store, { spec: checked.spec, ...(packed ? { doc: packed.doc } : {}), ...(blend ? { blender: blend.install } : {}), outDir, sceneBytes: glb.byteLength, node: nodeOptions });
     }
     node = await startRayfarmNode({ store, ...nodeOptions, ...(blend ? { blender: blend.install } : {}), log: (l) => console.error(l) });

@@ -92,7 +92,7 @@ export class NetService {
       this.blender = cfg.blender;
       this.blendRenderer = blendTaskRenderer(store.blobs, cfg.blender);
     }
-    this.dispatcher = new Dispatcher({ db: store.db, blobs: store.blobs, log, ...cfg.dispatcher });
+    this.dispatcher = new Dispatcher({ db: store.db, blobs: store.blobs, log, durable: () => store.wal.sync(), ...cfg.dispatcher });
     this.output = new DispatchOutput(this.dispatcher, store.blobs, log);
     const cache = new SceneCache(store.db, store.blobs, () => cfg.sceneCacheBytes ?? 8 * 1024 ** 3);
     const node = stack.node;

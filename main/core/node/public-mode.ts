@@ -69,7 +69,8 @@ export class PublicMode {
     const db = o.store.db;
     this.maxUnpaidForced = o.maxUnpaid !== undefined;
     this.states = new JobStateStore(db);
-    this.ledger = new VoucherLedger(db);
+    // Relaxed: vouchers are handed out only after the dispatcher's group commit (NetService's durable).
+    this.ledger = new VoucherLedger(db, true);
     this.reputation = new ReputationBook(db);
     this.creator = new CreatorPayments({
       jobs: this.states,
@@ -83,6 +84,7 @@ export class PublicMode {
       allocations: new Allocations({ chain: o.chain.escrow.connect(o.signer), ...(o.log ? { log: o.log } : {}) }),
       leasedTo: (jobId, address) => this.net?.dispatcher.leasedTo(jobId, address) ?? 0,
       ...(o.blender ? { blendPatches: blendPatchRenderers(new BlendTaskRenderer(o.blender), (s) => ({ sceneHash: s.sceneId, file: o.store.blobs.pathOf(s.sceneId) })) } : {}),
+      durable: () => o.store.wal.sync(),
       ...(o.log ? { log: o.log } : {}),
     });
     this.operator = new OperatorPayments({

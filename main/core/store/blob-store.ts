@@ -14,6 +14,7 @@ import {
   writeSync,
 } from 'node:fs';
 import type { ReadStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RayfarmError } from '../errors';
 
@@ -161,6 +162,40 @@ export class BlobStore {
     const w = this.writer();
     w.write(data);
     return w.commit(hash);
+  }
+
+  /**
+   * put, with the writes and fsyncs on libuv's thread pool: as durable, but the event loop
+   * keeps serving while the disk works (a creator receiving many results at once).
+   */
+  async putAsync(data: Uint8Array): Promise<string> {
+    const hash = sha256Hex(data);
+    if (this.has(hash)) return hash;
+    const tmp = join(this.tmpDir, `${Date.now()}-${randomBytes(6).toString('hex')}.part`);
+    const finalPath = this.pathOf(hash);
+    try {
+      const fh = await open(tmp, 'wx');
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await mkdir(dirname(finalPath), { recursive: true });
+      await rename(tmp, finalPath);
+      if (process.platform !== 'win32') {
+        const dir = await open(dirname(finalPath), 'r');
+        try {
+          await dir.sync();
+        } finally {
+          await dir.close();
+        }
+      }
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw diskError(err, 'save a file into the data folder');
+    }
+    return hash;
   }
 
   get(hash: string): Buffer {

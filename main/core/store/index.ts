@@ -13,6 +13,7 @@ import { lockDataDir } from './lock';
 import type { DataDirLock } from './lock';
 import { migrations } from './migrations';
 import { SettingsStore } from './settings';
+import { WalSync } from './group-commit';
 
 /** Everything kept on disk for one data folder. */
 export interface Store {
@@ -20,6 +21,8 @@ export interface Store {
   readonly db: Database;
   readonly blobs: BlobStore;
   readonly settings: SettingsStore;
+  /** Makes relaxed commits (group-commit.ts) durable with one shared fsync. */
+  readonly wal: WalSync;
   schemaVersion(): number;
   close(): void;
 }
@@ -40,15 +43,18 @@ export function openStore(dataDir: string): Store {
   }
   const blobs = new BlobStore(join(dataDir, 'blobs'));
   let closed = false;
+  const wal = new WalSync(db);
   return {
     dataDir,
     db,
     blobs,
     settings: new SettingsStore(db),
+    wal,
     schemaVersion: () => schemaVersion(db),
     close() {
       if (closed) return;
       closed = true;
+      wal.close();
       db.close();
       lock.release();
     },
@@ -57,5 +63,6 @@ export function openStore(dataDir: string): Store {
 
 export { BlobStore, BlobWriter, isBlobHash, sha256Hex } from './blob-store';
 export { SettingsStore } from './settings';
+export { relaxedTx, WalSync } from './group-commit';
 export { resolveDataDir, defaultDataDir } from './data-dir';
 export { migrations } from './migrations';

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { AddressCard } from '../components/wallet/AddressCard';
 import { BalancesCard } from '../components/wallet/BalancesCard';
+import { ChainChooser } from '../components/wallet/ChainChooser';
 import { HistoryTable } from '../components/wallet/HistoryTable';
 import { SendForm } from '../components/wallet/SendForm';
 import { UnlockForm } from '../components/wallet/UnlockForm';
@@ -41,6 +42,7 @@ export function WalletView() {
           {chain?.connected && <HistoryTable />}
         </>
       )}
+      {!onboarding && <ChainChooser />}
     </Page>
   );
 }

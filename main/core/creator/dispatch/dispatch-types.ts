@@ -41,6 +41,12 @@ export interface DispatcherOptions {
   ownRetryAfterMs?: number;
   /** After a peer disconnects, its leases expire within this time unless it returns. */
   disconnectGraceMs?: number;
+  /**
+   * Group commit (store/group-commit.ts): when set, the dispatcher's transactions do not wait
+   * for the disk, results are stored off the event loop, and an accepted verdict is answered
+   * only after this resolves (the store's WalSync.sync). Unset: every commit is fsynced.
+   */
+  durable?: () => Promise<void>;
   /** Judges a result before it is accepted (payments plug proof-of-render in here). */
   verify?: (input: VerifyInput) => Verdict | Promise<Verdict>;
   /** Price per bench-hour written into leases (decimal token units; "0" in studio mode). */

@@ -1,9 +1,12 @@
 /**
  * The dispatcher's state in SQLite: every change is written through at once (WAL keeps
  * that cheap), so a creator killed at any point restarts into the jobs, leases and
- * failures it had.
+ * failures it had. Relaxed (group commit, store/group-commit.ts), a commit does not wait for
+ * the disk: a power loss may undo the last leases and renewals (their tasks are handed out
+ * again), and whoever answers with money first awaits the shared WAL fsync.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { relaxedTx } from '../../store/group-commit';
 import type { JobSpec } from '../../../../shared/job-spec';
 
 /** A job row. */
@@ -36,7 +39,10 @@ export interface LeaseRow {
 export class DispatcherStore {
   private readonly s: Record<string, Statement>;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly relaxed = false,
+  ) {
     this.s = {
       insertJob: db.prepare('INSERT INTO dispatch_jobs (id, spec, scene_hash, scene_bytes, out_dir, state, lease_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       insertTask: db.prepare("INSERT INTO dispatch_tasks (job_id, idx, state) VALUES (?, ?, 'pending')"),
@@ -52,7 +58,7 @@ export class DispatcherStore {
 
   /** Runs `fn` in one transaction. */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.relaxed ? relaxedTx(this.db, fn) : this.db.transaction(fn)();
   }
 
   insertJob(j: JobRow, taskCount: number): void {
@@ -63,31 +69,31 @@ export class DispatcherStore {
   }
 
   setJobState(id: string, state: JobRow['state'], finishedAt: number | null): void {
-    this.s.jobState!.run(state, finishedAt, id);
+    this.tx(() => this.s.jobState!.run(state, finishedAt, id));
   }
 
   setTaskState(jobId: string, idx: number, state: 'pending' | 'leased' | 'failed'): void {
-    this.s.taskState!.run(state, jobId, idx);
+    this.tx(() => this.s.taskState!.run(state, jobId, idx));
   }
 
   setTaskDone(jobId: string, idx: number, resultHash: string, operator: string, at: number): void {
-    this.s.taskDone!.run(resultHash, operator, at, jobId, idx);
+    this.tx(() => this.s.taskDone!.run(resultHash, operator, at, jobId, idx));
   }
 
   insertLease(l: LeaseRow): void {
-    this.s.insertLease!.run(l.id, l.jobId, l.idx, l.operator, l.address, l.state, l.leasedAt, l.deadline, l.price);
+    this.tx(() => this.s.insertLease!.run(l.id, l.jobId, l.idx, l.operator, l.address, l.state, l.leasedAt, l.deadline, l.price));
   }
 
   setLeaseState(id: string, state: LeaseRow['state']): void {
-    this.s.leaseState!.run(state, id);
+    this.tx(() => this.s.leaseState!.run(state, id));
   }
 
   setLeaseDeadline(id: string, deadline: number): void {
-    this.s.leaseDeadline!.run(deadline, id);
+    this.tx(() => this.s.leaseDeadline!.run(deadline, id));
   }
 
   insertFailure(jobId: string, idx: number, operator: string, at: number, reason: string): void {
-    this.s.insertFailure!.run(jobId, idx, operator, at, reason.slice(0, 300));
+    this.tx(() => this.s.insertFailure!.run(jobId, idx, operator, at, reason.slice(0, 300)));
   }
 
   /** Who holds (or held) a lease, and on which task. */

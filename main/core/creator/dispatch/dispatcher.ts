@@ -37,6 +37,8 @@ export class Dispatcher implements WorkProvider, ResultSink {
   private readonly byOperator = new Map<string, Set<string>>();
   /** Leases whose result is being verified: they neither expire nor take a second result meanwhile. */
   private readonly verifying = new Set<string>();
+  /** Tasks accepted in a relaxed commit that is not on disk yet ("job/index"). */
+  private readonly settling = new Set<string>();
   private readonly now: () => number;
   private readonly cfg: DispatcherLimits;
   private readonly taskDone = new Listeners<TaskDoneEvent>();
@@ -44,7 +46,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
   private readonly jobChanged = new Listeners<string>();
 
   constructor(private readonly opts: DispatcherOptions) {
-    this.store = new DispatcherStore(opts.db);
+    this.store = new DispatcherStore(opts.db, !!opts.durable);
     this.now = opts.now ?? Date.now;
     this.cfg = dispatcherLimits(opts);
     this.load();
@@ -312,6 +314,8 @@ export class Dispatcher implements WorkProvider, ResultSink {
   // ---- ResultSink ----
 
   expect(op: DeliveringOperator, header: ResultHeader): { bytes: number } | Verdict {
+    // Accepted but not yet on disk (group commit): no answer about it until it is.
+    if (this.settling.has(`${header.jobId}/${header.taskIndex}`)) return { verdict: 'unknown', reason: 'the result of this task is being saved; deliver again in a moment' };
     const lease = this.leases.get(header.leaseId);
     return checkResultHeader(this.jobs.get(header.jobId), lease, op, header, {
       checking: !!lease && this.verifying.has(lease.id),
@@ -330,8 +334,11 @@ export class Dispatcher implements WorkProvider, ResultSink {
     // The result came in time: its lease does not expire while the creator checks it.
     this.verifying.add(lease.id);
     let verdict: Verdict;
+    let hash: string | undefined;
     try {
       verdict = await (this.opts.verify ?? verifyFinite)({ jobId: job.row.id, spec: job.row.spec, task, operator: op, header, pixels: aligned });
+      // Group commit: the pixels are stored off the event loop, the lease still held meanwhile.
+      if (verdict.verdict === 'accepted' && this.opts.durable && job.state[header.taskIndex] !== TASK_DONE) hash = await this.opts.blobs.putAsync(pixels);
     } finally {
       this.verifying.delete(lease.id);
     }
@@ -349,7 +356,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       this.failLease(lease, 'failed', `${REJECTED_PREFIX}${verdict.reason ?? ''}`);
       return { ...verdict, verdict: 'rejected' };
     }
-    const hash = this.opts.blobs.put(pixels);
+    hash ??= this.opts.blobs.put(pixels);
     const now = this.now();
     this.store.tx(() => {
       if (lease && lease.idx === header.taskIndex && lease.jobId === header.jobId) this.endLease(lease, 'done');
@@ -365,8 +372,16 @@ export class Dispatcher implements WorkProvider, ResultSink {
     this.taskDone.emit(ev);
     this.changed(job.row.id);
     this.checkFinished(job);
-    const extra = await this.opts.payments?.answer?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
-    return { ...extra, verdict: 'accepted' };
+    const key = `${job.row.id}/${header.taskIndex}`;
+    if (this.opts.durable) this.settling.add(key);
+    try {
+      const extra = await this.opts.payments?.answer?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
+      // Group commit: the acceptance and its voucher are on disk before the operator hears of them.
+      await this.opts.durable?.();
+      return { ...extra, verdict: 'accepted' };
+    } finally {
+      this.settling.delete(key);
+    }
   }
 
   private checkFinished(job: JobState): void {

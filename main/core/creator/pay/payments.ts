@@ -1,6 +1,7 @@
 /**
  * The creator's payment rules plugged into the dispatcher (PaymentHooks): every result of a
- * public job goes through the verifier; an accepted one is recorded in the dispatcher's own
+ * public job goes through the verifier (re-rendered as the audit plan decides, see
+ * proof/audit-plan.ts); an accepted one is recorded in the dispatcher's own
  * transaction and answered with the operator's next cumulative voucher; a rejected one is
  * recorded with its patches and errors, counted against the operator and its task goes
  * back to the queue unpaid. Leases are admitted by job state, reputation and the escrow
@@ -25,7 +26,9 @@ import type { RenderEngine, SceneInput } from '../../render/render-task';
 import { admitByReputation, PREFER_ABOVE, PREFER_WINDOW_MS } from '../dispatch/reputation';
 import type { ReputationBook } from '../dispatch/reputation';
 import { Verifier, scenePatchRenderer } from '../proof/verifier';
-import type { VerificationReport, VerifierOptions } from '../proof/verifier';
+import type { PatchRenderer, VerificationReport, VerifierOptions } from '../proof/verifier';
+import { AuditPlan } from '../proof/audit-plan';
+import type { AuditPlanOptions } from '../proof/audit-plan';
 import type { VoucherLedger } from '../proof/voucher-ledger';
 
 /** What the creator's payments need. */
@@ -49,6 +52,12 @@ export interface CreatorPaymentsOptions {
   engine?: RenderEngine;
   /** Blender jobs: the creator's own Blender re-renders their patches (blend-patches.ts); absent, none are verified by re-rendering. */
   blendPatches?: Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance' | 'minPixels' | 'maxPatches'>;
+  /** Re-renders the verifier's patches; default: the scene on `engine` (the bench models it). */
+  patchRenderer?: PatchRenderer;
+  /** Overrides of the audit plan's rates and backlog (proof/audit-plan.ts). */
+  audit?: Partial<Omit<AuditPlanOptions, 'secret'>>;
+  /** Makes relaxed commits durable (the store's WalSync), after vouchers are signed in reconcile. */
+  durable?: () => Promise<void>;
   now?: () => number;
   log?: (line: string) => void;
   /** Called when a job pauses for lack of escrow. */
@@ -60,6 +69,8 @@ export class CreatorPayments implements PaymentHooks {
   readonly verifier: Verifier;
   /** Proof of render for Blender jobs, with the creator's Blender. */
   readonly blendVerifier: Verifier | undefined;
+  /** Which results are re-rendered when the creator cannot re-render them all. */
+  readonly audits: AuditPlan;
   private readonly scenes = new Map<string, Promise<SceneRenderer>>();
   private readonly reports = new Map<string, VerificationReport>();
   /** When an operator of good reputation last asked for a task of each job. */
@@ -70,7 +81,8 @@ export class CreatorPayments implements PaymentHooks {
   constructor(private readonly o: CreatorPaymentsOptions) {
     this.now = o.now ?? Date.now;
     this.log = o.log ?? (() => undefined);
-    this.verifier = new Verifier({ secret: o.secret, render: scenePatchRenderer((spec) => this.renderer(spec)) });
+    this.audits = new AuditPlan({ secret: o.secret, ...o.audit });
+    this.verifier = new Verifier({ secret: o.secret, render: o.patchRenderer ?? scenePatchRenderer((spec) => this.renderer(spec)) });
     this.blendVerifier = o.blendPatches ? new Verifier({ secret: o.secret, ...o.blendPatches }) : undefined;
   }
 
@@ -100,7 +112,10 @@ export class CreatorPayments implements PaymentHooks {
       this.log(`payments: job ${input.jobId} is a Blender job but this creator has no Blender to verify it; checking form only`);
       return verifyFinite(input);
     }
-    const report = await (blend ? this.blendVerifier! : this.verifier).verify({ jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 });
+    const verifier = blend ? this.blendVerifier! : this.verifier;
+    const why = this.audits.decide({ jobId: input.jobId, taskIndex: input.task.index, leaseId: input.header.leaseId, verified: this.o.reputation.get(input.operator.address).verified });
+    const check = { jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 };
+    const report = why === 'skipped' ? await verifier.verify({ ...check, reRender: false }) : await this.audits.run(() => verifier.verify(check));
     if (report.verdict === 'accepted') {
       this.reports.set(`${input.jobId}/${input.task.index}/${input.header.sha256}`, report);
       return { verdict: 'accepted' };
@@ -236,6 +251,7 @@ export class CreatorPayments implements PaymentHooks {
       await this.o.ledger.issue(jobId, operator, { chainJobId: job.chainJobId, domain: this.o.domain }, this.o.signer(), this.now());
       n++;
     }
+    await this.o.durable?.();
     return n;
   }
 

@@ -101,6 +101,8 @@ export interface ResultToVerify {
   pixels: Float32Array;
   /** sha256 hex of the pixel bytes, as signed by the operator. */
   resultHash: string;
+  /** false: the form and hash checks only, no re-render (the audit plan skipped this result). */
+  reRender?: boolean;
 }
 
 /** Verifier settings. */
@@ -176,6 +178,8 @@ export class Verifier {
     if (form) return reject('RESULT_NOT_FINITE', form);
     const hash = sha256Hex(new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength));
     if (hash !== r.resultHash) return reject('RESULT_BAD_HASH', 'the pixels do not match the hash the operator signed');
+
+    if (r.reRender === false) return { ...base, verdict: 'accepted', verifyMs: performance.now() - started };
 
     let renderMs = 0;
     const render = async (rect: TaskRect, spp?: number): Promise<Float32Array> => {

@@ -9,6 +9,7 @@ import type { Database } from 'better-sqlite3';
 import { getAddress } from 'ethers';
 import type { Signer } from 'ethers';
 import { signVoucher } from '../../chain/voucher';
+import { relaxedTx } from '../../store/group-commit';
 import type { EscrowDomain, SignedVoucher } from '../../../../shared/voucher';
 import { IncrementalMerkle } from './merkle';
 import type { PatchCheck } from './verifier';
@@ -76,10 +77,16 @@ export interface ChainJobRef {
 /** Verdicts and issued vouchers in SQLite. */
 export class VoucherLedger {
   private readonly listeners = new Set<(v: VerdictRecord) => void>();
+  /** Per job: verdicts counted so far, up to row id lastId. */
+  private readonly countCache = new Map<string, { accepted: number; rejected: number; lastId: number }>();
   /** Per job and operator: the accepted results folded so far (each voucher then costs O(new · log n)). */
   private readonly folds = new Map<string, { lastId: number; tasks: number; total: bigint; tree: IncrementalMerkle }>();
 
-  constructor(private readonly db: Database) {}
+  /** @param relaxed commit vouchers without waiting for the disk; the caller awaits the store's WalSync before handing one out. */
+  constructor(
+    private readonly db: Database,
+    private readonly relaxed = false,
+  ) {}
 
   /** Calls `fn` after each verdict is recorded. */
   onVerdict(fn: (v: VerdictRecord) => void): () => void {
@@ -116,10 +123,25 @@ export class VoucherLedger {
     return (this.db.prepare('SELECT * FROM pay_verdicts WHERE job_id = ? ORDER BY id').all(jobId) as VerdictRow[]).map(toRecord);
   }
 
-  /** Count of accepted and rejected verdicts of a job. */
+  /**
+   * Count of accepted and rejected verdicts of a job. Asked before every lease, so it is not a
+   * scan of the job's verdicts: the counts are kept per job with the last row id counted, and
+   * only rows after it are read (ids only grow, and a rolled-back row is never seen).
+   */
   counts(jobId: string): { accepted: number; rejected: number } {
-    const rows = this.db.prepare('SELECT verdict, COUNT(*) AS n FROM pay_verdicts WHERE job_id = ? GROUP BY verdict').all(jobId) as { verdict: string; n: number }[];
-    return { accepted: rows.find((r) => r.verdict === 'accepted')?.n ?? 0, rejected: rows.find((r) => r.verdict === 'rejected')?.n ?? 0 };
+    let c = this.countCache.get(jobId);
+    if (!c) {
+      c = { accepted: 0, rejected: 0, lastId: 0 };
+      this.countCache.set(jobId, c);
+    }
+    // `+job_id`: walk the rowids after lastId rather than every verdict of the job in its index.
+    const rows = this.db.prepare('SELECT verdict, COUNT(*) AS n, MAX(id) AS last FROM pay_verdicts WHERE id > ? AND +job_id = ? GROUP BY verdict').all(c.lastId, jobId) as { verdict: string; n: number; last: number }[];
+    for (const r of rows) {
+      if (r.verdict === 'accepted') c.accepted += r.n;
+      else if (r.verdict === 'rejected') c.rejected += r.n;
+      c.lastId = Math.max(c.lastId, r.last);
+    }
+    return { accepted: c.accepted, rejected: c.rejected };
   }
 
   /** What one operator is owed on a job: its accepted results in acceptance order and their total price. */
@@ -199,9 +221,12 @@ export class VoucherLedger {
     const current = this.latest(jobId, operator);
     if (current && current.tasks >= owed.tasks) return current;
     const signed = await signVoucher(signer, ref.domain, { jobId: ref.chainJobId, operator: getAddress(operator), cumulativeAmount: owed.total, resultsRoot: owed.root });
-    this.db
-      .prepare('INSERT OR IGNORE INTO pay_vouchers_issued (job_id, chain_job_id, operator, tasks, cumulative, results_root, signature, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(jobId, ref.chainJobId, signed.operator, owed.tasks, signed.cumulativeAmount, signed.resultsRoot, signed.signature, now);
+    const insert = () =>
+      this.db
+        .prepare('INSERT OR IGNORE INTO pay_vouchers_issued (job_id, chain_job_id, operator, tasks, cumulative, results_root, signature, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(jobId, ref.chainJobId, signed.operator, owed.tasks, signed.cumulativeAmount, signed.resultsRoot, signed.signature, now);
+    if (this.relaxed) relaxedTx(this.db, insert);
+    else insert();
     return this.latest(jobId, operator);
   }
 

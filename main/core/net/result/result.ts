@@ -5,7 +5,7 @@ import { NetError } from '../errors';
 import { recoverSigner } from '../identity';
 import { readResponse, remoteError, serveJson } from '../rpc';
 import type { RequestContext } from '../rpc';
-import { MAX_CONCURRENT_RESULTS, RESULT_CHUNK_BYTES, RESULT_LIMITS, RESULT_PROTOCOL } from './constants';
+import { MAX_CONCURRENT_RESULTS, MAX_RESULT_BYTES_IN_FLIGHT, RESULT_CHUNK_BYTES, RESULT_LIMITS, RESULT_PROTOCOL } from './constants';
 import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from './messages';
 import { ResultHeaderSchema, ResultResponseSchema, resultClaim } from './messages';
 import { sha256Hex } from '../../store';
@@ -18,6 +18,7 @@ import { sha256Hex } from '../../store';
 export class ResultProtocol {
   sink: ResultSink | undefined;
   private receiving = 0;
+  private receivingBytes = 0;
 
   constructor(
     private readonly node: NetNode,
@@ -46,12 +47,14 @@ export class ResultProtocol {
           const expected = sink.expect(op, header);
           if ('verdict' in expected) return { status: 'ok', ...expected };
           // Bound the memory held by results being received at once.
-          if (this.receiving >= MAX_CONCURRENT_RESULTS) return { status: 'busy', retryAfterMs: 500 };
+          if (!admitResult(this.receiving, this.receivingBytes, expected.bytes)) return { status: 'busy', retryAfterMs: 500 };
           this.receiving++;
+          this.receivingBytes += expected.bytes;
           try {
             return await this.receive(ctx, op, header, expected.bytes, sink);
           } finally {
             this.receiving--;
+            this.receivingBytes -= expected.bytes;
           }
         },
       }),
@@ -116,4 +119,10 @@ export class ResultProtocol {
     }
     throw new NetError('NET_UNBOUND', 'The creator did not accept our binding.');
   }
+}
+
+/** Whether one more result of `bytes` may be received beside `count` results holding `held` bytes. */
+export function admitResult(count: number, held: number, bytes: number): boolean {
+  if (count >= MAX_CONCURRENT_RESULTS) return false;
+  return count === 0 || held + bytes <= MAX_RESULT_BYTES_IN_FLIGHT;
 }

@@ -9,6 +9,7 @@ import type { Lease } from '../../../../../main/core/net/work/messages';
 import { ENGINE_ID } from '../../../../../main/core/net/work/constants';
 import { openStore, sha256Hex } from '../../../../../main/core/store';
 import type { Store } from '../../../../../main/core/store';
+import { waitFor } from '../../../../helpers/wait';
 
 const offer = { engines: [ENGINE_ID], maxSceneBytes: 1 << 30 };
 const op = (n: number) => ({ peerId: `peer-${n}`, address: `0x${String(n).padStart(40, '0')}` });
@@ -263,5 +264,31 @@ describe('Dispatcher', () => {
     expect(await second.d.deliver(op(1), header(l1, px1), px1)).toEqual({ verdict: 'accepted' });
     expect(take(second.d, 2).task.index).toBe(2);
     expect(take(second.d, 2).task.index).toBe(3);
+  });
+
+  it('group commit: an accepted result is answered only once it is on disk, and asked about meanwhile it is "unknown"', async () => {
+    const store = openStore(mkdtempSync(join(tmpdir(), 'rf-dispatch-')));
+    stores.push(store);
+    let release!: () => void;
+    const disk = new Promise<void>((r) => (release = r));
+    let synced = 0;
+    const d = new Dispatcher({ db: store.db, blobs: store.blobs, durable: () => disk.then(() => void synced++) });
+    const job = d.addJob({ spec: spec(), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const lease = take(d, 1, job.id);
+    const px = pixelsFor(lease);
+    let answered = false;
+    const verdict = d.deliver(op(1), header(lease, px), px).then((v) => {
+      answered = true;
+      return v;
+    });
+    // The row and the pixels are written, but nobody hears "accepted" before the fsync.
+    await waitFor(() => d.job(job.id)!.progress.done === 1, 10_000, 'the task to be marked done');
+    expect(store.blobs.has(sha256Hex(px))).toBe(true);
+    expect(answered).toBe(false);
+    expect(d.expect(op(1), header(lease, px))).toMatchObject({ verdict: 'unknown' });
+    release();
+    expect(await verdict).toMatchObject({ verdict: 'accepted' });
+    expect(synced).toBe(1);
+    expect(d.expect(op(1), header(lease, px))).toMatchObject({ verdict: 'duplicate' });
   });
 });

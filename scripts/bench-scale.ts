@@ -1,0 +1,323 @@
+/**
+ * `npm run bench:scale`: one creator feeding 1,000 operators on a 10,000-task job, printed as
+ * ONE JSON line {operators, tasks, seconds, operatorIdleShare, leaseP99Ms, creatorCpuPercent,
+ * creatorRssMB, verifyBacklogMax}.
+ *
+ * This process is the creator and is what is measured: the real Dispatcher with its SQLite
+ * file (WAL, synchronous = FULL) and blob store, the real CreatorPayments (reputation, the
+ * verdict ledger, an EIP-712 voucher signed per accepted result), the real Verifier (form and
+ * hash checks, the secret-keyed choice of whether and where to re-render), and the work and
+ * result protocols' own decoding, schema checks, signature recovery and limits — only the
+ * libp2p stream under them is replaced by two Unix sockets (work; results). The 1,000 operators (5 % more join during the
+ * job) live in a child process (bench-scale/operators.ts) so they do not count against the
+ * creator's CPU and memory.
+ *
+ * Time: a SCALED CLOCK. Simulated time runs SCALE (model.ts: 2) times faster than real time:
+ * a median operator's one-minute tile takes 30 real seconds, a 60 s lease 30 s, and the
+ * dispatcher's clock is scaled the same way. The creator's own work is not scaled, so it
+ * carries twice the load the same job would put on it in real time: creatorCpuPercent is a
+ * bound, not the expected figure. (At 10× and 5×, this shared 2-core box could not give the
+ * two processes the CPU they needed and leases expired for want of it; see the report.)
+ *
+ * Verification: re-rendering patches is MODELLED (a real re-render of 10,000 tiles would not
+ * fit): each patch waits its modelled GPU time on the creator's one render slot
+ * (model.ts: CREATOR_SCORE, VERIFY_CALL_SIM_MS) and returns the deterministic pixels the
+ * operators render, so honest results match and cheaters' do not. Which results are
+ * re-rendered and which patches is the verifier's real decision.
+ *
+ * lease latency: from the operator's send (epoch ms) to the creator's answer being posted,
+ * so a blocked creator event loop counts. operatorIdleShare: see operators.ts report().
+ * Progress goes to stderr every 10 s (BENCH_SCALE_QUIET=1: none; BENCH_SCALE_DEBUG=1: the
+ * answers given, socket transit, event-loop lag and lease expiries too).
+ */
+import '../main/core/polyfills';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Wallet } from 'ethers';
+import { JobSpecSchema } from '../shared/job-spec';
+import { escrowDomain } from '../shared/voucher';
+import { Dispatcher } from '../main/core/creator/dispatch/dispatcher';
+import { CreatorPayments } from '../main/core/creator/pay/payments';
+import { JobStateStore } from '../main/core/creator/pay/job-state';
+import { ReputationBook } from '../main/core/creator/dispatch/reputation';
+import { VoucherLedger } from '../main/core/creator/proof/voucher-ledger';
+import { SAMPLED_AUDIT_FLOOR_RATE } from '../main/core/creator/proof/audit-plan';
+import type { PatchRenderer } from '../main/core/creator/proof/verifier';
+import { decodeJson, encodeJson } from '../main/core/net/codec';
+import { recoverSigner } from '../main/core/net/identity';
+import { WORK_LIMITS } from '../main/core/net/work/constants';
+import { WorkRequestSchema } from '../main/core/net/work/messages';
+import type { WorkResponse } from '../main/core/net/work/messages';
+import { RESULT_LIMITS } from '../main/core/net/result/constants';
+import { admitResult } from '../main/core/net/result/result';
+import { ResultHeaderSchema, resultClaim } from '../main/core/net/result/messages';
+import { openStore, sha256Hex } from '../main/core/store';
+import { CREATOR_SCORE, epochMs, frame, FrameReader, honestPixels, MEDIAN_RENDER_SIM_MS, OPERATORS, SCALE, SPEC_INPUT, TASKS, VERIFY_CALL_SIM_MS, VERIFY_SLOTS } from './bench-scale/model';
+import type { ToCreator, ToOperators } from './bench-scale/model';
+
+const dir = mkdtempSync(join(tmpdir(), 'rf-bench-scale-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const store = openStore(dir);
+const spec = JobSpecSchema.parse(SPEC_INPUT);
+const tilePixels = (spec.width / spec.tiles.x) * (spec.height / spec.tiles.y);
+const t0 = Date.now();
+const now = (): number => t0 + (Date.now() - t0) * SCALE;
+
+/** The creator's render slots for verification: a patch waits for one, then its modelled time. */
+let slotsFree = VERIFY_SLOTS;
+const slotWaiters: (() => void)[] = [];
+const modelled: PatchRenderer = async (s, task, rect, opts) => {
+  if (slotsFree === 0) await new Promise<void>((r) => slotWaiters.push(r));
+  else slotsFree--;
+  const spp = opts.spp ?? s.spp;
+  const simMs = VERIFY_CALL_SIM_MS + ((rect.width * rect.height * spp) / (tilePixels * s.spp)) * MEDIAN_RENDER_SIM_MS * (100 / CREATOR_SCORE);
+  await new Promise((r) => setTimeout(r, simMs / SCALE));
+  const next = slotWaiters.shift();
+  if (next) next();
+  else slotsFree++;
+  return honestPixels(task.frame, rect, spp, s.spp);
+};
+
+const creator = Wallet.createRandom();
+const jobs = new JobStateStore(store.db, now);
+/**
+ * BENCH_SCALE_BEFORE=1: the creator as it was before this bench (every commit fsynced on the
+ * event loop, every result re-rendered, at most 8 results received at once), to compare.
+ * BENCH_SCALE_MAX_SECONDS=N: stop after N s and print how far the job got.
+ */
+const before = !!process.env.BENCH_SCALE_BEFORE;
+const maxSeconds = Number(process.env.BENCH_SCALE_MAX_SECONDS) || Infinity;
+const ledger = new VoucherLedger(store.db, !before);
+const reputation = new ReputationBook(store.db, now);
+const ref: { d?: Dispatcher } = {};
+const payments = new CreatorPayments({
+  jobs,
+  ledger,
+  reputation,
+  secret: randomBytes(32),
+  loadScene: () => Promise.reject(new Error('the bench models re-renders')),
+  signer: () => creator,
+  domain: escrowDomain(31337, '0x' + '11'.repeat(20)),
+  leased: (jobId) => ref.d?.job(jobId)?.progress.leased ?? 0,
+  leasedTo: (jobId, address) => ref.d?.leasedTo(jobId, address) ?? 0,
+  patchRenderer: modelled,
+  // The app re-renders every result (AUDIT_FLOOR_RATE 1); this bench measures the opt-in sampled plan.
+  ...(before ? { audit: { floorRate: 1 } } : { audit: { floorRate: SAMPLED_AUDIT_FLOOR_RATE }, durable: () => store.wal.sync() }),
+  now,
+});
+let verifying = 0;
+let verifyBacklogMax = 0;
+const d = new Dispatcher({
+  db: store.db,
+  blobs: store.blobs,
+  now,
+  ...(before ? {} : { durable: () => store.wal.sync() }),
+  verify: async (input) => {
+    verifyBacklogMax = Math.max(verifyBacklogMax, ++verifying);
+    try {
+      return await payments.verify(input);
+    } finally {
+      verifying--;
+    }
+  },
+  pricePerBenchHour: () => '1',
+  payments,
+});
+ref.d = d;
+const taskPrice = 10n ** 15n;
+const job = d.addJob({ spec, scene: { hash: spec.sceneId, bytes: 50 << 20 } });
+jobs.create({ id: job.id, chainJobId: '0x' + '22'.repeat(32), spec, specHash: '33'.repeat(32), sceneHash: spec.sceneId, sceneBytes: 50 << 20, tier: 'economy', feeBps: 50, tasks: TASKS, taskPrice: taskPrice.toString(), budget: (taskPrice * BigInt(TASKS * 2)).toString(), funded: (taskPrice * BigInt(TASKS * 2)).toString(), maxPrice: null, benchHours: 1, chainId: 31337, escrow: null, creator: creator.address, outDir: null, fundTx: null, closeTx: null, closableAt: null, refund: null, note: null });
+jobs.transition(job.id, 'funded');
+jobs.transition(job.id, 'running');
+// As NetService does: leases past their deadline go back four times a second.
+const tick = setInterval(() => {
+  if (process.env.BENCH_SCALE_DEBUG) {
+    // Which leases are about to expire, and how long since they were renewed (real ms).
+    const t = now();
+    for (const l of (d as unknown as { leases: Map<string, { id: string; deadline: number }> }).leases.values()) {
+      if (l.deadline <= t) expiredAfter.push(Math.round(performance.now() - (lastRenew.get(l.id) ?? leasedAt.get(l.id) ?? 0)));
+    }
+  }
+  d.tick();
+}, 250);
+
+// Two sockets, as each operator has its own connection: work messages (leases, renewals) never
+// wait behind another operator's pixels.
+const paths = { work: join(dir, 'work.sock'), results: join(dir, 'results.sock') };
+const accept = async (path: string): Promise<Socket> => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(path, r));
+  const s = await new Promise<Socket>((r) => server.once('connection', r));
+  s.setNoDelay(true);
+  return s;
+};
+const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bench-scale/operators.ts', import.meta.url)), paths.work, paths.results], { stdio: ['ignore', 'inherit', 'inherit'] });
+const [workSock, resultSock] = await Promise.all([accept(paths.work), accept(paths.results)]);
+const post = (m: ToOperators, bins: Uint8Array[] = [], sock = workSock): void => {
+  for (const b of frame(m, bins)) sock.write(b);
+};
+let peers: { peerId: string; address: string }[] = [];
+const leaseMs: number[] = [];
+let receiving = 0;
+let receivingBytes = 0;
+
+/** The work protocol's handler (net/work/work.ts) on the socket's bytes: decode, dispatch, encode. */
+function onWork(m: Extract<ToCreator, { t: 'work' }>, bytes: Uint8Array): void {
+  const op = peers[m.op]!;
+  let res: WorkResponse;
+  try {
+    const req = decodeJson(bytes, WorkRequestSchema, WORK_LIMITS.maxMessageBytes);
+    if (req.type === 'request') res = d.request(op, req.jobId, req.offer) as WorkResponse;
+    else if (req.type === 'renew') {
+      res = d.renew(op, req.leaseId);
+      lastRenew.set(req.leaseId, performance.now());
+    }
+    else if (req.type === 'release') res = d.release(op, req.leaseId, req.reason);
+    else res = d.fail(op, req.leaseId, req.reason);
+    if (req.type === 'request' && res.status === 'ok') {
+      leaseMs.push(epochMs() - m.sent);
+      if (process.env.BENCH_SCALE_DEBUG && res.lease) leasedAt.set(res.lease.leaseId, performance.now());
+    }
+  } catch (err) {
+    res = { status: 'error', code: 'BENCH', message: (err as Error).message.slice(0, 300) };
+  }
+  if (process.env.BENCH_SCALE_DEBUG) {
+    const k = `${res.status} ${'reason' in res ? res.reason : ''}`;
+    answers.set(k, (answers.get(k) ?? 0) + 1);
+  }
+  post({ t: 'reply', op: m.op, seq: m.seq }, [encodeJson(res)]);
+}
+const answers = new Map<string, number>();
+const lastRenew = new Map<string, number>();
+const leasedAt = new Map<string, number>();
+const expiredAfter: number[] = [];
+let transit = 0;
+let resultTransit = 0;
+let loopLag = 0;
+let loopLast = performance.now();
+const lagTimer = setInterval(() => {
+  const t = performance.now();
+  loopLag = Math.max(loopLag, t - loopLast - 100);
+  loopLast = t;
+}, 100);
+
+/** The result protocol's handler (net/result/result.ts) on the socket's bytes. */
+const stage = { received: 0, delivering: 0, deliverMs: 0 };
+async function onResult(m: Extract<ToCreator, { t: 'result' }>, headerBytes: Uint8Array, pixels: Uint8Array): Promise<void> {
+  stage.received++;
+  const op = peers[m.op]!;
+  let res: unknown;
+  try {
+    const header = decodeJson(headerBytes, ResultHeaderSchema, RESULT_LIMITS.maxMessageBytes);
+    if (recoverSigner(resultClaim(header.leaseId, header.sha256), header.signature) !== op.address) throw new Error('bad signature');
+    const expected = d.expect(op, header);
+    if ('verdict' in expected) res = { status: 'ok', ...expected };
+    else if (before ? receiving >= 8 : !admitResult(receiving, receivingBytes, expected.bytes)) res = { status: 'busy', retryAfterMs: 500 };
+    else {
+      receiving++;
+      receivingBytes += expected.bytes;
+      try {
+        if (pixels.byteLength !== expected.bytes || sha256Hex(pixels) !== header.sha256) throw new Error('bad pixels');
+        stage.delivering++;
+        const t = performance.now();
+        res = { status: 'ok', ...(await d.deliver(op, header, pixels)) };
+        stage.delivering--;
+        stage.deliverMs = Math.max(stage.deliverMs, performance.now() - t);
+      } finally {
+        receiving--;
+        receivingBytes -= expected.bytes;
+      }
+    }
+  } catch (err) {
+    res = { status: 'error', code: 'BENCH', message: (err as Error).message.slice(0, 300) };
+  }
+  if (process.env.BENCH_SCALE_DEBUG) {
+    const r = res as { status: string; verdict?: string; reason?: string };
+    const k = `result ${r.status} ${r.verdict ?? ''} ${(r.reason ?? '').slice(0, 40)}`;
+    answers.set(k, (answers.get(k) ?? 0) + 1);
+  }
+  post({ t: 'reply', op: m.op, seq: m.seq }, [encodeJson(res)], resultSock);
+}
+
+let rssMax = 0;
+const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 200);
+let cpu0 = process.cpuUsage();
+let wall0 = performance.now();
+const finished = new Promise<void>((r) => d.onJobFinished(() => r()));
+// Progress on stderr every 10 s (BENCH_SCALE_QUIET=1 turns it off).
+const progressTimer = setInterval(() => {
+  if (process.env.BENCH_SCALE_QUIET) return;
+  const p = d.job(job.id)!.progress;
+  const c = process.cpuUsage(cpu0);
+  const s = (performance.now() - wall0) / 1000;
+  console.error(`bench:scale ${s.toFixed(0)} s: ${p.done} done, ${p.failed} failed, ${p.leased} leased, ${verifying} verifying, creator CPU ${(((c.user + c.system) / 1e6 / s) * 100).toFixed(0)} %`);
+  if (process.env.BENCH_SCALE_DEBUG) console.error(JSON.stringify([...answers]), JSON.stringify(stage), store.wal.syncs, `work transit max ${transit.toFixed(0)} ms, result transit max ${resultTransit.toFixed(0)} ms, creator loop lag max ${loopLag.toFixed(0)} ms`);
+  transit = 0;
+  resultTransit = 0;
+  loopLag = 0;
+  if (process.env.BENCH_SCALE_DEBUG && expiredAfter.length) {
+    const e = expiredAfter.sort((a, b) => a - b);
+    console.error(`expired: ${e.length}, since last renewal p10 ${e[Math.floor(e.length / 10)]} p50 ${e[Math.floor(e.length / 2)]} p90 ${e[Math.floor(e.length * 0.9)]} ms`);
+    expiredAfter.length = 0;
+  }
+}, 10_000);
+const reported = new Promise<Extract<ToCreator, { t: 'report' }>>((resolve) => {
+  const reader = new FrameReader((raw, bins) => {
+    const m = raw as ToCreator;
+    if (m.t === 'hello') {
+      peers = m.ops;
+      cpu0 = process.cpuUsage();
+      wall0 = performance.now();
+      post({ t: 'start', jobId: job.id });
+    } else if (m.t === 'work') {
+      transit = Math.max(transit, epochMs() - m.sent);
+      onWork(m, bins[0]!);
+    }
+    else if (m.t === 'gone') d.peerGone(peers[m.op]!.peerId);
+    else if (m.t === 'report') resolve(m);
+  });
+  const resultReader = new FrameReader((raw, bins) => {
+    const m = raw as Extract<ToCreator, { t: 'result' }>;
+    resultTransit = Math.max(resultTransit, epochMs() - m.sent);
+    void onResult(m, bins[0]!, bins[1]!);
+  });
+  workSock.on('data', (c: Buffer) => reader.push(c));
+  resultSock.on('data', (c: Buffer) => resultReader.push(c));
+});
+const outcome = await Promise.race([finished.then(() => 'finished' as const), new Promise<'cut'>((r) => {
+    if (Number.isFinite(maxSeconds)) setTimeout(() => r('cut'), maxSeconds * 1000).unref();
+  })]);
+const cpu = process.cpuUsage(cpu0);
+const seconds = (performance.now() - wall0) / 1000;
+post({ t: 'finished' });
+const report = await reported;
+clearInterval(tick);
+clearInterval(rssTimer);
+clearInterval(progressTimer);
+clearInterval(lagTimer);
+const sorted = leaseMs.sort((a, b) => a - b);
+const progress = d.job(job.id)!.progress;
+console.log(
+  JSON.stringify({
+    operators: OPERATORS,
+    tasks: TASKS,
+    seconds: Math.round(seconds * 10) / 10,
+    operatorIdleShare: Math.round(report.operatorIdleShare * 1000) / 1000,
+    leaseP99Ms: Math.round(sorted[Math.floor(sorted.length * 0.99)]! * 10) / 10,
+    creatorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 1000) / 10,
+    creatorRssMB: Math.round(rssMax / 2 ** 20),
+    verifyBacklogMax,
+    ...(outcome === 'cut' ? { finished: false, done: progress.done, tasksPerSecond: Math.round((progress.done / seconds) * 10) / 10 } : {}),
+    ...(before ? { variant: 'before' } : {}),
+  }),
+);
+console.error(JSON.stringify({ done: progress.done, failed: progress.failed, leases: sorted.length, leaseP50Ms: Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10, idleWindowSeconds: Math.round(report.windowSeconds), verdicts: ledger.counts(job.id), audits: payments.audits.counts, reRendersInFlightMax: payments.audits.maxInFlight }));
+store.close();
+child.kill();
+process.exit(0);
