@@ -3,96 +3,32 @@
  * renders a .blend submitted by `rayfarm submit --chain`, the creator verifies every result
  * with its own Blender, and the escrow pays the operator exactly.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDevContracts } from '../../main/core/chain/deploy';
 import { EscrowClient, TokenClient } from '../../main/core/chain/contracts';
-import { openStore } from '../../main/core/store';
-import { WalletService } from '../../main/core/wallet';
 import { feeOf } from '../../shared/pricing';
-import { startTestChain } from '../contracts/fixture';
 import type { TestChain } from '../contracts/fixture';
 import { ANIMATE_CAMERA_PY, BASE_SCENE_PY, blenderPath, makeBlend, sayIfNoBlender } from '../helpers/blender';
-import { ROOT, waitFor } from './net-helpers';
+import { waitFor } from './net-helpers';
+import { GRACE, paidProcs, startPaidChain } from './paid-procs';
 
 sayIfNoBlender('the paid Blender job test');
-const PASSWORD = 'correct horse battery';
-const GRACE = 60;
 let chain: TestChain;
 let token: string;
 let escrow: string;
 let sceneFile: string;
-const procs: ChildProcess[] = [];
-
-interface Proc {
-  child: ChildProcess;
-  out: string[];
-  err: string[];
-  exited: Promise<number | null>;
-}
-
-function rayfarm(args: string[]): Proc {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'rayfarm.mjs'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, RAYFARM_PASSWORD: PASSWORD, RAYFARM_MDNS: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  procs.push(child);
-  const out: string[] = [];
-  const err: string[] = [];
-  let o = '';
-  let e = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    o += d.toString();
-    const lines = o.split('\n');
-    o = lines.pop()!;
-    out.push(...lines);
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    e += d.toString();
-    const lines = e.split('\n');
-    e = lines.pop()!;
-    err.push(...lines);
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out, err, exited };
-}
-
-/** A data folder with the wallet of dev account `i` imported. */
-async function walletDir(i: number): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'rf-cli-pay-'));
-  const store = openStore(dir);
-  const w = new WalletService({ dataDir: dir, chain: null, db: store.db, scryptN: 1024 });
-  await w.import('privateKey', chain.accounts[i]!.privateKey, PASSWORD);
-  w.dispose();
-  store.close();
-  return dir;
-}
-
-const chainArgs = () => ['--chain', chain.anvil.rpcUrl, '--token', token, '--escrow', escrow, '--no-mdns'];
-
-async function startOperator(dir: string, bootstrap: string[] = []): Promise<{ p: Proc; addr: string }> {
-  const p = rayfarm(['node', '--data-dir', dir, ...chainArgs(), '--listen', '/ip4/127.0.0.1/tcp/0', '--json', '--redeem-threshold', '1000', ...bootstrap.flatMap((b) => ['--bootstrap', b])]);
-  const line = await waitFor(() => p.out.find((l) => l.startsWith('{"peerId"')), 60_000, `the node to start: ${p.err.join('\n')}`);
-  return { p, addr: (JSON.parse(line) as { listenAddrs: string[] }).listenAddrs[0]! };
-}
+const { rayfarm, walletDir, chainArgs, startOperator, killAll } = paidProcs(() => ({ chain, token, escrow }));
 
 beforeAll(async () => {
   if (!blenderPath) return;
-  chain = await startTestChain();
-  const dev = await ensureDevContracts(chain.provider, GRACE);
-  token = dev.token;
-  escrow = dev.escrow;
+  ({ chain, token, escrow } = await startPaidChain([3]));
   sceneFile = join(mkdtempSync(join(tmpdir(), 'rf-cli-blend-')), 'anim.blend');
   makeBlend(sceneFile, BASE_SCENE_PY + ANIMATE_CAMERA_PY);
-  for (const i of [3]) await new TokenClient(token, chain.accounts[0]!).faucet(chain.accounts[i]!.address, 10n ** 21n);
 }, 120_000);
 afterEach(() => {
-  for (const p of procs.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  killAll();
 });
 afterAll(async () => {
   await chain?.stop();
