@@ -371,7 +371,6 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const ev: TaskDoneEvent = { jobId: job.row.id, task, resultHash: hash, operator: op.peerId };
     this.taskDone.emit(ev);
     this.changed(job.row.id);
-    this.checkFinished(job);
     const key = `${job.row.id}/${header.taskIndex}`;
     if (this.opts.durable) this.settling.add(key);
     try {
@@ -381,6 +380,9 @@ export class Dispatcher implements WorkProvider, ResultSink {
       return { ...extra, verdict: 'accepted' };
     } finally {
       this.settling.delete(key);
+      // The job finishes only once its last acceptance is answered: whoever waits for the end
+      // (`rayfarm submit` exits then) would otherwise cut off the operator's verdict and voucher.
+      this.checkFinished(job);
     }
   }
 
