@@ -20,7 +20,8 @@ import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../.
 import { DispatcherStore } from './dispatcher-store';
 import type { JobRow, LeaseRow } from './dispatcher-store';
 import { JobState, REJECTED_PREFIX, TASK_DONE, TASK_LEASED } from './dispatch-job';
-import { newJobId, newLeaseId } from '../../ids';
+import { newJobId } from '../../ids';
+import { leaseMessage, newActiveLease } from './lease-message';
 import { dispatcherLimits, verifyFinite } from './dispatch-types';
 import type { ActiveLease, DispatcherLimits, DispatcherOptions, JobProgress, NewJob, TaskDoneEvent } from './dispatch-types';
 import { checkResultHeader } from './result-check';
@@ -89,7 +90,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     this.store.insertJob(row, tasks.length);
     const job = JobState.fresh(row, tasks);
     this.jobs.set(id, job);
-    this.changed(id);
+    this.jobChanged.emit(id);
     return job.progress(this.now());
   }
 
@@ -101,7 +102,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     job.row.state = 'cancelled';
     job.row.finishedAt = this.now();
     this.store.setJobState(jobId, 'cancelled', job.row.finishedAt);
-    this.changed(jobId);
+    this.jobChanged.emit(jobId);
   }
 
   private mustJob(jobId: string): JobState {
@@ -186,35 +187,14 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const price = this.opts.pricePerBenchHour?.(job.row.spec) ?? '0';
     const amount = this.opts.payments?.taskPrice?.(job.row.id);
     const pay = this.opts.payments?.leasePay?.(job.row.id, op.address);
-    const l: ActiveLease = {
-      id: newLeaseId(),
-      jobId: job.row.id,
-      idx,
-      operator: op.peerId,
-      address: op.address,
-      state: 'active',
-      leasedAt: now,
-      deadline: now + job.row.leaseMs,
-      price,
-      ttlMs: job.row.leaseMs,
-    };
+    const l = newActiveLease(job, idx, op, now, price);
     this.store.tx(() => {
       this.store.insertLease(l);
       this.store.setTaskState(job.row.id, idx, 'leased');
     });
     this.track(l);
-    this.changed(job.row.id);
-    return {
-      leaseId: l.id,
-      jobId: job.row.id,
-      ttlMs: l.ttlMs,
-      task: job.tasks[idx]!,
-      spec: job.row.spec,
-      scene: { hash: job.row.sceneHash, bytes: job.row.sceneBytes },
-      engine: jobEngine(job.row.spec),
-      price: { tier: job.row.spec.tier, perBenchHour: price, ...(amount ? { amount } : {}) },
-      ...(pay ? { pay } : {}),
-    };
+    this.jobChanged.emit(job.row.id);
+    return leaseMessage(job, l, amount, pay);
   }
 
   private track(l: ActiveLease): void {
@@ -253,7 +233,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
         this.store.setTaskState(job.row.id, l.idx, 'pending');
       }
     });
-    this.changed(job.row.id);
+    this.jobChanged.emit(job.row.id);
     return { status: 'ok' };
   }
 
@@ -282,7 +262,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       else if (outcome === 'requeued') this.store.setTaskState(job.row.id, l.idx, 'pending');
     });
     this.opts.log?.(`dispatch: ${job.row.id} task ${job.tasks[l.idx]!.id} ${state} by ${l.operator.slice(-8)}: ${reason}`);
-    this.changed(job.row.id);
+    this.jobChanged.emit(job.row.id);
     this.checkFinished(job);
   }
 
@@ -370,7 +350,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     });
     const ev: TaskDoneEvent = { jobId: job.row.id, task, resultHash: hash, operator: op.peerId };
     this.taskDone.emit(ev);
-    this.changed(job.row.id);
+    this.jobChanged.emit(job.row.id);
     const key = `${job.row.id}/${header.taskIndex}`;
     if (this.opts.durable) this.settling.add(key);
     try {
@@ -393,11 +373,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     this.store.setJobState(job.row.id, job.row.state, job.row.finishedAt);
     const p = job.progress(this.now());
     this.jobFinished.emit(p);
-    this.changed(job.row.id);
-  }
-
-  private changed(jobId: string): void {
-    this.jobChanged.emit(jobId);
+    this.jobChanged.emit(job.row.id);
   }
 
   /** Calls `fn` for each accepted task. */
