@@ -4,7 +4,9 @@
  * it: single-part scanline only, a header that ends within 64 KiB, a size within the
  * environment map limit, and ZIP blocks that may not inflate past their scanlines.
  */
-import { MAX_HDR_PIXELS, writeHdr } from '../engine/hdr';
+import type { GLTF } from '@gltf-transform/core';
+import { HDR_MIME } from '../engine/environment-ext';
+import { isHdr, MAX_HDR_PIXELS, readHdr, writeHdr } from '../engine/hdr';
 import { decodeExr } from '../output/exr';
 
 /** True when the bytes start like an OpenEXR file. */
@@ -62,4 +64,33 @@ export function exrToHdr(bytes: Uint8Array): Uint8Array {
   const data = new Float32Array(width * height * 3);
   for (let i = 0; i < width * height; i++) for (let k = 0; k < 3; k++) data[i * 3 + k] = img.pixels[i * 4 + k]!;
   return writeHdr({ width, height, data });
+}
+
+/**
+ * An environment map among a glTF's images (RAYFARM_environment): an .exr kept beside the
+ * .gltf becomes .hdr in `resources`, and an .hdr is decoded here so a damaged or huge one is
+ * refused at import. Undefined for an ordinary texture; else the problem in words, or null.
+ */
+export function checkEnvironmentImage(img: GLTF.IImage, bytes: Uint8Array, label: string, resources: Record<string, Uint8Array>): { problem: string | null } | undefined {
+  let data = bytes;
+  if (isExr(data)) {
+    // Operators read one format: the .exr is packed as .hdr, so it must be a file of its own.
+    if (typeof img.uri !== 'string' || img.uri.startsWith('data:') || !resources[img.uri]) {
+      return { problem: `Environment map \`${label}\` is an OpenEXR image embedded in the file; keep the .exr beside the .gltf, or save it as .hdr.` };
+    }
+    try {
+      data = exrToHdr(data);
+      resources[img.uri] = data;
+      img.mimeType = HDR_MIME;
+    } catch (e) {
+      return { problem: `Environment map \`${label}\` cannot be used: ${(e as Error).message}.` };
+    }
+  }
+  if (!isHdr(data)) return undefined;
+  try {
+    readHdr(data);
+    return { problem: null };
+  } catch (e) {
+    return { problem: `Environment map \`${label}\` ${(e as Error).message.replace(/^The environment map /, '')}` };
+  }
 }

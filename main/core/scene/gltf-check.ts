@@ -8,9 +8,8 @@ import { ImageUtils } from '@gltf-transform/core';
 import type { GLTF } from '@gltf-transform/core';
 import type { SceneProblem } from '../../../shared/api/scenes';
 import { decodeImage, MAX_TEXTURE_PIXELS, sniffImage } from '../engine/flatten-materials';
-import { HDR_MIME, RAYFARM_ENVIRONMENT } from '../engine/environment-ext';
-import { exrToHdr, isExr } from './exr-environment';
-import { isHdr, readHdr } from '../engine/hdr';
+import { RAYFARM_ENVIRONMENT } from '../engine/environment-ext';
+import { checkEnvironmentImage } from './exr-environment';
 import { gltfShapeProblem } from '../engine/gltf-shape';
 import type { FileRead, SceneFiles } from './scene-files';
 
@@ -18,9 +17,9 @@ import type { FileRead, SceneFiles } from './scene-files';
 export const SUPPORTED_EXTENSIONS = new Set([
   'KHR_lights_punctual', 'KHR_materials_emissive_strength', 'KHR_materials_specular', 'KHR_mesh_quantization',
   'KHR_materials_transmission', 'KHR_materials_ior', 'KHR_materials_volume', 'KHR_materials_clearcoat', 'KHR_materials_sheen', 'KHR_texture_transform',
+  // Rayfarm's own environment map (engine/environment-ext.ts).
+  RAYFARM_ENVIRONMENT,
 ]);
-// Rayfarm's own environment map (engine/environment-ext.ts), kept apart from the KHR list above.
-SUPPORTED_EXTENSIONS.add(RAYFARM_ENVIRONMENT);
 /** Extensions whose data cannot be read here at all (compressed geometry). */
 const UNREADABLE_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression']);
 /** Textures bigger than this (either side) draw a warning. */
@@ -277,28 +276,9 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
       if (typeof img.uri === 'string') problems.push(err('SCENE_CORRUPT', `Texture \`${label}\`${usedBy} holds data that cannot be decoded (or more than ${MAX_DATA_URI_BYTES / 1024 ** 2} MiB of it).`, { kind: 'texture', name: label }));
       return;
     }
-    if (isExr(data)) {
-      // An OpenEXR environment map beside the .gltf is packed as .hdr: operators read one format.
-      if (typeof img.uri !== 'string' || img.uri.startsWith('data:') || !resources[img.uri]) {
-        problems.push(err('SCENE_TEXTURE_UNREADABLE', `Environment map \`${label}\` is an OpenEXR image embedded in the file; keep the .exr beside the .gltf, or save it as .hdr.`, { kind: 'texture', name: label }));
-        return;
-      }
-      try {
-        data = exrToHdr(data);
-        resources[img.uri] = data;
-        img.mimeType = HDR_MIME;
-      } catch (e) {
-        problems.push(err('SCENE_TEXTURE_UNREADABLE', `Environment map \`${label}\` cannot be used: ${(e as Error).message}.`, { kind: 'texture', name: label }));
-        return;
-      }
-    }
-    if (isHdr(data)) {
-      // An environment map (RAYFARM_environment): decoded here so a damaged or huge one is refused at import.
-      try {
-        readHdr(data);
-      } catch (e) {
-        problems.push(err('SCENE_TEXTURE_UNREADABLE', `Environment map \`${label}\` ${(e as Error).message.replace(/^The environment map /, '')}`, { kind: 'texture', name: label }));
-      }
+    const env = checkEnvironmentImage(img, data, label, resources);
+    if (env) {
+      if (env.problem) problems.push(err('SCENE_TEXTURE_UNREADABLE', env.problem, { kind: 'texture', name: label }));
       return;
     }
     const kind = sniffImage(data);
