@@ -1,9 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Estimate, SceneRecord } from '../../../../shared/api';
 import { validateJobSpec } from '../../../../shared/job-spec';
-import type { JobSpec, JobSpecInput, OutputFormat, Tier } from '../../../../shared/job-spec';
+import type { JobSpec, OutputFormat, Tier } from '../../../../shared/job-spec';
 import { wallTimeSeconds } from '../../../../shared/pricing';
-import { linearToSrgb, srgbToLinear } from '../../../../shared/srgb';
 import { api } from '../../api/client';
 import { FieldError } from '../../forms/FieldError';
 import { useFieldErrors } from '../../forms/field-errors';
@@ -12,15 +11,8 @@ import type { JobField } from '../../forms/job-fields';
 import { useStore } from '../../state/store';
 import { benchHoursText, duration, exactTokens, tokens } from './format';
 import { ENVIRONMENT_LABEL } from './SceneSummaryCard';
-
-const PRESETS = [
-  { id: '360p', label: 'Preview 640 × 360', w: 640, h: 360 },
-  { id: '720p', label: 'HD 1280 × 720', w: 1280, h: 720 },
-  { id: '1080p', label: 'Full HD 1920 × 1080', w: 1920, h: 1080 },
-  { id: '4k', label: '4K 3840 × 2160', w: 3840, h: 2160 },
-  { id: 'square', label: 'Square 1024 × 1024', w: 1024, h: 1024 },
-  { id: 'custom', label: 'Custom…', w: 0, h: 0 },
-] as const;
+import { environmentOf, fromSpec, PRESETS, toSpecInput } from './job-form-state';
+import type { FormState } from './job-form-state';
 
 const TIERS: { id: Tier; label: string; hint: string }[] = [
   { id: 'economy', label: 'Economy', hint: 'any operator · fee 0.5 %' },
@@ -35,84 +27,8 @@ const FORMATS: { id: OutputFormat; label: string }[] = [
   { id: 'exr-float', label: 'OpenEXR, full float' },
 ];
 
-/** The form's raw state; numbers are kept as typed so a half-typed field shows its problem. */
-interface FormState {
-  camera: string;
-  preset: (typeof PRESETS)[number]['id'];
-  width: string;
-  height: string;
-  spp: string;
-  start: string;
-  end: string;
-  step: string;
-  tilesX: string;
-  tilesY: string;
-  output: OutputFormat;
-  tier: Tier;
-  /** 'auto' | 'default' | 'none' | 'color' | 'hdri:<sha256>'. */
-  environment: string;
-  /** #rrggbb (sRGB) for a uniform colour. */
-  envColor: string;
-}
-
-/** The spec's environment from the form's choice (colour picked in sRGB, sent linear). */
-function environmentOf(f: FormState): JobSpecInput['environment'] {
-  if (f.environment.startsWith('hdri:')) return { hdri: f.environment.slice(5) };
-  if (f.environment === 'color') {
-    const hex = /^#([0-9a-f]{6})$/i.exec(f.envColor)?.[1] ?? '000000';
-    const lin = (i: number) => srgbToLinear(parseInt(hex.slice(i, i + 2), 16) / 255);
-    return { color: [lin(0), lin(2), lin(4)] };
-  }
-  return f.environment as 'auto' | 'default' | 'none';
-}
-
-/** The form's environment fields from a spec's. */
-function environmentFields(e: JobSpec['environment']): Pick<FormState, 'environment' | 'envColor'> {
-  if (typeof e === 'string') return { environment: e, envColor: '#ffffff' };
-  if ('hdri' in e) return { environment: `hdri:${e.hdri}`, envColor: '#ffffff' };
-  const hex = e.color.map((c) => Math.round(255 * linearToSrgb(c)).toString(16).padStart(2, '0')).join('');
-  return { environment: 'color', envColor: `#${hex}` };
-}
-
-function toSpecInput(sceneId: string, f: FormState): JobSpecInput {
-  const preset = PRESETS.find((p) => p.id === f.preset)!;
-  const n = (s: string) => (s.trim() === '' ? NaN : Number(s));
-  return {
-    sceneId,
-    camera: f.camera === 'auto' ? 'auto' : Number(f.camera),
-    width: f.preset === 'custom' ? n(f.width) : preset.w,
-    height: f.preset === 'custom' ? n(f.height) : preset.h,
-    spp: n(f.spp),
-    frames: { start: n(f.start), end: n(f.end), step: n(f.step) },
-    tiles: { x: n(f.tilesX), y: n(f.tilesY) },
-    output: f.output,
-    tier: f.tier,
-    environment: environmentOf(f),
-  };
-}
-
 /** Estimates already measured in this window, by spec, operators seen and benchmark score. */
 const estimates = new Map<string, Estimate>();
-
-/** The form's fields filled from a spec (a draft being edited). */
-function fromSpec(s: JobSpec): FormState {
-  const preset = PRESETS.find((p) => p.w === s.width && p.h === s.height)?.id ?? 'custom';
-  return {
-    camera: s.camera === 'auto' ? 'auto' : String(s.camera),
-    preset,
-    width: String(s.width),
-    height: String(s.height),
-    spp: String(s.spp),
-    start: String(s.frames.start),
-    end: String(s.frames.end),
-    step: String(s.frames.step),
-    tilesX: String(s.tiles.x),
-    tilesY: String(s.tiles.y),
-    output: s.output,
-    tier: s.tier,
-    ...environmentFields(s.environment),
-  };
-}
 
 /**
  * The operators that could take a job now: this machine when it renders for the network,
