@@ -8,7 +8,7 @@ import type { EmissiveStrength, Specular } from '@gltf-transform/extensions';
 import { HDR_MIME, RayfarmEnvironment } from '../../main/core/engine/environment-ext';
 import { writeHdr } from '../../main/core/engine/hdr';
 import { box, meshFrom, quadXZ, sphere } from './geometry';
-import { camera, newDoc, pbr, textureFrom, yRotation } from './samples';
+import { camera, cornellRoom, newDoc, pbr, textureFrom } from './samples';
 
 /**
  * A Lambertian, double-sided surface as the issue describes the classic box: only
@@ -44,18 +44,7 @@ export function classicCornellBox(): Document {
   const red = lambert(doc, 'Red', [0.65, 0.05, 0.05]);
   const green = lambert(doc, 'Green', [0.12, 0.45, 0.15]);
   const lamp = lambert(doc, 'Lamp', [0, 0, 0], 17);
-  const wall = (name: string, mat: Material, t: [number, number, number], r: [number, number, number, number]) =>
-    scene.addChild(doc.createNode(name).setMesh(meshFrom(doc, name, quadXZ(2, 2), mat)).setTranslation(t).setRotation(r));
-  const s = Math.SQRT1_2;
-  wall('Floor', white, [0, 0, 0], [0, 0, 0, 1]);
-  wall('Ceiling', white, [0, 2, 0], [1, 0, 0, 0]);
-  wall('Back wall', white, [0, 1, -1], [s, 0, 0, s]);
-  wall('Left wall', red, [-1, 1, 0], [0, 0, -s, s]);
-  wall('Right wall', green, [1, 1, 0], [0, 0, s, s]);
-  scene.addChild(doc.createNode('Lamp').setMesh(meshFrom(doc, 'Lamp', quadXZ(0.5, 0.5), lamp)).setTranslation([0, 1.995, 0]).setRotation([1, 0, 0, 0]));
-  scene.addChild(doc.createNode('Tall box').setMesh(meshFrom(doc, 'Tall box', box(0.6, 1.2, 0.6), white)).setTranslation([-0.33, 0.6, -0.3]).setRotation(yRotation(18)));
-  scene.addChild(doc.createNode('Short box').setMesh(meshFrom(doc, 'Short box', box(0.6, 0.6, 0.6), white)).setTranslation([0.35, 0.3, 0.3]).setRotation(yRotation(-17)));
-  scene.addChild(camera(doc, 'Camera', [0, 1, 3.9], [0, 1, 0], 39.3));
+  cornellRoom(doc, scene, { white, red, green }, { name: 'Lamp', material: lamp, size: [0.5, 0.5] }, 39.3);
   return doc;
 }
 

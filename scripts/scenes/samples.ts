@@ -4,7 +4,7 @@
  * procedural and deterministic, so `npm ci` rebuilds byte-identical files.
  */
 import { Document } from '@gltf-transform/core';
-import type { Material, Node, Texture } from '@gltf-transform/core';
+import type { Material, Node, Scene, Texture } from '@gltf-transform/core';
 import { EmissiveStrength, KHRLightsPunctual, KHRMaterialsEmissiveStrength, KHRMaterialsSpecular } from '@gltf-transform/extensions';
 import type { Specular } from '@gltf-transform/extensions';
 import { PNG } from 'pngjs';
@@ -102,14 +102,18 @@ export function textureFrom(doc: Document, name: string, size: number, pixel: (u
   return doc.createTexture(name).setMimeType('image/png').setImage(encodePng(size, size, data)).setURI(`${name}.png`);
 }
 
-/** The Cornell box: matte red/green/white walls, two boxes, an emissive ceiling light, a camera. */
-export function cornellBox(): Document {
-  const doc = newDoc();
-  const scene = doc.createScene('Cornell box');
-  const white = matte(doc, 'White', [0.73, 0.73, 0.73]);
-  const red = matte(doc, 'Red', [0.65, 0.05, 0.05]);
-  const green = matte(doc, 'Green', [0.12, 0.45, 0.15]);
-  const lamp = emitter(doc, 'Ceiling light', [1, 0.85, 0.6], 22);
+/**
+ * The room both Cornell boxes share, added to `scene`: five 2 m walls, a lamp 5 mm below the
+ * ceiling, the tall and the short box, and the camera at (0, 1, 3.9).
+ */
+export function cornellRoom(
+  doc: Document,
+  scene: Scene,
+  walls: { white: Material; red: Material; green: Material },
+  lamp: { name: string; material: Material; size: [number, number] },
+  yfovDeg: number,
+): void {
+  const { white, red, green } = walls;
   const wall = (name: string, mat: Material, t: [number, number, number], r: [number, number, number, number]) =>
     scene.addChild(doc.createNode(name).setMesh(meshFrom(doc, name, quadXZ(2, 2), mat)).setTranslation(t).setRotation(r));
   const s = Math.SQRT1_2;
@@ -118,10 +122,21 @@ export function cornellBox(): Document {
   wall('Back wall', white, [0, 1, -1], [s, 0, 0, s]);
   wall('Left wall', red, [-1, 1, 0], [0, 0, -s, s]);
   wall('Right wall', green, [1, 1, 0], [0, 0, s, s]);
-  scene.addChild(doc.createNode('Light').setMesh(meshFrom(doc, 'Light', quadXZ(0.5, 0.4), lamp)).setTranslation([0, 1.995, 0]).setRotation([1, 0, 0, 0]));
+  scene.addChild(doc.createNode(lamp.name).setMesh(meshFrom(doc, lamp.name, quadXZ(...lamp.size), lamp.material)).setTranslation([0, 1.995, 0]).setRotation([1, 0, 0, 0]));
   scene.addChild(doc.createNode('Tall box').setMesh(meshFrom(doc, 'Tall box', box(0.6, 1.2, 0.6), white)).setTranslation([-0.33, 0.6, -0.3]).setRotation(yRotation(18)));
   scene.addChild(doc.createNode('Short box').setMesh(meshFrom(doc, 'Short box', box(0.6, 0.6, 0.6), white)).setTranslation([0.35, 0.3, 0.3]).setRotation(yRotation(-17)));
-  scene.addChild(camera(doc, 'Camera', [0, 1, 3.9], [0, 1, 0], 39));
+  scene.addChild(camera(doc, 'Camera', [0, 1, 3.9], [0, 1, 0], yfovDeg));
+}
+
+/** The Cornell box: matte red/green/white walls, two boxes, an emissive ceiling light, a camera. */
+export function cornellBox(): Document {
+  const doc = newDoc();
+  const scene = doc.createScene('Cornell box');
+  const white = matte(doc, 'White', [0.73, 0.73, 0.73]);
+  const red = matte(doc, 'Red', [0.65, 0.05, 0.05]);
+  const green = matte(doc, 'Green', [0.12, 0.45, 0.15]);
+  const lamp = emitter(doc, 'Ceiling light', [1, 0.85, 0.6], 22);
+  cornellRoom(doc, scene, { white, red, green }, { name: 'Light', material: lamp, size: [0.5, 0.4] }, 39);
   return doc;
 }
 
