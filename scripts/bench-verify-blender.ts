@@ -7,68 +7,18 @@
  * median over honest checks of verification time over the task's (median of three) Cycles
  * render time, both wall time including Blender's start-up.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBlender } from '../main/core/blender';
 import { blendPatchRenderers } from '../main/core/creator/proof/blend-patches';
-import { ABS_FLOOR, REL_TOL, Verifier } from '../main/core/creator/proof/verifier';
+import { Verifier } from '../main/core/creator/proof/verifier';
+import { alter, hashOf, median, skipBlocks } from './verify-cheats';
 import { BlendTaskRenderer } from '../main/core/render/blend-task';
 import { blendJobSpec, prepareBlend } from '../main/core/scene/blend-prepare';
 import { splitJob } from '../shared/job-spec';
 import { ANIMATE_CAMERA_PY, BASE_SCENE_PY, makeBlend, texturedCubePy, writePngPy } from '../test/helpers/blender';
-
-function hashOf(px: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(px.buffer, px.byteOffset, px.byteLength)).digest('hex');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-/** `px` with a random fraction of its 8×8 blocks (those where `fill` is wrong) replaced by `fill`. */
-function skipBlocks(px: Float32Array, fill: Float32Array, width: number, height: number, fraction: number, block = 8): Float32Array {
-  const out = px.slice();
-  const cells: number[] = [];
-  const cols = Math.ceil(width / block);
-  for (let c = 0; c < cols * Math.ceil(height / block); c++) {
-    const x0 = (c % cols) * block;
-    const y0 = Math.floor(c / cols) * block;
-    let off = 0;
-    let n = 0;
-    for (let y = y0; y < Math.min(height, y0 + block); y++) {
-      for (let x = x0; x < Math.min(width, x0 + block); x++) {
-        const i = (y * width + x) * 4;
-        n++;
-        if ([0, 1, 2].some((k) => Math.abs(fill[i + k]! - px[i + k]!) > REL_TOL * (Math.abs(px[i + k]!) + ABS_FLOOR))) off++;
-      }
-    }
-    if (off * 2 > n) cells.push(c);
-  }
-  cells.sort(() => Math.random() - 0.5);
-  let skipped = 0;
-  for (const c of cells) {
-    if (skipped >= fraction * width * height) break;
-    const x0 = (c % cols) * block;
-    const y0 = Math.floor(c / cols) * block;
-    for (let y = y0; y < Math.min(height, y0 + block); y++) {
-      for (let x = x0; x < Math.min(width, x0 + block); x++) {
-        const i = (y * width + x) * 4;
-        for (let k = 0; k < 4; k++) out[i + k] = fill[i + k]!;
-        skipped++;
-      }
-    }
-  }
-  return out;
-}
-
-function alter(px: Float32Array, fraction: number): Float32Array {
-  const out = px.slice();
-  for (let i = 0; i < px.length / 4; i++) if (Math.random() < fraction) for (let c = 0; c < 3; c++) out[i * 4 + c] = out[i * 4 + c]! * 1.5 + 0.01;
-  return out;
-}
 
 /** Runs the Blender proof-of-render bench. */
 export async function benchVerifyBlender(o: { trials: number; width: number; height: number; spp: number }): Promise<Record<string, unknown>> {
@@ -101,7 +51,7 @@ export async function benchVerifyBlender(o: { trials: number; width: number; hei
       random: () => new Float32Array(honest.pixels.length).map((_, i) => (i % 4 === 3 ? 1 : Math.random() * 2)),
       'altered-10pct': () => alter(honest.pixels, 0.1),
       black: () => new Float32Array(honest.pixels.length).map((_, i) => (i % 4 === 3 ? 1 : 0)),
-      'partial-5pct': () => skipBlocks(honest.pixels, oneSample, task!.rect.width, task!.rect.height, 0.05),
+      'partial-5pct': () => skipBlocks(honest.pixels, oneSample, task!.rect.width, task!.rect.height, 0.05, 8),
     };
     // Only blocks where one sample is visibly wrong are skipped: on a simple scene that can be less than 5 %.
     const probe = cheats['partial-5pct']!();
