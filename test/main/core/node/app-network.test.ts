@@ -28,7 +28,7 @@ describe('the app on its defaults is a network of one', () => {
     const hash = a.store.blobs.put(await sampleScene('animated.glb'));
     const job = await a.api.call('network.submit', { spec: { sceneId: hash, width: 32, height: 32, spp: 2, frames: { start: 0, end: 2 } } });
     expect(job).toMatchObject({ state: 'active', tasks: 3 });
-    const done = await waitFor(async () => (await a.api.call('network.status')).jobs.find((j) => j.id === job.id && j.framesWritten === 3), 30_000, 'job done');
+    const done = await waitFor(async () => (await a.api.call('network.status')).jobs.find((j) => j.id === job.id && j.framesWritten === 3 && j.state === 'done'), 30_000, 'job done (finished once its last acceptance is answered)');
     expect(done.state).toBe('done');
     for (const f of [0, 1, 2]) expect(existsSync(join(a.store.dataDir, 'outputs', job.id, `frame-000${f}.png`))).toBe(true);
     // The operator side recorded the tasks it rendered.
