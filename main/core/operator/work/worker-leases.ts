@@ -78,3 +78,22 @@ export class WorkerLeaseStore {
     return out;
   }
 }
+
+/**
+ * Most rendered results kept at once for answers still to come. They no longer use the
+ * device, so they do not count against `depth`: a creator that vanished holding some must not
+ * stall work for everyone else. The cap bounds the disk they take (a 4K float frame is
+ * ~130 MB) when creators keep not answering.
+ */
+export const MAX_UNSETTLED_RESULTS = 16;
+
+/** Whether another lease fits: fewer than `depth` tasks still to render, and room to keep one more result. */
+export function hasRoom(held: Iterable<Held>, depth: number): boolean {
+  let toRender = 0;
+  let unsettled = 0;
+  for (const h of held) {
+    if (h.state === 'queued' || h.state === 'rendering') toRender++;
+    else unsettled++;
+  }
+  return unsettled + toRender < MAX_UNSETTLED_RESULTS && toRender < depth;
+}

@@ -12,7 +12,8 @@
  *
  * A result waiting for a final answer (result-courier.ts) keeps its lease renewed, and no new
  * task of that creator is taken meanwhile, so a creator that never answers costs at most the
- * tasks already held.
+ * tasks already held. Waiting results do not hold the render slots (`depth` counts tasks still
+ * to render), so such a creator does not stall work for others either.
  */
 import type { Lease, OperatorOffer, WorkResponse } from '../../net/work/messages';
 import { isCrash, TaskCrashGuard } from './crash-guard';
@@ -20,12 +21,13 @@ import { isGone } from './worker-retry';
 import { CreatorChooser } from './job-picker';
 import type { OpenJob } from './job-picker';
 import type { WorkerOptions } from './worker-types';
-import { paidLease, WorkerLeaseStore } from './worker-leases';
+import { hasRoom, paidLease, WorkerLeaseStore } from './worker-leases';
 import type { Held } from './worker-leases';
 import { ResultCourier } from './result-courier';
 
 export type { OpenJob } from './job-picker';
 export type { CreatorLink, TaskRenderer, WorkerEvent, WorkerOptions, WorkerPolicy } from './worker-types';
+export { MAX_UNSETTLED_RESULTS } from './worker-leases';
 
 /** How long a paid job is left alone after its lease went back because paid work is paused. */
 const PAID_PAUSE_RETRY_MS = 15_000;
@@ -33,6 +35,7 @@ const PAID_PAUSE_RETRY_MS = 15_000;
 
 /** How long a job whose lease the payments hook refused is left alone. */
 const REFUSED_BACKOFF_MS = 5000;
+
 
 /** The operator's loop. */
 export class Worker {
@@ -174,16 +177,16 @@ export class Worker {
     }
   }
 
-  /** Asks creators for tasks until `depth` are held. */
+  /** Asks creators for tasks until `depth` wait to be rendered (see hasRoom). */
   private async fill(): Promise<void> {
     if (this.filling || this.stopped) return;
     this.filling = true;
     try {
       // One round: a bounded number of creators, best first (see job-picker.ts); the next
       // round starts when something changes (kick) or a backoff ends (armRetry). A creator with
-      // a result still waiting for its answer gets no new work until it answers.
+      // a result still waiting for its answer (or on its way) gets no new work until it answers.
       const policy = this.o.policy();
-      const owing = new Set([...this.held.values()].filter((h) => h.state === 'waiting').map((h) => h.creator));
+      const owing = new Set([...this.held.values()].filter((h) => h.state === 'waiting' || h.state === 'rendered').map((h) => h.creator));
       const round = this.chooser.round(this.o.jobs(), {
         engines: policy.engines,
         maxSceneBytes: policy.maxSceneBytes,
@@ -192,7 +195,7 @@ export class Worker {
         mayAsk: (j) => this.o.mayAsk?.(j, this.heldLeases()) ?? true,
       });
       for (const job of round) {
-        if (this.stopped || this.held.size >= this.depth || !this.allowed()) return;
+        if (this.stopped || !hasRoom(this.held.values(), this.depth) || !this.allowed()) return;
         let res: WorkResponse;
         try {
           res = await this.o.link(job.creator).request(job.jobId, this.offer());
