@@ -34,7 +34,7 @@ try:
             pass  # a backend this build does not have
 except Exception:
     pass
-answer({'version': bpy.app.version_string, 'versionTuple': list(bpy.app.version), 'devices': devices})
+answer({'version': bpy.app.version_string, 'versionTuple': list(bpy.app.version), 'devices': devices, 'oidn': bool(getattr(bpy.app.build_options, 'openimagedenoise', False))})
 `;
 
 /** Reports what the open file holds and every file it points to; changes nothing. */
