@@ -5,7 +5,7 @@
  * form's defaults — plus a small preview rendered by that Blender.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { BlendSceneInfo, SceneProblem, SceneSummary } from '../../../shared/api/scenes';
 import { blenderVersionOf, renderBlendRegions } from '../blender';
 import { RayfarmError } from '../errors';
@@ -115,8 +115,24 @@ export type ImportedBlend =
   | { ok: false; problems: SceneProblem[]; blender?: BlendSceneInfo }
   | { ok: true; name: string; problems: SceneProblem[]; blend: Uint8Array; sceneId: string; summary: SceneSummary };
 
-/** Checks and packs a .blend with the creator's Blender; nothing is stored. */
-export async function checkBlendImport(blender: CreatorBlender, file: string, log?: (line: string) => void): Promise<ImportedBlend> {
+/** Paths under `folder` (a staged upload's random folder, meaningless to the person) written relative to it. */
+function hideFolder(r: ImportedBlend, folder: string | undefined): ImportedBlend {
+  if (!folder) return r;
+  const prefix = folder.endsWith(sep) ? folder : folder + sep;
+  const strip = (text: string) => text.split(prefix).join('');
+  for (const p of r.problems) p.message = strip(p.message);
+  const info = r.ok ? r.summary.blender : r.blender;
+  for (const f of info?.externalFiles ?? []) f.path = strip(f.path);
+  if (r.ok) for (const w of r.summary.warnings) w.message = strip(w.message);
+  return r;
+}
+
+/** Checks and packs a .blend with the creator's Blender; nothing is stored. `upload`: the staged upload's folder, hidden in what is shown. */
+export async function checkBlendImport(blender: CreatorBlender, file: string, log?: (line: string) => void, upload?: string): Promise<ImportedBlend> {
+  return hideFolder(await checkBlend(blender, file, log), upload);
+}
+
+async function checkBlend(blender: CreatorBlender, file: string, log?: (line: string) => void): Promise<ImportedBlend> {
   let install: BlenderInstall | null;
   try {
     install = await blender();
@@ -161,7 +177,8 @@ const PREVIEW_SIDE = 320;
  * the file's seed); a warning instead when it cannot render one.
  */
 export async function blendPreview(store: Store, install: BlenderInstall, sceneId: string, info: BlendSceneInfo): Promise<{ hash?: string; problem?: SceneProblem }> {
-  const scale = Math.min(1, PREVIEW_SIDE / Math.max(info.width, info.height));
+  // Small files are rendered larger than their own size: a sharper picture for a few more pixels.
+  const scale = PREVIEW_SIDE / Math.max(info.width, info.height);
   const width = Math.max(16, Math.round(info.width * scale));
   const height = Math.max(16, Math.round(info.height * scale));
   try {

@@ -81,16 +81,16 @@ export class SceneLibrary {
       return { ok: false, problems: [{ severity: 'error', code: 'SCENE_UPLOAD_NOT_FOUND', message: 'The uploaded files are gone (the upload was already imported or never finished). Drop the scene again.' }] };
     }
     try {
-      return await this.importFrom({ path: dir, upload: true });
+      return await this.importFrom({ path: dir, upload: true }, dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  private async importFrom(source: SceneSource): Promise<ImportResult> {
+  private async importFrom(source: SceneSource, uploadFolder?: string): Promise<ImportResult> {
     const blend = 'path' in source ? blendOf(source.path) : undefined;
     if (typeof blend === 'object') return { ok: false, problems: [blend.problem] };
-    if (blend) return this.importBlend(blend);
+    if (blend) return this.importBlend(blend, uploadFolder);
     const prepared = await this.pool.prepare({ source });
     if (!prepared.ok) return { ok: false, problems: prepared.problems };
     const { glb, summary, name, problems } = prepared;
@@ -104,9 +104,9 @@ export class SceneLibrary {
     return this.insert(sceneId, name, summary, [...problems, ...(preview.problem ? [preview.problem] : [])]);
   }
 
-  private async importBlend(file: string): Promise<ImportResult> {
+  private async importBlend(file: string, uploadFolder?: string): Promise<ImportResult> {
     const blender = this.deps.blender ?? (async () => null);
-    const r = await checkBlendImport(blender, file, this.deps.log);
+    const r = await checkBlendImport(blender, file, this.deps.log, uploadFolder);
     if (!r.ok) return r.blender ? { ok: false, problems: r.problems, blender: r.blender } : { ok: false, problems: r.problems };
     const existing = this.get(r.sceneId);
     if (existing) return { ok: true, scene: existing, problems: r.problems, alreadyImported: true };
