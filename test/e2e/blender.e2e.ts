@@ -154,4 +154,12 @@ describe.skipIf(!blenderPath)('the Creator view, a .blend to verified frames', (
     expect(job!.rejected).toBe(0);
     await screenshot(page, 'blender-job-complete');
   });
+
+  it("shows this node's Blender with its Cycles score on the Operator view's hardware card", async () => {
+    await page.getByTestId('nav-operator').click();
+    const cycles = page.getByTestId('hw-cycles');
+    await expect.poll(() => cycles.getAttribute('data-score'), { timeout: 120_000 }).toMatch(/^\d+(\.\d+)?$/);
+    expect(await cycles.textContent()).toMatch(/^Cycles score \d+\.\d on the CPU \(\d+ threads, Blender \d+\.\d+\.\d+\); it prices this node's Blender work\. .*only the CPU is measured\.$/i);
+    await screenshot(page, 'blender-operator-hardware');
+  });
 });

@@ -2,6 +2,7 @@ import type { sceneCalls } from '../../../shared/api/scenes';
 import { isBlenderSpec, validateJobSpec } from '../../../shared/job-spec';
 import { estimateBlendJob } from '../creator/pay/blend-estimate';
 import { BlendTaskRenderer } from '../render/blend-task';
+import { cyclesBenchmark } from '../blender';
 import { creatorBlenderFor } from '../scene/blend-import';
 import type { CreatorBlender } from '../scene/blend-import';
 import { EstimateCache } from '../creator/pay/estimate-cache';
@@ -57,8 +58,8 @@ export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof s
         // A .blend: probe renders with the creator's Blender (blend-estimate.ts).
         const pkg = deps.library.blendPackage(input.spec.sceneId);
         const install = await creatorBlenderFor(deps.blender, input.spec.engine);
-        const engine = await deps.engine();
-        const localScore = await localBenchmarkScore(deps.store.settings, () => engine.benchmark());
+        // Priced in bench-hours of Cycles: this machine's Cycles score, measured once per Blender version.
+        const localScore = (await cyclesBenchmark(deps.store.settings, install)).score;
         return estimateBlendJob(new BlendTaskRenderer(install), pkg, input.spec, {
           localScore,
           baseRatePerBH: baseRatePerBH(deps.store.settings),

@@ -6,7 +6,8 @@
  * They never run anything the file brings: auto-run is off and they call no code from it.
  */
 
-const PRELUDE = String.raw`
+/** What each script starts with: its config, its secret mark, answer() and fail(). */
+export const PRELUDE = String.raw`
 import bpy, json, os, sys
 cfg = json.loads(sys.argv[sys.argv.index('--') + 1])
 # The run's secret mark: text the file makes Blender print cannot pass for our answer.
