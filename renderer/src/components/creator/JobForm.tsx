@@ -205,7 +205,20 @@ export function JobForm({
             </select>
             <FieldError text={apiErrors.of('output')} testId="job-output-error" />
           </div>
-{!blend && (
+{blend && (
+            <div className="field">
+              <label htmlFor="job-denoise">
+                <input type="checkbox" id="job-denoise" checked={false} disabled aria-describedby="job-denoise-why" /> Denoise frames after verification
+              </label>
+              {/* Off by default; refused in words until it can run. */}
+              <p className="muted small" id="job-denoise-why" data-testid="job-denoise-why">
+                {blend.denoiser
+                  ? 'Not available for network jobs yet: denoise a local render with rayfarm render FILE.blend --denoise.'
+                  : 'Not available: this Blender was built without OpenImageDenoise.'}
+              </p>
+            </div>
+          )}
+          {!blend && (
           <div className="field">
             <label htmlFor="job-environment">World light</label>
             <select id="job-environment" value={f.environment} onChange={(e) => set({ environment: e.target.value })}>
