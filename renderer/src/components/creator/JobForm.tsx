@@ -205,19 +205,6 @@ export function JobForm({
             </select>
             <FieldError text={apiErrors.of('output')} testId="job-output-error" />
           </div>
-{blend && (
-            <div className="field">
-              <label htmlFor="job-denoise">
-                <input type="checkbox" id="job-denoise" checked={false} disabled aria-describedby="job-denoise-why" /> Denoise frames after verification
-              </label>
-              {/* Off by default; refused in words until it can run. */}
-              <p className="muted small" id="job-denoise-why" data-testid="job-denoise-why">
-                {blend.denoiser
-                  ? 'Not available for network jobs yet: denoise a local render with rayfarm render FILE.blend --denoise.'
-                  : 'Not available: this Blender was built without OpenImageDenoise.'}
-              </p>
-            </div>
-          )}
           {!blend && (
           <div className="field">
             <label htmlFor="job-environment">World light</label>
@@ -241,6 +228,19 @@ export function JobForm({
           {!isStill && field('step', 'Every n-th frame', problemFor('step', 'frames.step'))}
           {isStill && field('tilesX', 'Tiles across', problemFor('tilesX', 'tiles.x', 'tiles'))}
           {isStill && field('tilesY', 'Tiles down', problemFor('tilesY', 'tiles.y'))}
+          {blend && (
+            <div className="field">
+              <label htmlFor="job-denoise">
+                <input type="checkbox" id="job-denoise" checked={false} disabled aria-describedby="job-denoise-why" /> Denoise frames after verification
+              </label>
+              {/* Off by default; refused in words until it can run. */}
+              <p className="muted small" id="job-denoise-why" data-testid="job-denoise-why">
+                {blend.denoiser
+                  ? 'Not available for network jobs yet: denoise a local render with rayfarm render FILE.blend --denoise.'
+                  : 'Not available: this Blender was built without OpenImageDenoise.'}
+              </p>
+            </div>
+          )}
         </div>
         <fieldset className="tiers">
           <legend>Tier</legend>
