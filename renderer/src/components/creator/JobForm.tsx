@@ -206,22 +206,22 @@ export function JobForm({
             <FieldError text={apiErrors.of('output')} testId="job-output-error" />
           </div>
           {!blend && (
-          <div className="field">
-            <label htmlFor="job-environment">World light</label>
-            <select id="job-environment" value={f.environment} onChange={(e) => set({ environment: e.target.value })}>
-              <option value="auto">Automatic{scene.summary.environment ? ` (${ENVIRONMENT_LABEL[scene.summary.environment.kind].toLowerCase()})` : ''}</option>
-              <option value="default">Studio environment</option>
-              <option value="none">None (the scene's own lights only)</option>
-              <option value="color">Uniform colour</option>
-              {(scene.summary.environmentMaps ?? []).map((m) => (
-                <option key={m.sha256} value={`hdri:${m.sha256}`}>
-                  Environment map {m.name} ({m.width}×{m.height})
-                </option>
-              ))}
-            </select>
-            {f.environment === 'color' && <input type="color" id="job-environment-color" aria-label="World colour" value={f.envColor} onChange={(e) => set({ envColor: e.target.value })} />}
-            <FieldError text={problemFor('environment', 'environment')} testId="job-environment-error" />
-          </div>
+            <div className="field">
+              <label htmlFor="job-environment">World light</label>
+              <select id="job-environment" value={f.environment} onChange={(e) => set({ environment: e.target.value })}>
+                <option value="auto">Automatic{scene.summary.environment ? ` (${ENVIRONMENT_LABEL[scene.summary.environment.kind].toLowerCase()})` : ''}</option>
+                <option value="default">Studio environment</option>
+                <option value="none">None (the scene's own lights only)</option>
+                <option value="color">Uniform colour</option>
+                {(scene.summary.environmentMaps ?? []).map((m) => (
+                  <option key={m.sha256} value={`hdri:${m.sha256}`}>
+                    Environment map {m.name} ({m.width}×{m.height})
+                  </option>
+                ))}
+              </select>
+              {f.environment === 'color' && <input type="color" id="job-environment-color" aria-label="World colour" value={f.envColor} onChange={(e) => set({ envColor: e.target.value })} />}
+              <FieldError text={problemFor('environment', 'environment')} testId="job-environment-error" />
+            </div>
           )}
           {field('start', 'First frame', problemFor('start', 'frames.start', 'frames'))}
           {field('end', 'Last frame', problemFor('end', 'frames.end'))}
