@@ -39,6 +39,7 @@ import type { PublicMode } from './node/public-mode';
 import { baseRatePerBH } from './creator/pay/estimator';
 import { recordRedeemed } from './operator/work/worker-bridge';
 import { SettingsKeys } from './settings-keys';
+import { findBlender } from './blender';
 
 /** Everything needed to build the app; the CLI, Electron and tests each fill it in. */
 export interface AppConfig {
@@ -124,6 +125,12 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   // The network: a network of one on the defaults (its worker takes its own jobs); LAN peers join by mDNS.
   // Public mode (payments): its hooks go in now, its parts come alive while the wallet is unlocked.
+  // The creator's Blender (the setting the Operator view shares, else blender on the PATH): found
+  // on first use — it checks, packs and previews a .blend, prices Blender jobs and verifies them.
+  const creatorBlender = () => {
+    const given = store.settings.get<unknown>(SettingsKeys.operatorBlenderPath, null);
+    return findBlender(typeof given === 'string' && given ? given : undefined);
+  };
   const publicSlot = new PublicModeSlot({ store, baseRatePerBH: () => baseRatePerBH(store.settings) });
   const offJobEvents: (() => void)[] = [];
   const network = await startAppNetwork({ config: config.net, store, operator, wallet, status, emit: (s) => server.emit('network.changed', s), log, payments: publicSlot });
@@ -138,6 +145,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       baseRatePerBH: () => baseRatePerBH(store.settings),
       log,
       onRedeemed: (r) => recordRedeemed(operator, r),
+      blender: creatorBlender,
       onReady: (pm) => {
         // Public mode restarts with each unlock: drop the previous listeners first.
         for (const off of offJobEvents.splice(0)) off();
@@ -175,7 +183,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   };
   const jobOutput = new JobOutputReader(store.db, store.blobs);
   downloads.register('job', (segments) => jobOutput.download(segments));
-  const scenes = new SceneLibrary({ store, engine: creatorEngine, log });
+  const scenes = new SceneLibrary({ store, engine: creatorEngine, blender: creatorBlender, log });
   stops.push(() => scenes.close());
 
   const handlers: Handlers = {
@@ -188,9 +196,10 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...chainHandlers({ settings: store.settings, startedWith: readChainChoice(store.settings) }),
     ...operatorHandlers(operator),
     ...operatorPayHandlers({ operator, publicMode: () => publicSlot.current, settings: store.settings }),
-    ...sceneHandlers({ library: scenes, store, engine: creatorEngine, events: () => server }),
+    ...sceneHandlers({ library: scenes, store, engine: creatorEngine, blender: creatorBlender, events: () => server }),
     ...jobHandlers({
       publicMode: () => publicSlot.current,
+      blender: creatorBlender,
       db: store.db,
       dataDir: store.dataDir,
       problem: () =>

@@ -36,6 +36,13 @@ export const BlenderCardSchema = z.object({
   devices: z.array(z.object({ type: z.string(), name: z.string() })),
   /** Whether .blend files render inside a sandbox (bubblewrap) here. */
   sandboxed: z.boolean(),
+  /**
+   * The Cycles benchmark on the CPU (100 = 1 M path samples/s, as the native score), which
+   * prices this node's Blender work; null while it runs or when it failed (see cyclesNote).
+   */
+  cycles: z.object({ score: z.number(), samplesPerSecond: z.number(), device: z.string(), threads: z.number().int(), at: z.number() }).nullable().optional(),
+  /** What the Cycles benchmark measured and what it did not (GPU backends), in words. */
+  cyclesNote: z.string().optional(),
 });
 export type BlenderCard = z.infer<typeof BlenderCardSchema>;
 

@@ -21,6 +21,37 @@ export type SceneProblem = z.infer<typeof SceneProblemSchema>;
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 
+/** What Blender found in a .blend (main/core/scene/blend-check.ts): the summary card and the job form's defaults. */
+export const BlendSceneInfoSchema = z.object({
+  kind: z.literal('blender'),
+  /** The Blender major.minor the file was saved with. */
+  blenderVersion: z.string(),
+  /** The Blender that checked it here (and verifies its results). */
+  checkedWith: z.string(),
+  /** The job's engine id, `blender-cycles/<major.minor>` of the Blender that checked it (absent when it was refused). */
+  engineId: z.string().optional(),
+  /** Render engine, in words (Cycles, Eevee…). */
+  engine: z.string(),
+  scene: z.string(),
+  frameStart: z.number().int(),
+  frameEnd: z.number().int(),
+  frameStep: z.number().int(),
+  fps: z.number(),
+  /** Output size: the file's resolution times its percentage. */
+  width: z.number().int(),
+  height: z.number().int(),
+  resolutionPercentage: z.number().int(),
+  samples: z.number().int(),
+  seed: z.number().int(),
+  cameras: z.array(z.string()),
+  camera: z.string().nullable(),
+  outputFormat: z.string(),
+  externalFiles: z.array(z.object({ kind: z.string(), name: z.string(), path: z.string(), present: z.boolean(), packed: z.boolean(), usedBy: z.array(z.string()) })),
+  /** Whether the creator's Blender can denoise (built with OpenImageDenoise). */
+  denoiser: z.boolean().optional(),
+});
+export type BlendSceneInfo = z.infer<typeof BlendSceneInfoSchema>;
+
 /** What a packaged scene holds. */
 export const SceneSummarySchema = z.object({
   name: z.string(),
@@ -44,6 +75,8 @@ export const SceneSummarySchema = z.object({
   /** sha256 of the preview PNG in the blob store, when the engine could render one. */
   previewHash: z.string().nullable(),
   warnings: z.array(SceneProblemSchema),
+  /** Present for a .blend (its glTF fields are then empty): what Blender found in it. */
+  blender: BlendSceneInfoSchema.optional(),
 });
 export type SceneSummary = z.infer<typeof SceneSummarySchema>;
 
@@ -60,7 +93,8 @@ export type SceneRecord = z.infer<typeof SceneRecordSchema>;
 /** The outcome of an import: the stored scene, or why it cannot be rendered. */
 export const ImportResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), scene: SceneRecordSchema, problems: z.array(SceneProblemSchema), alreadyImported: z.boolean() }),
-  z.object({ ok: z.literal(false), problems: z.array(SceneProblemSchema) }),
+  /** `blender`: what Blender found in a refused .blend, shown beside its problems. */
+  z.object({ ok: z.literal(false), problems: z.array(SceneProblemSchema), blender: BlendSceneInfoSchema.optional() }),
 ]);
 export type ImportResult = z.infer<typeof ImportResultSchema>;
 
@@ -105,7 +139,7 @@ export const SpecValidationSchema = z.object({
 });
 
 export const sceneCalls = {
-  'creator.importScene': call(SceneSourceSchema, ImportResultSchema, 'Reads a glTF/GLB scene, reports its problems, and stores it as one self-contained GLB.'),
+  'creator.importScene': call(SceneSourceSchema, ImportResultSchema, 'Reads a glTF/GLB scene or a .blend, reports its problems, and stores it as one self-contained package (GLB, or the .blend with its files packed).'),
   'creator.listScenes': call(NoInput, z.array(SceneRecordSchema), 'The scenes imported so far, newest first.'),
   'creator.getScene': call(z.object({ sceneId: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), SceneRecordSchema, 'One imported scene and its summary.'),
   'creator.estimate': call(

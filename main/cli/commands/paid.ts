@@ -6,6 +6,7 @@
  * --password-file.
  */
 import type { BlenderInstall } from '../../core/blender';
+import { cyclesBenchmark } from '../../core/blender';
 import { estimateBlendJob } from '../../core/creator/pay/blend-estimate';
 import { BlendTaskRenderer } from '../../core/render/blend-task';
 import type { Document } from '@gltf-transform/core';
@@ -152,7 +153,8 @@ export async function paidSubmit(
     if (bhArg !== undefined) benchHours = Number(bhArg);
     else if (input.blender) {
       // A .blend: probe renders with this machine's Blender (blend-estimate.ts).
-      const score = await localBenchmarkScore(store.settings, () => benchmark());
+      // Priced in bench-hours of Cycles: this machine's Cycles score (kept per Blender version).
+      const score = (await cyclesBenchmark(store.settings, input.blender)).score;
       const pkg = { sceneHash: spec.sceneId, file: store.blobs.pathOf(spec.sceneId) };
       benchHours = (await estimateBlendJob(new BlendTaskRenderer(input.blender), pkg, spec, { localScore: score, baseRatePerBH: baseRatePerBH(store.settings), nodes: 1 })).benchHours;
     } else if (!input.doc) throw new RayfarmError('CLI_BAD_ARGS', 'This job needs --bench-hours N: there is no scene to probe.');

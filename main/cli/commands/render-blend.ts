@@ -5,6 +5,8 @@ import { splitJob } from '../../../shared/job-spec';
 import { stitch, writeFrame } from '../../core/output/assembler';
 import type { TilePixels } from '../../core/output/assembler';
 import { BlendTaskRenderer } from '../../core/render/blend-task';
+import { denoiseFrame, requireDenoiser } from '../../core/blender/denoise';
+import { encodeExr } from '../../core/output/exr';
 import { blendJobSpec, prepareBlend, requireBlender } from '../../core/scene/blend-prepare';
 
 /** What `rayfarm render` was asked for; absent values come from the .blend itself. */
@@ -19,12 +21,16 @@ export interface BlendRenderArgs {
   seed?: number;
   threads?: number;
   blender?: string;
+  /** Denoise each frame with Blender's OpenImageDenoise after it is rendered (refused without it). */
+  denoise?: boolean;
   json: boolean;
 }
 
 /** `rayfarm render FILE.blend`: the local reference render of a .blend, task by task as the network renders it. */
 export async function renderBlendCommand(file: string, a: BlendRenderArgs): Promise<number> {
   const install = await requireBlender(a.blender);
+  // Refused before any render when this Blender cannot denoise.
+  if (a.denoise) requireDenoiser(install);
   const prepared = await prepareBlend(install, resolve(file));
   if (prepared.sandbox === 'none') console.error('rayfarm render: bubblewrap is not installed: Blender runs without a sandbox (scripts still off).');
   if (!prepared.ok) {
@@ -54,7 +60,12 @@ export async function renderBlendCommand(file: string, a: BlendRenderArgs): Prom
         tiles.push({ rect: task.rect, pixels: r.pixels });
         done++;
       }
-      written.push(writeFrame(out, frame, stitch(tiles, spec.width, spec.height), spec.width, spec.height, spec.output));
+      let pixels = stitch(tiles, spec.width, spec.height);
+      if (a.denoise) {
+        process.stderr.write(`denoising frame ${frame} with OpenImageDenoise\n`);
+        pixels = await denoiseFrame(install, encodeExr(pixels, spec.width, spec.height, { pixelType: 'float' }), spec.width, spec.height);
+      }
+      written.push(writeFrame(out, frame, pixels, spec.width, spec.height, spec.output));
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

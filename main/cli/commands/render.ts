@@ -27,6 +27,8 @@ split, same seeds), so this is the reference they are compared with.
   --seed N           (default 1)        --bounces N  (default 8)
   --threads N        worker threads (default: all cores)
   --blender PATH     the Blender to use for a .blend (default: blender on the PATH)
+  --denoise          a .blend: denoise each frame with Blender's OpenImageDenoise (refused,
+                     saying why, when this Blender was built without it)
   --json             print a JSON result on stdout
 Progress goes to stderr.`;
 
@@ -69,6 +71,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
     bounces: { type: 'string' },
     threads: { type: 'string' },
     blender: { type: 'string' },
+    denoise: { type: 'boolean', default: false },
   });
   if (args.bool('help')) {
     console.log(renderHelp);
@@ -90,8 +93,10 @@ export async function renderCommand(argv: string[]): Promise<number> {
       ...opt('seed', num('seed')),
       ...opt('threads', num('threads')),
       ...opt('blender', args.str('blender')),
+      denoise: args.bool('denoise'),
     });
   }
+  if (args.bool('denoise')) throw new RayfarmError('CLI_BAD_ARGS', '--denoise is for .blend files (Blender\'s OpenImageDenoise); the built-in engine does not denoise.');
   // Render the packaged scene, exactly what operators receive.
   const packed = await packSceneArg(args.positionals[0]!);
   if (!packed) return 1;

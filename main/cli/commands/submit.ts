@@ -8,6 +8,7 @@ import type { RayfarmNode } from '../../core/node/start-node';
 import { openStore, resolveDataDir, sha256Hex } from '../../core/store';
 import { parseCommand } from '../options';
 import type { BlenderInstall } from '../../core/blender';
+import { requireDenoiser } from '../../core/blender/denoise';
 import { blendJobSpec, isBlendPath, prepareBlend, requireBlender } from '../../core/scene/blend-prepare';
 import type { PreparedBlend } from '../../core/scene/blend-prepare';
 import { parseFrames } from './render';
@@ -28,6 +29,8 @@ was stopped and it resumes the job.
   --format F         png8 | png16 | exr-half | exr-float (default png8)
   --local            also render on this machine
   --blender PATH     the Blender that checks, packs and verifies a .blend (default: on the PATH)
+  --denoise          a .blend: denoise frames after verification (not built yet for network
+                     jobs; refused, saying why, and first of all without OpenImageDenoise)
   --lease-seconds N  how long an operator may go silent before its task is re-leased (default 60)
   --grace-seconds N  how long a disconnected operator keeps its tasks (default 10)
 ${netOptionsHelp}
@@ -78,6 +81,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     format: { type: 'string' },
     local: { type: 'boolean', default: false },
     blender: { type: 'string' },
+    denoise: { type: 'boolean', default: false },
     'lease-seconds': { type: 'string' },
     'grace-seconds': { type: 'string' },
   });
@@ -88,6 +92,11 @@ export async function submitCommand(argv: string[]): Promise<number> {
   if (args.positionals.length !== 1 || !args.str('out')) throw new RayfarmError('CLI_BAD_ARGS', `rayfarm submit needs a scene and --out DIR.\n\n${submitHelp}`);
   const blend = isBlendPath(args.positionals[0]!) ? await blendArg(args.positionals[0]!, args.str('blender')) : null;
   if (blend === undefined) return 1;
+  if (args.bool('denoise')) {
+    if (!blend) throw new RayfarmError('CLI_BAD_ARGS', "--denoise is for .blend files (Blender's OpenImageDenoise); the built-in engine does not denoise.");
+    requireDenoiser(blend.install);
+    throw new RayfarmError('DENOISE_NOT_BUILT', 'Denoising network jobs after verification is not built yet: submit without --denoise, or denoise a local render with rayfarm render FILE.blend --denoise.');
+  }
   const packed = blend ? null : await packSceneArg(args.positionals[0]!);
   if (!blend && !packed) return 1;
   const glb = blend ? blend.prepared.blend : packed!.glb;

@@ -11,6 +11,9 @@ import type { VerdictRecord } from '../creator/proof/voucher-ledger';
 import { RayfarmError } from '../errors';
 import type { HandlerMap } from './api-server';
 import { newJobId } from '../ids';
+import { isBlenderSpec } from '../../../shared/job-spec';
+import { creatorBlenderFor } from '../scene/blend-import';
+import type { CreatorBlender } from '../scene/blend-import';
 
 /** What the job calls need. */
 export interface JobHandlerDeps {
@@ -22,6 +25,8 @@ export interface JobHandlerDeps {
   db?: Store['db'];
   /** Frames of a job without an output folder go to <dataDir>/outputs/<job id>. */
   dataDir?: string;
+  /** The creator's Blender: a Blender job is created only when it is here, in the job's version. */
+  blender?: CreatorBlender;
   emit: (event: 'job.fundStep', payload: { jobId: string; step: string; status: 'sending' | 'sent' | 'mined'; txHash?: string }) => void;
 }
 
@@ -94,8 +99,10 @@ export function jobHandlers(deps: JobHandlerDeps): HandlerMap<keyof typeof jobCa
     return { states, ledger, summary: (id) => storedJobSummary(states, ledger, id) };
   };
   return {
-    'jobs.create': ({ spec, benchHours, outDir, maxPrice }) => {
+    'jobs.create': async ({ spec, benchHours, outDir, maxPrice }) => {
       const pm = need(deps);
+      // Its results are checked by rendering parts again with the same Blender: refuse the job (in words) without it.
+      if (isBlenderSpec(spec)) await creatorBlenderFor(deps.blender, spec.engine);
       const id = newJobId();
       const out = outDir ?? (deps.dataDir ? join(deps.dataDir, 'outputs', id) : undefined);
       const job = pm.jobs.create({ id, spec, sceneBytes: 0, benchHours, ...(out ? { outDir: out } : {}), ...(maxPrice ? { maxPrice: BigInt(maxPrice) } : {}) });

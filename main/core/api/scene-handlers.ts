@@ -1,5 +1,10 @@
 import type { sceneCalls } from '../../../shared/api/scenes';
-import { validateJobSpec } from '../../../shared/job-spec';
+import { isBlenderSpec, validateJobSpec } from '../../../shared/job-spec';
+import { estimateBlendJob } from '../creator/pay/blend-estimate';
+import { BlendTaskRenderer } from '../render/blend-task';
+import { cyclesBenchmark } from '../blender';
+import { creatorBlenderFor } from '../scene/blend-import';
+import type { CreatorBlender } from '../scene/blend-import';
 import { EstimateCache } from '../creator/pay/estimate-cache';
 import { baseRatePerBH, estimateFromProbes, localBenchmarkScore, probeJob } from '../creator/pay/estimator';
 import type { RenderEngine } from '../render/render-task';
@@ -16,6 +21,8 @@ export interface SceneHandlerDeps {
   /** The native engine (probes, benchmark); rejects when it cannot be loaded. */
   engine: () => Promise<RenderEngine & { benchmark(): Promise<{ score: number; threads: number }> }>;
   events: () => ApiServer | undefined;
+  /** The creator's Blender: it prices Blender jobs by probe renders of the .blend. */
+  blender?: CreatorBlender;
 }
 
 /** Handlers for creator.importScene, listScenes, getScene, preview, estimate, validateSpec. */
@@ -47,6 +54,19 @@ export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof s
       }
     },
     'creator.estimate': async (input) => {
+      if (isBlenderSpec(input.spec)) {
+        // A .blend: probe renders with the creator's Blender (blend-estimate.ts).
+        const pkg = deps.library.blendPackage(input.spec.sceneId);
+        const install = await creatorBlenderFor(deps.blender, input.spec.engine);
+        // Priced in bench-hours of Cycles: this machine's Cycles score, measured once per Blender version.
+        const localScore = (await cyclesBenchmark(deps.store.settings, install)).score;
+        return estimateBlendJob(new BlendTaskRenderer(install), pkg, input.spec, {
+          localScore,
+          baseRatePerBH: baseRatePerBH(deps.store.settings),
+          nodes: input.nodes,
+          ...(input.nodeScore !== undefined ? { nodeScore: input.nodeScore } : {}),
+        });
+      }
       // Parsed and flattened in the frame worker (SCENE_UNREADABLE from there when the stored GLB is damaged).
       const scene = deps.library.scenePackage(input.spec.sceneId);
       const engine = await deps.engine();

@@ -170,7 +170,7 @@ export const MAX_REGIONS = 256;
  * linear RGBA float pixels, rows top-down like the native engine's tiles. Blender sees only
  * the .blend and its own temp folder.
  */
-export async function renderBlendRegions(install: BlenderInstall, file: string, job: BlendRegions, l: BlenderLimits = {}): Promise<{ pixels: Float32Array[]; seconds: number; sandbox: SandboxKind }> {
+export async function renderBlendRegions(install: BlenderInstall, file: string, job: BlendRegions, l: BlenderLimits = {}): Promise<{ pixels: Float32Array[]; seconds: number; renderSeconds: number[]; sandbox: SandboxKind }> {
   if (job.rects.length === 0 || job.rects.length > MAX_REGIONS) throw new RayfarmError('BLENDER_BAD_REGIONS', `A Blender run renders 1 to ${MAX_REGIONS} regions, not ${job.rects.length}.`);
   for (const r of job.rects) {
     const ok = [r.x, r.y, r.width, r.height].every(Number.isInteger) && r.x >= 0 && r.y >= 0 && r.width > 0 && r.height > 0 && r.x + r.width <= job.width && r.y + r.height <= job.height;
@@ -180,7 +180,10 @@ export async function renderBlendRegions(install: BlenderInstall, file: string, 
   try {
     const out = join(work, 'region');
     const config = { frame: job.frame, width: job.width, height: job.height, rects: job.rects.map((r) => [r.x, r.y, r.width, r.height]), spp: job.spp, seed: job.seed, threads: job.threads ?? 0, tileSize: job.tileSize ?? 0, device: job.device ?? 'CPU', out };
-    const r = await runBlender({ blender: install.path, script: RENDER_PY, config, blendFile: file, readOnly: [file], writable: work, ...limits(l, 3_600_000) });
+    const r = await runBlender<{ renderSeconds?: unknown }>({ blender: install.path, script: RENDER_PY, config, blendFile: file, readOnly: [file], writable: work, ...limits(l, 3_600_000) });
+    // Each region's render time as Blender measured it (start-up and file load excluded).
+    const times = Array.isArray(r.result.renderSeconds) ? r.result.renderSeconds.map(Number) : [];
+    const renderSeconds = job.rects.map((_, i) => (Number.isFinite(times[i]) && times[i]! >= 0 ? times[i]! : r.seconds / job.rects.length));
     const pixels = job.rects.map((rect, i) => {
       const raw = readFileSync(`${out}.${i}`);
       const n = rect.width * rect.height * 4;
@@ -192,7 +195,7 @@ export async function renderBlendRegions(install: BlenderInstall, file: string, 
       for (let y = 0; y < rect.height; y++) px.set(bottomUp.subarray((rect.height - 1 - y) * row, (rect.height - y) * row), y * row);
       return px;
     });
-    return { pixels, seconds: r.seconds, sandbox: r.sandbox };
+    return { pixels, seconds: r.seconds, renderSeconds, sandbox: r.sandbox };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

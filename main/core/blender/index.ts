@@ -10,3 +10,5 @@ export { defaultMemoryLimit, inspectBlend, MAX_REGIONS, packBlend, renderBlendRe
 export type { BlenderLimits, BlendExternalFile, BlendInfo, BlendRegions, BlendSimulation } from './blend-ops';
 export { findBwrap, runBlender } from './sandbox';
 export type { BlenderRun, BlenderRunResult, SandboxKind } from './sandbox';
+export { CYCLES_BENCH, cyclesBenchmark, keptCyclesBenchmark, runCyclesBenchmark } from './cycles-bench';
+export type { CyclesBenchmark, CyclesBenchmarkStore } from './cycles-bench';

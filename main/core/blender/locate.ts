@@ -27,6 +27,8 @@ export interface BlenderInstall {
   /** e.g. `3.4`: what a job needs (Cycles' output changes between minor versions). */
   majorMinor: string;
   devices: BlenderDevice[];
+  /** Built with OpenImageDenoise (`bpy.app.build_options.openimagedenoise`): it can denoise frames. */
+  denoiser: boolean;
   /** Whether runs on this machine are sandboxed. */
   sandbox: SandboxKind;
 }
@@ -87,7 +89,7 @@ export function probeBlender(path: string): Promise<BlenderInstall> {
 async function probe(path: string): Promise<BlenderInstall> {
   const work = mkdtempSync(join(tmpdir(), 'rayfarm-blender-probe-'));
   try {
-    const r = await runBlender<{ version: string; versionTuple: number[]; devices: BlenderDevice[] }>({
+    const r = await runBlender<{ version: string; versionTuple: number[]; devices: BlenderDevice[]; oidn?: boolean }>({
       blender: path,
       script: PROBE_PY,
       config: {},
@@ -100,7 +102,7 @@ async function probe(path: string): Promise<BlenderInstall> {
     if (!Number.isInteger(major) || !Number.isInteger(minor)) throw new RayfarmError('BLENDER_FAILED', `${path} did not say which Blender version it is.`);
     if (major! < 3) throw new RayfarmError('BLENDER_TOO_OLD', `Blender ${r.result.version} at ${path} is too old: Rayfarm needs Blender 3.0 or newer.`);
     const devices = Array.isArray(r.result.devices) ? r.result.devices.filter((d) => typeof d?.type === 'string' && typeof d?.name === 'string').slice(0, 32) : [];
-    return { path, version: String(r.result.version).slice(0, 32), majorMinor: `${major}.${minor}`, devices, sandbox: r.sandbox };
+    return { path, version: String(r.result.version).slice(0, 32), majorMinor: `${major}.${minor}`, devices, denoiser: r.result.oidn === true, sandbox: r.sandbox };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -6,7 +6,8 @@
  * They never run anything the file brings: auto-run is off and they call no code from it.
  */
 
-const PRELUDE = String.raw`
+/** What each script starts with: its config, its secret mark, answer() and fail(). */
+export const PRELUDE = String.raw`
 import bpy, json, os, sys
 cfg = json.loads(sys.argv[sys.argv.index('--') + 1])
 # The run's secret mark: text the file makes Blender print cannot pass for our answer.
@@ -34,7 +35,7 @@ try:
             pass  # a backend this build does not have
 except Exception:
     pass
-answer({'version': bpy.app.version_string, 'versionTuple': list(bpy.app.version), 'devices': devices})
+answer({'version': bpy.app.version_string, 'versionTuple': list(bpy.app.version), 'devices': devices, 'oidn': bool(getattr(bpy.app.build_options, 'openimagedenoise', False))})
 `;
 
 /** Reports what the open file holds and every file it points to; changes nothing. */
@@ -186,7 +187,7 @@ answer({'bytes': os.path.getsize(cfg['out'])})
  * cropped to it, written as float EXR and read back as raw float32 RGBA (rows bottom-up).
  */
 export const RENDER_PY = String.raw`${PRELUDE}
-import array
+import array, time
 s = bpy.context.scene
 if s.render.engine != 'CYCLES':
     fail('the scene renders with %s, not Cycles' % s.render.engine)
@@ -231,7 +232,9 @@ im.color_depth = '32'
 im.exr_codec = 'ZIP'
 im.color_mode = 'RGBA'
 s.frame_set(cfg['frame'])
-# Several regions (the verifier's patches) share one start-up and one scene load.
+# Several regions (the verifier's patches) share one start-up and one scene load. Each
+# region's render is timed (the estimate's probes tell Blender's start-up from the render).
+times = []
 for i, (x, y, w, h) in enumerate(cfg['rects']):
     # Blender's border is a fraction of the frame measured from the bottom-left corner, kept
     # as a 32-bit float and truncated back to pixels: a quarter pixel in keeps a 119/120 that
@@ -243,7 +246,9 @@ for i, (x, y, w, h) in enumerate(cfg['rects']):
     out = '%s.%d' % (cfg['out'], i)
     exr = out + '.exr'
     r.filepath = exr
+    t0 = time.perf_counter()
     bpy.ops.render.render(write_still=True)
+    times.append(time.perf_counter() - t0)
     img = bpy.data.images.load(exr)
     iw, ih = img.size
     if (iw, ih) != (w, h):
@@ -254,5 +259,5 @@ for i, (x, y, w, h) in enumerate(cfg['rects']):
     with open(out, 'wb') as f:
         f.write(buf.tobytes())
     os.remove(exr)
-answer({'regions': len(cfg['rects'])})
+answer({'regions': len(cfg['rects']), 'renderSeconds': times})
 `;

@@ -15,7 +15,7 @@ import type { Store } from '../store';
 import type { NetService } from './net-service';
 import { networkStatus } from './network-status';
 import type { PublicModeSlot } from './public-mode';
-import { operatorBlender } from './node-blender';
+import { benchOperatorBlender, operatorBlender } from './node-blender';
 import { startRayfarmNode } from './start-node';
 import type { RayfarmNode } from './start-node';
 
@@ -123,6 +123,8 @@ export async function startAppNetwork(opts: {
     void operatorBlender(typeof given === 'string' && given ? given : undefined, (l) => log(`rayfarm: ${l}`)).then((b) => {
       net.setBlender(b);
       operator?.setBlender(b);
+      // Blender work is priced by the Cycles score of this node's Blender (measured once per version).
+      if (b && operator) return benchOperatorBlender(store.settings, b, operator, (l) => log(`rayfarm: ${l}`));
     }).catch((err: unknown) => log(`rayfarm: Blender: ${(err as Error).message}`));
   }
   status.set('network', 'ready', `${node.mode === 'studio' ? 'Studio farm' : 'Public network'} as ${node.peerId.slice(-8)} on ${node.listenAddrs().length} address(es)`);

@@ -42,8 +42,8 @@ export interface PublicModeOptions {
   maxUnpaid?: bigint;
   log?: (line: string) => void;
   onRedeemed?: (r: Redemption) => void;
-  /** The creator's Blender: it verifies this node's Blender jobs (the same major.minor). */
-  blender?: BlenderInstall | null;
+  /** The creator's Blender: it verifies this node's Blender jobs (the same major.minor); a function when it is found on first use (the app). */
+  blender?: BlenderInstall | null | (() => Promise<BlenderInstall | null>);
 }
 
 /** The operator's unpaid-work limit: the option, else the setting (decimal tokens), else none (one task's pay). */
@@ -51,6 +51,18 @@ function maxUnpaidOf(o: PublicModeOptions): { maxUnpaid?: bigint } {
   if (o.maxUnpaid !== undefined) return { maxUnpaid: o.maxUnpaid };
   const set = new SettingsStore(o.store.db).get<string | null>(SettingsKeys.operatorMaxUnpaid, null);
   return set ? { maxUnpaid: parseTokens(set) } : {};
+}
+
+/** The verifier's Blender renderer: at once for a known Blender, else on first use (absent then: a coded error). */
+function blendRendererOf(b: BlenderInstall | (() => Promise<BlenderInstall | null>)): BlendTaskRenderer | (() => Promise<BlendTaskRenderer>) {
+  if (typeof b !== 'function') return new BlendTaskRenderer(b);
+  let made: BlendTaskRenderer | undefined;
+  return async () => {
+    const install = await b();
+    if (!install) throw new RayfarmError('BLENDER_NOT_FOUND', 'Blender is not installed on this computer: Blender results cannot be checked.');
+    if (made?.blender !== install) made = new BlendTaskRenderer(install);
+    return made;
+  };
 }
 
 /** Public mode's parts. */
@@ -83,7 +95,7 @@ export class PublicMode {
       leased: (jobId) => this.net?.dispatcher.job(jobId)?.progress.leased ?? 0,
       allocations: new Allocations({ chain: o.chain.escrow.connect(o.signer), ...(o.log ? { log: o.log } : {}) }),
       leasedTo: (jobId, address) => this.net?.dispatcher.leasedTo(jobId, address) ?? 0,
-      ...(o.blender ? { blendPatches: blendPatchRenderers(new BlendTaskRenderer(o.blender), (s) => ({ sceneHash: s.sceneId, file: o.store.blobs.pathOf(s.sceneId) })) } : {}),
+      ...(o.blender ? { blendPatches: blendPatchRenderers(blendRendererOf(o.blender), (s) => ({ sceneHash: s.sceneId, file: o.store.blobs.pathOf(s.sceneId) })) } : {}),
       durable: () => o.store.wal.sync(),
       ...(o.log ? { log: o.log } : {}),
     });
@@ -232,6 +244,8 @@ export function runAppPublicMode(o: {
   log: (line: string) => void;
   onReady?: (pm: PublicMode) => void;
   onRedeemed?: (r: Redemption) => void;
+  /** The creator's Blender, found on first use: it verifies Blender jobs. */
+  blender?: () => Promise<BlenderInstall | null>;
 }): () => Promise<void> {
   let busy: Promise<void> = Promise.resolve();
   const sync = () => {
@@ -239,7 +253,7 @@ export function runAppPublicMode(o: {
       const want = !!o.chain && !!o.net && o.wallet.status().unlocked;
       if (want && !o.slot.current) {
         const key = o.wallet.signer();
-        const pm = new PublicMode({ store: o.store, chain: o.chain!, signer: key, address: key.address, baseRatePerBH: o.baseRatePerBH, log: o.log, ...(o.onRedeemed ? { onRedeemed: o.onRedeemed } : {}) });
+        const pm = new PublicMode({ store: o.store, chain: o.chain!, signer: key, address: key.address, baseRatePerBH: o.baseRatePerBH, log: o.log, ...(o.onRedeemed ? { onRedeemed: o.onRedeemed } : {}), ...(o.blender ? { blender: o.blender } : {}) });
         o.slot.current = pm;
         o.slot.lockedIntake = null;
         await pm.attach(o.net!);

@@ -11,7 +11,7 @@
  * moment the policy says stop.
  */
 import { blenderEngineId } from '../blender';
-import type { BlenderInstall } from '../blender';
+import type { BlenderInstall, CyclesBenchmark } from '../blender';
 import type { BenchmarkProgress, BlenderCard, CurrentTask, HardwareInfo, HistoryEntry, OperatorNotice, OperatorPolicy, OperatorStatus, PolicyDecision } from '../../../shared/api';
 import { OperatorPolicySchema } from '../../../shared/api';
 import type { Store } from '../store';
@@ -72,6 +72,7 @@ export class OperatorService {
   private paidPause: string | null = null;
   private hardware: Promise<HardwareInfo> | null = null;
   private blender: BlenderCard | null | undefined;
+  private cycles: CyclesBenchmark | null = null;
   private readonly statusListeners = new Set<StatusListener>();
   private readonly noticeListeners = new Set<NoticeListener>();
   private readonly progressListeners = new Set<(p: BenchmarkProgress) => void>();
@@ -304,6 +305,18 @@ export class OperatorService {
   /** The Blender found for this node (node/ probes it after start); shown on the hardware card. */
   setBlender(install: BlenderInstall | null): void {
     this.blender = install && { version: install.version, path: install.path, engine: blenderEngineId(install.majorMinor), devices: install.devices, sandboxed: install.sandbox === 'bwrap' };
+    this.cycles = null;
+  }
+
+  /** The Cycles benchmark of this node's Blender (node/ runs it once per Blender version), or why there is none; shown on the hardware card. */
+  setCyclesBenchmark(b: CyclesBenchmark | null, note: string): void {
+    this.cycles = b;
+    if (this.blender) this.blender = { ...this.blender, cycles: b && { score: b.score, samplesPerSecond: b.samplesPerSecond, device: b.device, threads: b.threads, at: b.at }, cyclesNote: note };
+  }
+
+  /** The Cycles score that prices this node's Blender work, or null before it was measured. */
+  cyclesScore(): number | null {
+    return this.cycles?.score ?? null;
   }
 
   private publish(): void {

@@ -75,9 +75,10 @@ export class BlendTaskRenderer {
   }
 
   /** Renders several rects of a frame, one Blender start-up per MAX_REGIONS of them (the verifier's patches). */
-  async renderRects(pkg: BlendPackage, spec: JobSpec, frame: number, rects: TaskRect[], opts: BlendRenderOptions & { spp?: number } = {}): Promise<{ pixels: Float32Array[]; seconds: number; sandbox: SandboxKind }> {
+  async renderRects(pkg: BlendPackage, spec: JobSpec, frame: number, rects: TaskRect[], opts: BlendRenderOptions & { spp?: number } = {}): Promise<{ pixels: Float32Array[]; seconds: number; renderSeconds: number[]; sandbox: SandboxKind }> {
     checkBlenderVersion(this.install, spec);
     const pixels: Float32Array[] = [];
+    const renderSeconds: number[] = [];
     let seconds = 0;
     let sandbox: SandboxKind = 'none';
     for (let i = 0; i < rects.length; i += MAX_REGIONS) {
@@ -97,9 +98,10 @@ export class BlendTaskRenderer {
         { ...this.limits, ...(opts.signal ? { signal: opts.signal } : {}) },
       );
       pixels.push(...r.pixels);
+      renderSeconds.push(...r.renderSeconds);
       seconds += r.seconds;
       sandbox = r.sandbox;
     }
-    return { pixels, seconds, sandbox };
+    return { pixels, seconds, renderSeconds, sandbox };
   }
 }

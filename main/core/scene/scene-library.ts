@@ -7,7 +7,8 @@
  *
  * The creator's scene library: imports a scene (read, check, package into the blob store,
  * summarise, render a preview) and keeps each one in SQLite by its scene id — the sha256
- * of its packaged GLB. Importing the same scene again finds it and stores nothing new.
+ * of its packaged GLB, or of the packed .blend (blend-import.ts, checked with the creator's
+ * Blender). Importing the same scene again finds it and stores nothing new.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,12 +23,16 @@ import { SceneImportPool } from './import-pool';
 import { renderPreview } from './preview';
 import type { RenderEngine, ScenePackage } from '../render/render-task';
 import type { SceneSource } from './scene-files';
+import { blendOf, blendPreview, checkBlendImport } from './blend-import';
+import type { CreatorBlender } from './blend-import';
 
 /** What the library needs. */
 export interface SceneLibraryDeps {
   store: Store;
   /** The render engine for previews; without one, scenes get no preview (and a warning). */
   engine?: () => Promise<RenderEngine>;
+  /** The creator's Blender, which checks, packs and previews a .blend; absent or null: .blend files are refused in words. */
+  blender?: CreatorBlender;
   log?: (line: string) => void;
 }
 
@@ -76,13 +81,16 @@ export class SceneLibrary {
       return { ok: false, problems: [{ severity: 'error', code: 'SCENE_UPLOAD_NOT_FOUND', message: 'The uploaded files are gone (the upload was already imported or never finished). Drop the scene again.' }] };
     }
     try {
-      return await this.importFrom({ path: dir, upload: true });
+      return await this.importFrom({ path: dir, upload: true }, dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  private async importFrom(source: SceneSource): Promise<ImportResult> {
+  private async importFrom(source: SceneSource, uploadFolder?: string): Promise<ImportResult> {
+    const blend = 'path' in source ? blendOf(source.path) : undefined;
+    if (typeof blend === 'object') return { ok: false, problems: [blend.problem] };
+    if (blend) return this.importBlend(blend, uploadFolder);
     const prepared = await this.pool.prepare({ source });
     if (!prepared.ok) return { ok: false, problems: prepared.problems };
     const { glb, summary, name, problems } = prepared;
@@ -93,12 +101,28 @@ export class SceneLibrary {
     const preview = await this.preview({ sceneHash: sceneId, glb: () => glb });
     if (preview.hash) summary.previewHash = preview.hash;
     if (preview.problem) summary.warnings.push(preview.problem);
-    const importedAt = Date.now();
+    return this.insert(sceneId, name, summary, [...problems, ...(preview.problem ? [preview.problem] : [])]);
+  }
+
+  private async importBlend(file: string, uploadFolder?: string): Promise<ImportResult> {
+    const blender = this.deps.blender ?? (async () => null);
+    const r = await checkBlendImport(blender, file, this.deps.log, uploadFolder);
+    if (!r.ok) return r.blender ? { ok: false, problems: r.problems, blender: r.blender } : { ok: false, problems: r.problems };
+    const existing = this.get(r.sceneId);
+    if (existing) return { ok: true, scene: existing, problems: r.problems, alreadyImported: true };
+    this.deps.store.blobs.put(r.blend);
+    const install = await blender();
+    const preview = install ? await blendPreview(this.deps.store, install, r.sceneId, r.summary.blender!) : {};
+    if (preview.hash) r.summary.previewHash = preview.hash;
+    if (preview.problem) r.summary.warnings.push(preview.problem);
+    return this.insert(r.sceneId, r.name, r.summary, [...r.problems, ...(preview.problem ? [preview.problem] : [])]);
+  }
+
+  private insert(sceneId: string, name: string, summary: SceneRecord['summary'], problems: SceneProblem[]): ImportResult {
     this.deps.store.db
       .prepare('INSERT OR IGNORE INTO scenes (id, name, summary, preview_hash, imported_at) VALUES (?, ?, ?, ?, ?)')
-      .run(sceneId, name, JSON.stringify(summary), summary.previewHash, importedAt);
-    const record = this.get(sceneId)!;
-    return { ok: true, scene: record, problems: [...problems, ...(preview.problem ? [preview.problem] : [])], alreadyImported: false };
+      .run(sceneId, name, JSON.stringify(summary), summary.previewHash, Date.now());
+    return { ok: true, scene: this.get(sceneId)!, problems, alreadyImported: false };
   }
 
   private async preview(scene: ScenePackage): Promise<{ hash?: string; problem?: SceneProblem }> {
@@ -140,8 +164,14 @@ export class SceneLibrary {
 
   /** A scene's package for a SceneRenderer (its frames are flattened in the frame worker); SCENE_UNKNOWN when it was never imported. */
   scenePackage(sceneId: string): ScenePackage {
-    this.require(sceneId);
+    if (this.require(sceneId).summary.blender) throw new RayfarmError('SCENE_IS_BLEND', 'This scene is a .blend: Blender renders it, not the built-in engine.');
     return { sceneHash: sceneId, glb: () => this.packageBytes(sceneId) };
+  }
+
+  /** The packed .blend of a Blender scene on disk (the blob store's file); SCENE_UNKNOWN when it was never imported. */
+  blendPackage(sceneId: string): { sceneHash: string; file: string } {
+    if (!this.require(sceneId).summary.blender) throw new RayfarmError('SCENE_NOT_BLEND', 'This scene is a glTF scene, not a .blend.');
+    return { sceneHash: sceneId, file: this.deps.store.blobs.pathOf(sceneId) };
   }
 
   /** The parsed document of a scene (cached), for callers that read the document itself. */

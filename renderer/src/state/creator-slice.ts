@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { SceneProblem, SceneRecord } from '../../../shared/api';
+import type { BlendSceneInfo, SceneProblem, SceneRecord } from '../../../shared/api';
 import type { Environment, JobSpec } from '../../../shared/job-spec';
 import { api } from '../api/client';
 import { sendScene } from '../api/upload';
@@ -17,6 +17,8 @@ export interface CreatorSlice {
   importPhase: ImportPhase;
   /** Problems of the last import (errors block; warnings do not). */
   importProblems: SceneProblem[];
+  /** What Blender found in a refused .blend, shown beside its problems. */
+  importBlend: BlendSceneInfo | null;
   selectedSceneId: string | null;
   /** Settings the job form starts from (a draft being edited); null for the defaults. */
   formSeed: JobSpec | null;
@@ -47,6 +49,7 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
     scenes: [],
     importPhase: { kind: 'idle' },
     importProblems: [],
+    importBlend: null,
     selectedSceneId: null,
     formSeed: null,
     previewEnvironment: 'auto',
@@ -63,12 +66,12 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
     async importFiles(files) {
       if (files.length === 0) return;
       const name = files.length === 1 ? files[0]!.relativePath : files[0]!.relativePath.split('/')[0]!;
-      set({ importPhase: { kind: 'uploading', fraction: 0, name }, importProblems: [] });
+      set({ importPhase: { kind: 'uploading', fraction: 0, name }, importProblems: [], importBlend: null });
       try {
         const source = await sendScene(files, (fraction) => set({ importPhase: { kind: 'uploading', fraction, name } }));
         set({ importPhase: { kind: 'checking', name } });
         const r = await api.call('creator.importScene', source);
-        set({ importProblems: r.problems });
+        set({ importProblems: r.problems, importBlend: r.ok ? null : (r.blender ?? null) });
         if (r.ok) {
           const others = get().scenes.filter((s) => s.sceneId !== r.scene.sceneId);
           set({ scenes: [r.scene, ...others], selectedSceneId: r.scene.sceneId, importPhase: { kind: 'done' } });
@@ -80,10 +83,10 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
       }
     },
     async importPath(path, name) {
-      set({ importPhase: { kind: 'checking', name }, importProblems: [] });
+      set({ importPhase: { kind: 'checking', name }, importProblems: [], importBlend: null });
       try {
         const r = await api.call('creator.importScene', { path });
-        set({ importProblems: r.problems });
+        set({ importProblems: r.problems, importBlend: r.ok ? null : (r.blender ?? null) });
         if (r.ok) {
           const others = get().scenes.filter((s) => s.sceneId !== r.scene.sceneId);
           set({ scenes: [r.scene, ...others], selectedSceneId: r.scene.sceneId, importPhase: { kind: 'done' } });
@@ -93,12 +96,12 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
       }
     },
     selectScene(sceneId) {
-      set({ selectedSceneId: sceneId, formSeed: null, importProblems: [], importPhase: { kind: 'idle' } });
+      set({ selectedSceneId: sceneId, formSeed: null, importProblems: [], importBlend: null, importPhase: { kind: 'idle' } });
     },
     async editDraft(jobId, spec) {
       await get().discardDraft(jobId);
       get().openJob(null);
-      set({ selectedSceneId: spec.sceneId, formSeed: spec, importProblems: [], importPhase: { kind: 'idle' } });
+      set({ selectedSceneId: spec.sceneId, formSeed: spec, importProblems: [], importBlend: null, importPhase: { kind: 'idle' } });
     },
   };
 };

@@ -9,6 +9,7 @@ import { SubmitDialog } from '../components/creator/SubmitDialog';
 import { ProblemList } from '../components/creator/ProblemList';
 import { SceneLibrary } from '../components/creator/SceneLibrary';
 import { SceneSummaryCard } from '../components/creator/SceneSummaryCard';
+import { BlendFacts, BlendSummaryCard } from '../components/creator/BlendSummaryCard';
 import { Page } from '../components/Page';
 import { useStore } from '../state/store';
 
@@ -18,6 +19,7 @@ export function CreatorView() {
   const scenes = useStore((s) => s.scenes);
   const selectedId = useStore((s) => s.selectedSceneId);
   const problems = useStore((s) => s.importProblems);
+  const refusedBlend = useStore((s) => s.importBlend);
   const selectScene = useStore((s) => s.selectScene);
   const scene = scenes.find((s) => s.sceneId === selectedId) ?? null;
   const openJobId = useStore((s) => s.openJobId);
@@ -44,12 +46,18 @@ export function CreatorView() {
   }
 
   return (
-    <Page id="creator" title="Creator" lead="Drop a 3D scene, see what it costs, and watch your frames arrive.">
+    <Page id="creator" title="Creator" lead="Drop a 3D scene or a .blend, see what it costs, and watch your frames arrive.">
       {!scene && <DropZone />}
       {problems.length > 0 && (
         <section className="card wide" data-testid="import-problems">
           <h2>{problems.some((p) => p.severity === 'error') ? 'Problems that stop this scene from rendering' : 'Warnings'}</h2>
           <ProblemList problems={problems} />
+          {refusedBlend && (
+            <>
+              <h3>What Blender found in the file</h3>
+              <BlendFacts info={refusedBlend} />
+            </>
+          )}
         </section>
       )}
       {scene && (
@@ -59,7 +67,7 @@ export function CreatorView() {
               ← Another scene
             </button>
           </div>
-          <SceneSummaryCard scene={scene} />
+          {scene.summary.blender ? <BlendSummaryCard scene={scene} /> : <SceneSummaryCard scene={scene} />}
           <JobForm
             key={`${scene.sceneId}-${formSeed ? JSON.stringify(formSeed) : ''}`}
             scene={scene}

@@ -32,9 +32,14 @@ export const BLENDER_MISMATCH_ALLOWANCE = 0.01;
 export const BLENDER_MIN_PIXELS = 2048;
 export const BLENDER_MAX_PATCHES = 128;
 
-/** The verifier's renderers for Blender jobs: `pkgFor` gives the packed .blend of a job's spec. */
-export function blendPatchRenderers(renderer: BlendTaskRenderer, pkgFor: (spec: JobSpec) => BlendPackage): Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance' | 'minPixels' | 'maxPatches'> {
-  const renderMany: PatchBatchRenderer = async (spec, task, rects, opts) => (await renderer.renderRects(pkgFor(spec), spec, task.frame, rects, opts.spp ? { spp: opts.spp } : {})).pixels;
+/**
+ * The verifier's renderers for Blender jobs: `pkgFor` gives the packed .blend of a job's spec.
+ * `renderer` may be found late (the app probes its Blender on first use): a function is asked
+ * for it at each check.
+ */
+export function blendPatchRenderers(renderer: BlendTaskRenderer | (() => Promise<BlendTaskRenderer>), pkgFor: (spec: JobSpec) => BlendPackage): Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance' | 'minPixels' | 'maxPatches'> {
+  const get = typeof renderer === 'function' ? renderer : async () => renderer;
+  const renderMany: PatchBatchRenderer = async (spec, task, rects, opts) => (await (await get()).renderRects(pkgFor(spec), spec, task.frame, rects, opts.spp ? { spp: opts.spp } : {})).pixels;
   const render: PatchRenderer = async (spec, task, rect, opts) => (await renderMany(spec, task, [rect], opts.spp ? { spp: opts.spp } : {}))[0]!;
   return { render, renderMany, mismatchAllowance: BLENDER_MISMATCH_ALLOWANCE, minPixels: BLENDER_MIN_PIXELS, maxPatches: BLENDER_MAX_PATCHES };
 }

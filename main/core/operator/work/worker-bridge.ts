@@ -4,6 +4,7 @@
  * task back the moment the person returns.
  */
 import { benchHours, parseTokens, REFERENCE_SCORE } from '../../../../shared/pricing';
+import { isBlenderSpec } from '../../../../shared/job-spec';
 import { availableParallelism } from 'node:os';
 import type { OperatorService } from '../operator-service';
 import type { WorkerEvent } from './worker';
@@ -33,7 +34,8 @@ export function taskPrice(renderMs: number, score: number | null, perBenchHour: 
 
 /** The hooks to hand to NetService.start; the worker's events land in the history. */
 export function operatorNetHooks(op: OperatorService, settings = { cores: availableParallelism() }, log: (line: string) => void = () => {}): OperatorNetHooks {
-  const score = () => op.latestScore();
+  // A Blender task's time is priced by the Cycles score, the rest by the native engine's.
+  const score = (spec?: { engine?: string | undefined }) => (spec && isBlenderSpec(spec) ? op.cyclesScore() : op.latestScore());
   return {
     shouldWork: () => op.shouldWork(),
     threads: () => op.threads(settings.cores),
@@ -58,7 +60,7 @@ export function recordRedeemed(op: OperatorService, r: { chainJobId: string; cum
 }
 
 /** Writes one worker event into the operator's history. */
-export function recordWorkerEvent(op: OperatorService, e: WorkerEvent, score: () => number | null = () => null): void {
+export function recordWorkerEvent(op: OperatorService, e: WorkerEvent, score: (spec?: { engine?: string | undefined }) => number | null = () => null): void {
   const id = e.lease.leaseId;
   const h = op.history;
   switch (e.type) {
@@ -77,7 +79,7 @@ export function recordWorkerEvent(op: OperatorService, e: WorkerEvent, score: ()
       return;
     case 'rendered':
       if (h.get(id)) {
-        const price = e.lease.price.amount ?? taskPrice(e.renderMs, score(), e.lease.price.perBenchHour);
+        const price = e.lease.price.amount ?? taskPrice(e.renderMs, score(e.lease.spec), e.lease.price.perBenchHour);
         h.recordFinished(id, { outcome: 'submitted', durationMs: e.renderMs, price });
       }
       return;

@@ -5,7 +5,7 @@ import { filesFromDrop, filesFromInput } from '../../api/upload';
 import { useStore } from '../../state/store';
 import { Words } from '../Words';
 
-/** Drag a .glb, a .gltf with its files, or a folder here — or pick them. */
+/** Drag a .glb, a .gltf with its files, a .blend (with its textures' folder), or a folder here — or pick them. */
 export function DropZone() {
   const importFiles = useStore((s) => s.importFiles);
   const phase = useStore((s) => s.importPhase);
@@ -45,12 +45,12 @@ export function DropZone() {
             <div className="progress wide-bar" role="progressbar" aria-label="Import progress" aria-valuenow={Math.round((phase.kind === 'uploading' ? phase.fraction : 1) * 100)}>
               <span style={{ width: `${(phase.kind === 'uploading' ? phase.fraction * 0.6 : 0.8) * 100}%` }} className={phase.kind === 'checking' ? 'indeterminate' : ''} />
             </div>
-            <p className="muted small">{phase.kind === 'checking' ? 'Reading the scene, packing it and rendering a preview.' : 'Sending the files to Rayfarm.'}</p>
+            <p className="muted small">{phase.kind === 'checking' ? (/\.blend$/i.test(phase.name) ? 'Blender is reading the .blend (scripts off), packing it and rendering a preview.' : 'Reading the scene, packing it and rendering a preview.') : 'Sending the files to Rayfarm.'}</p>
           </>
         ) : (
           <>
             <p className="drop-title">Drop a 3D scene here</p>
-            <p className="muted">A .glb file, a .gltf with its .bin and textures, or a folder holding one .gltf</p>
+            <p className="muted">A .glb file, a .gltf with its .bin and textures, a Blender .blend (Cycles), or a folder holding one .gltf or .blend</p>
             <div className="row center">
               <button type="button" className="btn btn-primary" onClick={() => fileInput.current?.click()}>
                 Choose files…
@@ -80,7 +80,7 @@ export function DropZone() {
           </p>
         )}
       </div>
-      <input ref={fileInput} type="file" multiple accept=".glb,.gltf,.bin,.png,.jpg,.jpeg,.webp,.ktx2" hidden data-testid="file-input" onChange={(e) => e.target.files && void importFiles(filesFromInput(e.target.files))} />
+      <input ref={fileInput} type="file" multiple accept=".glb,.gltf,.bin,.png,.jpg,.jpeg,.webp,.ktx2,.blend" hidden data-testid="file-input" onChange={(e) => e.target.files && void importFiles(filesFromInput(e.target.files))} />
       <input
         ref={folderInput}
         type="file"

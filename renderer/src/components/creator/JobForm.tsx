@@ -11,7 +11,7 @@ import type { JobField } from '../../forms/job-fields';
 import { useStore } from '../../state/store';
 import { benchHoursText, duration, exactTokens, tokens } from './format';
 import { ENVIRONMENT_LABEL } from './SceneSummaryCard';
-import { environmentOf, fromSpec, PRESETS, toSpecInput } from './job-form-state';
+import { defaultsFor, environmentOf, fromSpec, PRESETS, toSpecInput } from './job-form-state';
 import type { FormState } from './job-form-state';
 
 const TIERS: { id: Tier; label: string; hint: string }[] = [
@@ -68,30 +68,10 @@ export function JobForm({
   onSubmit?: (spec: JobSpec, estimate: Estimate) => void;
   submitting?: boolean;
 }) {
-  const anim = scene.summary.animations;
-  const lastFrame = anim.length ? Math.max(0, Math.round(Math.max(...anim.map((a) => a.end)) * 24)) : 0;
   const operatorsSeen = useOperatorsSeen();
   const connected = useStore((s) => s.connection === 'connected');
-  const [f, setF] = useState<FormState>(() =>
-    seed && seed.sceneId === scene.sceneId
-      ? fromSpec(seed)
-      : {
-    camera: 'auto',
-    preset: '360p',
-    width: '640',
-    height: '360',
-    spp: '64',
-    start: '0',
-    end: String(Math.min(lastFrame, 3)),
-    step: '1',
-    tilesX: '1',
-    tilesY: '1',
-    output: 'png8',
-    tier: 'economy',
-    environment: 'auto',
-    envColor: '#ffffff',
-        },
-  );
+  const blend = scene.summary.blender;
+  const [f, setF] = useState<FormState>(() => (seed && seed.sceneId === scene.sceneId ? fromSpec(seed) : defaultsFor(scene)));
   const setPreviewEnvironment = useStore((s) => s.setPreviewEnvironment);
   const envKey = JSON.stringify(environmentOf(f));
   // The scene's preview follows the world light chosen here; a new scene starts on auto.
@@ -160,7 +140,7 @@ export function JobForm({
     for (const k of Object.keys(patch) as JobField[]) clear(k);
   };
   const isStill = f.start === f.end;
-  const field = (id: keyof FormState, label: string, error: string | undefined, props: Record<string, unknown> = {}) => (
+  const field = (id: Exclude<keyof FormState, 'blender'>, label: string, error: string | undefined, props: Record<string, unknown> = {}) => (
     <div className="field">
       <label htmlFor={`job-${id}`}>{label}</label>
       <input id={`job-${id}`} inputMode="numeric" value={f[id]} onChange={(e) => set({ [id]: e.target.value })} aria-invalid={!!error} {...props} />
@@ -178,18 +158,27 @@ export function JobForm({
         }}
       >
         <div className="grid-2">
-          <div className="field">
-            <label htmlFor="job-camera">Camera</label>
-            <select id="job-camera" value={f.camera} onChange={(e) => set({ camera: e.target.value })}>
-              <option value="auto">{scene.summary.cameras.length ? `Scene camera (${scene.summary.cameras[0]!.name || 'first'})` : 'Automatic framing'}</option>
-              {scene.summary.cameras.map((c, i) => (
-                <option key={i} value={String(i)}>
-                  {c.name || `Camera ${i + 1}`}
-                </option>
-              ))}
-            </select>
-            <FieldError text={apiErrors.of('camera')} testId="job-camera-error" />
-          </div>
+          {blend ? (
+            <div className="field">
+              <span className="label">Camera</span>
+              <p className="muted small" data-testid="job-blend-camera">
+                The scene&apos;s active camera{blend.camera ? ` (${blend.camera})` : ''}, as Blender renders it
+              </p>
+            </div>
+          ) : (
+            <div className="field">
+              <label htmlFor="job-camera">Camera</label>
+              <select id="job-camera" value={f.camera} onChange={(e) => set({ camera: e.target.value })}>
+                <option value="auto">{scene.summary.cameras.length ? `Scene camera (${scene.summary.cameras[0]!.name || 'first'})` : 'Automatic framing'}</option>
+                {scene.summary.cameras.map((c, i) => (
+                  <option key={i} value={String(i)}>
+                    {c.name || `Camera ${i + 1}`}
+                  </option>
+                ))}
+              </select>
+              <FieldError text={apiErrors.of('camera')} testId="job-camera-error" />
+            </div>
+          )}
           <div className="field">
             <label htmlFor="job-preset">Resolution</label>
             <select id="job-preset" value={f.preset} onChange={(e) => set({ preset: e.target.value as FormState['preset'] })}>
@@ -216,27 +205,42 @@ export function JobForm({
             </select>
             <FieldError text={apiErrors.of('output')} testId="job-output-error" />
           </div>
-          <div className="field">
-            <label htmlFor="job-environment">World light</label>
-            <select id="job-environment" value={f.environment} onChange={(e) => set({ environment: e.target.value })}>
-              <option value="auto">Automatic{scene.summary.environment ? ` (${ENVIRONMENT_LABEL[scene.summary.environment.kind].toLowerCase()})` : ''}</option>
-              <option value="default">Studio environment</option>
-              <option value="none">None (the scene's own lights only)</option>
-              <option value="color">Uniform colour</option>
-              {(scene.summary.environmentMaps ?? []).map((m) => (
-                <option key={m.sha256} value={`hdri:${m.sha256}`}>
-                  Environment map {m.name} ({m.width}×{m.height})
-                </option>
-              ))}
-            </select>
-            {f.environment === 'color' && <input type="color" id="job-environment-color" aria-label="World colour" value={f.envColor} onChange={(e) => set({ envColor: e.target.value })} />}
-            <FieldError text={problemFor('environment', 'environment')} testId="job-environment-error" />
-          </div>
+          {!blend && (
+            <div className="field">
+              <label htmlFor="job-environment">World light</label>
+              <select id="job-environment" value={f.environment} onChange={(e) => set({ environment: e.target.value })}>
+                <option value="auto">Automatic{scene.summary.environment ? ` (${ENVIRONMENT_LABEL[scene.summary.environment.kind].toLowerCase()})` : ''}</option>
+                <option value="default">Studio environment</option>
+                <option value="none">None (the scene's own lights only)</option>
+                <option value="color">Uniform colour</option>
+                {(scene.summary.environmentMaps ?? []).map((m) => (
+                  <option key={m.sha256} value={`hdri:${m.sha256}`}>
+                    Environment map {m.name} ({m.width}×{m.height})
+                  </option>
+                ))}
+              </select>
+              {f.environment === 'color' && <input type="color" id="job-environment-color" aria-label="World colour" value={f.envColor} onChange={(e) => set({ envColor: e.target.value })} />}
+              <FieldError text={problemFor('environment', 'environment')} testId="job-environment-error" />
+            </div>
+          )}
           {field('start', 'First frame', problemFor('start', 'frames.start', 'frames'))}
           {field('end', 'Last frame', problemFor('end', 'frames.end'))}
           {!isStill && field('step', 'Every n-th frame', problemFor('step', 'frames.step'))}
           {isStill && field('tilesX', 'Tiles across', problemFor('tilesX', 'tiles.x', 'tiles'))}
           {isStill && field('tilesY', 'Tiles down', problemFor('tilesY', 'tiles.y'))}
+          {blend && (
+            <div className="field">
+              <label htmlFor="job-denoise">
+                <input type="checkbox" id="job-denoise" checked={false} disabled aria-describedby="job-denoise-why" /> Denoise frames after verification
+              </label>
+              {/* Off by default; refused in words until it can run. */}
+              <p className="muted small" id="job-denoise-why" data-testid="job-denoise-why">
+                {blend.denoiser
+                  ? 'Not available for network jobs yet: denoise a local render with rayfarm render FILE.blend --denoise.'
+                  : 'Not available: this Blender was built without OpenImageDenoise.'}
+              </p>
+            </div>
+          )}
         </div>
         <fieldset className="tiers">
           <legend>Tier</legend>

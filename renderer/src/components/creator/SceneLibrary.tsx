@@ -8,7 +8,7 @@ function SceneTile({ scene, active, onPick }: { scene: SceneRecord; active: bool
     <button type="button" className={`scene-tile${active ? ' active' : ''}`} onClick={onPick} data-testid="scene-tile">
       <span className="thumb">{preview ? <img src={preview} alt="" /> : null}</span>
       <span className="scene-tile-name">{scene.name}</span>
-      <span className="muted small">{scene.summary.triangles.toLocaleString('en-US')} triangles</span>
+      <span className="muted small">{scene.summary.blender ? `.blend · ${scene.summary.blender.engine}` : `${scene.summary.triangles.toLocaleString('en-US')} triangles`}</span>
     </button>
   );
 }

@@ -2,6 +2,7 @@
  * The render settings form's state and its round trip to a job spec: numbers kept as typed
  * (so a half-typed field shows its problem), resolution presets, and the world light choice.
  */
+import type { SceneRecord } from '../../../../shared/api';
 import type { JobSpec, JobSpecInput, OutputFormat, Tier } from '../../../../shared/job-spec';
 import { linearToSrgb, srgbToLinear } from '../../../../shared/srgb';
 
@@ -33,6 +34,30 @@ export interface FormState {
   environment: string;
   /** #rrggbb (sRGB) for a uniform colour. */
   envColor: string;
+  /** A .blend's job: its engine id, and the file's seed and fps (kept so frames equal Blender's own render). */
+  blender?: { engine: string; seed: number; fps: number };
+}
+
+/** The form's first state for a scene: a glTF's usual preview settings, or a .blend's own frames, size and samples. */
+export function defaultsFor(scene: SceneRecord): FormState {
+  const b = scene.summary.blender;
+  const base = { camera: 'auto', tilesX: '1', tilesY: '1', output: 'png8' as const, tier: 'economy' as const, environment: 'auto', envColor: '#ffffff' };
+  if (b) {
+    return {
+      ...base,
+      preset: PRESETS.find((p) => p.w === b.width && p.h === b.height)?.id ?? 'custom',
+      width: String(b.width),
+      height: String(b.height),
+      spp: String(Math.max(1, b.samples)),
+      start: String(Math.max(0, b.frameStart)),
+      end: String(Math.max(0, b.frameEnd)),
+      step: String(Math.max(1, b.frameStep)),
+      ...(b.engineId ? { blender: { engine: b.engineId, seed: b.seed, fps: Math.min(1000, Math.max(0.001, b.fps)) } } : {}),
+    };
+  }
+  const anim = scene.summary.animations;
+  const lastFrame = anim.length ? Math.max(0, Math.round(Math.max(...anim.map((a) => a.end)) * 24)) : 0;
+  return { ...base, preset: '360p', width: '640', height: '360', spp: '64', start: '0', end: String(Math.min(lastFrame, 3)), step: '1' };
 }
 
 /** The spec's environment from the form's choice (colour picked in sRGB, sent linear). */
@@ -68,7 +93,8 @@ export function toSpecInput(sceneId: string, f: FormState): JobSpecInput {
     tiles: { x: n(f.tilesX), y: n(f.tilesY) },
     output: f.output,
     tier: f.tier,
-    environment: environmentOf(f),
+    // A .blend is lit by its own world: the world light is the glTF engine's.
+    ...(f.blender ? { engine: f.blender.engine, seed: f.blender.seed, fps: f.blender.fps } : { environment: environmentOf(f) }),
   };
 }
 
@@ -89,5 +115,6 @@ export function fromSpec(s: JobSpec): FormState {
     output: s.output,
     tier: s.tier,
     ...environmentFields(s.environment),
+    ...(s.engine ? { blender: { engine: s.engine, seed: s.seed, fps: s.fps } } : {}),
   };
 }

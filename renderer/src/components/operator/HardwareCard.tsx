@@ -46,6 +46,11 @@ export function HardwareCard() {
               {hw.blender
                 ? `${hw.blender.version} — takes ${hw.blender.engine} jobs on ${hw.blender.devices.map((d) => (d.type === 'CPU' ? 'CPU' : `${d.type} ${d.name}`)).join(', ')}${hw.blender.sandboxed ? ' (sandboxed)' : ' (no sandbox: install bubblewrap)'}`
                 : 'not found — .blend jobs are not taken'}
+              {hw.blender && (
+                <p className="op-note" data-testid="hw-cycles" data-score={hw.blender.cycles?.score}>
+                  {hw.blender.cyclesNote ?? 'Measuring the Cycles benchmark (a short render with this Blender)…'}
+                </p>
+              )}
             </div>
           )}
           {hw.notes.map((n) => (

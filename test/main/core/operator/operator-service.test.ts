@@ -257,7 +257,7 @@ describe('OperatorService', () => {
 
   it('shows the Blender the node found (version, engine id, devices, sandbox) on the hardware card', async () => {
     expect((await op.readHardware()).blender).toBeUndefined();
-    op.setBlender({ path: '/usr/bin/blender', version: '3.4.1', majorMinor: '3.4', devices: [{ type: 'CPU', name: 'CPU' }, { type: 'OPTIX', name: 'RTX 4090' }], sandbox: 'bwrap' });
+    op.setBlender({ path: '/usr/bin/blender', version: '3.4.1', majorMinor: '3.4', devices: [{ type: 'CPU', name: 'CPU' }, { type: 'OPTIX', name: 'RTX 4090' }], denoiser: false, sandbox: 'bwrap' });
     expect((await op.readHardware()).blender).toEqual({ version: '3.4.1', path: '/usr/bin/blender', engine: 'blender-cycles/3.4', devices: [{ type: 'CPU', name: 'CPU' }, { type: 'OPTIX', name: 'RTX 4090' }], sandboxed: true });
     op.setBlender(null);
     expect((await op.readHardware()).blender).toBeNull();

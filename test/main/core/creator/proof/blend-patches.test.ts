@@ -8,7 +8,7 @@ import type { JobSpec, Task } from '../../../../../shared/job-spec';
 import { findBlender } from '../../../../../main/core/blender';
 import { blendPatchRenderers } from '../../../../../main/core/creator/proof/blend-patches';
 import { Verifier } from '../../../../../main/core/creator/proof/verifier';
-import { estimateBlendJob } from '../../../../../main/core/creator/pay/blend-estimate';
+import { estimateBlendJob, probeRects } from '../../../../../main/core/creator/pay/blend-estimate';
 import { BlendTaskRenderer } from '../../../../../main/core/render/blend-task';
 import type { BlendPackage } from '../../../../../main/core/render/blend-task';
 import { blendJobSpec, prepareBlend } from '../../../../../main/core/scene/blend-prepare';
@@ -59,9 +59,29 @@ describe.skipIf(!blenderPath)('proof of render for Blender jobs', () => {
     const e = await estimateBlendJob(renderer, pkg, spec, { localScore: 100, baseRatePerBH: 10n ** 18n, nodes: 2 });
     expect(e).toMatchObject({ tasks: 4, frames: 2 });
     expect(e.probes.map((p) => p.frame)).toEqual([2, 3]);
-    expect(e.probes.every((p) => p.seconds > 0 && p.spp === spec.spp && p.pixels === 16 * 12)).toBe(true);
+    const gridPixels = probeRects(spec.width, spec.height).reduce((n, r) => n + r.width * r.height, 0);
+    // Start-up and scene load are measured apart from the probes' render time, and charged once per task.
+    expect(e.probes.every((p) => p.seconds >= 0 && p.loadSeconds > 0 && p.spp === spec.spp && p.pixels === gridPixels)).toBe(true);
+    expect(e.localSeconds).toBeGreaterThanOrEqual(e.tasks * Math.min(...e.probes.map((p) => p.loadSeconds)));
     expect(e.localSeconds).toBeGreaterThan(0);
     expect(e.benchHours).toBeCloseTo(e.localSeconds / 3600, 9);
     expect(BigInt(e.price)).toBeGreaterThan(0n);
+  });
+});
+
+describe('where a Blender estimate probes a frame', () => {
+  it('a grid of small regions spread over the whole frame, each inside it, not one region at its centre', () => {
+    for (const [w, h] of [[64, 48], [1920, 1080], [16, 16], [17, 4000]] as const) {
+      const rects = probeRects(w, h);
+      expect(rects).toHaveLength(16);
+      for (const r of rects) expect(r.x >= 0 && r.y >= 0 && r.x + r.width <= w && r.y + r.height <= h && r.width > 0 && r.height > 0).toBe(true);
+    }
+    const rects = probeRects(1920, 1080);
+    const quadrant = (r: { x: number; y: number }) => `${r.x < 960 ? 'left' : 'right'}-${r.y < 540 ? 'top' : 'bottom'}`;
+    expect(new Set(rects.map(quadrant)).size).toBe(4);
+    // About a ninth of the frame's pixels.
+    const share = rects.reduce((n, r) => n + r.width * r.height, 0) / (1920 * 1080);
+    expect(share).toBeGreaterThan(0.08);
+    expect(share).toBeLessThan(0.15);
   });
 });

@@ -47,7 +47,7 @@ describe('Blender jobs: only operators with the same Blender take them', () => {
     const native = { render: () => Promise.reject(new Error('the native engine must not get a Blender task')) };
     const input = { spec, task, sceneHash: spec.sceneId, signal: new AbortController().signal, onProgress: () => {} };
     await expect(routedTaskRenderer(native, () => undefined).render(input)).rejects.toMatchObject({ code: 'BLENDER_NOT_FOUND' });
-    const other = new BlendTaskRenderer({ path: '/usr/bin/blender', version: '4.2.0', majorMinor: '4.2', devices: [], sandbox: 'none' });
+    const other = new BlendTaskRenderer({ path: '/usr/bin/blender', version: '4.2.0', majorMinor: '4.2', devices: [], denoiser: false, sandbox: 'none' });
     await expect(other.renderTask({ sceneHash: spec.sceneId, file: '/nonexistent.blend' }, spec, task)).rejects.toMatchObject({ code: 'BLENDER_VERSION_MISMATCH', message: expect.stringMatching(/needs Blender 3\.4; this machine has Blender 4\.2\.0/) });
   });
 });
