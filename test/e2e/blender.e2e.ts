@@ -134,7 +134,7 @@ describe.skipIf(!blenderPath)('the Creator view, a .blend to verified frames', (
     expect(await page.getByTestId('job-blend-camera').textContent()).toContain('Camera');
     // Denoising is off, and refused in words when this Blender cannot do it.
     expect(await page.getByLabel('Denoise frames after verification').isDisabled()).toBe(true);
-    expect(await page.getByTestId('job-denoise-why').textContent()).toMatch(/this Blender was built without OpenImageDenoise|Not available for network jobs yet/);
+    expect(await page.getByTestId('job-denoise-why').textContent()).toMatch(/this Blender was built without OpenImageDenoise|Not in the app yet/);
     await expect.poll(() => page.getByTestId('estimate-total').textContent(), { timeout: 180_000 }).toMatch(/RFT/);
     expect(await page.getByTestId('estimate').textContent()).toContain('4 (4 frames)');
     await page.getByTestId('job-form').screenshot({ path: join(RESULTS_DIR, 'blender-job-form.png') });

@@ -32,6 +32,7 @@ import { WalletService } from '../../core/wallet';
 import type { WalletKey } from '../../core/wallet';
 import type { ParsedCommand } from '../options';
 import { readPassword } from '../options';
+import { denoiseJobFrames, frameList } from './denoise-job';
 
 /** Flags of public mode. */
 export const paidOptions = {
@@ -137,7 +138,7 @@ export function publicModeFor(args: ParsedCommand, store: Store, setup: PaidSetu
 export async function paidSubmit(
   args: ParsedCommand,
   store: Store,
-  input: { spec: JobSpec; doc?: Document; blender?: BlenderInstall; outDir: string; sceneBytes: number; node: Pick<NodeOptions, 'net' | 'render' | 'dispatcher'> },
+  input: { spec: JobSpec; doc?: Document; blender?: BlenderInstall; denoise?: boolean; outDir: string; sceneBytes: number; node: Pick<NodeOptions, 'net' | 'render' | 'dispatcher'> },
 ): Promise<number> {
   const log = (l: string) => console.error(l);
   const tier = TierSchema.safeParse(args.str('tier') ?? 'economy');
@@ -201,7 +202,9 @@ export async function paidSubmit(
     });
     const s = jobs.summary(job.id);
     const refunded = final === 'closed' ? (s.refund ?? '0') : (BigInt(s.funded) - BigInt(s.paid)).toString();
-    const frames = new Set(svc.dispatcher.job(job.id)!.tasks.map((t) => t.frame)).size;
+    const frameNumbers = frameList(svc, job.id);
+    const frames = frameNumbers.length;
+    const denoised = input.denoise && input.blender ? await denoiseJobFrames(svc.output, { id: job.id, spec, frames: frameNumbers, outDir: input.outDir }, input.blender, log) : undefined;
     const seconds = Math.round((performance.now() - started) / 10) / 100;
     console.log(
       JSON.stringify({
@@ -216,6 +219,7 @@ export async function paidSubmit(
         fee: s.fee,
         refunded,
         rejected: s.rejected,
+        ...(denoised ? { denoised: denoised.written.length } : {}),
       }),
     );
     return s.progress?.failed ? 1 : 0;

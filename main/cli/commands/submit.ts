@@ -9,6 +9,7 @@ import { openStore, resolveDataDir, sha256Hex } from '../../core/store';
 import { parseCommand } from '../options';
 import type { BlenderInstall } from '../../core/blender';
 import { requireDenoiser } from '../../core/blender/denoise';
+import { denoiseJobFrames, frameList } from './denoise-job';
 import { blendJobSpec, isBlendPath, prepareBlend, requireBlender } from '../../core/scene/blend-prepare';
 import type { PreparedBlend } from '../../core/scene/blend-prepare';
 import { parseFrames } from './render';
@@ -29,8 +30,8 @@ was stopped and it resumes the job.
   --format F         png8 | png16 | exr-half | exr-float (default png8)
   --local            also render on this machine
   --blender PATH     the Blender that checks, packs and verifies a .blend (default: on the PATH)
-  --denoise          a .blend: denoise frames after verification (not built yet for network
-                     jobs; refused, saying why, and first of all without OpenImageDenoise)
+  --denoise          a .blend: once verified, each frame is also denoised with this machine's
+                     Blender into OUT/denoised/ (refused, saying why, without OpenImageDenoise)
   --lease-seconds N  how long an operator may go silent before its task is re-leased (default 60)
   --grace-seconds N  how long a disconnected operator keeps its tasks (default 10)
 ${netOptionsHelp}
@@ -94,8 +95,8 @@ export async function submitCommand(argv: string[]): Promise<number> {
   if (blend === undefined) return 1;
   if (args.bool('denoise')) {
     if (!blend) throw new RayfarmError('CLI_BAD_ARGS', "--denoise is for .blend files (Blender's OpenImageDenoise); the built-in engine does not denoise.");
+    // Refused before anything is paid or rendered when this Blender cannot denoise.
     requireDenoiser(blend.install);
-    throw new RayfarmError('DENOISE_NOT_BUILT', 'Denoising network jobs after verification is not built yet: submit without --denoise, or denoise a local render with rayfarm render FILE.blend --denoise.');
   }
   const packed = blend ? null : await packSceneArg(args.positionals[0]!);
   if (!blend && !packed) return 1;
@@ -124,7 +125,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     const graceS = num('grace-seconds', args.str('grace-seconds'), 10);
     const nodeOptions = { net: netConfigFrom(args), render: args.bool('local'), dispatcher: { leaseMs: leaseS * 1000, disconnectGraceMs: graceS * 1000 } };
     if ((args.str('chain') || args.str('network')) && !args.str('studio-key')) {
-      return await paidSubmit(args, store, { spec: checked.spec, ...(packed ? { doc: packed.doc } : {}), ...(blend ? { blender: blend.install } : {}), outDir, sceneBytes: glb.byteLength, node: nodeOptions });
+      return await paidSubmit(args, store, { spec: checked.spec, ...(packed ? { doc: packed.doc } : {}), ...(blend ? { blender: blend.install, denoise: args.bool('denoise') } : {}), outDir, sceneBytes: glb.byteLength, node: nodeOptions });
     }
     node = await startRayfarmNode({ store, ...nodeOptions, ...(blend ? { blender: blend.install } : {}), log: (l) => console.error(l) });
     const svc = node.net;
@@ -159,7 +160,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     });
     clearInterval(quiet);
     // The last frame is written as its last result is accepted; wait for every file.
-    const frames = new Set(svc.dispatcher.job(job.id)!.tasks.map((t) => t.frame)).size;
+    const frames = frameList(svc, job.id).length;
     const written = await new Promise<number>((resolveWritten) => {
       const check = () => svc.output.framesWritten(job.id);
       if (progress.failed > 0 || check() >= frames) return resolveWritten(check());
@@ -170,8 +171,9 @@ export async function submitCommand(argv: string[]): Promise<number> {
         }
       });
     });
+    const denoised = blend && args.bool('denoise') ? await denoiseJobFrames(svc.output, { id: job.id, spec: checked.spec, frames: frameList(svc, job.id), outDir }, blend.install, (l) => console.error(l)) : undefined;
     const seconds = Math.round((performance.now() - started) / 10) / 100;
-    console.log(JSON.stringify({ jobId: job.id, tasks: progress.tasks, frames: written, outDir, seconds }));
+    console.log(JSON.stringify({ jobId: job.id, tasks: progress.tasks, frames: written, outDir, seconds, ...(denoised ? { denoised: denoised.written.length } : {}) }));
     return progress.state === 'done' && written === frames ? 0 : 1;
   } finally {
     await node?.stop();

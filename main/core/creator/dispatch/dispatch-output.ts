@@ -46,9 +46,35 @@ export class DispatchOutput {
     return n;
   }
 
+  /**
+   * A complete frame's linear RGBA floats, stitched from its accepted results (undefined while
+   * a task of it has none): what a creator-side step such as denoising starts from, rather
+   * than the tone-mapped file.
+   */
+  framePixels(jobId: string, frame: number): Float32Array | undefined {
+    const j = this.dispatcher.job(jobId);
+    if (!j || !this.complete(jobId, frame)) return undefined;
+    const results = this.dispatcher.results(jobId);
+    const tiles = j.tasks
+      .filter((t) => t.frame === frame)
+      .map((t) => {
+        const b = this.blobs.get(results.get(t.index)!);
+        return { rect: t.rect, pixels: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) };
+      });
+    return stitch(tiles, j.row.spec.width, j.row.spec.height);
+  }
+
+  /** Called with each frame once it is written. */
   onFrame(fn: (f: FrameWritten) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  private complete(jobId: string, frame: number): boolean {
+    const j = this.dispatcher.job(jobId);
+    const results = this.dispatcher.results(jobId);
+    const tasks = j?.tasks.filter((t) => t.frame === frame) ?? [];
+    return tasks.length > 0 && tasks.every((t) => results.has(t.index));
   }
 
   private tryFrame(jobId: string, frame: number): void {
@@ -58,19 +84,13 @@ export class DispatchOutput {
     if (!j?.row.outDir) return;
     const spec = j.row.spec;
     const path = join(j.row.outDir, frameFileName(frame, spec.output));
-    const results = this.dispatcher.results(jobId);
-    const tasks = j.tasks.filter((t) => t.frame === frame);
-    if (!tasks.every((t) => results.has(t.index))) return;
+    if (!this.complete(jobId, frame)) return;
     if (existsSync(path)) {
       this.written.add(key);
       return;
     }
     try {
-      const tiles = tasks.map((t) => {
-        const b = this.blobs.get(results.get(t.index)!);
-        return { rect: t.rect, pixels: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) };
-      });
-      writeFrame(j.row.outDir, frame, stitch(tiles, spec.width, spec.height), spec.width, spec.height, spec.output);
+      writeFrame(j.row.outDir, frame, this.framePixels(jobId, frame)!, spec.width, spec.height, spec.output);
       this.written.add(key);
       for (const l of this.listeners) l({ jobId, frame, path });
     } catch (err) {

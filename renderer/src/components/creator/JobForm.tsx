@@ -236,7 +236,7 @@ export function JobForm({
               {/* Off by default; refused in words until it can run. */}
               <p className="muted small" id="job-denoise-why" data-testid="job-denoise-why">
                 {blend.denoiser
-                  ? 'Not available for network jobs yet: denoise a local render with rayfarm render FILE.blend --denoise.'
+                  ? 'Not in the app yet: rayfarm submit FILE.blend --denoise denoises a network job\'s verified frames into OUT/denoised/.'
                   : 'Not available: this Blender was built without OpenImageDenoise.'}
               </p>
             </div>
