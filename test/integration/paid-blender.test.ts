@@ -71,5 +71,7 @@ describe.skipIf(!blenderPath)('a paid Blender job on the dev chain', () => {
     expect(after[0]! - before[0]!).toBe(paid - feeOf(paid, 50));
     expect(after[1]! - before[1]!).toBe(feeOf(paid, 50));
     expect(before[2]! - after[2]!).toBe(paid);
+    // The node measured its Blender's Cycles score (it prices the node's Blender work).
+    await waitFor(() => op.p.err.some((l) => /Cycles score \d+(\.\d)? \(CPU\)/.test(l)), 120_000, `the Cycles benchmark: ${op.p.err.slice(-5).join('\n')}`);
   }, 300_000);
 });

@@ -1,4 +1,4 @@
-import { operatorBlender } from '../../core/node/node-blender';
+import { benchOperatorBlender, operatorBlender } from '../../core/node/node-blender';
 import { startRayfarmNode } from '../../core/node/start-node';
 import type { RayfarmNode } from '../../core/node/start-node';
 import type { PublicModeSlot } from '../../core/node/public-mode';
@@ -81,6 +81,9 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     throw err;
   }
   const svc = node.net;
+  // Blender work is priced by this Blender's Cycles score: measured once per version (sandboxed,
+  // in the background; kept in the settings), as the app does.
+  const cyclesBench = blender ? benchOperatorBlender(store.settings, blender, op, (l) => console.error(`rayfarm node: ${l}`)) : Promise.resolve();
   const addrs = svc.stack.node.listenAddrs();
   if (args.bool('json')) console.log(JSON.stringify({ peerId: svc.stack.node.peerId, mode: svc.stack.node.mode, listenAddrs: addrs }));
   else {
@@ -90,6 +93,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   await untilSignal();
   console.error('rayfarm node: stopping…');
   await node.stop();
+  await cyclesBench;
   setup?.close();
   op.stop();
   store.close();
