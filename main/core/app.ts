@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { appHandlers } from './api/app-handlers';
 import { operatorHandlers } from './api/operator-handlers';
 import { operatorPayHandlers } from './api/operator-pay-handlers';
+import { blenderHandlers } from './api/blender-handlers';
+import { benchOperatorBlender } from './node/node-blender';
 import type { OperatorPolicy } from '../../shared/api';
 import { nativeEngineLoader } from './operator/hardware';
 import type { IdleSource } from './operator/policy/idle-source';
@@ -195,6 +197,16 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...walletHandlers({ wallet, chain: () => chain, chainProblem: () => chainProblem }),
     ...chainHandlers({ settings: store.settings, startedWith: readChainChoice(store.settings) }),
     ...operatorHandlers(operator),
+    ...blenderHandlers({
+      operator,
+      settings: store.settings,
+      use: (b) => {
+        if (network.useBlender) return network.useBlender(b);
+        // The network is off: the hardware card and the Cycles score still follow the choice.
+        operator.setBlender(b);
+        void benchOperatorBlender(store.settings, b, operator, log);
+      },
+    }),
     ...operatorPayHandlers({ operator, publicMode: () => publicSlot.current, settings: store.settings }),
     ...sceneHandlers({ library: scenes, store, engine: creatorEngine, blender: creatorBlender, events: () => server }),
     ...jobHandlers({

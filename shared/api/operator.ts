@@ -262,6 +262,11 @@ export const operatorCalls = {
     OperatorStatusSchema,
     "Sets the most unpaid work (RFT) carried on one job at a time; null for one task's pay. Returns the status.",
   ),
+  'operator.blender.set': call(
+    z.object({ path: z.string().trim().min(1).max(4096).nullable() }).strict(),
+    HardwareInfoSchema,
+    'Sets the Blender program this machine renders .blend jobs with (null: blender on the PATH), after checking that it is a Blender that works; returns the hardware card.',
+  ),
   'operator.history': call(HistoryFilterSchema.optional(), z.array(HistoryEntrySchema), 'Rendered tasks, newest first.'),
   'operator.earnings': call(z.object({ days: z.number().int().min(1).max(366).default(14), utcOffsetMinutes: z.number().int().min(-900).max(900).default(0) }).strict().optional(), EarningsSchema, 'Earnings per day and week.'),
   'operator.history.csv': call(HistoryFilterSchema.optional(), z.object({ filename: z.string(), csv: z.string() }), 'The filtered history as CSV text.'),

@@ -56,6 +56,34 @@ describe('the Creator view, a .blend where the creator has no usable Blender', (
     expect(text).toMatch(/install Blender 3\.0 or newer/);
     expect(await page.getByTestId('scene-summary').count()).toBe(0);
   });
+
+  it("refuses, on the Operator view, a Blender path that is missing or is not Blender, saying why, and keeps the one set", async () => {
+    await page.getByTestId('nav-operator').click();
+    const field = page.getByTestId('op-blender-path');
+    const error = page.getByTestId('op-blender-path-error');
+    await field.fill('/nowhere/blender');
+    await page.getByTestId('op-blender-use').click();
+    await error.waitFor({ timeout: 60_000 });
+    expect(await error.textContent()).toBe('That Blender cannot be used: There is no Blender at /nowhere/blender. The Blender in use is unchanged.');
+    // A program that is not Blender (it runs, but never answers as Blender) is not kept either.
+    await field.fill('/bin/true');
+    await page.getByTestId('op-blender-use').click();
+    await expect.poll(async () => (await error.textContent()) ?? '', { timeout: 60_000 }).toMatch(/^That Blender cannot be used: .+ The Blender in use is unchanged\.$/s);
+    expect(await page.getByTestId('op-blender-saved').count()).toBe(0);
+    const api = await connectApi(app.url);
+    try {
+      await expect(api.call('operator.blender.set', { path: '/bin/true' })).rejects.toMatchObject({ code: expect.stringMatching(/^BLENDER_/) });
+    } finally {
+      api.close();
+    }
+    // The Blender set before is still the one used: a drop still names it.
+    await page.getByTestId('nav-creator').click();
+    await page.reload();
+    await page.getByTestId('nav-creator').click();
+    await dropFiles(page, 'dropzone', [{ name: 'cube.blend', bytes: Buffer.from('BLENDER-v304 not a real scene') }]);
+    await page.getByTestId('problem-BLENDER_NOT_FOUND').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('problem-BLENDER_NOT_FOUND').textContent()).toMatch(/There is no Blender at \/nonexistent\/blender\./);
+  });
 });
 
 sayIfNoBlender('the .blend Creator view end-to-end test');
@@ -164,5 +192,15 @@ describe.skipIf(!blenderPath)('the Creator view, a .blend to verified frames', (
     await expect.poll(() => cycles.getAttribute('data-score'), { timeout: 120_000 }).toMatch(/^\d+(\.\d+)?$/);
     expect(await cycles.textContent()).toMatch(/^Cycles score \d+\.\d on the CPU \(\d+ threads, Blender \d+\.\d+\.\d+\); it prices this node's Blender work\. .*only the CPU is measured\.$/i);
     await screenshot(page, 'blender-operator-hardware');
+  });
+
+  it('takes a Blender path typed on the Operator view once it has checked it', async () => {
+    await page.getByTestId('op-blender-path').fill(blenderPath!);
+    await page.getByTestId('op-blender-use').click();
+    await page.getByTestId('op-blender-saved').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('op-blender-saved').textContent()).toMatch(/^Using \/.+\.$/);
+    expect(await page.getByTestId('hw-blender').textContent()).toMatch(/^Blender: \d+\.\d+\.\d+ — takes blender-cycles\/\d+\.\d+ jobs on CPU/);
+    const hw = await api.call<{ blender: { path: string } | null }>('operator.hardware');
+    expect(hw.blender?.path).toMatch(/blender/);
   });
 });

@@ -4,7 +4,7 @@ import type { OperatorService } from '../operator/operator-service';
 import type { HandlerMap } from './api-server';
 
 /** Handlers for operator.*: hardware, benchmark, policy, status, history, earnings, CSV. */
-export function operatorHandlers(operator: OperatorService): HandlerMap<Exclude<keyof typeof operatorCalls, 'operator.payments.resume' | 'operator.payments.maxUnpaid'>> {
+export function operatorHandlers(operator: OperatorService): HandlerMap<Exclude<keyof typeof operatorCalls, 'operator.payments.resume' | 'operator.payments.maxUnpaid' | 'operator.blender.set'>> {
   return {
     'operator.hardware': (input) => operator.readHardware(input?.refresh === true),
     'operator.benchmark.run': () => operator.benchmark.run(),

@@ -16,6 +16,7 @@ import type { NetService } from './net-service';
 import { networkStatus } from './network-status';
 import type { PublicModeSlot } from './public-mode';
 import { benchOperatorBlender, operatorBlender } from './node-blender';
+import type { BlenderInstall } from '../blender';
 import { startRayfarmNode } from './start-node';
 import type { RayfarmNode } from './start-node';
 
@@ -52,6 +53,8 @@ export interface AppNetConfig extends ReachOptions {
 export interface AppNetwork {
   net: NetService | null;
   problem: string | null;
+  /** Renders .blend jobs with this Blender from now on (the person chose another); absent while the network is off. */
+  useBlender?: (install: BlenderInstall | null) => void;
   stop(): Promise<void>;
 }
 
@@ -118,14 +121,17 @@ export async function startAppNetwork(opts: {
   const node = net.stack.node;
   // Blender is probed after start (a Blender start-up): until it answers, Blender jobs wait.
   // RAYFARM_BLENDER=0 skips it (the test suite's nodes, which pass their own Blender).
+  const useBlender = (b: BlenderInstall | null): void => {
+    net.setBlender(b);
+    operator?.setBlender(b);
+    // Blender work is priced by the Cycles score of this node's Blender (measured once per version).
+    if (b && operator) void benchOperatorBlender(store.settings, b, operator, (l) => log(`rayfarm: ${l}`));
+  };
   if (process.env.RAYFARM_BLENDER !== '0') {
     const given = store.settings.get<unknown>(SettingsKeys.operatorBlenderPath, null);
-    void operatorBlender(typeof given === 'string' && given ? given : undefined, (l) => log(`rayfarm: ${l}`)).then((b) => {
-      net.setBlender(b);
-      operator?.setBlender(b);
-      // Blender work is priced by the Cycles score of this node's Blender (measured once per version).
-      if (b && operator) return benchOperatorBlender(store.settings, b, operator, (l) => log(`rayfarm: ${l}`));
-    }).catch((err: unknown) => log(`rayfarm: Blender: ${(err as Error).message}`));
+    void operatorBlender(typeof given === 'string' && given ? given : undefined, (l) => log(`rayfarm: ${l}`))
+      .then(useBlender)
+      .catch((err: unknown) => log(`rayfarm: Blender: ${(err as Error).message}`));
   }
   status.set('network', 'ready', `${node.mode === 'studio' ? 'Studio farm' : 'Public network'} as ${node.peerId.slice(-8)} on ${node.listenAddrs().length} address(es)`);
   let pending: NodeJS.Timeout | undefined;
@@ -166,6 +172,7 @@ export async function startAppNetwork(opts: {
   return {
     net,
     problem: null,
+    useBlender,
     async stop() {
       for (const off of offs) off();
       if (pending) clearTimeout(pending);

@@ -31,3 +31,10 @@ export const PEER_FIELDS: FieldMap<'addr'> = {
   codes: { NET_UNREACHABLE: 'addr' },
   rules: { addr: 'Type the peer\'s full address (at most 300 characters), such as /ip4/192.168.1.20/tcp/4001/p2p/12D3Koo….' },
 };
+
+/** The Blender program used for .blend jobs (operator.blender.set). */
+export const BLENDER_FIELDS: FieldMap<'path'> = {
+  paths: { path: 'path' },
+  codes: { BLENDER_NOT_FOUND: 'path', BLENDER_FAILED: 'path', BLENDER_TOO_OLD: 'path' },
+  rules: { path: 'Type the full path of the Blender program (at most 4096 characters), such as /usr/bin/blender, or leave it empty to use blender on the PATH.' },
+};

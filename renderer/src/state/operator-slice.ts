@@ -55,6 +55,8 @@ export interface OperatorSlice {
   resumeCreator(creator: string): Promise<void>;
   /** Sets the unpaid-work limit (RFT as typed; null: one task at a time); throws the API's refusal. */
   setMaxUnpaid(maxUnpaid: string | null): Promise<void>;
+  /** Renders .blend jobs with the Blender at `path` (null: blender on the PATH); throws the API's refusal. */
+  setBlenderPath(path: string | null): Promise<void>;
 }
 
 /** Local-midnight bounds of the form's dates as an API filter. */
@@ -190,6 +192,9 @@ export const createOperatorSlice: StateCreator<RootState, [], [], OperatorSlice>
     },
     async setMaxUnpaid(maxUnpaid) {
       set({ opStatus: await api.call('operator.payments.maxUnpaid', { maxUnpaid }) });
+    },
+    async setBlenderPath(path) {
+      set({ opHardware: await api.call('operator.blender.set', { path }) });
     },
     dismissNotice(at) {
       set({ opNotices: get().opNotices.filter((n) => n.at !== at) });

@@ -1,5 +1,6 @@
 import { Card } from '../Page';
 import { useStore } from '../../state/store';
+import { BlenderPathField } from './BlenderPathField';
 import { bytes } from './format';
 
 /** The CPU, the GPUs (VRAM, driver), the engine's devices and the Blender used for .blend jobs. */
@@ -53,6 +54,7 @@ export function HardwareCard() {
               )}
             </div>
           )}
+          <BlenderPathField current={hw.blender?.path ?? null} />
           {hw.notes.map((n) => (
             <p key={n} className={`op-note ${hw.usableGpu ? '' : 'op-note-warn'}`} data-testid="hw-note">
               {n}
