@@ -1,7 +1,7 @@
 /**
  * npm run bench:render -- [--scene FILE.glb]... [--width N] [--height N] [--spp N]
  *   [--max-depth N] [--threads N] [--backend cpu|cuda] [--vs-cycles] [--vs-reference]
- *   [--cycles-materials auto|importer|lambert] [--png DIR] [--repeat N]
+ *   [--cycles-materials auto|importer|lambert] [--png DIR] [--repeat N] [--models DIR]
  *
  * Renders each scene once with the native engine and prints one JSON line per scene:
  * {scene, width, height, spp, maxDepth, threads, seconds, samplesPerSecond, ...}.
@@ -21,9 +21,11 @@
  * Lambertian ("cycles-lambert") and through the importer otherwise ("cycles-importer"), and
  * prints {scene, reference, meanLuminance, referenceMeanLuminance, meanLuminanceDifference, ssim,
  * ssim4x4} (ssim4x4: SSIM of the images' 4 × 4-block means, where sampling noise matters less).
+ * --models DIR adds every .glb in DIR (e.g. Khronos sample models kept outside the repository,
+ * which may not ship them) to the scenes compared or timed.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PNG } from 'pngjs';
 import { benchScene, prepareGlb } from '../main/core/engine/benchmark';
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     'cycles-materials': { type: 'string', default: 'auto' },
     png: { type: 'string' },
     repeat: { type: 'string', default: '1' },
+    models: { type: 'string' },
   },
 });
 
@@ -59,7 +62,8 @@ const opts = {
 };
 const reference = values['vs-reference'];
 const sampleScenes = () => readdirSync('resources/scenes').filter((f) => f.endsWith('.glb')).sort().map((f) => join('resources/scenes', f));
-const scenes = values.scene?.length ? values.scene : reference ? sampleScenes() : ['resources/scenes/cornell.glb', 'resources/scenes/heavy.glb'];
+const models = values.models ? readdirSync(values.models).filter((f) => f.toLowerCase().endsWith('.glb')).sort().map((f) => join(values.models!, f)) : [];
+const scenes = [...(values.scene?.length ? values.scene : reference ? sampleScenes() : models.length ? [] : ['resources/scenes/cornell.glb', 'resources/scenes/heavy.glb']), ...models];
 const materialsArg = values['cycles-materials'];
 if (materialsArg !== 'auto' && materialsArg !== 'importer' && materialsArg !== 'lambert') throw new Error(`--cycles-materials must be auto, importer or lambert, not ${materialsArg}`);
 
@@ -77,7 +81,12 @@ function savePng(dir: string, name: string, px: Float32Array, w: number, h: numb
 const cycles = values['vs-cycles'] || reference ? hasBlender() : false;
 if ((values['vs-cycles'] || reference) && !cycles) console.error('bench:render: Cycles comparison asked for, but `blender` is not on the PATH; rendering without it.');
 for (const file of scenes) {
-  const prepared = await prepareGlb(file, opts.width / opts.height);
+  // A model this engine cannot read (say Draco-compressed) gets a line saying why; the rest run.
+  const prepared = await prepareGlb(file, opts.width / opts.height).catch((err: unknown) => {
+    console.log(JSON.stringify({ scene: basename(file), error: (err as Error).message }));
+    return undefined;
+  });
+  if (!prepared) continue;
   const repeat = Math.max(1, Number(values.repeat) || 1);
   const materials: CyclesMaterials = reference || materialsArg === 'auto' ? (isLambertian(prepared) ? 'lambert' : 'importer') : materialsArg;
   const stem = prepared.name.replace(/\.glb$/, '');

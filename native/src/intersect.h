@@ -1,6 +1,7 @@
 // Ray queries: triangle test, alpha (mask / stochastic blend) test, BVH traversal.
 #pragma once
 
+#include "pack_intersect.h"
 #include "rng.h"
 #include "scene_view.h"
 #include "texture.h"
@@ -19,23 +20,6 @@ struct Hit {
     uint32_t tri;  // original triangle index
     float u, v;    // barycentrics of vertex 1 and vertex 2
 };
-
-// Moeller-Trumbore, two-sided. Writes t, u, v and returns true on a hit in (tmin, tmax).
-RF_CPU_GPU RF_FORCEINLINE bool intersectTriangle(const TriAccel &tri, const Ray &r, float tmax,
-                                                 float &t, float &u, float &v) {
-    Vec3 p = cross(r.d, tri.e2);
-    float det = dot(tri.e1, p);
-    if (fabsf(det) < 1e-20f) return false;
-    float inv = 1.f / det;
-    Vec3 s = r.o - tri.v0;
-    u = dot(s, p) * inv;
-    if (u < 0.f || u > 1.f) return false;
-    Vec3 q = cross(s, tri.e1);
-    v = dot(r.d, q) * inv;
-    if (v < 0.f || u + v > 1.f) return false;
-    t = dot(tri.e2, q) * inv;
-    return t > 0.f && t < tmax;
-}
 
 RF_CPU_GPU inline float surfaceAlpha(const SceneView &sv, const MaterialRec &m, uint32_t tri,
                                      float b1, float b2) {
@@ -119,11 +103,23 @@ RF_CPU_GPU RF_FORCEINLINE unsigned intersectBoxes4(const BVH4Node &n, const RayI
 #endif
 }
 
+// Hints the cache to fetch [p, p + bytes) (a no-op on the GPU).
+RF_CPU_GPU RF_FORCEINLINE void prefetchLines(const void *p, size_t bytes) {
+#if !RF_IS_GPU_CODE
+    const char *c = static_cast<const char *>(p);
+    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(c + o);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 // 4-wide traversal (the CPU's).
 template <bool anyHit>
 RF_CPU_GPU inline bool traverse4(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey,
                                  Hit &hit) {
     const RayInv ri = makeRayInv(r);
+    const PackRay pr = makePackRay(r);
     bool found = false;
     float closest = tmax;
     // Inner children wait on the stack with their entry distance, so that a closer hit found in
@@ -136,7 +132,13 @@ RF_CPU_GPU inline bool traverse4(const SceneView &sv, const Ray &r, float tmax, 
         const BVH4Node &n = sv.nodes4[node];
         float t[4];
         unsigned mask = intersectBoxes4(n, ri, closest, t);
-        // Leaves first (they may shorten the ray), then inner children nearest last on the stack.
+        // Ask for every child hit at once: their loads overlap instead of waiting in turn.
+        for (unsigned m = mask; m; m &= m - 1) {
+            int k = lowestBit(m);
+            if (n.count[k] == 0) prefetchLines(&sv.nodes4[n.child[k]], sizeof(BVH4Node));
+            else prefetchLines(&sv.packs[n.child[k]], sizeof(TriPack4));
+        }
+        // Leaves first (they may shorten the ray), then inner children nearest first.
         int inner[4];
         int innerCount = 0;
         while (mask) {
@@ -147,21 +149,29 @@ RF_CPU_GPU inline bool traverse4(const SceneView &sv, const Ray &r, float tmax, 
                 continue;
             }
             if (t[k] >= closest) continue;
-            for (int i = n.child[k], e = n.child[k] + n.count[k]; i < e; ++i) {
-                float th, u, v;
-                if (!intersectTriangle(sv.tris[i], r, closest, th, u, v)) continue;
-                uint32_t tri = sv.triOrder[i];
-                if (sv.anyAlpha && !alphaAccepts(sv, tri, u, v, alphaKey)) continue;
-                closest = th;
-                hit.t = th;
-                hit.tri = tri;
-                hit.u = u;
-                hit.v = v;
-                found = true;
-                if (anyHit) return true;
+            for (int pk = n.child[k], e = pk + ((n.count[k] + 3) >> 2); pk < e; ++pk) {
+                float th[4], uh[4], vh[4];
+                unsigned lanes = intersectPack(sv.packs[pk], pr, closest, th, uh, vh);
+                // Lanes in order, each against the closest hit so far: what testing the
+                // triangles one by one finds.
+                while (lanes) {
+                    int j = lowestBit(lanes);
+                    lanes &= lanes - 1;
+                    if (!(th[j] < closest)) continue;
+                    uint32_t tri = sv.packTri[4 * pk + j];
+                    if (sv.anyAlpha && !alphaAccepts(sv, tri, uh[j], vh[j], alphaKey)) continue;
+                    closest = th[j];
+                    hit.t = th[j];
+                    hit.tri = tri;
+                    hit.u = uh[j];
+                    hit.v = vh[j];
+                    found = true;
+                    if (anyHit) return true;
+                }
             }
         }
-        // Sort the (at most four) inner children far to near, then push them.
+        // Sort the (at most four) inner children far to near; push all but the nearest, which
+        // is visited next.
         for (int a = 1; a < innerCount; ++a) {
             int k = inner[a];
             int b = a - 1;
@@ -171,11 +181,15 @@ RF_CPU_GPU inline bool traverse4(const SceneView &sv, const Ray &r, float tmax, 
             }
             inner[b + 1] = k;
         }
-        for (int a = 0; a < innerCount; ++a) {
+        for (int a = 0; a + 1 < innerCount; ++a) {
             if (t[inner[a]] >= closest) continue;
             stackNode[sp] = n.child[inner[a]];
             stackT[sp] = t[inner[a]];
             ++sp;
+        }
+        if (innerCount > 0 && t[inner[innerCount - 1]] < closest) {
+            node = n.child[inner[innerCount - 1]];
+            continue;
         }
         // Pop the nearest node still in front of the closest hit.
         bool next = false;

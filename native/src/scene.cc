@@ -177,6 +177,8 @@ Scene::Scene(SceneDesc &&desc) {
     BVHBuildOutput bvh = buildBVH(positions_.data(), indices_.data(), indices_.size() / 3);
     nodes2_ = std::move(bvh.nodes);
     nodes4_ = std::move(bvh.nodes4);
+    packs_ = std::move(bvh.packs);
+    packTri_ = std::move(bvh.packTri);
     tris_ = std::move(bvh.tris);
     triOrder_ = std::move(bvh.triOrder);
     bvhDepth_ = bvh.depth;
@@ -348,6 +350,8 @@ void Scene::makeView(const SceneDesc &desc) {
     SceneView &v = view_;
     v.nodes2 = nodes2_.empty() ? nullptr : nodes2_.data();
     v.nodes4 = nodes4_.empty() ? nullptr : nodes4_.data();
+    v.packs = packs_.empty() ? nullptr : packs_.data();
+    v.packTri = packTri_.empty() ? nullptr : packTri_.data();
     v.tris = tris_.data();
     v.triOrder = triOrder_.data();
     v.triCount = static_cast<int32_t>(tris_.size());

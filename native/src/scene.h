@@ -25,6 +25,7 @@ struct CacheAlignedAllocator {
 };
 using NodeVector = std::vector<BVHNode, CacheAlignedAllocator<BVHNode>>;
 using Node4Vector = std::vector<BVH4Node, CacheAlignedAllocator<BVH4Node>>;
+using PackVector = std::vector<TriPack4, CacheAlignedAllocator<TriPack4>>;
 
 struct TextureDesc {
     int32_t width = 0, height = 0;
@@ -134,6 +135,8 @@ class Scene {
     std::vector<float> envTexels_;  // the HDRI background, RGB floats
     NodeVector nodes2_;
     Node4Vector nodes4_;
+    PackVector packs_;
+    std::vector<uint32_t> packTri_;
     std::vector<TriAccel> tris_;
     std::vector<uint32_t> triOrder_;
 

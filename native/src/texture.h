@@ -55,6 +55,21 @@ RF_CPU_GPU RF_FORCEINLINE int reduceCoord(long long i, int n, int mode) {
     return static_cast<int>(i % (2LL * n));
 }
 
+// The two texels either side of floor coordinate f (|f| <= 1e9) along an axis of n texels:
+// wrapCoord of f and f + 1. Repeat, the common mode, costs one 32-bit remainder.
+RF_CPU_GPU RF_FORCEINLINE void texelPair(float f, int n, int mode, int &a, int &b) {
+    if (mode == kWrapRepeat) {
+        int m = static_cast<int>(f) % n;
+        a = m < 0 ? m + n : m;
+        b = a + 1 == n ? 0 : a + 1;
+        return;
+    }
+    // Reduce the integer range first so that the +1 below cannot overflow.
+    int i = reduceCoord(static_cast<long long>(f), n, mode);
+    a = wrapCoord(i, n, mode);
+    b = wrapCoord(i + 1, n, mode);
+}
+
 // Bilinear lookup of mip level `level` at (already transformed) uv (0,0 = top-left).
 RF_CPU_GPU inline Color4 bilinearLevel(const SceneView &sv, const TextureRec &t, int level,
                                        float u, float v) {
@@ -66,11 +81,9 @@ RF_CPU_GPU inline Color4 bilinearLevel(const SceneView &sv, const TextureRec &t,
     float y = clampf(v * static_cast<float>(height) - 0.5f, -1.0e9f, 1.0e9f);
     float fx0 = floorf(x), fy0 = floorf(y);
     float fx = x - fx0, fy = y - fy0;
-    // Reduce the integer range first so that the +1 below cannot overflow.
-    long long ix = static_cast<long long>(fx0), iy = static_cast<long long>(fy0);
-    int x0 = reduceCoord(ix, width, t.wrapS), y0 = reduceCoord(iy, height, t.wrapT);
-    int xa = wrapCoord(x0, width, t.wrapS), xb = wrapCoord(x0 + 1, width, t.wrapS);
-    int ya = wrapCoord(y0, height, t.wrapT), yb = wrapCoord(y0 + 1, height, t.wrapT);
+    int xa, xb, ya, yb;
+    texelPair(fx0, width, t.wrapS, xa, xb);
+    texelPair(fy0, height, t.wrapT, ya, yb);
     Color4 c00 = fetchTexel(sv, offset, width, t.srgb, xa, ya);
     Color4 c10 = fetchTexel(sv, offset, width, t.srgb, xb, ya);
     Color4 c01 = fetchTexel(sv, offset, width, t.srgb, xa, yb);
