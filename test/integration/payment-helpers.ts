@@ -168,7 +168,7 @@ export async function startPayCreator(
     loadScene: async (hash) => readGlb(new Uint8Array(node.store.blobs.get(hash))),
     signer: () => signer,
     domain: escrowDomain(31337, chain.conn.escrow.address),
-    leased: (jobId) => svc.dispatcher.job(jobId)?.progress.leased ?? 0,
+    leased: (jobId) => svc.dispatcher.leaseCount(jobId),
     allocations: new Allocations({ chain: chain.conn.escrow.connect(signer), batchMs: 50, log: (l) => node.lines.push(l) }),
     leasedTo: (jobId, address) => svc.dispatcher.leasedTo(jobId, address),
     log: (l) => node.lines.push(l),

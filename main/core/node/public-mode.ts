@@ -80,7 +80,7 @@ export class PublicMode {
       loadScene: async (hash) => ({ sceneHash: hash, glb: () => o.store.blobs.get(hash) }),
       signer: () => o.signer,
       domain: escrowDomain(o.chain.chainId, o.chain.escrow.address),
-      leased: (jobId) => this.net?.dispatcher.job(jobId)?.progress.leased ?? 0,
+      leased: (jobId) => this.net?.dispatcher.leaseCount(jobId) ?? 0,
       allocations: new Allocations({ chain: o.chain.escrow.connect(o.signer), ...(o.log ? { log: o.log } : {}) }),
       leasedTo: (jobId, address) => this.net?.dispatcher.leasedTo(jobId, address) ?? 0,
       ...(o.blender ? { blendPatches: blendPatchRenderers(new BlendTaskRenderer(o.blender), (s) => ({ sceneHash: s.sceneId, file: o.store.blobs.pathOf(s.sceneId) })) } : {}),

@@ -25,6 +25,7 @@ import { leaseMessage, newActiveLease } from './lease-message';
 import { dispatcherLimits, verifyFinite } from './dispatch-types';
 import type { ActiveLease, DispatcherLimits, DispatcherOptions, JobProgress, NewJob, TaskDoneEvent } from './dispatch-types';
 import { checkResultHeader } from './result-check';
+import { LeaseBook } from './lease-book';
 import { Listeners } from '../../listeners';
 
 export { verifyFinite } from './dispatch-types';
@@ -34,8 +35,7 @@ export type { DispatcherOptions, JobProgress, NewJob, PaymentHooks, TaskDoneEven
 export class Dispatcher implements WorkProvider, ResultSink {
   private readonly store: DispatcherStore;
   private readonly jobs = new Map<string, JobState>();
-  private readonly leases = new Map<string, ActiveLease>();
-  private readonly byOperator = new Map<string, Set<string>>();
+  private readonly leases = new LeaseBook();
   /** Leases whose result is being verified: they neither expire nor take a second result meanwhile. */
   private readonly verifying = new Set<string>();
   /** Tasks accepted in a relaxed commit that is not on disk yet ("job/index"). */
@@ -66,7 +66,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       // After a restart every operator is disconnected: as after peerGone, a lease whose
       // operator does not renew within the grace period goes back to the queue.
       const graceEnd = this.now() + this.cfg.graceMs;
-      for (const l of leases) this.track({ ...l, deadline: Math.min(l.deadline, graceEnd), ttlMs: row.leaseMs });
+      for (const l of leases) this.leases.add({ ...l, deadline: Math.min(l.deadline, graceEnd), ttlMs: row.leaseMs });
       this.checkFinished(job);
     }
   }
@@ -124,9 +124,12 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   /** Active leases of a job held by the operator with wallet `address`. */
   leasedTo(jobId: string, address: string): number {
-    let n = 0;
-    for (const l of this.leases.values()) if (l.jobId === jobId && l.state === 'active' && l.address.toLowerCase() === address.toLowerCase()) n++;
-    return n;
+    return this.leases.countOf(jobId, address);
+  }
+
+  /** Active leases of a job (a task with a backup lease counts twice). */
+  leaseCount(jobId: string): number {
+    return this.leases.count(jobId);
   }
 
   /** Hashes of stored results of a job's tasks (index → hash), for assembly after a restart. */
@@ -140,7 +143,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   request(op: OperatorRef, jobId: string | undefined, offer: OperatorOffer): WorkAnswer {
     this.tick();
-    const held = this.byOperator.get(op.peerId)?.size ?? 0;
+    const held = this.leases.ofOperator(op.peerId).size;
     if (held >= this.cfg.maxLeases) return { status: 'none', retryAfterMs: 1000, reason: `you already hold ${held} tasks` };
     const candidates = jobId ? [this.jobs.get(jobId)].filter((j): j is JobState => !!j) : [...this.jobs.values()];
     if (jobId && candidates.length === 0) return { status: 'denied', reason: `no job ${jobId}` };
@@ -188,23 +191,17 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const amount = this.opts.payments?.taskPrice?.(job.row.id);
     const pay = this.opts.payments?.leasePay?.(job.row.id, op.address);
     const l = newActiveLease(job, idx, op, now, price);
-    this.store.tx(() => {
+    this.store.later(() => {
       this.store.insertLease(l);
       this.store.setTaskState(job.row.id, idx, 'leased');
     });
-    this.track(l);
+    this.leases.add(l);
     this.jobChanged.emit(job.row.id);
     return leaseMessage(job, l, amount, pay);
   }
 
-  private track(l: ActiveLease): void {
-    this.leases.set(l.id, l);
-    this.byOperator.set(l.operator, (this.byOperator.get(l.operator) ?? new Set<string>()).add(l.id));
-  }
-
   private endLease(l: ActiveLease, state: LeaseRow['state']): void {
-    this.leases.delete(l.id);
-    this.byOperator.get(l.operator)?.delete(l.id);
+    this.leases.remove(l);
     l.state = state;
     this.store.setLeaseState(l.id, state);
   }
@@ -268,24 +265,22 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   /** Takes back every lease past its deadline. Called on a timer and before each request. */
   tick(): void {
-    const now = this.now();
-    for (const l of [...this.leases.values()]) if (l.deadline <= now && !this.verifying.has(l.id)) this.failLease(l, 'expired', 'the lease deadline passed');
+    for (const l of this.leases.due(this.now(), (x) => this.verifying.has(x.id))) this.failLease(l, 'expired', 'the lease deadline passed');
   }
 
   /** The earliest lease deadline, for the caller's timer. */
   nextDeadline(): number | undefined {
-    let min: number | undefined;
-    for (const l of this.leases.values()) if (min === undefined || l.deadline < min) min = l.deadline;
-    return min;
+    return this.leases.nextDeadline();
   }
 
   /** A peer disconnected: its leases expire soon unless it comes back and renews. */
   peerGone(peerId: string): void {
     const limit = this.now() + this.cfg.graceMs;
-    for (const id of this.byOperator.get(peerId) ?? []) {
+    for (const id of this.leases.ofOperator(peerId)) {
       const l = this.leases.get(id);
       if (l && l.deadline > limit) {
         l.deadline = limit;
+        this.leases.lowered(limit);
         this.store.setLeaseDeadline(l.id, limit);
       }
     }
@@ -321,6 +316,8 @@ export class Dispatcher implements WorkProvider, ResultSink {
       if (verdict.verdict === 'accepted' && this.opts.durable && job.state[header.taskIndex] !== TASK_DONE) hash = await this.opts.blobs.putAsync(pixels);
     } finally {
       this.verifying.delete(lease.id);
+      // Exempt from expiry while verified: its deadline counts again.
+      this.leases.lowered(lease.deadline);
     }
     if (job.state[header.taskIndex] === TASK_DONE) return { verdict: 'duplicate', reason: 'the task was finished meanwhile' };
     if (verdict.verdict === 'unknown') {
@@ -341,9 +338,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     this.store.tx(() => {
       if (lease && lease.idx === header.taskIndex && lease.jobId === header.jobId) this.endLease(lease, 'done');
       // Any other active lease on this task (after a re-lease) is now moot.
-      for (const other of [...this.leases.values()]) {
-        if (other.jobId === header.jobId && other.idx === header.taskIndex) this.endLease(other, 'released');
-      }
+      for (const other of this.leases.ofTask(header.jobId, header.taskIndex)) this.endLease(other, 'released');
       job.markDone(header.taskIndex);
       this.store.setTaskDone(job.row.id, header.taskIndex, hash, op.peerId, now);
       this.opts.payments?.accepted?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
@@ -391,9 +386,14 @@ export class Dispatcher implements WorkProvider, ResultSink {
     return this.jobChanged.on(fn);
   }
 
+  /** Commits the writes queued behind (group commit) now: before the store closes. */
+  flush(): void {
+    this.store.flush();
+  }
+
   /** Number of leases an operator holds now. */
   held(peerId: string): number {
-    return this.byOperator.get(peerId)?.size ?? 0;
+    return this.leases.ofOperator(peerId).size;
   }
 }
 

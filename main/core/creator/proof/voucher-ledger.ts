@@ -6,13 +6,14 @@
  * sign what is owed. Each signed voucher is stored before it is handed out.
  */
 import type { Database } from 'better-sqlite3';
-import { getAddress } from 'ethers';
+import { checksumAddress } from '../../chain/address-cache';
 import type { Signer } from 'ethers';
 import { signVoucher } from '../../chain/voucher';
 import { relaxedTx } from '../../store/group-commit';
 import type { EscrowDomain, SignedVoucher } from '../../../../shared/voucher';
 import { IncrementalMerkle } from './merkle';
 import type { PatchCheck } from './verifier';
+import { stmt } from '../../store/statements';
 
 /** One verdict as recorded. */
 export interface VerdictRecord {
@@ -96,12 +97,11 @@ export class VoucherLedger {
 
   /** Records a verdict. An accepted verdict for a task that already has one throws (unique index). */
   recordVerdict(v: VerdictRecord): void {
-    this.db
-      .prepare(
+    stmt(this.db, 
         `INSERT INTO pay_verdicts (job_id, task_idx, operator, peer, result_hash, verdict, code, reason, price, pixels_checked, max_error, patches, verify_ms, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(v.jobId, v.taskIndex, getAddress(v.operator), v.peer ?? null, v.resultHash, v.verdict, v.code ?? null, v.reason ?? null, v.price.toString(), v.pixelsChecked, v.maxError, JSON.stringify(v.patches), v.verifyMs, v.at);
+      .run(v.jobId, v.taskIndex, checksumAddress(v.operator), v.peer ?? null, v.resultHash, v.verdict, v.code ?? null, v.reason ?? null, v.price.toString(), v.pixelsChecked, v.maxError, JSON.stringify(v.patches), v.verifyMs, v.at);
     // Listeners run after the caller's transaction commits in the common case; a throw here must not undo the record.
     for (const l of this.listeners) {
       try {
@@ -114,13 +114,13 @@ export class VoucherLedger {
 
   /** The accepted verdict of a task, if any. */
   acceptedOf(jobId: string, taskIndex: number): VerdictRecord | undefined {
-    const row = this.db.prepare(`SELECT * FROM pay_verdicts WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted'`).get(jobId, taskIndex) as VerdictRow | undefined;
+    const row = stmt(this.db, `SELECT * FROM pay_verdicts WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted'`).get(jobId, taskIndex) as VerdictRow | undefined;
     return row && toRecord(row);
   }
 
   /** Every verdict of a job, oldest first (the UI's audit trail). */
   verdicts(jobId: string): VerdictRecord[] {
-    return (this.db.prepare('SELECT * FROM pay_verdicts WHERE job_id = ? ORDER BY id').all(jobId) as VerdictRow[]).map(toRecord);
+    return (stmt(this.db, 'SELECT * FROM pay_verdicts WHERE job_id = ? ORDER BY id').all(jobId) as VerdictRow[]).map(toRecord);
   }
 
   /**
@@ -135,7 +135,7 @@ export class VoucherLedger {
       this.countCache.set(jobId, c);
     }
     // `+job_id`: walk the rowids after lastId rather than every verdict of the job in its index.
-    const rows = this.db.prepare('SELECT verdict, COUNT(*) AS n, MAX(id) AS last FROM pay_verdicts WHERE id > ? AND +job_id = ? GROUP BY verdict').all(c.lastId, jobId) as { verdict: string; n: number; last: number }[];
+    const rows = stmt(this.db, 'SELECT verdict, COUNT(*) AS n, MAX(id) AS last FROM pay_verdicts WHERE id > ? AND +job_id = ? GROUP BY verdict').all(c.lastId, jobId) as { verdict: string; n: number; last: number }[];
     for (const r of rows) {
       if (r.verdict === 'accepted') c.accepted += r.n;
       else if (r.verdict === 'rejected') c.rejected += r.n;
@@ -146,21 +146,20 @@ export class VoucherLedger {
 
   /** What one operator is owed on a job: its accepted results in acceptance order and their total price. */
   owed(jobId: string, operator: string): { tasks: number; total: bigint; hashes: string[] } {
-    const rows = this.db.prepare(`SELECT result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' ORDER BY id`).all(jobId, getAddress(operator)) as { result_hash: string; price: string }[];
+    const rows = stmt(this.db, `SELECT result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' ORDER BY id`).all(jobId, checksumAddress(operator)) as { result_hash: string; price: string }[];
     return { tasks: rows.length, total: rows.reduce((s, r) => s + BigInt(r.price), 0n), hashes: rows.map((r) => r.result_hash) };
   }
 
   /** The accepted results of an operator folded into a running total and Merkle root. */
   private fold(jobId: string, operator: string): { tasks: number; total: bigint; tree: IncrementalMerkle } {
-    const op = getAddress(operator);
+    const op = checksumAddress(operator);
     const key = `${jobId}|${op}`;
     let f = this.folds.get(key);
     if (!f) {
       f = { lastId: 0, tasks: 0, total: 0n, tree: new IncrementalMerkle() };
       this.folds.set(key, f);
     }
-    const rows = this.db
-      .prepare(`SELECT id, result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND id > ? ORDER BY id`)
+    const rows = stmt(this.db, `SELECT id, result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND id > ? ORDER BY id`)
       .all(jobId, op, f.lastId) as { id: number; result_hash: string; price: string }[];
     for (const r of rows) {
       f.tree.push(r.result_hash);
@@ -173,14 +172,13 @@ export class VoucherLedger {
 
   /** The latest voucher signed for an operator on a job. */
   latest(jobId: string, operator: string): IssuedVoucher | undefined {
-    const row = this.db.prepare('SELECT * FROM pay_vouchers_issued WHERE job_id = ? AND operator = ? ORDER BY tasks DESC LIMIT 1').get(jobId, getAddress(operator)) as IssuedRow | undefined;
+    const row = stmt(this.db, 'SELECT * FROM pay_vouchers_issued WHERE job_id = ? AND operator = ? ORDER BY tasks DESC LIMIT 1').get(jobId, checksumAddress(operator)) as IssuedRow | undefined;
     return row && this.toIssued(row);
   }
 
   /** The latest voucher of every operator on a job. */
   latestPerOperator(jobId: string): IssuedVoucher[] {
-    const rows = this.db
-      .prepare('SELECT v.* FROM pay_vouchers_issued v JOIN (SELECT operator, MAX(tasks) AS t FROM pay_vouchers_issued WHERE job_id = ? GROUP BY operator) m ON v.operator = m.operator AND v.tasks = m.t WHERE v.job_id = ?')
+    const rows = stmt(this.db, 'SELECT v.* FROM pay_vouchers_issued v JOIN (SELECT operator, MAX(tasks) AS t FROM pay_vouchers_issued WHERE job_id = ? GROUP BY operator) m ON v.operator = m.operator AND v.tasks = m.t WHERE v.job_id = ?')
       .all(jobId, jobId) as IssuedRow[];
     return rows.map((r) => this.toIssued(r));
   }
@@ -192,14 +190,13 @@ export class VoucherLedger {
 
   /** Sum of the prices of all accepted results of a job (signed or about to be). */
   acceptedTotal(jobId: string): bigint {
-    const rows = this.db.prepare(`SELECT price FROM pay_verdicts WHERE job_id = ? AND verdict = 'accepted'`).all(jobId) as { price: string }[];
+    const rows = stmt(this.db, `SELECT price FROM pay_verdicts WHERE job_id = ? AND verdict = 'accepted'`).all(jobId) as { price: string }[];
     return rows.reduce((s, r) => s + BigInt(r.price), 0n);
   }
 
   /** (job, operator) pairs whose accepted results are not all covered by a signed voucher. */
   unsigned(): { jobId: string; operator: string }[] {
-    return this.db
-      .prepare(
+    return stmt(this.db, 
         `SELECT a.job_id AS jobId, a.operator AS operator FROM
            (SELECT job_id, operator, COUNT(*) AS n FROM pay_verdicts WHERE verdict = 'accepted' GROUP BY job_id, operator) a
            LEFT JOIN (SELECT job_id, operator, MAX(tasks) AS t FROM pay_vouchers_issued GROUP BY job_id, operator) i
@@ -220,10 +217,9 @@ export class VoucherLedger {
     if (owed.tasks === 0) return undefined;
     const current = this.latest(jobId, operator);
     if (current && current.tasks >= owed.tasks) return current;
-    const signed = await signVoucher(signer, ref.domain, { jobId: ref.chainJobId, operator: getAddress(operator), cumulativeAmount: owed.total, resultsRoot: owed.root });
+    const signed = await signVoucher(signer, ref.domain, { jobId: ref.chainJobId, operator: checksumAddress(operator), cumulativeAmount: owed.total, resultsRoot: owed.root });
     const insert = () =>
-      this.db
-        .prepare('INSERT OR IGNORE INTO pay_vouchers_issued (job_id, chain_job_id, operator, tasks, cumulative, results_root, signature, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      stmt(this.db, 'INSERT OR IGNORE INTO pay_vouchers_issued (job_id, chain_job_id, operator, tasks, cumulative, results_root, signature, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(jobId, ref.chainJobId, signed.operator, owed.tasks, signed.cumulativeAmount, signed.resultsRoot, signed.signature, now);
     if (this.relaxed) relaxedTx(this.db, insert);
     else insert();

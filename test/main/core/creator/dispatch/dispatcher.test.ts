@@ -292,3 +292,47 @@ describe('Dispatcher', () => {
     expect(d.expect(op(1), header(lease, px))).toMatchObject({ verdict: 'duplicate' });
   });
 });
+
+describe('Dispatcher, relaxed (group commit)', () => {
+  it('writes leases and renewals behind, in order before any other write, and a restart sees them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rf-dispatch-'));
+    const clock = { t: 1_000_000 };
+    const store = openStore(dir);
+    stores.push(store);
+    const d = new Dispatcher({ db: store.db, blobs: store.blobs, now: () => clock.t, leaseMs: 10_000, durable: () => store.wal.sync() });
+    const job = d.addJob({ spec: spec({ tiles: { x: 2, y: 1 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const a = take(d, 1, job.id);
+    const b = take(d, 2, job.id);
+    clock.t += 5000;
+    d.renew(op(1), a.leaseId);
+    // Queued, not yet written: a release of the other lease (its own transaction) writes them first.
+    expect(d.release(op(2), b.leaseId, 'bye')).toEqual({ status: 'ok' });
+    const row = store.db.prepare('SELECT state, deadline FROM dispatch_leases WHERE id = ?');
+    expect(row.get(b.leaseId)).toMatchObject({ state: 'released' });
+    expect(row.get(a.leaseId)).toMatchObject({ state: 'active', deadline: clock.t + 10_000 });
+    clock.t += 1000;
+    d.renew(op(1), a.leaseId);
+    d.flush();
+    expect(row.get(a.leaseId)).toMatchObject({ deadline: clock.t + 10_000 });
+    // A second dispatcher over the same file (a restart) holds the lease and re-offers the released task.
+    const again = new Dispatcher({ db: store.db, blobs: store.blobs, now: () => clock.t, leaseMs: 10_000, durable: () => store.wal.sync() });
+    expect(again.held(op(1).peerId)).toBe(1);
+    expect(again.job(job.id)!.progress.leased).toBe(1);
+    await store.wal.sync();
+  });
+
+  it('takes back an expired lease before a request without walking every lease each time', () => {
+    const { d, clock } = setup();
+    const job = d.addJob({ spec: spec({ tiles: { x: 4, y: 4 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const first = take(d, 1, job.id);
+    take(d, 2, job.id);
+    clock.t += 4000;
+    d.renew(op(2), take(d, 2, job.id).leaseId);
+    clock.t += 6001;
+    // op 1's lease is past its deadline: the next request gives its task back (to op 3, first in line).
+    const next = take(d, 3, job.id);
+    expect(next.task.index).toBe(first.task.index);
+    expect(d.held(op(1).peerId)).toBe(0);
+    expect(d.held(op(2).peerId)).toBe(1);
+  });
+});
