@@ -47,7 +47,7 @@ import { CreatorPayments } from '../main/core/creator/pay/payments';
 import { JobStateStore } from '../main/core/creator/pay/job-state';
 import { ReputationBook } from '../main/core/creator/dispatch/reputation';
 import { VoucherLedger } from '../main/core/creator/proof/voucher-ledger';
-import { SAMPLED_AUDIT_FLOOR_RATE } from '../main/core/creator/proof/audit-plan';
+import { heldPayTies } from '../main/core/creator/pay/held-pay';
 import type { PatchRenderer } from '../main/core/creator/proof/verifier';
 import { decodeJson, encodeJson } from '../main/core/net/codec';
 import { sharedSignaturePool } from '../main/core/creator/proof/signature-pool';
@@ -107,8 +107,9 @@ const payments = new CreatorPayments({
   leased: (jobId) => ref.d?.leaseCount(jobId) ?? 0,
   leasedTo: (jobId, address) => ref.d?.leasedTo(jobId, address) ?? 0,
   patchRenderer: modelled,
-  // The app re-renders every result (AUDIT_FLOOR_RATE 1); this bench measures the opt-in sampled plan.
-  ...(before ? { audit: { floorRate: 1 } } : { audit: { floorRate: SAMPLED_AUDIT_FLOOR_RATE }, durable: () => store.wal.sync() }),
+  // The app's own audit plan and held pay (BENCH_SCALE_BEFORE: every result re-rendered).
+  ...(before ? { audit: { floorRate: 1 } } : { durable: () => store.wal.sync() }),
+  held: heldPayTies(() => ref.d, store.blobs),
   now,
 });
 let verifying = 0;

@@ -42,6 +42,8 @@ export class JobState {
   failedCount = 0;
   /** When a task of this job was last leased, and when each barred operator was last refused. */
   lastLeaseAt = 0;
+  /** The job's closing re-renders (held pay) are running: it finishes once they are done. */
+  settling = false;
   readonly refusedAt = new Map<string, number>();
 
   private constructor(
@@ -189,6 +191,19 @@ export class JobState {
     }
     this.requeue(idx);
     return 'requeued';
+  }
+
+  /**
+   * A done task whose result was forfeited (held pay: a later re-render caught its operator)
+   * goes back to the front of the queue, never again to that operator. False if it was not done.
+   */
+  reopen(idx: number, ...barred: string[]): boolean {
+    if (this.state[idx] !== TASK_DONE) return false;
+    this.doneCount--;
+    this.bar(idx, ...barred);
+    this.state[idx] = TASK_PENDING;
+    this.retry.push(idx);
+    return true;
   }
 
   markDone(idx: number): void {

@@ -73,6 +73,12 @@ export interface PaymentHooks {
   answer?(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): Promise<Partial<Verdict>>;
   /** A result for a task already done: the answer to give when it is the same operator's same result. */
   duplicate?(op: DeliveringOperator, header: ResultHeader): Verdict | undefined;
+  /**
+   * Every task of the job is done: undefined when the job may finish now, else a promise
+   * (held pay: the closing re-render of each operator's held results) after which the
+   * dispatcher checks again (a failed re-render reopens tasks).
+   */
+  settle?(jobId: string): Promise<void> | undefined;
   /** A lease failed or expired (reputation). */
   leaseFailed?(e: { jobId: string; taskIndex: number; operator: string; address: string; state: 'failed' | 'expired'; reason: string }): void;
 }

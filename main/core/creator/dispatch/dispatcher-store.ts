@@ -27,6 +27,11 @@ export interface JobRow {
   finishedAt: number | null;
 }
 
+/** The row of a new, active job. */
+export function newJobRow(id: string, input: { spec: JobSpec; scene: { hash: string; bytes: number }; outDir?: string }, leaseMs: number, now: number): JobRow {
+  return { id, spec: input.spec, sceneHash: input.scene.hash, sceneBytes: input.scene.bytes, outDir: input.outDir ?? null, state: 'active', leaseMs, createdAt: now, finishedAt: null };
+}
+
 /** A lease row. */
 export interface LeaseRow {
   id: string;

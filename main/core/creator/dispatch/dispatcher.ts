@@ -17,7 +17,7 @@ import { RayfarmError } from '../../errors';
 import type { Lease, LeaseAnswer, OperatorOffer, OperatorRef, WorkAnswer, WorkProvider } from '../../net/work/messages';
 import { jobEngine } from '../../net/work/constants';
 import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../../net/result/messages';
-import { DispatcherStore } from './dispatcher-store';
+import { DispatcherStore, newJobRow } from './dispatcher-store';
 import type { JobRow, LeaseRow } from './dispatcher-store';
 import { JobState, REJECTED_PREFIX, TASK_DONE, TASK_LEASED } from './dispatch-job';
 import { newJobId } from '../../ids';
@@ -76,17 +76,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const id = input.id ?? newJobId(this.now());
     if (this.jobs.has(id)) throw new RayfarmError('JOB_EXISTS', `A job with id ${id} already exists.`);
     const tasks = splitJob(input.spec);
-    const row: JobRow = {
-      id,
-      spec: input.spec,
-      sceneHash: input.scene.hash,
-      sceneBytes: input.scene.bytes,
-      outDir: input.outDir ?? null,
-      state: 'active',
-      leaseMs: this.cfg.leaseMs,
-      createdAt: this.now(),
-      finishedAt: null,
-    };
+    const row = newJobRow(id, input, this.cfg.leaseMs, this.now());
     this.store.insertJob(row, tasks.length);
     const job = JobState.fresh(row, tasks);
     this.jobs.set(id, job);
@@ -361,8 +351,27 @@ export class Dispatcher implements WorkProvider, ResultSink {
     }
   }
 
+  /** Sends tasks whose results were forfeited back to the queue, never again to `address` (held pay). */
+  reopen(jobId: string, tasks: readonly number[], address: string): void {
+    const job = this.mustJob(jobId);
+    this.store.tx(() => {
+      for (const i of tasks) if (job.reopen(i, address)) this.store.setTaskState(jobId, i, 'pending');
+    });
+    this.jobChanged.emit(jobId);
+  }
+
   private checkFinished(job: JobState): void {
-    if (job.row.state !== 'active' || !job.finished()) return;
+    if (job.row.state !== 'active' || !job.finished() || job.settling) return;
+    // Held pay: each operator's held results get their closing re-render first (which may reopen tasks).
+    const settling = this.opts.payments?.settle?.(job.row.id);
+    if (settling) {
+      job.settling = true;
+      void settling.finally(() => {
+        job.settling = false;
+        this.checkFinished(job);
+      });
+      return;
+    }
     job.row.state = job.failedCount > 0 ? 'failed' : 'done';
     job.row.finishedAt = this.now();
     this.store.setJobState(job.row.id, job.row.state, job.row.finishedAt);
@@ -372,19 +381,11 @@ export class Dispatcher implements WorkProvider, ResultSink {
   }
 
   /** Calls `fn` for each accepted task. */
-  onTaskDone(fn: (e: TaskDoneEvent) => void): () => void {
-    return this.taskDone.on(fn);
-  }
-
+  readonly onTaskDone = (fn: (e: TaskDoneEvent) => void): (() => void) => this.taskDone.on(fn);
   /** Calls `fn` when a job has every task done or failed. */
-  onJobFinished(fn: (p: JobProgress) => void): () => void {
-    return this.jobFinished.on(fn);
-  }
-
+  readonly onJobFinished = (fn: (p: JobProgress) => void): (() => void) => this.jobFinished.on(fn);
   /** Calls `fn` whenever a job's state changes (for announcements and the UI). */
-  onChange(fn: (jobId: string) => void): () => void {
-    return this.jobChanged.on(fn);
-  }
+  readonly onChange = (fn: (jobId: string) => void): (() => void) => this.jobChanged.on(fn);
 
   /** Commits the writes queued behind (group commit) now: before the store closes. */
   flush(): void {

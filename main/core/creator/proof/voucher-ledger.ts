@@ -4,6 +4,12 @@
  * results of one operator on one job — cumulative amount = the sum of their prices, root =
  * the Merkle root of their hashes in acceptance order — so after a crash the ledger can always re-derive and
  * sign what is owed. Each signed voucher is stored before it is handed out.
+ *
+ * Held pay: an accepted result recorded with `audited: false` (not re-rendered) is paid only
+ * once a LATER result of the same operator on the job passes a re-render. So a voucher covers
+ * the operator's accepted results up to its last audited one (a prefix, in acceptance order);
+ * the held tail after it is owed (the escrow's ring fence counts it, see owed()) but not yet
+ * signed. forfeit() turns a held tail into 'forfeited' when a re-render fails.
  */
 import type { Database } from 'better-sqlite3';
 import { checksumAddress } from '../../chain/address-cache';
@@ -23,7 +29,9 @@ export interface VerdictRecord {
   operator: string;
   peer?: string;
   resultHash: string;
-  verdict: 'accepted' | 'rejected';
+  verdict: 'accepted' | 'rejected' | 'forfeited';
+  /** false: accepted without a re-render, its pay held until a later result passes one. Default true. */
+  audited?: boolean;
   code?: string;
   reason?: string;
   /** The task's price, smallest units. */
@@ -47,7 +55,8 @@ interface VerdictRow {
   operator: string;
   peer: string | null;
   result_hash: string;
-  verdict: 'accepted' | 'rejected';
+  verdict: 'accepted' | 'rejected' | 'forfeited';
+  audited: number;
   code: string | null;
   reason: string | null;
   price: string;
@@ -82,6 +91,8 @@ export class VoucherLedger {
   private readonly countCache = new Map<string, { accepted: number; rejected: number; lastId: number }>();
   /** Per job and operator: the accepted results folded so far (each voucher then costs O(new · log n)). */
   private readonly folds = new Map<string, { lastId: number; tasks: number; total: bigint; tree: IncrementalMerkle }>();
+  /** Per job and operator: the row id of its last accepted result that passed a re-render (0: none). */
+  private readonly audited = new Map<string, number>();
 
   /** @param relaxed commit vouchers without waiting for the disk; the caller awaits the store's WalSync before handing one out. */
   constructor(
@@ -98,10 +109,12 @@ export class VoucherLedger {
   /** Records a verdict. An accepted verdict for a task that already has one throws (unique index). */
   recordVerdict(v: VerdictRecord): void {
     stmt(this.db, 
-        `INSERT INTO pay_verdicts (job_id, task_idx, operator, peer, result_hash, verdict, code, reason, price, pixels_checked, max_error, patches, verify_ms, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO pay_verdicts (job_id, task_idx, operator, peer, result_hash, verdict, code, reason, price, pixels_checked, max_error, patches, verify_ms, at, audited)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(v.jobId, v.taskIndex, checksumAddress(v.operator), v.peer ?? null, v.resultHash, v.verdict, v.code ?? null, v.reason ?? null, v.price.toString(), v.pixelsChecked, v.maxError, JSON.stringify(v.patches), v.verifyMs, v.at);
+      .run(v.jobId, v.taskIndex, checksumAddress(v.operator), v.peer ?? null, v.resultHash, v.verdict, v.code ?? null, v.reason ?? null, v.price.toString(), v.pixelsChecked, v.maxError, JSON.stringify(v.patches), v.verifyMs, v.at, v.audited === false ? 0 : 1);
+    // The cached last audited id moves only once the row is certainly there: re-read lazily.
+    if (v.verdict === 'accepted' && v.audited !== false) this.audited.delete(`${v.jobId}|${checksumAddress(v.operator)}`);
     // Listeners run after the caller's transaction commits in the common case; a throw here must not undo the record.
     for (const l of this.listeners) {
       try {
@@ -150,7 +163,52 @@ export class VoucherLedger {
     return { tasks: rows.length, total: rows.reduce((s, r) => s + BigInt(r.price), 0n), hashes: rows.map((r) => r.result_hash) };
   }
 
-  /** The accepted results of an operator folded into a running total and Merkle root. */
+  /** Row id of the operator's last accepted result that passed a re-render on the job (0: none). */
+  private lastAudited(jobId: string, op: string): number {
+    const key = `${jobId}|${op}`;
+    let id = this.audited.get(key);
+    if (id === undefined) {
+      const r = stmt(this.db, `SELECT MAX(id) AS id FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND audited = 1`).get(jobId, op) as { id: number | null };
+      id = r.id ?? 0;
+      if (!this.db.inTransaction) this.audited.set(key, id);
+    }
+    return id;
+  }
+
+  /** An accepted held result passed a re-render: it and every held result before it become payable. */
+  markAudited(jobId: string, taskIndex: number, pixelsChecked: number, maxError: number): void {
+    relaxedTx(this.db, () => stmt(this.db, `UPDATE pay_verdicts SET audited = 1, pixels_checked = ?, max_error = ? WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted'`).run(pixelsChecked, maxError, jobId, taskIndex));
+    this.audited.clear();
+  }
+
+  /** The operator's accepted results not yet payable (after its last audited one), oldest first. */
+  held(jobId: string, operator: string): { id: number; taskIndex: number; resultHash: string }[] {
+    const op = checksumAddress(operator);
+    return (stmt(this.db, `SELECT id, task_idx AS taskIndex, result_hash AS resultHash FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND audited = 0 AND id > ? ORDER BY id`).all(jobId, op, this.lastAudited(jobId, op)) as { id: number; taskIndex: number; resultHash: string }[]);
+  }
+
+  /** Operators of a job with held results. */
+  holders(jobId: string): string[] {
+    const rows = stmt(this.db, `SELECT DISTINCT operator FROM pay_verdicts WHERE job_id = ? AND verdict = 'accepted' AND audited = 0`).all(jobId) as { operator: string }[];
+    return rows.map((r) => r.operator).filter((op) => this.held(jobId, op).length > 0);
+  }
+
+  /** A re-render failed: the operator's held results are forfeited (never paid); returns their tasks. */
+  forfeit(jobId: string, operator: string): number[] {
+    const held = this.held(jobId, operator);
+    relaxedTx(this.db, () => {
+      for (const h of held) stmt(this.db, `UPDATE pay_verdicts SET verdict = 'forfeited' WHERE id = ?`).run(h.id);
+    });
+    this.countCache.delete(jobId);
+    return held.map((h) => h.taskIndex);
+  }
+
+  /** Whether any result of the operator on the job was forfeited. */
+  forfeited(jobId: string, operator: string): boolean {
+    return !!stmt(this.db, `SELECT 1 FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'forfeited' LIMIT 1`).get(jobId, checksumAddress(operator));
+  }
+
+  /** The accepted results of an operator up to its last audited one, folded into a running total and Merkle root. */
   private fold(jobId: string, operator: string): { tasks: number; total: bigint; tree: IncrementalMerkle } {
     const op = checksumAddress(operator);
     const key = `${jobId}|${op}`;
@@ -159,8 +217,8 @@ export class VoucherLedger {
       f = { lastId: 0, tasks: 0, total: 0n, tree: new IncrementalMerkle() };
       this.folds.set(key, f);
     }
-    const rows = stmt(this.db, `SELECT id, result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND id > ? ORDER BY id`)
-      .all(jobId, op, f.lastId) as { id: number; result_hash: string; price: string }[];
+    const rows = stmt(this.db, `SELECT id, result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND id > ? AND id <= ? ORDER BY id`)
+      .all(jobId, op, f.lastId, this.lastAudited(jobId, op)) as { id: number; result_hash: string; price: string }[];
     for (const r of rows) {
       f.tree.push(r.result_hash);
       f.total += BigInt(r.price);
@@ -247,6 +305,7 @@ function toRecord(r: VerdictRow): VerdictRecord {
     ...(r.peer ? { peer: r.peer } : {}),
     resultHash: r.result_hash,
     verdict: r.verdict,
+    ...(r.audited === 0 ? { audited: false } : {}),
     ...(r.code ? { code: r.code } : {}),
     ...(r.reason ? { reason: r.reason } : {}),
     price: BigInt(r.price),

@@ -117,7 +117,7 @@ export class ResultProtocol {
         }
         if (res.status === 'busy') throw new NetError('NET_BUSY', 'The creator is busy; try again.');
         if (res.status === 'error') throw remoteError(res);
-        return { verdict: res.verdict, ...(res.reason === undefined ? {} : { reason: res.reason }), ...(res.voucher ? { voucher: res.voucher } : {}) };
+        return { verdict: res.verdict, ...(res.reason === undefined ? {} : { reason: res.reason }), ...(res.voucher ? { voucher: res.voucher } : {}), ...(res.held ? { held: true } : {}) };
       } catch (err) {
         framed.abort('delivery failed');
         throw err;

@@ -1,0 +1,172 @@
+/**
+ * Held pay: what makes sampled re-renders safe for the creator (proof/audit-plan.ts).
+ *
+ * A result accepted without a re-render is recorded `audited: false` and is not in any
+ * voucher yet (proof/voucher-ledger.ts: a voucher covers an operator's results up to its last
+ * re-rendered one). Here:
+ * - a held result chosen for a later re-render ('lazy', a newcomer's under load) is
+ *   re-rendered in the background; passing pays it and every held result before it;
+ * - a failed re-render (in the background, before an answer, or at the job's end) forfeits
+ *   every held result of that operator on the job, sends their tasks back to the queue for
+ *   others, counts against its reputation and bars it from the job;
+ * - at the job's end (every task done), each operator's held tail gets one re-render of its
+ *   last result; passing pays the tail, so an honest operator is always paid in full.
+ * The escrow's ring fence counts held results as owed (VoucherLedger.owed), so the creator
+ * can never take back what it may owe for them.
+ */
+import type { JobSpec, Task } from '../../../../shared/job-spec';
+import type { VoucherLedger } from '../proof/voucher-ledger';
+import type { ReputationBook } from '../dispatch/reputation';
+import type { AuditPlan } from '../proof/audit-plan';
+import type { VerificationReport, ResultToVerify } from '../proof/verifier';
+import type { Dispatcher } from '../dispatch/dispatcher';
+
+/** A held result to re-render later. */
+export interface HeldResult {
+  jobId: string;
+  taskIndex: number;
+  leaseId: string;
+  spec: JobSpec;
+  task: Task;
+  operator: string;
+  pixels: Float32Array;
+  resultHash: string;
+}
+
+/** What held pay needs from the creator. */
+export interface HeldPayOptions {
+  ledger: VoucherLedger;
+  reputation: ReputationBook;
+  audits: AuditPlan;
+  /** Re-renders a result (the job's verifier). */
+  verify: (r: ResultToVerify) => Promise<VerificationReport>;
+  /** Signs (and stores) the operator's voucher for what is payable now. */
+  sign: (jobId: string, operator: string) => Promise<void>;
+  /** Sends forfeited tasks back to the queue and bars the operator (its wallet address) from the job. */
+  reopen?: (jobId: string, tasks: readonly number[], address: string) => void;
+  /** A stored result's pixels by hash (the tail re-render at the job's end). */
+  loadResult?: (hash: string) => Uint8Array | undefined;
+  /** The job's spec and task by index (the tail re-render). */
+  task?: (jobId: string, index: number) => { spec: JobSpec; task: Task } | undefined;
+  log?: (line: string) => void;
+}
+
+/** Held results: background re-renders, forfeits and the tail re-render at the job's end. */
+export class HeldPay {
+  /** Addresses barred per job (a re-render of theirs failed), lowercase. */
+  private readonly barredBy = new Map<string, Set<string>>();
+  private readonly settleFailures = new Map<string, number>();
+  /** Background re-renders running or queued. */
+  private background = 0;
+  /** Results forfeited so far (for benchmarks and logs). */
+  forfeitedCount = 0;
+
+  constructor(private readonly o: HeldPayOptions) {}
+
+  /** Whether the operator is barred from the job. */
+  barred(jobId: string, address: string): boolean {
+    let s = this.barredBy.get(jobId);
+    if (!s) {
+      s = new Set();
+      this.barredBy.set(jobId, s);
+    }
+    const a = address.toLowerCase();
+    if (s.has(a)) return true;
+    if (this.o.ledger.forfeited(jobId, address)) {
+      s.add(a);
+      return true;
+    }
+    return false;
+  }
+
+  /** Held results of the operator on the job (its rate of re-renders grows with them). */
+  count(jobId: string, address: string): number {
+    return this.o.ledger.held(jobId, address).length;
+  }
+
+  /** A re-render of the operator's result failed: forfeit its held results, reopen their tasks, bar it. */
+  caught(jobId: string, address: string, why: string): number[] {
+    const tasks = this.o.ledger.forfeit(jobId, address);
+    this.forfeitedCount += tasks.length;
+    let s = this.barredBy.get(jobId);
+    if (!s) this.barredBy.set(jobId, (s = new Set()));
+    s.add(address.toLowerCase());
+    this.o.reputation.rejected(address);
+    if (tasks.length > 0) this.o.reopen?.(jobId, tasks, address);
+    this.o.log?.(`payments: ${address.slice(0, 10)} failed a re-render on ${jobId} (${why}); ${tasks.length} held result(s) forfeited and their tasks reopened`);
+    return tasks;
+  }
+
+  /** Re-renders a held result in the background (after its acceptance is recorded). */
+  later(r: HeldResult): void {
+    this.background++;
+    void this.audit(r)
+      .catch((err: unknown) => this.o.log?.(`payments: a background re-render of ${r.jobId} task ${r.taskIndex} failed to run: ${(err as Error).message}`))
+      .finally(() => this.background--);
+  }
+
+  /** Re-renders one held result: passing pays it and what was held before it; failing forfeits. */
+  private async audit(r: HeldResult): Promise<boolean> {
+    const report = await this.o.audits.run(() => this.o.verify({ jobId: r.jobId, leaseId: r.leaseId, spec: r.spec, task: r.task, pixels: r.pixels, resultHash: r.resultHash }));
+    if (report.verdict !== 'accepted') {
+      this.caught(r.jobId, r.operator, report.reason ?? report.code ?? 'mismatch');
+      return false;
+    }
+    // Forfeited meanwhile (another of its results failed): nothing to pay.
+    if (this.barred(r.jobId, r.operator)) return false;
+    this.o.ledger.markAudited(r.jobId, r.taskIndex, report.pixelsChecked, report.maxError);
+    this.o.reputation.verified(r.operator);
+    await this.o.sign(r.jobId, r.operator);
+    return true;
+  }
+
+  /**
+   * The job's end: one re-render of each held tail's last result. Undefined when nothing is
+   * held (the job may finish); else a promise, after which the caller checks again (a failed
+   * tail reopens tasks). After three rounds that could not re-render, the tails stay held
+   * (logged) rather than block the job forever.
+   */
+  settle(jobId: string): Promise<void> | undefined {
+    const holders = this.o.ledger.holders(jobId);
+    if (holders.length === 0 || (this.settleFailures.get(jobId) ?? 0) >= 3) return undefined;
+    return (async () => {
+      for (const op of holders) {
+        const held = this.o.ledger.held(jobId, op);
+        const last = held.at(-1);
+        if (!last) continue;
+        const bytes = this.o.loadResult?.(last.resultHash);
+        const t = this.o.task?.(jobId, last.taskIndex);
+        try {
+          if (!bytes || !t) throw new Error('the result or its task is no longer stored');
+          const pixels = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+          // The patches are keyed by the creator's secret; the result's hash stands in for its lease.
+          await this.audit({ jobId, taskIndex: last.taskIndex, leaseId: `tail:${last.resultHash}`, spec: t.spec, task: t.task, operator: op, pixels, resultHash: last.resultHash });
+        } catch (err) {
+          this.settleFailures.set(jobId, (this.settleFailures.get(jobId) ?? 0) + 1);
+          this.o.log?.(`payments: the closing re-render of ${op.slice(0, 10)} on ${jobId} could not run: ${(err as Error).message}`);
+        }
+      }
+    })();
+  }
+
+  /** Background re-renders running or waiting. */
+  get pending(): number {
+    return this.background;
+  }
+}
+
+/** Held pay's ties to the creator's dispatcher (reopening tasks, a task by index) and blob store (stored results). */
+export function heldPayTies(
+  dispatcher: () => Pick<Dispatcher, 'reopen' | 'job'> | undefined,
+  blobs: { has(hash: string): boolean; get(hash: string): Uint8Array },
+): Pick<HeldPayOptions, 'reopen' | 'loadResult' | 'task'> {
+  return {
+    reopen: (jobId, tasks, address) => dispatcher()?.reopen(jobId, tasks, address),
+    loadResult: (hash) => (blobs.has(hash) ? blobs.get(hash) : undefined),
+    task: (jobId, index) => {
+      const j = dispatcher()?.job(jobId);
+      const task = j?.tasks[index];
+      return j && task ? { spec: j.row.spec, task } : undefined;
+    },
+  };
+}
