@@ -47,6 +47,13 @@ export interface DispatcherOptions {
    * only after this resolves (the store's WalSync.sync). Unset: every commit is fsynced.
    */
   durable?: () => Promise<void>;
+  /**
+   * The slow tail: once a job has no task left to hand out, an operator asking gets a second
+   * (backup) lease of a task leased more than this long ago (default: one lease time);
+   * the first result verified wins the task, and a second one verified within its lease is
+   * paid too (the creator chose to duplicate). Infinity: never.
+   */
+  backupAfterMs?: number;
   /** Judges a result before it is accepted (payments plug proof-of-render in here). */
   verify?: (input: VerifyInput) => Verdict | Promise<Verdict>;
   /** Price per bench-hour written into leases (decimal token units; "0" in studio mode). */
@@ -135,6 +142,7 @@ export interface DispatcherLimits {
   maxTaskFailures: number;
   graceMs: number;
   ownRetryAfterMs: number;
+  backupAfterMs: number;
 }
 
 /** Fills in the defaults: one-minute leases, two per operator, two strikes per operator, three failures per task, 10 s of grace. */
@@ -146,5 +154,6 @@ export function dispatcherLimits(o: DispatcherOptions): DispatcherLimits {
     maxTaskFailures: o.maxTaskFailures ?? 3,
     graceMs: o.disconnectGraceMs ?? 10_000,
     ownRetryAfterMs: o.ownRetryAfterMs ?? 5000,
+    backupAfterMs: o.backupAfterMs ?? o.leaseMs ?? 60_000,
   };
 }

@@ -19,7 +19,7 @@ import { jobEngine } from '../../net/work/constants';
 import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../../net/result/messages';
 import { DispatcherStore, newJobRow } from './dispatcher-store';
 import type { JobRow, LeaseRow } from './dispatcher-store';
-import { JobState, REJECTED_PREFIX, TASK_DONE, TASK_LEASED } from './dispatch-job';
+import { JobState, REJECTED_PREFIX, restoreJobs, TASK_DONE, TASK_LEASED } from './dispatch-job';
 import { newJobId } from '../../ids';
 import { leaseMessage, newActiveLease } from './lease-message';
 import { dispatcherLimits, verifyFinite } from './dispatch-types';
@@ -55,18 +55,9 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   /** Rebuilds the in-memory state from SQLite (a restart resumes every active job). */
   private load(): void {
-    for (const row of this.store.jobs()) {
-      if (row.state !== 'active') {
-        this.jobs.set(row.id, JobState.finished(row, splitJob(row.spec).length, this.store.tasks(row.id)));
-        continue;
-      }
-      const leases = this.store.activeLeases(row.id);
-      const job = JobState.restore(row, splitJob(row.spec), this.store.tasks(row.id), this.store.failures(row.id), new Set(leases.map((l) => l.idx)));
-      this.jobs.set(row.id, job);
-      // After a restart every operator is disconnected: as after peerGone, a lease whose
-      // operator does not renew within the grace period goes back to the queue.
-      const graceEnd = this.now() + this.cfg.graceMs;
-      for (const l of leases) this.leases.add({ ...l, deadline: Math.min(l.deadline, graceEnd), ttlMs: row.leaseMs });
+    for (const { job, leases } of restoreJobs(this.store, this.now() + this.cfg.graceMs)) {
+      this.jobs.set(job.row.id, job);
+      for (const l of leases) this.leases.add(l);
       this.checkFinished(job);
     }
   }
@@ -124,9 +115,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   /** Hashes of stored results of a job's tasks (index → hash), for assembly after a restart. */
   results(jobId: string): Map<number, string> {
-    const out = new Map<number, string>();
-    for (const t of this.store.tasks(jobId)) if (t.resultHash) out.set(t.idx, t.resultHash);
-    return out;
+    return new Map(this.store.tasks(jobId).flatMap((t) => (t.resultHash ? [[t.idx, t.resultHash] as const] : [])));
   }
 
   // ---- WorkProvider ----
@@ -164,7 +153,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
         continue;
       }
       if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
-      const idx = job.take(op.peerId, this.now(), this.cfg.ownRetryAfterMs, op.address);
+      const idx = job.take(op.peerId, this.now(), this.cfg.ownRetryAfterMs, op.address) ?? this.backupFor(job, op);
       if (idx === undefined) {
         reason = 'every task is taken; some may come back';
         continue;
@@ -172,6 +161,12 @@ export class Dispatcher implements WorkProvider, ResultSink {
       return { status: 'ok', lease: this.lease(job, idx, op) };
     }
     return { status: 'none', retryAfterMs, reason };
+  }
+
+  /** The slow tail (nothing left to hand out): a task out longest with a slower operator, to render again. */
+  private backupFor(job: JobState, op: OperatorRef): number | undefined {
+    const eligible = (l: ActiveLease) => job.state[l.idx] === TASK_LEASED && l.address.toLowerCase() !== op.address.toLowerCase() && !job.isBarred(l.idx, op.peerId, op.address) && !job.failedBy.get(l.idx)?.has(op.peerId);
+    return this.leases.backupCandidate(job.row.id, op.peerId, this.now() - this.cfg.backupAfterMs, eligible)?.idx;
   }
 
   private lease(job: JobState, idx: number, op: OperatorRef): Lease {
@@ -215,7 +210,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const job = this.mustJob(l.jobId);
     this.store.tx(() => {
       this.endLease(l, 'released');
-      if (job.state[l.idx] === TASK_LEASED) {
+      if (job.state[l.idx] === TASK_LEASED && this.leases.ofTask(l.jobId, l.idx).length === 0) {
         job.requeue(l.idx);
         this.store.setTaskState(job.row.id, l.idx, 'pending');
       }
@@ -244,7 +239,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       if (reason.startsWith(REJECTED_PREFIX)) job.bar(l.idx, l.operator, l.address);
       this.store.insertFailure(job.row.id, l.idx, l.operator, now, reason);
       this.opts.payments?.leaseFailed?.({ jobId: job.row.id, taskIndex: l.idx, operator: l.operator, address: l.address, state, reason });
-      const outcome = job.recordFailure(l.idx, l.operator, this.cfg.maxTaskFailures, now);
+      const outcome = job.recordFailure(l.idx, l.operator, this.cfg.maxTaskFailures, now, this.leases.ofTask(l.jobId, l.idx).length > 0);
       if (outcome === 'failed') this.store.setTaskState(job.row.id, l.idx, 'failed');
       else if (outcome === 'requeued') this.store.setTaskState(job.row.id, l.idx, 'pending');
     });
@@ -303,13 +298,15 @@ export class Dispatcher implements WorkProvider, ResultSink {
     try {
       verdict = await (this.opts.verify ?? verifyFinite)({ jobId: job.row.id, spec: job.row.spec, task, operator: op, header, pixels: aligned });
       // Group commit: the pixels are stored off the event loop, the lease still held meanwhile.
-      if (verdict.verdict === 'accepted' && this.opts.durable && job.state[header.taskIndex] !== TASK_DONE) hash = await this.opts.blobs.putAsync(pixels);
+      if (verdict.verdict === 'accepted' && this.opts.durable) hash = await this.opts.blobs.putAsync(pixels);
     } finally {
       this.verifying.delete(lease.id);
       // Exempt from expiry while verified: its deadline counts again.
       this.leases.lowered(lease.deadline);
     }
-    if (job.state[header.taskIndex] === TASK_DONE) return { verdict: 'duplicate', reason: 'the task was finished meanwhile' };
+    // Done meanwhile: a second (backup) lease still current is judged and, verified, paid too.
+    const first = job.state[header.taskIndex] !== TASK_DONE;
+    if (!first && (verdict.verdict === 'unknown' || this.leases.get(lease.id) !== lease)) return { verdict: 'duplicate', reason: 'the task was finished meanwhile' };
     if (verdict.verdict === 'unknown') {
       // The creator cannot judge now (its wallet is locked): the operator keeps the result and
       // renews the lease, which stays current for the later delivery.
@@ -326,15 +323,15 @@ export class Dispatcher implements WorkProvider, ResultSink {
     hash ??= this.opts.blobs.put(pixels);
     const now = this.now();
     this.store.tx(() => {
-      if (lease && lease.idx === header.taskIndex && lease.jobId === header.jobId) this.endLease(lease, 'done');
-      // Any other active lease on this task (after a re-lease) is now moot.
-      for (const other of this.leases.ofTask(header.jobId, header.taskIndex)) this.endLease(other, 'released');
-      job.markDone(header.taskIndex);
-      this.store.setTaskDone(job.row.id, header.taskIndex, hash, op.peerId, now);
+      this.endLease(lease, 'done');
+      // The task keeps the first verified result; a backup lease still running may be paid too.
+      if (first) {
+        job.markDone(header.taskIndex);
+        this.store.setTaskDone(job.row.id, header.taskIndex, hash, op.peerId, now);
+      }
       this.opts.payments?.accepted?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
     });
-    const ev: TaskDoneEvent = { jobId: job.row.id, task, resultHash: hash, operator: op.peerId };
-    this.taskDone.emit(ev);
+    if (first) this.taskDone.emit({ jobId: job.row.id, task, resultHash: hash, operator: op.peerId });
     this.jobChanged.emit(job.row.id);
     const key = `${job.row.id}/${header.taskIndex}`;
     if (this.opts.durable) this.settling.add(key);

@@ -92,6 +92,21 @@ export class LeaseBook {
     return this.perAddress.get(addrKey(jobId, address)) ?? 0;
   }
 
+  /**
+   * The slow tail: the oldest active lease of the job, out since before `leasedBefore`, whose
+   * task has no second lease yet, held by another peer and `eligible` for the asker. Leases
+   * are kept in the order they were made, so the walk stops at the first one too young.
+   */
+  backupCandidate(jobId: string, peerId: string, leasedBefore: number, eligible: (l: ActiveLease) => boolean): ActiveLease | undefined {
+    for (const l of this.all.values()) {
+      if (l.leasedAt >= leasedBefore) return undefined;
+      if (l.jobId !== jobId || l.operator === peerId) continue;
+      if ((this.byTask.get(taskKey(jobId, l.idx))?.size ?? 0) !== 1) continue;
+      if (eligible(l)) return l;
+    }
+    return undefined;
+  }
+
   /** A lease's deadline moved earlier (or it stopped being exempt): the next expiry may be sooner. */
   lowered(deadline: number): void {
     if (deadline < this.earliest) this.earliest = deadline;

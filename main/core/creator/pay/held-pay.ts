@@ -48,6 +48,8 @@ export interface HeldPayOptions {
   loadResult?: (hash: string) => Uint8Array | undefined;
   /** The job's spec and task by index (the tail re-render). */
   task?: (jobId: string, index: number) => { spec: JobSpec; task: Task } | undefined;
+  /** Whether the job has ended (its closing re-renders ran): a result held after that is re-rendered at once. */
+  ended?: (jobId: string) => boolean;
   log?: (line: string) => void;
 }
 
@@ -77,6 +79,11 @@ export class HeldPay {
       return true;
     }
     return false;
+  }
+
+  /** Whether the job ended: a result held now (a backup lease's, delivered late) has no closing re-render to wait for. */
+  ended(jobId: string): boolean {
+    return this.o.ended?.(jobId) ?? false;
   }
 
   /** Held results of the operator on the job (its rate of re-renders grows with them). */
@@ -159,10 +166,11 @@ export class HeldPay {
 export function heldPayTies(
   dispatcher: () => Pick<Dispatcher, 'reopen' | 'job'> | undefined,
   blobs: { has(hash: string): boolean; get(hash: string): Uint8Array },
-): Pick<HeldPayOptions, 'reopen' | 'loadResult' | 'task'> {
+): Pick<HeldPayOptions, 'reopen' | 'loadResult' | 'task' | 'ended'> {
   return {
     reopen: (jobId, tasks, address) => dispatcher()?.reopen(jobId, tasks, address),
     loadResult: (hash) => (blobs.has(hash) ? blobs.get(hash) : undefined),
+    ended: (jobId) => (dispatcher()?.job(jobId)?.row.state ?? 'active') !== 'active',
     task: (jobId, index) => {
       const j = dispatcher()?.job(jobId);
       const task = j?.tasks[index];

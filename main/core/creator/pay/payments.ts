@@ -66,7 +66,7 @@ export interface CreatorPaymentsOptions {
   /** Called when a job pauses for lack of escrow. */
   onLowEscrow?: (jobId: string) => void;
   /** Held pay's ties to the dispatcher and the blob store: reopening forfeited tasks, the job's end re-render. */
-  held?: Pick<HeldPayOptions, 'reopen' | 'loadResult' | 'task'>;
+  held?: Pick<HeldPayOptions, 'reopen' | 'loadResult' | 'task' | 'ended'>;
 }
 
 /** What verify() found for a result the dispatcher is about to accept. */
@@ -145,8 +145,10 @@ export class CreatorPayments implements PaymentHooks {
     const verifier = blend ? this.blendVerifier! : this.verifier;
     const address = input.operator.address;
     if (this.held.barred(input.jobId, address)) return { verdict: 'rejected', reason: 'a re-render of another of your results on this job failed: this job pays you nothing more' };
-    const why = this.audits.decide({ jobId: input.jobId, taskIndex: input.task.index, leaseId: input.header.leaseId, verified: this.o.reputation.get(address).verified, held: this.held.count(input.jobId, address) });
+    let why = this.audits.decide({ jobId: input.jobId, taskIndex: input.task.index, leaseId: input.header.leaseId, verified: this.o.reputation.get(address).verified, held: this.held.count(input.jobId, address) });
     const check = { jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 };
+    // The job ended (a backup lease's result, delivered late): no closing re-render will come for it.
+    if (why === 'skipped' && this.held.ended(input.jobId)) why = 'lazy';
     const now = why === 'spare' || why === 'newcomer' || why === 'floor';
     const report = now ? await this.audits.run(() => verifier.verify(check)) : await verifier.verify({ ...check, reRender: false });
     if (report.verdict === 'accepted') {
@@ -278,7 +280,7 @@ export class CreatorPayments implements PaymentHooks {
   }
 
   duplicate(op: DeliveringOperator, header: ResultHeader): Verdict | undefined {
-    const acc = this.o.ledger.acceptedOf(header.jobId, header.taskIndex);
+    const acc = this.o.ledger.acceptedOf(header.jobId, header.taskIndex, op.address);
     if (!acc || acc.resultHash !== header.sha256 || acc.operator.toLowerCase() !== op.address.toLowerCase()) return undefined;
     const held = acc.audited === false ? { held: true } : {};
     const v = this.o.ledger.latest(header.jobId, op.address);

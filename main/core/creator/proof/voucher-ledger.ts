@@ -106,7 +106,7 @@ export class VoucherLedger {
     return () => this.listeners.delete(fn);
   }
 
-  /** Records a verdict. An accepted verdict for a task that already has one throws (unique index). */
+  /** Records a verdict. A second accepted verdict for a task by the same operator throws (unique index). */
   recordVerdict(v: VerdictRecord): void {
     stmt(this.db, 
         `INSERT INTO pay_verdicts (job_id, task_idx, operator, peer, result_hash, verdict, code, reason, price, pixels_checked, max_error, patches, verify_ms, at, audited)
@@ -125,9 +125,11 @@ export class VoucherLedger {
     }
   }
 
-  /** The accepted verdict of a task, if any. */
-  acceptedOf(jobId: string, taskIndex: number): VerdictRecord | undefined {
-    const row = stmt(this.db, `SELECT * FROM pay_verdicts WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted'`).get(jobId, taskIndex) as VerdictRow | undefined;
+  /** The accepted verdict of a task (of `operator`'s result, when given; a task done twice on a backup lease has two), if any. */
+  acceptedOf(jobId: string, taskIndex: number, operator?: string): VerdictRecord | undefined {
+    const row = (operator
+      ? stmt(this.db, `SELECT * FROM pay_verdicts WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted' AND operator = ?`).get(jobId, taskIndex, checksumAddress(operator))
+      : stmt(this.db, `SELECT * FROM pay_verdicts WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted' ORDER BY id LIMIT 1`).get(jobId, taskIndex)) as VerdictRow | undefined;
     return row && toRecord(row);
   }
 

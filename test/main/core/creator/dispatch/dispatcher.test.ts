@@ -336,3 +336,54 @@ describe('Dispatcher, relaxed (group commit)', () => {
     expect(d.held(op(2).peerId)).toBe(1);
   });
 });
+
+describe('Dispatcher, slow tail', () => {
+  it('with nothing left to hand out, re-issues the task out longest as a backup lease: the first verified result wins, a second within its lease is accepted too, and a task is backed up once', async () => {
+    const { d, clock, store } = setup();
+    const job = d.addJob({ spec: spec({ tiles: { x: 2, y: 1 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const slow = take(d, 1, job.id);
+    const fast = take(d, 2, job.id);
+    const px = pixelsFor(fast);
+    expect(await d.deliver(op(2), header(fast, px), px)).toMatchObject({ verdict: 'accepted' });
+    // Too early: the slow lease is younger than one lease time, so nothing is re-issued.
+    clock.t += 5000;
+    d.renew(op(1), slow.leaseId);
+    expect(d.request(op(3), job.id, offer).status).toBe('none');
+    clock.t += 5001;
+    const backup = take(d, 3, job.id);
+    expect(backup.task.index).toBe(slow.task.index);
+    expect(backup.leaseId).not.toBe(slow.leaseId);
+    // One backup per task; the slow operator keeps its own lease meanwhile.
+    expect(d.request(op(4), job.id, offer).status).toBe('none');
+    expect(d.held(op(1).peerId)).toBe(1);
+    const bpx = pixelsFor(backup, 0.25);
+    expect(await d.deliver(op(3), header(backup, bpx), bpx)).toMatchObject({ verdict: 'accepted' });
+    expect(d.job(job.id)!.progress).toMatchObject({ state: 'done', done: 2 });
+    // The slow operator's result, still within its renewed lease, is judged and accepted (the creator pays both) ...
+    const spx = pixelsFor(slow, 0.75);
+    expect(await d.deliver(op(1), header(slow, spx), spx)).toMatchObject({ verdict: 'accepted' });
+    // ... but the task keeps the first verified result.
+    expect(d.results(job.id).get(slow.task.index)).toBe(sha256Hex(bpx));
+    expect(d.held(op(1).peerId)).toBe(0);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM dispatch_leases WHERE state = ?').get('done')).toEqual({ n: 3 });
+  });
+
+  it('a slow lease that fails while its backup runs does not put the task back in the queue', async () => {
+    const { d, clock } = setup();
+    const job = d.addJob({ spec: spec({ tiles: { x: 2, y: 1 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
+    const slow = take(d, 1, job.id);
+    const fast = take(d, 2, job.id);
+    const px = pixelsFor(fast);
+    await d.deliver(op(2), header(fast, px), px);
+    clock.t += 9000;
+    d.renew(op(1), slow.leaseId);
+    clock.t += 1001;
+    const backup = take(d, 3, job.id);
+    expect(d.fail(op(1), slow.leaseId, 'driver crash')).toEqual({ status: 'ok' });
+    // Still leased (to the backup): nobody else gets it.
+    expect(d.request(op(4), job.id, offer).status).toBe('none');
+    expect(d.job(job.id)!.progress.leased).toBe(1);
+    expect(d.leaseCount(job.id)).toBe(1);
+    expect(backup.task.index).toBe(slow.task.index);
+  });
+});

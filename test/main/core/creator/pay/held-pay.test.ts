@@ -23,6 +23,7 @@ import type { Lease } from '../../../../../main/core/net/work/messages';
 import { ENGINE_ID } from '../../../../../main/core/net/work/constants';
 import { openStore, sha256Hex } from '../../../../../main/core/store';
 import type { Store } from '../../../../../main/core/store';
+import { waitFor } from '../../../../helpers/wait';
 
 const PRICE = 10n ** 15n;
 const offer = { engines: [ENGINE_ID], maxSceneBytes: 1 << 30 };
@@ -48,11 +49,12 @@ function pixels(frame: number, rect: TaskRect, wrong = false): Float32Array {
   return out;
 }
 
-function farm(secretByte: number) {
+function farm(secretByte: number, clock = { t: 1_000_000 }) {
   const store = openStore(mkdtempSync(join(tmpdir(), 'rf-held-')));
   stores.push(store);
   const creator = Wallet.createRandom();
-  const jobs = new JobStateStore(store.db);
+  const now = () => clock.t;
+  const jobs = new JobStateStore(store.db, now);
   const ledger = new VoucherLedger(store.db, true);
   const reputation = new ReputationBook(store.db);
   const ref: { d?: Dispatcher } = {};
@@ -70,8 +72,9 @@ function farm(secretByte: number) {
     audit: { spare: 0, maxBacklog: 0, newcomerResults: 0, floorRate: 0.1, maxHeld: 6 },
     held: heldPayTies(() => ref.d, store.blobs),
     durable: () => store.wal.sync(),
+    now,
   });
-  const d = new Dispatcher({ db: store.db, blobs: store.blobs, verify: (i) => payments.verify(i), payments, durable: () => store.wal.sync(), maxTaskFailures: 8 });
+  const d = new Dispatcher({ db: store.db, blobs: store.blobs, now, verify: (i) => payments.verify(i), payments, durable: () => store.wal.sync(), maxTaskFailures: 8 });
   ref.d = d;
   const spec = JobSpecSchema.parse({ sceneId: 'ab'.repeat(32), width: 32, height: 32, spp: 4, frames: { start: 0, end: 9 }, tiles: { x: 2, y: 2 } });
   const job = d.addJob({ spec, scene: { hash: spec.sceneId, bytes: 10 } });
@@ -154,5 +157,29 @@ describe('held pay under load', () => {
       const forfeited = f.ledger.verdicts(f.jobId).filter((v) => v.verdict === 'forfeited');
       expect(forfeited.every((v) => v.operator.toLowerCase() === cheat.address)).toBe(true);
     }
+  });
+
+  it('slow tail: a backup lease of a slow task is paid to both operators when both results pass within their leases', async () => {
+    const clock = { t: 1_000_000 };
+    const f = farm(5, clock);
+    const slow = operator(1);
+    const fast = operator(2);
+    const a = f.d.request(slow, f.jobId, offer);
+    if (a.status !== 'ok') throw new Error('no lease');
+    while (await turn(f.d, f.jobId, fast));
+    expect(fast.delivered).toBe(39);
+    clock.t += 50_000;
+    f.d.renew(slow, a.lease.leaseId);
+    clock.t += 10_001;
+    // Nothing left to hand out and the slow task out longer than a lease time: re-issued as a backup.
+    expect(await turn(f.d, f.jobId, fast)).toBe(true);
+    await f.finished;
+    const px = new Uint8Array(pixels(a.lease.task.frame, a.lease.task.rect).buffer);
+    const late = await f.d.deliver(slow, { leaseId: a.lease.leaseId, jobId: f.jobId, taskIndex: a.lease.task.index, width: a.lease.task.rect.width, height: a.lease.task.rect.height, format: 'rgba32f', bytes: px.byteLength, sha256: sha256Hex(px), renderMs: 1, signature: `0x${'0'.repeat(130)}` }, px);
+    expect(late.verdict).toBe('accepted');
+    // Held after the job ended: re-rendered in the background at once, then paid.
+    await waitFor(() => f.payments.held.pending === 0 && f.ledger.held(f.jobId, slow.address).length === 0, 10_000, 'the late result re-rendered');
+    expect(paid(f.ledger, f.jobId, fast)).toBe(40n * PRICE);
+    expect(paid(f.ledger, f.jobId, slow)).toBe(PRICE);
   });
 });
