@@ -150,6 +150,7 @@ export async function startPayCreator(
         duplicate: (op, h) => late.payments!.duplicate(op, h),
         leaseFailed: (e) => late.payments!.leaseFailed(e),
         settle: (j) => late.payments!.settle(j),
+        idle: (j, op) => late.payments!.idle(j, op),
       },
       maxTaskFailures: opts.maxTaskFailures ?? 8,
       maxOperatorFailures: 2,

@@ -193,6 +193,7 @@ export class PublicModeSlot {
           duplicate: (op, h) => this.current?.creator.duplicate(op, h),
           leaseFailed: (e) => this.current?.creator.leaseFailed(e),
           settle: (j) => this.current?.creator.settle(j),
+          idle: (j, op) => this.current?.creator.idle(j, op),
         },
         // A cheat's rejected result must not fail the task for the honest operators after it.
         maxTaskFailures: 12,

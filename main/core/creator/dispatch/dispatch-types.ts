@@ -86,6 +86,8 @@ export interface PaymentHooks {
    * dispatcher checks again (a failed re-render reopens tasks).
    */
   settle?(jobId: string): Promise<void> | undefined;
+  /** The job had nothing left for this operator when it asked (held pay closes its tail then). */
+  idle?(jobId: string, op: OperatorRef): void;
   /** A lease failed or expired (reputation). */
   leaseFailed?(e: { jobId: string; taskIndex: number; operator: string; address: string; state: 'failed' | 'expired'; reason: string }): void;
 }

@@ -155,6 +155,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
       const idx = job.take(op.peerId, this.now(), this.cfg.ownRetryAfterMs, op.address) ?? this.backupFor(job, op);
       if (idx === undefined) {
+        this.opts.payments?.idle?.(job.row.id, op);
         reason = 'every task is taken; some may come back';
         continue;
       }

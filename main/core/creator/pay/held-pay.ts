@@ -21,6 +21,16 @@ import type { AuditPlan } from '../proof/audit-plan';
 import type { VerificationReport, ResultToVerify } from '../proof/verifier';
 import type { Dispatcher } from '../dispatch/dispatcher';
 
+/**
+ * Pixels the closing re-render of a held tail checks (the sampled ones check 1 %, at least
+ * 256). Every operator with a held tail gets one when its job runs dry for it: at a thousand
+ * operators a full sample each would cost the creator about thirty tiles of rendering after
+ * the job; 64 pixels still catch a render with fewer samples, another seed or another region
+ * (they differ in nearly every pixel) and a tenth of the pixels altered with probability
+ * 1 − 0.9⁶⁴ > 99.8 %.
+ */
+export const CLOSING_MIN_PIXELS = 64;
+
 /** A held result to re-render later. */
 export interface HeldResult {
   jobId: string;
@@ -40,6 +50,8 @@ export interface HeldPayOptions {
   audits: AuditPlan;
   /** Re-renders a result (the job's verifier). */
   verify: (r: ResultToVerify) => Promise<VerificationReport>;
+  /** The closing re-render of a held tail (default `verify`): see CLOSING_MIN_PIXELS. */
+  verifyClosing?: (r: ResultToVerify) => Promise<VerificationReport>;
   /** Signs (and stores) the operator's voucher for what is payable now. */
   sign: (jobId: string, operator: string) => Promise<void>;
   /** Sends forfeited tasks back to the queue and bars the operator (its wallet address) from the job. */
@@ -58,8 +70,10 @@ export class HeldPay {
   /** Addresses barred per job (a re-render of theirs failed), lowercase. */
   private readonly barredBy = new Map<string, Set<string>>();
   private readonly settleFailures = new Map<string, number>();
+  /** "job|operator" whose held tail has its closing re-render scheduled or done. */
+  private readonly closing = new Set<string>();
   /** Background re-renders running or queued. */
-  private background = 0;
+  private readonly running = new Set<Promise<unknown>>();
   /** Results forfeited so far (for benchmarks and logs). */
   forfeitedCount = 0;
 
@@ -106,15 +120,53 @@ export class HeldPay {
 
   /** Re-renders a held result in the background (after its acceptance is recorded). */
   later(r: HeldResult): void {
-    this.background++;
-    void this.audit(r)
-      .catch((err: unknown) => this.o.log?.(`payments: a background re-render of ${r.jobId} task ${r.taskIndex} failed to run: ${(err as Error).message}`))
-      .finally(() => this.background--);
+    this.track(this.audit(r).catch((err: unknown) => this.o.log?.(`payments: a background re-render of ${r.jobId} task ${r.taskIndex} failed to run: ${(err as Error).message}`)));
+  }
+
+  private track(p: Promise<unknown>): void {
+    const q = p.finally(() => this.running.delete(q));
+    this.running.add(q);
+  }
+
+  /** A new held result of the operator: its tail needs a closing re-render again. */
+  heldMore(jobId: string, address: string): void {
+    this.closing.delete(`${jobId}|${address.toLowerCase()}`);
+  }
+
+  /**
+   * The job has nothing left for this operator (it asked and got none): its held tail gets its
+   * closing re-render now, in the background, rather than all of them at the job's end.
+   */
+  idle(jobId: string, address: string): void {
+    const key = `${jobId}|${address.toLowerCase()}`;
+    if (this.closing.has(key)) return;
+    this.closing.add(key);
+    if (this.o.ledger.held(jobId, address).length === 0) return;
+    this.track(this.close(jobId, address));
+  }
+
+  /** One closing re-render of the operator's held tail (its last result); false if it could not run. */
+  private async close(jobId: string, op: string): Promise<boolean> {
+    const last = this.o.ledger.held(jobId, op).at(-1);
+    if (!last) return true;
+    const bytes = this.o.loadResult?.(last.resultHash);
+    const t = this.o.task?.(jobId, last.taskIndex);
+    try {
+      if (!bytes || !t) throw new Error('the result or its task is no longer stored');
+      const pixels = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      // The patches are keyed by the creator's secret; the result's hash stands in for its lease.
+      await this.audit({ jobId, taskIndex: last.taskIndex, leaseId: `tail:${last.resultHash}`, spec: t.spec, task: t.task, operator: op, pixels, resultHash: last.resultHash }, true);
+      return true;
+    } catch (err) {
+      this.o.log?.(`payments: the closing re-render of ${op.slice(0, 10)} on ${jobId} could not run: ${(err as Error).message}`);
+      return false;
+    }
   }
 
   /** Re-renders one held result: passing pays it and what was held before it; failing forfeits. */
-  private async audit(r: HeldResult): Promise<boolean> {
-    const report = await this.o.audits.run(() => this.o.verify({ jobId: r.jobId, leaseId: r.leaseId, spec: r.spec, task: r.task, pixels: r.pixels, resultHash: r.resultHash }));
+  private async audit(r: HeldResult, closing = false): Promise<boolean> {
+    const verify = closing ? (this.o.verifyClosing ?? this.o.verify) : this.o.verify;
+    const report = await this.o.audits.run(() => verify({ jobId: r.jobId, leaseId: r.leaseId, spec: r.spec, task: r.task, pixels: r.pixels, resultHash: r.resultHash }));
     if (report.verdict !== 'accepted') {
       this.caught(r.jobId, r.operator, report.reason ?? report.code ?? 'mismatch');
       return false;
@@ -137,28 +189,17 @@ export class HeldPay {
     const holders = this.o.ledger.holders(jobId);
     if (holders.length === 0 || (this.settleFailures.get(jobId) ?? 0) >= 3) return undefined;
     return (async () => {
-      for (const op of holders) {
-        const held = this.o.ledger.held(jobId, op);
-        const last = held.at(-1);
-        if (!last) continue;
-        const bytes = this.o.loadResult?.(last.resultHash);
-        const t = this.o.task?.(jobId, last.taskIndex);
-        try {
-          if (!bytes || !t) throw new Error('the result or its task is no longer stored');
-          const pixels = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-          // The patches are keyed by the creator's secret; the result's hash stands in for its lease.
-          await this.audit({ jobId, taskIndex: last.taskIndex, leaseId: `tail:${last.resultHash}`, spec: t.spec, task: t.task, operator: op, pixels, resultHash: last.resultHash });
-        } catch (err) {
-          this.settleFailures.set(jobId, (this.settleFailures.get(jobId) ?? 0) + 1);
-          this.o.log?.(`payments: the closing re-render of ${op.slice(0, 10)} on ${jobId} could not run: ${(err as Error).message}`);
-        }
+      // Closing re-renders already under way (idle operators) are waited for, not repeated.
+      await Promise.allSettled([...this.running]);
+      for (const op of this.o.ledger.holders(jobId)) {
+        if (!(await this.close(jobId, op))) this.settleFailures.set(jobId, (this.settleFailures.get(jobId) ?? 0) + 1);
       }
     })();
   }
 
   /** Background re-renders running or waiting. */
   get pending(): number {
-    return this.background;
+    return this.running.size;
   }
 }
 

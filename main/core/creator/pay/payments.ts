@@ -31,7 +31,7 @@ import type { PatchRenderer, VerificationReport, VerifierOptions } from '../proo
 import { AuditPlan } from '../proof/audit-plan';
 import type { AuditPlanOptions } from '../proof/audit-plan';
 import type { VoucherLedger } from '../proof/voucher-ledger';
-import { HeldPay } from './held-pay';
+import { CLOSING_MIN_PIXELS, HeldPay } from './held-pay';
 import type { HeldPayOptions, HeldResult } from './held-pay';
 
 /** What the creator's payments need. */
@@ -81,6 +81,8 @@ interface Checked {
 /** The creator's payment hooks and verifier. */
 export class CreatorPayments implements PaymentHooks {
   readonly verifier: Verifier;
+  /** The closing re-render of a held tail (a smaller sample: held-pay.ts, CLOSING_MIN_PIXELS). */
+  private readonly closingVerifier: Verifier;
   /** Proof of render for Blender jobs, with the creator's Blender. */
   readonly blendVerifier: Verifier | undefined;
   /** Which results are re-rendered when the creator cannot re-render them all. */
@@ -100,13 +102,16 @@ export class CreatorPayments implements PaymentHooks {
     this.now = o.now ?? Date.now;
     this.log = o.log ?? (() => undefined);
     this.audits = new AuditPlan({ secret: o.secret, ...o.audit });
-    this.verifier = new Verifier({ secret: o.secret, render: o.patchRenderer ?? scenePatchRenderer((spec) => this.renderer(spec)) });
+    const render = o.patchRenderer ?? scenePatchRenderer((spec) => this.renderer(spec));
+    this.verifier = new Verifier({ secret: o.secret, render });
+    this.closingVerifier = new Verifier({ secret: o.secret, render, minPixels: CLOSING_MIN_PIXELS, fraction: 0 });
     this.blendVerifier = o.blendPatches ? new Verifier({ secret: o.secret, ...o.blendPatches }) : undefined;
     this.held = new HeldPay({
       ledger: o.ledger,
       reputation: o.reputation,
       audits: this.audits,
       verify: (r) => (isBlenderSpec(r.spec) && this.blendVerifier ? this.blendVerifier : this.verifier).verify(r),
+      verifyClosing: (r) => (isBlenderSpec(r.spec) && this.blendVerifier ? this.blendVerifier : this.closingVerifier).verify(r),
       sign: async (jobId, operator) => {
         const job = this.o.jobs.find(jobId);
         if (job) await this.o.ledger.issue(jobId, operator, { chainJobId: job.chainJobId, domain: this.o.domain }, this.o.signer(), this.now());
@@ -254,9 +259,16 @@ export class CreatorPayments implements PaymentHooks {
       audited,
     });
     if (audited) this.o.reputation.verified(e.operator.address);
-    else this.heldAnswers.add(key);
+    else {
+      this.heldAnswers.add(key);
+      this.held.heldMore(e.jobId, e.operator.address);
+    }
     // Re-rendered after the answer (a newcomer's, under load); runs once this transaction commits.
     if (checked?.later) this.held.later(checked.later);
+  }
+
+  idle(jobId: string, op: OperatorRef): void {
+    if (this.o.jobs.find(jobId)) this.held.idle(jobId, op.address);
   }
 
   settle(jobId: string): Promise<void> | undefined {
