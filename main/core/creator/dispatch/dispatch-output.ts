@@ -19,7 +19,8 @@ export interface FrameWritten {
 
 /** Assembles frames of the dispatcher's jobs into their output folders. */
 export class DispatchOutput {
-  private readonly written = new Set<string>();
+  /** Frames written, with the result hashes they were stitched from (a tile re-rendered after a forfeit rewrites its frame). */
+  private readonly written = new Map<string, string>();
   private readonly listeners = new Set<(f: FrameWritten) => void>();
 
   constructor(
@@ -42,7 +43,7 @@ export class DispatchOutput {
   /** Frames written for a job so far. */
   framesWritten(jobId: string): number {
     let n = 0;
-    for (const k of this.written) if (k.startsWith(`${jobId}/`)) n++;
+    for (const k of this.written.keys()) if (k.startsWith(`${jobId}/`)) n++;
     return n;
   }
 
@@ -53,7 +54,6 @@ export class DispatchOutput {
 
   private tryFrame(jobId: string, frame: number): void {
     const key = `${jobId}/${frame}`;
-    if (this.written.has(key)) return;
     const j = this.dispatcher.job(jobId);
     if (!j?.row.outDir) return;
     const spec = j.row.spec;
@@ -61,8 +61,11 @@ export class DispatchOutput {
     const results = this.dispatcher.results(jobId);
     const tasks = j.tasks.filter((t) => t.frame === frame);
     if (!tasks.every((t) => results.has(t.index))) return;
-    if (existsSync(path)) {
-      this.written.add(key);
+    const from = tasks.map((t) => results.get(t.index)).join();
+    const before = this.written.get(key);
+    if (before === from) return;
+    if (before === undefined && existsSync(path)) {
+      this.written.set(key, from);
       return;
     }
     try {
@@ -71,7 +74,7 @@ export class DispatchOutput {
         return { rect: t.rect, pixels: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) };
       });
       writeFrame(j.row.outDir, frame, stitch(tiles, spec.width, spec.height), spec.width, spec.height, spec.output);
-      this.written.add(key);
+      this.written.set(key, from);
       for (const l of this.listeners) l({ jobId, frame, path });
     } catch (err) {
       this.log(`dispatch: could not write frame ${frame} of ${jobId}: ${(err as Error).message}`);

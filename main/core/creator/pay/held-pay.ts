@@ -113,7 +113,9 @@ export class HeldPay {
     if (!s) this.barredBy.set(jobId, (s = new Set()));
     s.add(address.toLowerCase());
     this.o.reputation.rejected(address);
-    if (tasks.length > 0) this.o.reopen?.(jobId, tasks, address);
+    // A task another operator's result also passed for (a backup lease) needs no new render.
+    const reopen = tasks.filter((t) => !this.o.ledger.acceptedOf(jobId, t));
+    if (reopen.length > 0) this.o.reopen?.(jobId, reopen, address);
     this.o.log?.(`payments: ${address.slice(0, 10)} failed a re-render on ${jobId} (${why}); ${tasks.length} held result(s) forfeited and their tasks reopened`);
     return tasks;
   }

@@ -1,58 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { JobSpecSchema } from '../../../../../shared/job-spec';
+import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../../../../main/core/creator/dispatch/dispatcher';
-import type { ResultHeader } from '../../../../../main/core/net/result/messages';
-import type { Lease } from '../../../../../main/core/net/work/messages';
-import { ENGINE_ID } from '../../../../../main/core/net/work/constants';
 import { openStore, sha256Hex } from '../../../../../main/core/store';
-import type { Store } from '../../../../../main/core/store';
 import { waitFor } from '../../../../helpers/wait';
-
-const offer = { engines: [ENGINE_ID], maxSceneBytes: 1 << 30 };
-const op = (n: number) => ({ peerId: `peer-${n}`, address: `0x${String(n).padStart(40, '0')}` });
-const spec = (o: Record<string, unknown> = {}) => JobSpecSchema.parse({ sceneId: 'a'.repeat(64), width: 16, height: 16, spp: 1, ...o });
-
-let stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores) s.close();
-  stores = [];
-});
-
-function setup(dir = mkdtempSync(join(tmpdir(), 'rf-dispatch-')), clock = { t: 1_000_000 }) {
-  const store = openStore(dir);
-  stores.push(store);
-  const d = new Dispatcher({ db: store.db, blobs: store.blobs, now: () => clock.t, leaseMs: 10_000, disconnectGraceMs: 1000 });
-  return { d, store, dir, clock };
-}
-
-function pixelsFor(lease: Lease, value = 0.5): Uint8Array {
-  const f = new Float32Array(lease.task.rect.width * lease.task.rect.height * 4).fill(value);
-  return new Uint8Array(f.buffer);
-}
-
-function header(lease: Lease, pixels: Uint8Array): ResultHeader {
-  return {
-    leaseId: lease.leaseId,
-    jobId: lease.jobId,
-    taskIndex: lease.task.index,
-    width: lease.task.rect.width,
-    height: lease.task.rect.height,
-    format: 'rgba32f',
-    bytes: pixels.byteLength,
-    sha256: sha256Hex(pixels),
-    renderMs: 1,
-    signature: `0x${'0'.repeat(130)}`,
-  };
-}
-
-function take(d: Dispatcher, n: number, jobId?: string): Lease {
-  const a = d.request(op(n), jobId, offer);
-  if (a.status !== 'ok') throw new Error(`expected a lease, got ${JSON.stringify(a)}`);
-  return a.lease;
-}
+import { header, offer, op, pixelsFor, setup, spec, stores, take } from './dispatch-helpers';
 
 describe('Dispatcher', () => {
   it('splits frames and tiles into tasks and gives each operator at most two', () => {
@@ -206,7 +159,7 @@ describe('Dispatcher', () => {
     expect(d.request(op(1), job.id, offer)).toMatchObject({ status: 'none' });
     // A restart keeps the failure's time; after the cool-down the farm's only operator may retry.
     first.store.close();
-    stores = stores.filter((x) => x !== first.store);
+    stores.splice(stores.indexOf(first.store), 1);
     const again = setup(dir, clock);
     clock.t += 5000;
     const retry = take(again.d, 1, job.id);
@@ -255,7 +208,7 @@ describe('Dispatcher', () => {
     const px = pixelsFor(l0);
     await first.d.deliver(op(1), header(l0, px), px);
     first.store.close();
-    stores = stores.filter((s) => s !== first.store);
+    stores.splice(stores.indexOf(first.store), 1);
 
     const second = setup(first.dir, first.clock);
     expect(second.d.job(job.id)!.progress).toMatchObject({ done: 1, leased: 1, state: 'active' });
@@ -293,97 +246,3 @@ describe('Dispatcher', () => {
   });
 });
 
-describe('Dispatcher, relaxed (group commit)', () => {
-  it('writes leases and renewals behind, in order before any other write, and a restart sees them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rf-dispatch-'));
-    const clock = { t: 1_000_000 };
-    const store = openStore(dir);
-    stores.push(store);
-    const d = new Dispatcher({ db: store.db, blobs: store.blobs, now: () => clock.t, leaseMs: 10_000, durable: () => store.wal.sync() });
-    const job = d.addJob({ spec: spec({ tiles: { x: 2, y: 1 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
-    const a = take(d, 1, job.id);
-    const b = take(d, 2, job.id);
-    clock.t += 5000;
-    d.renew(op(1), a.leaseId);
-    // Queued, not yet written: a release of the other lease (its own transaction) writes them first.
-    expect(d.release(op(2), b.leaseId, 'bye')).toEqual({ status: 'ok' });
-    const row = store.db.prepare('SELECT state, deadline FROM dispatch_leases WHERE id = ?');
-    expect(row.get(b.leaseId)).toMatchObject({ state: 'released' });
-    expect(row.get(a.leaseId)).toMatchObject({ state: 'active', deadline: clock.t + 10_000 });
-    clock.t += 1000;
-    d.renew(op(1), a.leaseId);
-    d.flush();
-    expect(row.get(a.leaseId)).toMatchObject({ deadline: clock.t + 10_000 });
-    // A second dispatcher over the same file (a restart) holds the lease and re-offers the released task.
-    const again = new Dispatcher({ db: store.db, blobs: store.blobs, now: () => clock.t, leaseMs: 10_000, durable: () => store.wal.sync() });
-    expect(again.held(op(1).peerId)).toBe(1);
-    expect(again.job(job.id)!.progress.leased).toBe(1);
-    await store.wal.sync();
-  });
-
-  it('takes back an expired lease before a request without walking every lease each time', () => {
-    const { d, clock } = setup();
-    const job = d.addJob({ spec: spec({ tiles: { x: 4, y: 4 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
-    const first = take(d, 1, job.id);
-    take(d, 2, job.id);
-    clock.t += 4000;
-    d.renew(op(2), take(d, 2, job.id).leaseId);
-    clock.t += 6001;
-    // op 1's lease is past its deadline: the next request gives its task back (to op 3, first in line).
-    const next = take(d, 3, job.id);
-    expect(next.task.index).toBe(first.task.index);
-    expect(d.held(op(1).peerId)).toBe(0);
-    expect(d.held(op(2).peerId)).toBe(1);
-  });
-});
-
-describe('Dispatcher, slow tail', () => {
-  it('with nothing left to hand out, re-issues the task out longest as a backup lease: the first verified result wins, a second within its lease is accepted too, and a task is backed up once', async () => {
-    const { d, clock, store } = setup();
-    const job = d.addJob({ spec: spec({ tiles: { x: 2, y: 1 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
-    const slow = take(d, 1, job.id);
-    const fast = take(d, 2, job.id);
-    const px = pixelsFor(fast);
-    expect(await d.deliver(op(2), header(fast, px), px)).toMatchObject({ verdict: 'accepted' });
-    // Too early: the slow lease is younger than one lease time, so nothing is re-issued.
-    clock.t += 5000;
-    d.renew(op(1), slow.leaseId);
-    expect(d.request(op(3), job.id, offer).status).toBe('none');
-    clock.t += 5001;
-    const backup = take(d, 3, job.id);
-    expect(backup.task.index).toBe(slow.task.index);
-    expect(backup.leaseId).not.toBe(slow.leaseId);
-    // One backup per task; the slow operator keeps its own lease meanwhile.
-    expect(d.request(op(4), job.id, offer).status).toBe('none');
-    expect(d.held(op(1).peerId)).toBe(1);
-    const bpx = pixelsFor(backup, 0.25);
-    expect(await d.deliver(op(3), header(backup, bpx), bpx)).toMatchObject({ verdict: 'accepted' });
-    expect(d.job(job.id)!.progress).toMatchObject({ state: 'done', done: 2 });
-    // The slow operator's result, still within its renewed lease, is judged and accepted (the creator pays both) ...
-    const spx = pixelsFor(slow, 0.75);
-    expect(await d.deliver(op(1), header(slow, spx), spx)).toMatchObject({ verdict: 'accepted' });
-    // ... but the task keeps the first verified result.
-    expect(d.results(job.id).get(slow.task.index)).toBe(sha256Hex(bpx));
-    expect(d.held(op(1).peerId)).toBe(0);
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM dispatch_leases WHERE state = ?').get('done')).toEqual({ n: 3 });
-  });
-
-  it('a slow lease that fails while its backup runs does not put the task back in the queue', async () => {
-    const { d, clock } = setup();
-    const job = d.addJob({ spec: spec({ tiles: { x: 2, y: 1 } }), scene: { hash: 'a'.repeat(64), bytes: 10 } });
-    const slow = take(d, 1, job.id);
-    const fast = take(d, 2, job.id);
-    const px = pixelsFor(fast);
-    await d.deliver(op(2), header(fast, px), px);
-    clock.t += 9000;
-    d.renew(op(1), slow.leaseId);
-    clock.t += 1001;
-    const backup = take(d, 3, job.id);
-    expect(d.fail(op(1), slow.leaseId, 'driver crash')).toEqual({ status: 'ok' });
-    // Still leased (to the backup): nobody else gets it.
-    expect(d.request(op(4), job.id, offer).status).toBe('none');
-    expect(d.job(job.id)!.progress.leased).toBe(1);
-    expect(d.leaseCount(job.id)).toBe(1);
-    expect(backup.task.index).toBe(slow.task.index);
-  });
-});
