@@ -30,6 +30,13 @@ import type { Dispatcher } from '../dispatch/dispatcher';
  * 1 − 0.9⁶⁴ > 99.8 %.
  */
 export const CLOSING_MIN_PIXELS = 64;
+/** Background re-renders (a newcomer's lazy ones, closing ones) run this many at a time; the rest wait as a few bytes each. */
+export const BACKGROUND_AT_ONCE = 2;
+/**
+ * Lazy re-renders (each waits with its pixels) queued at most: past it a newcomer's result
+ * just stays held until its operator's next sampled or closing re-render, which pays or forfeits it.
+ */
+export const LAZY_QUEUE_MAX = 16;
 
 /** A held result to re-render later. */
 export interface HeldResult {
@@ -72,8 +79,11 @@ export class HeldPay {
   private readonly settleFailures = new Map<string, number>();
   /** "job|operator" whose held tail has its closing re-render scheduled or done. */
   private readonly closing = new Set<string>();
-  /** Background re-renders running or queued. */
+  /** Background re-renders running or queued (each settles when done), the queue, and how many run. */
   private readonly running = new Set<Promise<unknown>>();
+  private readonly queue: (() => Promise<unknown>)[] = [];
+  private active = 0;
+  private lazyQueued = 0;
   /** Results forfeited so far (for benchmarks and logs). */
   forfeitedCount = 0;
 
@@ -122,12 +132,32 @@ export class HeldPay {
 
   /** Re-renders a held result in the background (after its acceptance is recorded). */
   later(r: HeldResult): void {
-    this.track(this.audit(r).catch((err: unknown) => this.o.log?.(`payments: a background re-render of ${r.jobId} task ${r.taskIndex} failed to run: ${(err as Error).message}`)));
+    if (this.lazyQueued >= LAZY_QUEUE_MAX) return;
+    this.lazyQueued++;
+    this.enqueue(() => {
+      this.lazyQueued--;
+      return this.audit(r).catch((err: unknown) => this.o.log?.(`payments: a background re-render of ${r.jobId} task ${r.taskIndex} failed to run: ${(err as Error).message}`));
+    });
   }
 
-  private track(p: Promise<unknown>): void {
-    const q = p.finally(() => this.running.delete(q));
+  /** Queues background work, BACKGROUND_AT_ONCE at a time. */
+  private enqueue(work: () => Promise<unknown>): void {
+    let done!: () => void;
+    const q = new Promise<void>((r) => (done = r)).finally(() => this.running.delete(q));
     this.running.add(q);
+    this.queue.push(() => work().finally(done));
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < BACKGROUND_AT_ONCE && this.queue.length > 0) {
+      const work = this.queue.shift()!;
+      this.active++;
+      void work().finally(() => {
+        this.active--;
+        this.pump();
+      });
+    }
   }
 
   /** A new held result of the operator: its tail needs a closing re-render again. */
@@ -144,7 +174,7 @@ export class HeldPay {
     if (this.closing.has(key)) return;
     this.closing.add(key);
     if (this.o.ledger.held(jobId, address).length === 0) return;
-    this.track(this.close(jobId, address));
+    this.enqueue(() => this.close(jobId, address));
   }
 
   /** One closing re-render of the operator's held tail (its last result); false if it could not run. */
