@@ -1,7 +1,10 @@
 /**
  * `npm run bench:scale`: one creator feeding 1,000 operators on a 10,000-task job, printed as
- * ONE JSON line {operators, tasks, seconds, operatorIdleShare, leaseP99Ms, creatorCpuPercent,
- * creatorRssMB, verifyBacklogMax}.
+ * ONE JSON line {operators, tasks, seconds, operatorIdleShare, leaseP99Ms, leaseP99RunningMs,
+ * creatorCpuPercent, creatorRssMB, verifyBacklogMax}. leaseP99Ms is over every lease;
+ * leaseP99RunningMs leaves out the start, when all 1,000 operators ask for their first two
+ * tasks in the same instant (2,000 requests queued at once; stderr's startBurst says how long
+ * the creator took to answer them).
  *
  * This process is the creator and is what is measured: the real Dispatcher with its SQLite
  * file (WAL, synchronous = FULL) and blob store, the real CreatorPayments (reputation, the
@@ -23,7 +26,10 @@
  * fit): each patch waits its modelled GPU time on the creator's one render slot
  * (model.ts: CREATOR_SCORE, VERIFY_CALL_SIM_MS) and returns the deterministic pixels the
  * operators render, so honest results match and cheaters' do not. Which results are
- * re-rendered and which patches is the verifier's real decision.
+ * re-rendered and which patches is the verifier's real decision: the app's default audit plan
+ * with held pay (creator/pay/held-pay.ts), closing re-renders included. The job ends once every
+ * held tail is closed, so `seconds` includes them. The signatures of results are recovered in
+ * the signature worker thread, as NetService does; its CPU counts in creatorCpuPercent.
  *
  * lease latency: from the operator's send (epoch ms) to the creator's answer being posted,
  * so a blocked creator event loop counts. operatorIdleShare: see operators.ts report().

@@ -93,16 +93,11 @@ export class HeldPay {
   barred(jobId: string, address: string): boolean {
     let s = this.barredBy.get(jobId);
     if (!s) {
-      s = new Set();
+      // Asked on every lease: read from the ledger once per job (a restart), then kept here.
+      s = new Set(this.o.ledger.forfeitedOperators(jobId).map((a) => a.toLowerCase()));
       this.barredBy.set(jobId, s);
     }
-    const a = address.toLowerCase();
-    if (s.has(a)) return true;
-    if (this.o.ledger.forfeited(jobId, address)) {
-      s.add(a);
-      return true;
-    }
-    return false;
+    return s.has(address.toLowerCase());
   }
 
   /** Whether the job ended: a result held now (a backup lease's, delivered late) has no closing re-render to wait for. */
@@ -119,9 +114,8 @@ export class HeldPay {
   caught(jobId: string, address: string, why: string): number[] {
     const tasks = this.o.ledger.forfeit(jobId, address);
     this.forfeitedCount += tasks.length;
-    let s = this.barredBy.get(jobId);
-    if (!s) this.barredBy.set(jobId, (s = new Set()));
-    s.add(address.toLowerCase());
+    this.barred(jobId, address);
+    this.barredBy.get(jobId)!.add(address.toLowerCase());
     this.o.reputation.rejected(address);
     // A task another operator's result also passed for (a backup lease) needs no new render.
     const reopen = tasks.filter((t) => !this.o.ledger.acceptedOf(jobId, t));

@@ -205,9 +205,9 @@ export class VoucherLedger {
     return held.map((h) => h.taskIndex);
   }
 
-  /** Whether any result of the operator on the job was forfeited. */
-  forfeited(jobId: string, operator: string): boolean {
-    return !!stmt(this.db, `SELECT 1 FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'forfeited' LIMIT 1`).get(jobId, checksumAddress(operator));
+  /** Operators of the job with a forfeited result (a re-render of theirs failed). */
+  forfeitedOperators(jobId: string): string[] {
+    return (stmt(this.db, `SELECT DISTINCT operator FROM pay_verdicts WHERE job_id = ? AND verdict = 'forfeited'`).all(jobId) as { operator: string }[]).map((r) => r.operator);
   }
 
   /** The accepted results of an operator up to its last audited one, folded into a running total and Merkle root. */
