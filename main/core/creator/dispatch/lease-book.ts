@@ -7,6 +7,9 @@
  */
 import type { ActiveLease } from './dispatch-types';
 
+/** Leases looked at per request for a backup candidate. */
+const BACKUP_SCAN_LIMIT = 256;
+
 const taskKey = (jobId: string, idx: number): string => `${jobId}/${idx}`;
 const addrKey = (jobId: string, address: string): string => `${jobId}|${address.toLowerCase()}`;
 
@@ -95,11 +98,13 @@ export class LeaseBook {
   /**
    * The slow tail: the oldest active lease of the job, out since before `leasedBefore`, whose
    * task has no second lease yet, held by another peer and `eligible` for the asker. Leases
-   * are kept in the order they were made, so the walk stops at the first one too young.
+   * are kept in the order they were made, so the walk stops at the first one too young, and
+   * after BACKUP_SCAN_LIMIT (every operator polls a dry job; most old leases have a backup).
    */
   backupCandidate(jobId: string, peerId: string, leasedBefore: number, eligible: (l: ActiveLease) => boolean): ActiveLease | undefined {
+    let scanned = 0;
     for (const l of this.all.values()) {
-      if (l.leasedAt >= leasedBefore) return undefined;
+      if (l.leasedAt >= leasedBefore || ++scanned > BACKUP_SCAN_LIMIT) return undefined;
       if (l.jobId !== jobId || l.operator === peerId) continue;
       if ((this.byTask.get(taskKey(jobId, l.idx))?.size ?? 0) !== 1) continue;
       if (eligible(l)) return l;
