@@ -36,7 +36,7 @@ export const BACKGROUND_AT_ONCE = 2;
  * Lazy re-renders (each waits with its pixels) queued at most: past it a newcomer's result
  * just stays held until its operator's next sampled or closing re-render, which pays or forfeits it.
  */
-export const LAZY_QUEUE_MAX = 16;
+export const LAZY_QUEUE_MAX = 64;
 
 /** A held result to re-render later. */
 export interface HeldResult {
@@ -125,13 +125,19 @@ export class HeldPay {
   }
 
   /** Re-renders a held result in the background (after its acceptance is recorded). */
-  later(r: HeldResult): void {
-    if (this.lazyQueued >= LAZY_QUEUE_MAX) return;
+  later(r: HeldResult): boolean {
+    if (this.lazyQueued >= LAZY_QUEUE_MAX) return false;
     this.lazyQueued++;
     this.enqueue(() => {
       this.lazyQueued--;
       return this.audit(r).catch((err: unknown) => this.o.log?.(`payments: a background re-render of ${r.jobId} task ${r.taskIndex} failed to run: ${(err as Error).message}`));
     });
+    return true;
+  }
+
+  /** Whether a lazy re-render can be queued now. */
+  get canQueue(): boolean {
+    return this.lazyQueued < LAZY_QUEUE_MAX;
   }
 
   /** Queues background work, BACKGROUND_AT_ONCE at a time. */

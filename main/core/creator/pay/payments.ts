@@ -154,6 +154,9 @@ export class CreatorPayments implements PaymentHooks {
     const check = { jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 };
     // The job ended (a backup lease's result, delivered late): no closing re-render will come for it.
     if (why === 'skipped' && this.held.ended(input.jobId)) why = 'lazy';
+    // Under load a drawn re-render runs in the background (the operator, paid later anyway, need
+    // not wait for a busy creator); before the answer only when the background queue is full.
+    if (why === 'floor' && this.held.canQueue) why = 'lazy';
     const now = why === 'spare' || why === 'newcomer' || why === 'floor';
     const report = now ? await this.audits.run(() => verifier.verify(check)) : await verifier.verify({ ...check, reRender: false });
     if (report.verdict === 'accepted') {

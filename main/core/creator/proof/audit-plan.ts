@@ -11,8 +11,9 @@
  * - under load, an operator's first `newcomerResults` results on this creator: re-rendered
  *   before the answer while fewer than `maxBacklog` run ('newcomer'), else later, in the
  *   background ('lazy');
- * - under load, a keyed draw per result at the operator's rate: at least `floorRate`, and
- *   more the longer its unpaid (held) tail, certain at `maxHeld` ('floor'; waits for a slot);
+ * - under load, a keyed draw per result at `floorRate`, certain once the operator's unpaid
+ *   (held) tail reaches `maxHeld` ('floor'; re-rendered in the background, or before the
+ *   answer when the background queue is full);
  * - the rest ('skipped') are accepted with their pay HELD (see proof/held-pay.ts): a result
  *   not re-rendered is paid only once a later result of the same operator on the job passes
  *   a re-render; a failed re-render forfeits every held result of that operator on the job
@@ -79,9 +80,12 @@ export class AuditPlan {
     this.maxHeld = Math.max(1, o.maxHeld ?? AUDIT_MAX_HELD);
   }
 
-  /** The operator's draw rate under load: the floor, rising with its held tail, 1 at maxHeld. */
+  /**
+   * The operator's draw rate under load: the floor, and 1 once its held tail reaches maxHeld
+   * (a rate rising with the tail re-rendered more than one creator can at a thousand operators).
+   */
   rate(held: number): number {
-    return Math.max(this.floorRate, Math.min(1, held / this.maxHeld));
+    return held >= this.maxHeld ? 1 : this.floorRate;
   }
 
   /** Re-renders running or waiting now. */

@@ -31,11 +31,11 @@ describe('AuditPlan', () => {
     for (let i = 0; i < 200; i++) expect(plan.decide({ ...r(i, 100), held: 0 })).toBe('spare');
   });
 
-  it("under load an operator's rate rises with its held results: at maxHeld its next result is re-rendered for certain", async () => {
+  it("under load an operator's results are drawn at the floor rate until its held tail reaches maxHeld: then its next result is re-rendered for certain", async () => {
     const plan = new AuditPlan({ secret, spare: 1, maxHeld: 10 });
     const release = occupy(plan, 1);
     expect(plan.rate(0)).toBe(AUDIT_FLOOR_RATE);
-    expect(plan.rate(5)).toBe(0.5);
+    expect(plan.rate(9)).toBe(AUDIT_FLOOR_RATE);
     for (let i = 0; i < 100; i++) expect(plan.decide({ ...r(i), held: 10 })).toBe('floor');
     release();
     await new Promise((res) => setImmediate(res));
