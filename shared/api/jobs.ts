@@ -59,7 +59,10 @@ export const JobTaskVerdictSchema = z.object({
   taskIndex: z.number(),
   operator: z.string(),
   resultHash: z.string(),
-  verdict: z.enum(['accepted', 'rejected']),
+  /** forfeited: accepted without a re-render, then a later re-render of the same operator failed; never paid. */
+  verdict: z.enum(['accepted', 'rejected', 'forfeited']),
+  /** Accepted without a re-render: its pay waits for a later result of the operator to pass one. */
+  held: z.boolean().optional(),
   code: z.string().optional(),
   reason: z.string().optional(),
   price: Amount,

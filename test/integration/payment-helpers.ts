@@ -12,6 +12,7 @@ import type { ChainConnection } from '../../main/core/chain/network';
 import { JobStateStore } from '../../main/core/creator/pay/job-state';
 import { JobService } from '../../main/core/creator/pay/job-service';
 import { CreatorPayments } from '../../main/core/creator/pay/payments';
+import { heldPayTies } from '../../main/core/creator/pay/held-pay';
 import { Allocations } from '../../main/core/creator/pay/allocations';
 import type { PaymentHooks } from '../../main/core/creator/dispatch/dispatcher';
 import { ReputationBook } from '../../main/core/creator/dispatch/reputation';
@@ -148,6 +149,8 @@ export async function startPayCreator(
         answer: (e) => (late.hooks?.answer ?? late.payments!.answer.bind(late.payments))(e),
         duplicate: (op, h) => late.payments!.duplicate(op, h),
         leaseFailed: (e) => late.payments!.leaseFailed(e),
+        settle: (j) => late.payments!.settle(j),
+        idle: (j, op) => late.payments!.idle(j, op),
       },
       maxTaskFailures: opts.maxTaskFailures ?? 8,
       maxOperatorFailures: 2,
@@ -168,9 +171,10 @@ export async function startPayCreator(
     loadScene: async (hash) => readGlb(new Uint8Array(node.store.blobs.get(hash))),
     signer: () => signer,
     domain: escrowDomain(31337, chain.conn.escrow.address),
-    leased: (jobId) => svc.dispatcher.job(jobId)?.progress.leased ?? 0,
+    leased: (jobId) => svc.dispatcher.leaseCount(jobId),
     allocations: new Allocations({ chain: chain.conn.escrow.connect(signer), batchMs: 50, log: (l) => node.lines.push(l) }),
     leasedTo: (jobId, address) => svc.dispatcher.leasedTo(jobId, address),
+    held: heldPayTies(() => svc.dispatcher, node.store.blobs),
     log: (l) => node.lines.push(l),
   });
   if (opts.hooks) late.hooks = opts.hooks(late.payments);

@@ -68,6 +68,7 @@ export function taskVerdictInfo(v: VerdictRecord): JobTaskVerdict {
     operator: v.operator,
     resultHash: v.resultHash,
     verdict: v.verdict,
+    ...(v.audited === false && v.verdict === 'accepted' ? { held: true } : {}),
     ...(v.code ? { code: v.code } : {}),
     ...(v.reason ? { reason: v.reason } : {}),
     price: v.price.toString(),

@@ -5,6 +5,7 @@
  */
 import type { JobSpec } from '../../../shared/job-spec';
 import { Dispatcher } from '../creator/dispatch/dispatcher';
+import { sharedSignaturePool } from '../creator/proof/signature-pool';
 import type { DispatcherOptions, JobProgress } from '../creator/dispatch/dispatcher';
 import { DispatchOutput } from '../creator/dispatch/dispatch-output';
 import { RayfarmError } from '../errors';
@@ -173,6 +174,7 @@ export class NetService {
     const { stack, dispatcher } = this;
     stack.work.provider = dispatcher;
     stack.result.sink = dispatcher;
+    stack.result.recover = (m, sig) => sharedSignaturePool().recover(m, sig);
     stack.announce.onAnnouncement(() => this.worker.kick());
     stack.node.onPeer((p) => {
       if (!p.connected) dispatcher.peerGone(p.id);
@@ -306,5 +308,6 @@ export class NetService {
     if (this.announceSoon) clearTimeout(this.announceSoon);
     await this.worker.stop();
     await this.stack.stop();
+    this.dispatcher.flush();
   }
 }

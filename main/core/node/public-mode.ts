@@ -17,6 +17,7 @@ import { JobService } from '../creator/pay/job-service';
 import { JobStateStore } from '../creator/pay/job-state';
 import { verifyFinite } from '../creator/dispatch/dispatcher';
 import { RayfarmError } from '../errors';
+import { heldPayTies } from '../creator/pay/held-pay';
 import { CreatorPayments } from '../creator/pay/payments';
 import { Allocations } from '../creator/pay/allocations';
 import { ReputationBook } from '../creator/dispatch/reputation';
@@ -92,11 +93,12 @@ export class PublicMode {
       loadScene: async (hash) => ({ sceneHash: hash, glb: () => o.store.blobs.get(hash) }),
       signer: () => o.signer,
       domain: escrowDomain(o.chain.chainId, o.chain.escrow.address),
-      leased: (jobId) => this.net?.dispatcher.job(jobId)?.progress.leased ?? 0,
+      leased: (jobId) => this.net?.dispatcher.leaseCount(jobId) ?? 0,
       allocations: new Allocations({ chain: o.chain.escrow.connect(o.signer), ...(o.log ? { log: o.log } : {}) }),
       leasedTo: (jobId, address) => this.net?.dispatcher.leasedTo(jobId, address) ?? 0,
       ...(o.blender ? { blendPatches: blendPatchRenderers(blendRendererOf(o.blender), (s) => ({ sceneHash: s.sceneId, file: o.store.blobs.pathOf(s.sceneId) })) } : {}),
       durable: () => o.store.wal.sync(),
+      held: heldPayTies(() => this.net?.dispatcher, o.store.blobs),
       ...(o.log ? { log: o.log } : {}),
     });
     this.operator = new OperatorPayments({
@@ -202,6 +204,8 @@ export class PublicModeSlot {
           answer: async (e) => (this.current ? this.current.creator.answer(e) : {}),
           duplicate: (op, h) => this.current?.creator.duplicate(op, h),
           leaseFailed: (e) => this.current?.creator.leaseFailed(e),
+          settle: (j) => this.current?.creator.settle(j),
+          idle: (j, op) => this.current?.creator.idle(j, op),
         },
         // A cheat's rejected result must not fail the task for the honest operators after it.
         maxTaskFailures: 12,

@@ -3,8 +3,9 @@
  * and who failed what. The dispatcher persists every change; this class only decides.
  */
 import type { Task } from '../../../../shared/job-spec';
-import type { JobRow } from './dispatcher-store';
-import type { JobProgress } from './dispatch-types';
+import { splitJob } from '../../../../shared/job-spec';
+import type { DispatcherStore, JobRow } from './dispatcher-store';
+import type { ActiveLease, JobProgress } from './dispatch-types';
 
 export const TASK_PENDING = 0;
 export const TASK_LEASED = 1;
@@ -42,6 +43,8 @@ export class JobState {
   failedCount = 0;
   /** When a task of this job was last leased, and when each barred operator was last refused. */
   lastLeaseAt = 0;
+  /** The job's closing re-renders (held pay) are running: it finishes once they are done. */
+  settling = false;
   readonly refusedAt = new Map<string, number>();
 
   private constructor(
@@ -178,10 +181,11 @@ export class JobState {
     this.retry.push(idx);
   }
 
-  /** Records that `op` failed the task; the task is failed after `maxFailures` distinct operators. */
-  recordFailure(idx: number, op: string, maxFailures: number, at: number): 'requeued' | 'failed' | 'closed' {
+  /** Records that `op` failed the task; the task is failed after `maxFailures` distinct operators (unless `covered`). */
+  recordFailure(idx: number, op: string, maxFailures: number, at: number, covered = false): 'requeued' | 'failed' | 'closed' {
     this.noteFailure(idx, op, at);
-    if (this.state[idx] === TASK_DONE || this.state[idx] === TASK_FAILED) return 'closed';
+    // Closed, or `covered`: another (backup) lease of the task still runs.
+    if (this.state[idx] === TASK_DONE || this.state[idx] === TASK_FAILED || covered) return 'closed';
     if ((this.failedBy.get(idx)?.size ?? 0) >= maxFailures) {
       this.state[idx] = TASK_FAILED;
       this.failedCount++;
@@ -189,6 +193,19 @@ export class JobState {
     }
     this.requeue(idx);
     return 'requeued';
+  }
+
+  /**
+   * A done task whose result was forfeited (held pay: a later re-render caught its operator)
+   * goes back to the front of the queue, never again to that operator. False if it was not done.
+   */
+  reopen(idx: number, ...barred: string[]): boolean {
+    if (this.state[idx] !== TASK_DONE) return false;
+    this.doneCount--;
+    this.bar(idx, ...barred);
+    this.state[idx] = TASK_PENDING;
+    this.retry.push(idx);
+    return true;
   }
 
   markDone(idx: number): void {
@@ -231,4 +248,18 @@ export class JobState {
     const who = barred === 1 ? 'the only operator asking for it failed this job twice and gets' : `all ${barred} operators asking for it failed this job twice and get`;
     return `No operator can take the ${left} remaining task${left === 1 ? '' : 's'}: ${who} no more of it. The job goes on when another operator joins, or you can cancel it.`;
   }
+}
+
+/**
+ * Every job read back from SQLite after a restart, with its active leases. Every operator is
+ * disconnected then: as after peerGone, a lease whose operator does not renew by `graceEnd`
+ * goes back to the queue.
+ */
+export function restoreJobs(store: DispatcherStore, graceEnd: number): { job: JobState; leases: ActiveLease[] }[] {
+  return store.jobs().map((row) => {
+    if (row.state !== 'active') return { job: JobState.finished(row, splitJob(row.spec).length, store.tasks(row.id)), leases: [] };
+    const saved = store.activeLeases(row.id);
+    const job = JobState.restore(row, splitJob(row.spec), store.tasks(row.id), store.failures(row.id), new Set(saved.map((l) => l.idx)));
+    return { job, leases: saved.map((l) => ({ ...l, deadline: Math.min(l.deadline, graceEnd), ttlMs: row.leaseMs })) };
+  });
 }

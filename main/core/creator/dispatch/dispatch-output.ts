@@ -19,7 +19,8 @@ export interface FrameWritten {
 
 /** Assembles frames of the dispatcher's jobs into their output folders. */
 export class DispatchOutput {
-  private readonly written = new Set<string>();
+  /** Frames written, with the result hashes they were stitched from (a tile re-rendered after a forfeit rewrites its frame). */
+  private readonly written = new Map<string, string>();
   private readonly listeners = new Set<(f: FrameWritten) => void>();
 
   constructor(
@@ -42,7 +43,7 @@ export class DispatchOutput {
   /** Frames written for a job so far. */
   framesWritten(jobId: string): number {
     let n = 0;
-    for (const k of this.written) if (k.startsWith(`${jobId}/`)) n++;
+    for (const k of this.written.keys()) if (k.startsWith(`${jobId}/`)) n++;
     return n;
   }
 
@@ -79,19 +80,25 @@ export class DispatchOutput {
 
   private tryFrame(jobId: string, frame: number): void {
     const key = `${jobId}/${frame}`;
-    if (this.written.has(key)) return;
     const j = this.dispatcher.job(jobId);
     if (!j?.row.outDir) return;
     const spec = j.row.spec;
     const path = join(j.row.outDir, frameFileName(frame, spec.output));
     if (!this.complete(jobId, frame)) return;
-    if (existsSync(path)) {
-      this.written.add(key);
+    const results = this.dispatcher.results(jobId);
+    const from = j.tasks
+      .filter((t) => t.frame === frame)
+      .map((t) => results.get(t.index))
+      .join();
+    const before = this.written.get(key);
+    if (before === from) return;
+    if (before === undefined && existsSync(path)) {
+      this.written.set(key, from);
       return;
     }
     try {
       writeFrame(j.row.outDir, frame, this.framePixels(jobId, frame)!, spec.width, spec.height, spec.output);
-      this.written.add(key);
+      this.written.set(key, from);
       for (const l of this.listeners) l({ jobId, frame, path });
     } catch (err) {
       this.log(`dispatch: could not write frame ${frame} of ${jobId}: ${(err as Error).message}`);

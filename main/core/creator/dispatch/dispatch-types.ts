@@ -47,6 +47,13 @@ export interface DispatcherOptions {
    * only after this resolves (the store's WalSync.sync). Unset: every commit is fsynced.
    */
   durable?: () => Promise<void>;
+  /**
+   * The slow tail: once a job has no task left to hand out, an operator asking gets a second
+   * (backup) lease of a task leased more than this long ago (default: one lease time);
+   * the first result verified wins the task, and a second one verified within its lease is
+   * paid too (the creator chose to duplicate). Infinity: never.
+   */
+  backupAfterMs?: number;
   /** Judges a result before it is accepted (payments plug proof-of-render in here). */
   verify?: (input: VerifyInput) => Verdict | Promise<Verdict>;
   /** Price per bench-hour written into leases (decimal token units; "0" in studio mode). */
@@ -73,6 +80,14 @@ export interface PaymentHooks {
   answer?(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): Promise<Partial<Verdict>>;
   /** A result for a task already done: the answer to give when it is the same operator's same result. */
   duplicate?(op: DeliveringOperator, header: ResultHeader): Verdict | undefined;
+  /**
+   * Every task of the job is done: undefined when the job may finish now, else a promise
+   * (held pay: the closing re-render of each operator's held results) after which the
+   * dispatcher checks again (a failed re-render reopens tasks).
+   */
+  settle?(jobId: string): Promise<void> | undefined;
+  /** The job had nothing left for this operator when it asked (held pay closes its tail then). */
+  idle?(jobId: string, op: OperatorRef): void;
   /** A lease failed or expired (reputation). */
   leaseFailed?(e: { jobId: string; taskIndex: number; operator: string; address: string; state: 'failed' | 'expired'; reason: string }): void;
 }
@@ -129,6 +144,7 @@ export interface DispatcherLimits {
   maxTaskFailures: number;
   graceMs: number;
   ownRetryAfterMs: number;
+  backupAfterMs: number;
 }
 
 /** Fills in the defaults: one-minute leases, two per operator, two strikes per operator, three failures per task, 10 s of grace. */
@@ -140,5 +156,6 @@ export function dispatcherLimits(o: DispatcherOptions): DispatcherLimits {
     maxTaskFailures: o.maxTaskFailures ?? 3,
     graceMs: o.disconnectGraceMs ?? 10_000,
     ownRetryAfterMs: o.ownRetryAfterMs ?? 5000,
+    backupAfterMs: o.backupAfterMs ?? o.leaseMs ?? 60_000,
   };
 }

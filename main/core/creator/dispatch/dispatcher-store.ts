@@ -3,11 +3,16 @@
  * that cheap), so a creator killed at any point restarts into the jobs, leases and
  * failures it had. Relaxed (group commit, store/group-commit.ts), a commit does not wait for
  * the disk: a power loss may undo the last leases and renewals (their tasks are handed out
- * again), and whoever answers with money first awaits the shared WAL fsync.
+ * again), and whoever answers with money first awaits the shared WAL fsync. Relaxed, new
+ * leases and renewed deadlines are also written behind: queued and committed together in
+ * one transaction at the end of the event loop's turn (or before any other transaction or
+ * read, in order), since at a thousand operators a transaction per lease and per renewal
+ * was most of the time a burst of requests waited for (bench:scale).
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { relaxedTx } from '../../store/group-commit';
 import type { JobSpec } from '../../../../shared/job-spec';
+import { stmt } from '../../store/statements';
 
 /** A job row. */
 export interface JobRow {
@@ -20,6 +25,11 @@ export interface JobRow {
   leaseMs: number;
   createdAt: number;
   finishedAt: number | null;
+}
+
+/** The row of a new, active job. */
+export function newJobRow(id: string, input: { spec: JobSpec; scene: { hash: string; bytes: number }; outDir?: string }, leaseMs: number, now: number): JobRow {
+  return { id, spec: input.spec, sceneHash: input.scene.hash, sceneBytes: input.scene.bytes, outDir: input.outDir ?? null, state: 'active', leaseMs, createdAt: now, finishedAt: null };
 }
 
 /** A lease row. */
@@ -38,6 +48,10 @@ export interface LeaseRow {
 /** Prepared statements over the dispatch_* tables. */
 export class DispatcherStore {
   private readonly s: Record<string, Statement>;
+  /** Writes queued behind (relaxed only), and the latest deadline of each renewed lease. */
+  private behind: (() => void)[] = [];
+  private deadlines = new Map<string, number>();
+  private scheduled = false;
 
   constructor(
     private readonly db: Database,
@@ -56,9 +70,44 @@ export class DispatcherStore {
     };
   }
 
-  /** Runs `fn` in one transaction. */
+  /** Runs `fn` in one transaction (after the writes queued behind, in the same one). */
   tx<T>(fn: () => T): T {
-    return this.relaxed ? relaxedTx(this.db, fn) : this.db.transaction(fn)();
+    if (!this.relaxed) return this.db.transaction(fn)();
+    return relaxedTx(this.db, () => {
+      this.drain();
+      return fn();
+    });
+  }
+
+  /** Relaxed: runs `fn`'s writes at the next flush; else at once, in a transaction. */
+  later(fn: () => void): void {
+    if (!this.relaxed) return this.tx(fn);
+    this.behind.push(fn);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Commits every write queued behind (one transaction). */
+  flush(): void {
+    this.scheduled = false;
+    // A store closed meanwhile (the node stopped): its last writes were flushed by the stop.
+    if (!this.db.open || (this.behind.length === 0 && this.deadlines.size === 0)) return;
+    relaxedTx(this.db, () => this.drain());
+  }
+
+  private drain(): void {
+    const fns = this.behind;
+    const deadlines = this.deadlines;
+    if (fns.length === 0 && deadlines.size === 0) return;
+    this.behind = [];
+    this.deadlines = new Map();
+    for (const f of fns) f();
+    for (const [id, deadline] of deadlines) this.s.leaseDeadline!.run(deadline, id);
   }
 
   insertJob(j: JobRow, taskCount: number): void {
@@ -88,8 +137,11 @@ export class DispatcherStore {
     this.tx(() => this.s.leaseState!.run(state, id));
   }
 
+  /** Relaxed: written behind, only the latest deadline of a lease. */
   setLeaseDeadline(id: string, deadline: number): void {
-    this.tx(() => this.s.leaseDeadline!.run(deadline, id));
+    if (!this.relaxed) return void this.tx(() => this.s.leaseDeadline!.run(deadline, id));
+    this.deadlines.set(id, deadline);
+    this.schedule();
   }
 
   insertFailure(jobId: string, idx: number, operator: string, at: number, reason: string): void {
@@ -98,13 +150,15 @@ export class DispatcherStore {
 
   /** Who holds (or held) a lease, and on which task. */
   leaseOwner(id: string): { operator: string; jobId: string; idx: number } | undefined {
-    const r = this.db.prepare('SELECT operator, job_id, idx FROM dispatch_leases WHERE id = ?').get(id) as { operator: string; job_id: string; idx: number } | undefined;
+    this.flush();
+    const r = stmt(this.db, 'SELECT operator, job_id, idx FROM dispatch_leases WHERE id = ?').get(id) as { operator: string; job_id: string; idx: number } | undefined;
     return r && { operator: r.operator, jobId: r.job_id, idx: r.idx };
   }
 
   /** Every job (newest first). */
   jobs(): JobRow[] {
-    const rows = this.db.prepare('SELECT * FROM dispatch_jobs ORDER BY created_at DESC').all() as Record<string, unknown>[];
+    this.flush();
+    const rows = stmt(this.db, 'SELECT * FROM dispatch_jobs ORDER BY created_at DESC').all() as Record<string, unknown>[];
     return rows.map((r) => ({
       id: r.id as string,
       spec: JSON.parse(r.spec as string) as JobSpec,
@@ -119,7 +173,8 @@ export class DispatcherStore {
   }
 
   tasks(jobId: string): { idx: number; state: string; resultHash: string | null }[] {
-    return (this.db.prepare('SELECT idx, state, result_hash FROM dispatch_tasks WHERE job_id = ? ORDER BY idx').all(jobId) as { idx: number; state: string; result_hash: string | null }[]).map((r) => ({
+    this.flush();
+    return (stmt(this.db, 'SELECT idx, state, result_hash FROM dispatch_tasks WHERE job_id = ? ORDER BY idx').all(jobId) as { idx: number; state: string; result_hash: string | null }[]).map((r) => ({
       idx: r.idx,
       state: r.state,
       resultHash: r.result_hash,
@@ -127,7 +182,8 @@ export class DispatcherStore {
   }
 
   activeLeases(jobId: string): LeaseRow[] {
-    const rows = this.db.prepare("SELECT * FROM dispatch_leases WHERE job_id = ? AND state = 'active'").all(jobId) as Record<string, unknown>[];
+    this.flush();
+    const rows = stmt(this.db, "SELECT * FROM dispatch_leases WHERE job_id = ? AND state = 'active'").all(jobId) as Record<string, unknown>[];
     return rows.map((r) => ({
       id: r.id as string,
       jobId: r.job_id as string,
@@ -142,6 +198,7 @@ export class DispatcherStore {
   }
 
   failures(jobId: string): { idx: number; operator: string; at: number; reason: string }[] {
-    return this.db.prepare('SELECT idx, operator, at, reason FROM dispatch_failures WHERE job_id = ? ORDER BY at').all(jobId) as { idx: number; operator: string; at: number; reason: string }[];
+    this.flush();
+    return stmt(this.db, 'SELECT idx, operator, at, reason FROM dispatch_failures WHERE job_id = ? ORDER BY at').all(jobId) as { idx: number; operator: string; at: number; reason: string }[];
   }
 }

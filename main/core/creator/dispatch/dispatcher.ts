@@ -17,14 +17,15 @@ import { RayfarmError } from '../../errors';
 import type { Lease, LeaseAnswer, OperatorOffer, OperatorRef, WorkAnswer, WorkProvider } from '../../net/work/messages';
 import { jobEngine } from '../../net/work/constants';
 import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../../net/result/messages';
-import { DispatcherStore } from './dispatcher-store';
+import { DispatcherStore, newJobRow } from './dispatcher-store';
 import type { JobRow, LeaseRow } from './dispatcher-store';
-import { JobState, REJECTED_PREFIX, TASK_DONE, TASK_LEASED } from './dispatch-job';
+import { JobState, REJECTED_PREFIX, restoreJobs, TASK_DONE, TASK_LEASED } from './dispatch-job';
 import { newJobId } from '../../ids';
 import { leaseMessage, newActiveLease } from './lease-message';
 import { dispatcherLimits, verifyFinite } from './dispatch-types';
 import type { ActiveLease, DispatcherLimits, DispatcherOptions, JobProgress, NewJob, TaskDoneEvent } from './dispatch-types';
 import { checkResultHeader } from './result-check';
+import { LeaseBook } from './lease-book';
 import { Listeners } from '../../listeners';
 
 export { verifyFinite } from './dispatch-types';
@@ -34,8 +35,7 @@ export type { DispatcherOptions, JobProgress, NewJob, PaymentHooks, TaskDoneEven
 export class Dispatcher implements WorkProvider, ResultSink {
   private readonly store: DispatcherStore;
   private readonly jobs = new Map<string, JobState>();
-  private readonly leases = new Map<string, ActiveLease>();
-  private readonly byOperator = new Map<string, Set<string>>();
+  private readonly leases = new LeaseBook();
   /** Leases whose result is being verified: they neither expire nor take a second result meanwhile. */
   private readonly verifying = new Set<string>();
   /** Tasks accepted in a relaxed commit that is not on disk yet ("job/index"). */
@@ -55,18 +55,9 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   /** Rebuilds the in-memory state from SQLite (a restart resumes every active job). */
   private load(): void {
-    for (const row of this.store.jobs()) {
-      if (row.state !== 'active') {
-        this.jobs.set(row.id, JobState.finished(row, splitJob(row.spec).length, this.store.tasks(row.id)));
-        continue;
-      }
-      const leases = this.store.activeLeases(row.id);
-      const job = JobState.restore(row, splitJob(row.spec), this.store.tasks(row.id), this.store.failures(row.id), new Set(leases.map((l) => l.idx)));
-      this.jobs.set(row.id, job);
-      // After a restart every operator is disconnected: as after peerGone, a lease whose
-      // operator does not renew within the grace period goes back to the queue.
-      const graceEnd = this.now() + this.cfg.graceMs;
-      for (const l of leases) this.track({ ...l, deadline: Math.min(l.deadline, graceEnd), ttlMs: row.leaseMs });
+    for (const { job, leases } of restoreJobs(this.store, this.now() + this.cfg.graceMs)) {
+      this.jobs.set(job.row.id, job);
+      for (const l of leases) this.leases.add(l);
       this.checkFinished(job);
     }
   }
@@ -76,17 +67,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const id = input.id ?? newJobId(this.now());
     if (this.jobs.has(id)) throw new RayfarmError('JOB_EXISTS', `A job with id ${id} already exists.`);
     const tasks = splitJob(input.spec);
-    const row: JobRow = {
-      id,
-      spec: input.spec,
-      sceneHash: input.scene.hash,
-      sceneBytes: input.scene.bytes,
-      outDir: input.outDir ?? null,
-      state: 'active',
-      leaseMs: this.cfg.leaseMs,
-      createdAt: this.now(),
-      finishedAt: null,
-    };
+    const row = newJobRow(id, input, this.cfg.leaseMs, this.now());
     this.store.insertJob(row, tasks.length);
     const job = JobState.fresh(row, tasks);
     this.jobs.set(id, job);
@@ -124,23 +105,24 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   /** Active leases of a job held by the operator with wallet `address`. */
   leasedTo(jobId: string, address: string): number {
-    let n = 0;
-    for (const l of this.leases.values()) if (l.jobId === jobId && l.state === 'active' && l.address.toLowerCase() === address.toLowerCase()) n++;
-    return n;
+    return this.leases.countOf(jobId, address);
+  }
+
+  /** Active leases of a job (a task with a backup lease counts twice). */
+  leaseCount(jobId: string): number {
+    return this.leases.count(jobId);
   }
 
   /** Hashes of stored results of a job's tasks (index → hash), for assembly after a restart. */
   results(jobId: string): Map<number, string> {
-    const out = new Map<number, string>();
-    for (const t of this.store.tasks(jobId)) if (t.resultHash) out.set(t.idx, t.resultHash);
-    return out;
+    return new Map(this.store.tasks(jobId).flatMap((t) => (t.resultHash ? [[t.idx, t.resultHash] as const] : [])));
   }
 
   // ---- WorkProvider ----
 
   request(op: OperatorRef, jobId: string | undefined, offer: OperatorOffer): WorkAnswer {
     this.tick();
-    const held = this.byOperator.get(op.peerId)?.size ?? 0;
+    const held = this.leases.ofOperator(op.peerId).size;
     if (held >= this.cfg.maxLeases) return { status: 'none', retryAfterMs: 1000, reason: `you already hold ${held} tasks` };
     const candidates = jobId ? [this.jobs.get(jobId)].filter((j): j is JobState => !!j) : [...this.jobs.values()];
     if (jobId && candidates.length === 0) return { status: 'denied', reason: `no job ${jobId}` };
@@ -171,14 +153,21 @@ export class Dispatcher implements WorkProvider, ResultSink {
         continue;
       }
       if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
-      const idx = job.take(op.peerId, this.now(), this.cfg.ownRetryAfterMs, op.address);
+      const idx = job.take(op.peerId, this.now(), this.cfg.ownRetryAfterMs, op.address) ?? this.backupFor(job, op);
       if (idx === undefined) {
+        this.opts.payments?.idle?.(job.row.id, op);
         reason = 'every task is taken; some may come back';
         continue;
       }
       return { status: 'ok', lease: this.lease(job, idx, op) };
     }
     return { status: 'none', retryAfterMs, reason };
+  }
+
+  /** The slow tail (nothing left to hand out): a task out longest with a slower operator, to render again. */
+  private backupFor(job: JobState, op: OperatorRef): number | undefined {
+    const eligible = (l: ActiveLease) => job.state[l.idx] === TASK_LEASED && l.address.toLowerCase() !== op.address.toLowerCase() && !job.isBarred(l.idx, op.peerId, op.address) && !job.failedBy.get(l.idx)?.has(op.peerId);
+    return this.leases.backupCandidate(job.row.id, op.peerId, this.now() - this.cfg.backupAfterMs, eligible)?.idx;
   }
 
   private lease(job: JobState, idx: number, op: OperatorRef): Lease {
@@ -188,23 +177,17 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const amount = this.opts.payments?.taskPrice?.(job.row.id);
     const pay = this.opts.payments?.leasePay?.(job.row.id, op.address);
     const l = newActiveLease(job, idx, op, now, price);
-    this.store.tx(() => {
+    this.store.later(() => {
       this.store.insertLease(l);
       this.store.setTaskState(job.row.id, idx, 'leased');
     });
-    this.track(l);
+    this.leases.add(l);
     this.jobChanged.emit(job.row.id);
     return leaseMessage(job, l, amount, pay);
   }
 
-  private track(l: ActiveLease): void {
-    this.leases.set(l.id, l);
-    this.byOperator.set(l.operator, (this.byOperator.get(l.operator) ?? new Set<string>()).add(l.id));
-  }
-
   private endLease(l: ActiveLease, state: LeaseRow['state']): void {
-    this.leases.delete(l.id);
-    this.byOperator.get(l.operator)?.delete(l.id);
+    this.leases.remove(l);
     l.state = state;
     this.store.setLeaseState(l.id, state);
   }
@@ -228,7 +211,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
     const job = this.mustJob(l.jobId);
     this.store.tx(() => {
       this.endLease(l, 'released');
-      if (job.state[l.idx] === TASK_LEASED) {
+      if (job.state[l.idx] === TASK_LEASED && this.leases.ofTask(l.jobId, l.idx).length === 0) {
         job.requeue(l.idx);
         this.store.setTaskState(job.row.id, l.idx, 'pending');
       }
@@ -257,7 +240,7 @@ export class Dispatcher implements WorkProvider, ResultSink {
       if (reason.startsWith(REJECTED_PREFIX)) job.bar(l.idx, l.operator, l.address);
       this.store.insertFailure(job.row.id, l.idx, l.operator, now, reason);
       this.opts.payments?.leaseFailed?.({ jobId: job.row.id, taskIndex: l.idx, operator: l.operator, address: l.address, state, reason });
-      const outcome = job.recordFailure(l.idx, l.operator, this.cfg.maxTaskFailures, now);
+      const outcome = job.recordFailure(l.idx, l.operator, this.cfg.maxTaskFailures, now, this.leases.ofTask(l.jobId, l.idx).length > 0);
       if (outcome === 'failed') this.store.setTaskState(job.row.id, l.idx, 'failed');
       else if (outcome === 'requeued') this.store.setTaskState(job.row.id, l.idx, 'pending');
     });
@@ -268,24 +251,22 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   /** Takes back every lease past its deadline. Called on a timer and before each request. */
   tick(): void {
-    const now = this.now();
-    for (const l of [...this.leases.values()]) if (l.deadline <= now && !this.verifying.has(l.id)) this.failLease(l, 'expired', 'the lease deadline passed');
+    for (const l of this.leases.due(this.now(), (x) => this.verifying.has(x.id))) this.failLease(l, 'expired', 'the lease deadline passed');
   }
 
   /** The earliest lease deadline, for the caller's timer. */
   nextDeadline(): number | undefined {
-    let min: number | undefined;
-    for (const l of this.leases.values()) if (min === undefined || l.deadline < min) min = l.deadline;
-    return min;
+    return this.leases.nextDeadline();
   }
 
   /** A peer disconnected: its leases expire soon unless it comes back and renews. */
   peerGone(peerId: string): void {
     const limit = this.now() + this.cfg.graceMs;
-    for (const id of this.byOperator.get(peerId) ?? []) {
+    for (const id of this.leases.ofOperator(peerId)) {
       const l = this.leases.get(id);
       if (l && l.deadline > limit) {
         l.deadline = limit;
+        this.leases.lowered(limit);
         this.store.setLeaseDeadline(l.id, limit);
       }
     }
@@ -318,11 +299,15 @@ export class Dispatcher implements WorkProvider, ResultSink {
     try {
       verdict = await (this.opts.verify ?? verifyFinite)({ jobId: job.row.id, spec: job.row.spec, task, operator: op, header, pixels: aligned });
       // Group commit: the pixels are stored off the event loop, the lease still held meanwhile.
-      if (verdict.verdict === 'accepted' && this.opts.durable && job.state[header.taskIndex] !== TASK_DONE) hash = await this.opts.blobs.putAsync(pixels);
+      if (verdict.verdict === 'accepted' && this.opts.durable) hash = await this.opts.blobs.putAsync(pixels);
     } finally {
       this.verifying.delete(lease.id);
+      // Exempt from expiry while verified: its deadline counts again.
+      this.leases.lowered(lease.deadline);
     }
-    if (job.state[header.taskIndex] === TASK_DONE) return { verdict: 'duplicate', reason: 'the task was finished meanwhile' };
+    // Done meanwhile: a second (backup) lease still current is judged and, verified, paid too.
+    const first = job.state[header.taskIndex] !== TASK_DONE;
+    if (!first && (verdict.verdict === 'unknown' || this.leases.get(lease.id) !== lease)) return { verdict: 'duplicate', reason: 'the task was finished meanwhile' };
     if (verdict.verdict === 'unknown') {
       // The creator cannot judge now (its wallet is locked): the operator keeps the result and
       // renews the lease, which stays current for the later delivery.
@@ -339,17 +324,15 @@ export class Dispatcher implements WorkProvider, ResultSink {
     hash ??= this.opts.blobs.put(pixels);
     const now = this.now();
     this.store.tx(() => {
-      if (lease && lease.idx === header.taskIndex && lease.jobId === header.jobId) this.endLease(lease, 'done');
-      // Any other active lease on this task (after a re-lease) is now moot.
-      for (const other of [...this.leases.values()]) {
-        if (other.jobId === header.jobId && other.idx === header.taskIndex) this.endLease(other, 'released');
+      this.endLease(lease, 'done');
+      // The task keeps the first verified result; a backup lease still running may be paid too.
+      if (first) {
+        job.markDone(header.taskIndex);
+        this.store.setTaskDone(job.row.id, header.taskIndex, hash, op.peerId, now);
       }
-      job.markDone(header.taskIndex);
-      this.store.setTaskDone(job.row.id, header.taskIndex, hash, op.peerId, now);
       this.opts.payments?.accepted?.({ jobId: job.row.id, taskIndex: header.taskIndex, operator: op, resultHash: hash });
     });
-    const ev: TaskDoneEvent = { jobId: job.row.id, task, resultHash: hash, operator: op.peerId };
-    this.taskDone.emit(ev);
+    if (first) this.taskDone.emit({ jobId: job.row.id, task, resultHash: hash, operator: op.peerId });
     this.jobChanged.emit(job.row.id);
     const key = `${job.row.id}/${header.taskIndex}`;
     if (this.opts.durable) this.settling.add(key);
@@ -366,8 +349,27 @@ export class Dispatcher implements WorkProvider, ResultSink {
     }
   }
 
+  /** Sends tasks whose results were forfeited back to the queue, never again to `address` (held pay). */
+  reopen(jobId: string, tasks: readonly number[], address: string): void {
+    const job = this.mustJob(jobId);
+    this.store.tx(() => {
+      for (const i of tasks) if (job.reopen(i, address)) this.store.setTaskState(jobId, i, 'pending');
+    });
+    this.jobChanged.emit(jobId);
+  }
+
   private checkFinished(job: JobState): void {
-    if (job.row.state !== 'active' || !job.finished()) return;
+    if (job.row.state !== 'active' || !job.finished() || job.settling) return;
+    // Held pay: each operator's held results get their closing re-render first (which may reopen tasks).
+    const settling = this.opts.payments?.settle?.(job.row.id);
+    if (settling) {
+      job.settling = true;
+      void settling.finally(() => {
+        job.settling = false;
+        this.checkFinished(job);
+      });
+      return;
+    }
     job.row.state = job.failedCount > 0 ? 'failed' : 'done';
     job.row.finishedAt = this.now();
     this.store.setJobState(job.row.id, job.row.state, job.row.finishedAt);
@@ -377,23 +379,20 @@ export class Dispatcher implements WorkProvider, ResultSink {
   }
 
   /** Calls `fn` for each accepted task. */
-  onTaskDone(fn: (e: TaskDoneEvent) => void): () => void {
-    return this.taskDone.on(fn);
-  }
-
+  readonly onTaskDone = (fn: (e: TaskDoneEvent) => void): (() => void) => this.taskDone.on(fn);
   /** Calls `fn` when a job has every task done or failed. */
-  onJobFinished(fn: (p: JobProgress) => void): () => void {
-    return this.jobFinished.on(fn);
-  }
-
+  readonly onJobFinished = (fn: (p: JobProgress) => void): (() => void) => this.jobFinished.on(fn);
   /** Calls `fn` whenever a job's state changes (for announcements and the UI). */
-  onChange(fn: (jobId: string) => void): () => void {
-    return this.jobChanged.on(fn);
+  readonly onChange = (fn: (jobId: string) => void): (() => void) => this.jobChanged.on(fn);
+
+  /** Commits the writes queued behind (group commit) now: before the store closes. */
+  flush(): void {
+    this.store.flush();
   }
 
   /** Number of leases an operator holds now. */
   held(peerId: string): number {
-    return this.byOperator.get(peerId)?.size ?? 0;
+    return this.leases.ofOperator(peerId).size;
   }
 }
 

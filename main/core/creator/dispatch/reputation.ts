@@ -15,8 +15,9 @@
  * and a score of TRUSTED_THRESHOLD or more.
  */
 import type { Database } from 'better-sqlite3';
-import { getAddress } from 'ethers';
 import type { Tier } from '../../../../shared/job-spec';
+import { stmt } from '../../store/statements';
+import { checksumAddress } from '../../chain/address-cache';
 
 /** Score at or above which the trusted tier admits an operator. */
 export const TRUSTED_THRESHOLD = 0.8;
@@ -55,14 +56,24 @@ export function admitByReputation(r: Pick<Reputation, 'verified' | 'rejected' | 
   return undefined;
 }
 
+/** Records as last read, per database (every ReputationBook on it writes through bump, which drops its entry): read on every lease. */
+const cache = new WeakMap<Database, Map<string, Reputation>>();
+
 /** Reputation records in SQLite. */
 export class ReputationBook {
-  constructor(private readonly db: Database, private readonly now: () => number = Date.now) {}
+  private readonly cached: Map<string, Reputation>;
+
+  constructor(private readonly db: Database, private readonly now: () => number = Date.now) {
+    let c = cache.get(db);
+    if (!c) cache.set(db, (c = new Map()));
+    this.cached = c;
+  }
 
   private bump(address: string, column: 'verified' | 'rejected' | 'timed_out'): void {
-    const a = getAddress(address);
-    this.db.prepare('INSERT OR IGNORE INTO reputation (address, updated_at) VALUES (?, ?)').run(a, this.now());
-    this.db.prepare(`UPDATE reputation SET ${column} = ${column} + 1, updated_at = ? WHERE address = ?`).run(this.now(), a);
+    const a = checksumAddress(address);
+    this.cached.delete(a);
+    stmt(this.db, 'INSERT OR IGNORE INTO reputation (address, updated_at) VALUES (?, ?)').run(a, this.now());
+    stmt(this.db, `UPDATE reputation SET ${column} = ${column} + 1, updated_at = ? WHERE address = ?`).run(this.now(), a);
   }
 
   /** A result of this operator was verified. */
@@ -82,17 +93,25 @@ export class ReputationBook {
 
   /** One operator's record (zeros for a stranger). */
   get(address: string): Reputation {
-    const a = getAddress(address);
-    const r = this.db.prepare('SELECT verified, rejected, timed_out, updated_at FROM reputation WHERE address = ?').get(a) as
+    const a = checksumAddress(address);
+    const hit = this.cached.get(a);
+    if (hit) return { ...hit };
+    const r = stmt(this.db, 'SELECT verified, rejected, timed_out, updated_at FROM reputation WHERE address = ?').get(a) as
       | { verified: number; rejected: number; timed_out: number; updated_at: number }
       | undefined;
     const counts = { verified: r?.verified ?? 0, rejected: r?.rejected ?? 0, timedOut: r?.timed_out ?? 0 };
-    return { address: a, ...counts, score: reputationScore(counts), updatedAt: r?.updated_at ?? 0 };
+    const rep = { address: a, ...counts, score: reputationScore(counts), updatedAt: r?.updated_at ?? 0 };
+    // Filled only outside a transaction: a rolled-back bump is never cached.
+    if (!this.db.inTransaction) {
+      if (this.cached.size >= 20_000) this.cached.clear();
+      this.cached.set(a, rep);
+    }
+    return { ...rep };
   }
 
   /** Every operator seen, best first. */
   list(): Reputation[] {
-    const rows = this.db.prepare('SELECT address, verified, rejected, timed_out, updated_at FROM reputation').all() as {
+    const rows = stmt(this.db, 'SELECT address, verified, rejected, timed_out, updated_at FROM reputation').all() as {
       address: string;
       verified: number;
       rejected: number;

@@ -20,12 +20,15 @@ export function checkResultHeader(
   if (!job) return { verdict: 'rejected', reason: 'no such job' };
   const task = job.tasks[header.taskIndex];
   if (!task) return { verdict: 'rejected', reason: 'no such task' };
-  if (job.state[header.taskIndex] === TASK_DONE) return o.duplicate() ?? { verdict: 'duplicate', reason: 'the task is already done' };
-  if (job.state[header.taskIndex] === TASK_FAILED || job.row.state !== 'active') return { verdict: 'rejected', reason: 'the task is closed' };
+  const current = !!lease && lease.operator === op.peerId && lease.jobId === header.jobId && lease.idx === header.taskIndex;
+  // Done by another operator: a result on a backup lease still current is read (and paid if it passes).
+  if (job.state[header.taskIndex] === TASK_DONE && !current) return o.duplicate() ?? { verdict: 'duplicate', reason: 'the task is already done' };
+  // (A job done meanwhile still reads a backup lease's result: the creator chose to duplicate.)
+  if (job.state[header.taskIndex] === TASK_FAILED || (job.row.state !== 'active' && !(current && job.row.state === 'done'))) return { verdict: 'rejected', reason: 'the task is closed' };
   // One shot per task: only a result on this operator's current lease of the task is read.
   // An expired, handed-back or already-judged lease gets nothing, so a rejected result
   // cannot be sent again with a bit flipped, nor an old lease reused.
-  if (!lease || lease.operator !== op.peerId || lease.jobId !== header.jobId || lease.idx !== header.taskIndex) {
+  if (!current) {
     return { verdict: 'rejected', reason: 'this is not a current lease of yours for this task (it expired, was handed back or was already answered)' };
   }
   if (o.checking) return { verdict: 'unknown', reason: 'a result for this lease is being checked' };

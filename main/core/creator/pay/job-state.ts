@@ -16,6 +16,7 @@ import type { Database } from 'better-sqlite3';
 import type { JobSpec, Tier } from '../../../../shared/job-spec';
 import type { PauseReason } from '../../../../shared/api/jobs';
 import { RayfarmError } from '../../errors';
+import { stmt } from '../../store/statements';
 
 /** The states of a public job. */
 export const JOB_STATES = ['draft', 'funded', 'running', 'paused', 'complete', 'cancelled', 'closed'] as const;
@@ -110,18 +111,41 @@ const COLUMNS: Record<keyof PayJob, string> = {
   updatedAt: 'updated_at',
 };
 
+/** Parsed specs by their JSON (a job is read on every lease; its spec never changes). */
+const specs = new Map<string, JobSpec>();
+
 function fromRow(r: Row): PayJob {
   const out: Record<string, unknown> = {};
   for (const [k, c] of Object.entries(COLUMNS)) out[k] = r[c];
-  out.spec = JSON.parse(r.spec as string) as JobSpec;
+  const json = r.spec as string;
+  let spec = specs.get(json);
+  if (!spec) {
+    spec = JSON.parse(json) as JobSpec;
+    if (specs.size >= 64) specs.clear();
+    specs.set(json, spec);
+  }
+  out.spec = spec;
   return out as unknown as PayJob;
 }
+
+/**
+ * Jobs as last read, per database (shared by every JobStateStore on it, since each writes
+ * through this class): a job is read on every lease and result. Filled only outside a
+ * transaction (a rolled-back write is never cached) and dropped on every write.
+ */
+const cache = new WeakMap<Database, Map<string, PayJob>>();
 
 /** pay_jobs with validated transitions. */
 export class JobStateStore {
   private readonly listeners = new Set<(job: PayJob, from: JobStateName | null) => void>();
 
-  constructor(private readonly db: Database, private readonly now: () => number = Date.now) {}
+  private readonly cached: Map<string, PayJob>;
+
+  constructor(private readonly db: Database, private readonly now: () => number = Date.now) {
+    let c = cache.get(db);
+    if (!c) cache.set(db, (c = new Map()));
+    this.cached = c;
+  }
 
   /** Inserts a new job in `draft`. */
   create(job: Omit<PayJob, 'state' | 'createdAt' | 'updatedAt' | 'funded' | 'pausedFor'> & { funded?: string }): PayJob {
@@ -130,8 +154,8 @@ export class JobStateStore {
     const cols = Object.values(COLUMNS);
     const values = (Object.keys(COLUMNS) as (keyof PayJob)[]).map((k) => (k === 'spec' ? JSON.stringify(full.spec) : full[k]));
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO pay_jobs (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...values);
-      this.db.prepare('INSERT INTO pay_job_events (job_id, at, from_state, to_state, note) VALUES (?, ?, NULL, ?, NULL)').run(full.id, now, 'draft');
+      stmt(this.db, `INSERT INTO pay_jobs (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...values);
+      stmt(this.db, 'INSERT INTO pay_job_events (job_id, at, from_state, to_state, note) VALUES (?, ?, NULL, ?, NULL)').run(full.id, now, 'draft');
     })();
     this.emit(full, null);
     return full;
@@ -139,25 +163,30 @@ export class JobStateStore {
 
   /** A job, or JOB_NOT_FOUND. */
   get(id: string): PayJob {
-    const r = this.db.prepare('SELECT * FROM pay_jobs WHERE id = ?').get(id) as Row | undefined;
+    const r = stmt(this.db, 'SELECT * FROM pay_jobs WHERE id = ?').get(id) as Row | undefined;
     if (!r) throw new RayfarmError('JOB_NOT_FOUND', `There is no job ${id}.`);
     return fromRow(r);
   }
 
   /** A job if it exists. */
   find(id: string): PayJob | undefined {
-    const r = this.db.prepare('SELECT * FROM pay_jobs WHERE id = ?').get(id) as Row | undefined;
-    return r && fromRow(r);
+    const hit = this.cached.get(id);
+    if (hit) return { ...hit };
+    const r = stmt(this.db, 'SELECT * FROM pay_jobs WHERE id = ?').get(id) as Row | undefined;
+    if (!r) return undefined;
+    const job = fromRow(r);
+    if (!this.db.inTransaction) this.cached.set(id, job);
+    return { ...job };
   }
 
   /** Every job, newest first. */
   list(): PayJob[] {
-    return (this.db.prepare('SELECT * FROM pay_jobs ORDER BY created_at DESC, rowid DESC').all() as Row[]).map(fromRow);
+    return (stmt(this.db, 'SELECT * FROM pay_jobs ORDER BY created_at DESC, rowid DESC').all() as Row[]).map(fromRow);
   }
 
   /** A job's transitions, oldest first. */
   events(id: string): JobEvent[] {
-    return (this.db.prepare('SELECT at, from_state, to_state, note FROM pay_job_events WHERE job_id = ? ORDER BY rowid').all(id) as Row[]).map((r) => ({
+    return (stmt(this.db, 'SELECT at, from_state, to_state, note FROM pay_job_events WHERE job_id = ? ORDER BY rowid').all(id) as Row[]).map((r) => ({
       at: r.at as number,
       from: (r.from_state as JobStateName | null) ?? null,
       to: r.to_state as JobStateName,
@@ -173,7 +202,7 @@ export class JobStateStore {
         throw new RayfarmError('JOB_BAD_TRANSITION', `A ${cur.state} job cannot become ${to}.`, { details: { from: cur.state, to } });
       }
       this.write(id, { ...fields, state: to, note: note ?? cur.note, pausedFor: to === 'paused' ? (fields.pausedFor ?? 'creator') : null });
-      this.db.prepare('INSERT INTO pay_job_events (job_id, at, from_state, to_state, note) VALUES (?, ?, ?, ?, ?)').run(id, this.now(), cur.state, to, note ?? null);
+      stmt(this.db, 'INSERT INTO pay_job_events (job_id, at, from_state, to_state, note) VALUES (?, ?, ?, ?, ?)').run(id, this.now(), cur.state, to, note ?? null);
       return { job: this.get(id), from: cur.state };
     })();
     this.emit(job.job, job.from);
@@ -192,7 +221,8 @@ export class JobStateStore {
     const entries = Object.entries(fields).filter(([k]) => k !== 'id' && k in COLUMNS) as [keyof PayJob, unknown][];
     const sets = entries.map(([k]) => `${COLUMNS[k]} = ?`);
     const values = entries.map(([k, v]) => (k === 'spec' ? JSON.stringify(v) : v));
-    this.db.prepare(`UPDATE pay_jobs SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ?`).run(...values, this.now(), id);
+    this.cached.delete(id);
+    stmt(this.db, `UPDATE pay_jobs SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ?`).run(...values, this.now(), id);
   }
 
   /** Calls `fn` after every create, transition and update. */

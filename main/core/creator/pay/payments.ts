@@ -1,8 +1,9 @@
 /**
  * The creator's payment rules plugged into the dispatcher (PaymentHooks): every result of a
  * public job goes through the verifier (re-rendered as the audit plan decides, see
- * proof/audit-plan.ts); an accepted one is recorded in the dispatcher's own
- * transaction and answered with the operator's next cumulative voucher; a rejected one is
+ * proof/audit-plan.ts; one not re-rendered has its pay held, see held-pay.ts); an accepted
+ * one is recorded in the dispatcher's own transaction and answered with the operator's next
+ * cumulative voucher (covering its results up to its last re-rendered one); a rejected one is
  * recorded with its patches and errors, counted against the operator and its task goes
  * back to the queue unpaid. Leases are admitted by job state, reputation and the escrow
  * left: a job whose escrow cannot pay one more task pauses and asks for a top-up. With an
@@ -30,6 +31,8 @@ import type { PatchRenderer, VerificationReport, VerifierOptions } from '../proo
 import { AuditPlan } from '../proof/audit-plan';
 import type { AuditPlanOptions } from '../proof/audit-plan';
 import type { VoucherLedger } from '../proof/voucher-ledger';
+import { CLOSING_MIN_PIXELS, HeldPay } from './held-pay';
+import type { HeldPayOptions, HeldResult } from './held-pay';
 
 /** What the creator's payments need. */
 export interface CreatorPaymentsOptions {
@@ -62,17 +65,34 @@ export interface CreatorPaymentsOptions {
   log?: (line: string) => void;
   /** Called when a job pauses for lack of escrow. */
   onLowEscrow?: (jobId: string) => void;
+  /** Held pay's ties to the dispatcher and the blob store: reopening forfeited tasks, the job's end re-render. */
+  held?: Pick<HeldPayOptions, 'reopen' | 'loadResult' | 'task' | 'ended'>;
+}
+
+/** What verify() found for a result the dispatcher is about to accept. */
+interface Checked {
+  report: VerificationReport;
+  /** Re-rendered before the answer: paid at once. */
+  audited: boolean;
+  /** To re-render in the background once recorded. */
+  later?: HeldResult;
 }
 
 /** The creator's payment hooks and verifier. */
 export class CreatorPayments implements PaymentHooks {
   readonly verifier: Verifier;
+  /** The closing re-render of a held tail (a smaller sample: held-pay.ts, CLOSING_MIN_PIXELS). */
+  private readonly closingVerifier: Verifier;
   /** Proof of render for Blender jobs, with the creator's Blender. */
   readonly blendVerifier: Verifier | undefined;
   /** Which results are re-rendered when the creator cannot re-render them all. */
   readonly audits: AuditPlan;
   private readonly scenes = new Map<string, Promise<SceneRenderer>>();
-  private readonly reports = new Map<string, VerificationReport>();
+  private readonly reports = new Map<string, Checked>();
+  /** Results accepted with their pay held, until answered ("job/task/hash"). */
+  private readonly heldAnswers = new Set<string>();
+  /** Held pay: background re-renders, forfeits, the job's end re-render. */
+  readonly held: HeldPay;
   /** When an operator of good reputation last asked for a task of each job. */
   private readonly goodAsked = new Map<string, number>();
   private readonly now: () => number;
@@ -82,8 +102,23 @@ export class CreatorPayments implements PaymentHooks {
     this.now = o.now ?? Date.now;
     this.log = o.log ?? (() => undefined);
     this.audits = new AuditPlan({ secret: o.secret, ...o.audit });
-    this.verifier = new Verifier({ secret: o.secret, render: o.patchRenderer ?? scenePatchRenderer((spec) => this.renderer(spec)) });
+    const render = o.patchRenderer ?? scenePatchRenderer((spec) => this.renderer(spec));
+    this.verifier = new Verifier({ secret: o.secret, render });
+    this.closingVerifier = new Verifier({ secret: o.secret, render, minPixels: CLOSING_MIN_PIXELS, fraction: 0 });
     this.blendVerifier = o.blendPatches ? new Verifier({ secret: o.secret, ...o.blendPatches }) : undefined;
+    this.held = new HeldPay({
+      ledger: o.ledger,
+      reputation: o.reputation,
+      audits: this.audits,
+      verify: (r) => (isBlenderSpec(r.spec) && this.blendVerifier ? this.blendVerifier : this.verifier).verify(r),
+      verifyClosing: (r) => (isBlenderSpec(r.spec) && this.blendVerifier ? this.blendVerifier : this.closingVerifier).verify(r),
+      sign: async (jobId, operator) => {
+        const job = this.o.jobs.find(jobId);
+        if (job) await this.o.ledger.issue(jobId, operator, { chainJobId: job.chainJobId, domain: this.o.domain }, this.o.signer(), this.now());
+      },
+      log: this.log,
+      ...o.held,
+    });
   }
 
   /** One loaded scene per scene hash (the last two kept): verification never reloads it per task. */
@@ -113,13 +148,26 @@ export class CreatorPayments implements PaymentHooks {
       return verifyFinite(input);
     }
     const verifier = blend ? this.blendVerifier! : this.verifier;
-    const why = this.audits.decide({ jobId: input.jobId, taskIndex: input.task.index, leaseId: input.header.leaseId, verified: this.o.reputation.get(input.operator.address).verified });
+    const address = input.operator.address;
+    if (this.held.barred(input.jobId, address)) return { verdict: 'rejected', reason: 'a re-render of another of your results on this job failed: this job pays you nothing more' };
+    let why = this.audits.decide({ jobId: input.jobId, taskIndex: input.task.index, leaseId: input.header.leaseId, verified: this.o.reputation.get(address).verified, held: this.held.count(input.jobId, address) });
     const check = { jobId: input.jobId, leaseId: input.header.leaseId, spec: input.spec, task: input.task, pixels: input.pixels, resultHash: input.header.sha256 };
-    const report = why === 'skipped' ? await verifier.verify({ ...check, reRender: false }) : await this.audits.run(() => verifier.verify(check));
+    // The job ended (a backup lease's result, delivered late): no closing re-render will come for it.
+    if (why === 'skipped' && this.held.ended(input.jobId)) why = 'lazy';
+    // Under load a drawn re-render runs in the background (the operator, paid later anyway, need
+    // not wait for a busy creator); before the answer only when the background queue is full.
+    if (why === 'floor' && this.held.canQueue) why = 'lazy';
+    const now = why === 'spare' || why === 'newcomer' || why === 'floor';
+    const report = now ? await this.audits.run(() => verifier.verify(check)) : await verifier.verify({ ...check, reRender: false });
     if (report.verdict === 'accepted') {
-      this.reports.set(`${input.jobId}/${input.task.index}/${input.header.sha256}`, report);
+      // Barred while this one was re-rendered (a background re-render of an earlier one failed).
+      if (this.held.barred(input.jobId, address)) return { verdict: 'rejected', reason: 'a re-render of another of your results on this job failed: this job pays you nothing more' };
+      const later = why === 'lazy' ? { ...check, taskIndex: input.task.index, operator: address } : undefined;
+      this.reports.set(`${input.jobId}/${input.task.index}/${input.header.sha256}`, { report, audited: now, ...(later ? { later } : {}) });
       return { verdict: 'accepted' };
     }
+    // A failed re-render also forfeits the operator's held results on this job and bars it.
+    if (now && report.code === 'RESULT_MISMATCH') this.held.caught(input.jobId, address, report.reason ?? report.code);
     this.o.ledger.recordVerdict({
       jobId: input.jobId,
       taskIndex: input.task.index,
@@ -150,6 +198,7 @@ export class CreatorPayments implements PaymentHooks {
     if (rep.score >= PREFER_ABOVE) this.goodAsked.set(jobId, now);
     const refused = admitByReputation(rep, tier, now - (this.goodAsked.get(jobId) ?? -Infinity) < PREFER_WINDOW_MS);
     if (refused) return refused;
+    if (this.held.barred(jobId, op.address)) return 'a re-render of one of your results on this job failed: you get no more of its tasks';
     // Every task of a job has the same price: accepted and leased tasks are counted, not summed.
     const committed = BigInt(this.o.ledger.counts(jobId).accepted + this.o.leased(jobId)) * BigInt(job.taskPrice);
     if (BigInt(job.funded) - committed < BigInt(job.taskPrice)) {
@@ -193,8 +242,10 @@ export class CreatorPayments implements PaymentHooks {
     const job = this.o.jobs.find(e.jobId);
     if (!job) return;
     const key = `${e.jobId}/${e.taskIndex}/${e.resultHash}`;
-    const report = this.reports.get(key);
+    const checked = this.reports.get(key);
     this.reports.delete(key);
+    const report = checked?.report;
+    const audited = checked?.audited ?? true;
     this.o.ledger.recordVerdict({
       jobId: e.jobId,
       taskIndex: e.taskIndex,
@@ -208,18 +259,37 @@ export class CreatorPayments implements PaymentHooks {
       patches: report?.patches ?? [],
       verifyMs: report?.verifyMs ?? 0,
       at: this.now(),
+      audited,
     });
+    // Counted as verified when accepted (held or not): a forfeit counts as a rejection. Counting
+    // only re-rendered ones kept every operator a "newcomer" under load.
     this.o.reputation.verified(e.operator.address);
+    if (!audited) {
+      this.heldAnswers.add(key);
+      this.held.heldMore(e.jobId, e.operator.address);
+    }
+    // Re-rendered after the answer (a newcomer's, under load); runs once this transaction commits.
+    if (checked?.later) this.held.later(checked.later);
   }
 
-  async answer(e: { jobId: string; operator: DeliveringOperator }): Promise<Partial<Verdict>> {
+  idle(jobId: string, op: OperatorRef): void {
+    if (this.o.jobs.find(jobId)) this.held.idle(jobId, op.address);
+  }
+
+  settle(jobId: string): Promise<void> | undefined {
+    return this.o.jobs.find(jobId) ? this.held.settle(jobId) : undefined;
+  }
+
+  async answer(e: { jobId: string; taskIndex: number; operator: DeliveringOperator; resultHash: string }): Promise<Partial<Verdict>> {
     const job = this.o.jobs.find(e.jobId);
     if (!job) return {};
+    const key = `${e.jobId}/${e.taskIndex}/${e.resultHash}`;
+    const held = this.heldAnswers.delete(key) ? { held: true } : {};
     try {
       const v = await this.o.ledger.issue(e.jobId, e.operator.address, { chainJobId: job.chainJobId, domain: this.o.domain }, this.o.signer(), this.now());
-      if (!v) return {};
+      if (!v) return held;
       const { tasks: _t, at: _a, ...voucher } = v;
-      return { voucher };
+      return { voucher, ...held };
     } catch (err) {
       this.log(`payments: could not sign a voucher for ${e.operator.address} on ${e.jobId}: ${(err as Error).message}`);
       return {};
@@ -227,12 +297,13 @@ export class CreatorPayments implements PaymentHooks {
   }
 
   duplicate(op: DeliveringOperator, header: ResultHeader): Verdict | undefined {
-    const acc = this.o.ledger.acceptedOf(header.jobId, header.taskIndex);
+    const acc = this.o.ledger.acceptedOf(header.jobId, header.taskIndex, op.address);
     if (!acc || acc.resultHash !== header.sha256 || acc.operator.toLowerCase() !== op.address.toLowerCase()) return undefined;
+    const held = acc.audited === false ? { held: true } : {};
     const v = this.o.ledger.latest(header.jobId, op.address);
-    if (!v) return { verdict: 'accepted', reason: 'already accepted; the voucher follows with the next one' };
+    if (!v) return { verdict: 'accepted', reason: 'already accepted; the voucher follows with the next one', ...held };
     const { tasks: _t, at: _a, ...voucher } = v;
-    return { verdict: 'accepted', voucher };
+    return { verdict: 'accepted', voucher, ...held };
   }
 
   leaseFailed(e: { jobId: string; address: string; state: 'failed' | 'expired'; reason: string }): void {

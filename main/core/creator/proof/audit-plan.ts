@@ -1,35 +1,36 @@
 /**
- * Which results the creator re-renders when it cannot re-render them all. Re-rendering about
- * 1 % of a result's pixels (at least 256) costs the creator about 3 % of the operator's render
- * of a small tile: one creator can check every result of a few dozen operators, not of a
- * thousand, and a verifier that tried would queue results without bound while operators sat
- * waiting for verdicts. So every result still gets the cheap checks (size, finite values,
- * signed hash), and the re-render is decided here:
+ * Which results the creator re-renders, and when it may pay for one it did not. Re-rendering
+ * about 1 % of a result's pixels (at least 256) costs the creator about 3 % of the operator's
+ * render of a small tile: one creator can check every result of a few dozen operators, not
+ * of a thousand. Every result gets the cheap checks (size, finite values, signed hash); the
+ * re-render is decided here, AFTER the result arrived, from HMAC(creator secret, job, task,
+ * lease), so an operator cannot tell which of its results will be re-rendered:
  *
- * - while fewer than `spare` re-renders are in flight (a farm of a few operators), every result;
- * - an operator's first `newcomerResults` results on this creator while fewer than
- *   `maxBacklog` re-renders are in flight (a newcomer has no record to lose);
- * - and whatever the load, a keyed random share of at least `floorRate` of all results, drawn
- *   from HMAC(creator secret, job, task, lease): an operator cannot tell which of its results
- *   will be re-rendered, and (as with the patches) changing its bytes does not change the draw.
- *   These wait for a slot when all are taken (back-pressure: the result's lease does not
- *   expire while it waits, and the result protocol takes at most MAX_CONCURRENT_RESULTS at once).
- *
- * So at least `maxBacklog` re-renders run or wait at any time beyond the floor's, and a
- * cheat in a share f of an operator's results is caught per result with probability ≥ floorRate
- * (one rejection costs the task, four times a timeout in reputation, and two bar the job).
+ * - while fewer than `spare` re-renders are in flight (a farm of a few operators): every
+ *   result, before it is answered ('spare'): it is paid at once;
+ * - under load, an operator's first `newcomerResults` results on this creator: re-rendered
+ *   before the answer while fewer than `maxBacklog` run ('newcomer'), else later, in the
+ *   background ('lazy');
+ * - under load, a keyed draw per result at `floorRate`, certain once the operator's unpaid
+ *   (held) tail reaches `maxHeld` ('floor'; re-rendered in the background, or before the
+ *   answer when the background queue is full);
+ * - the rest ('skipped') are accepted with their pay HELD (see proof/held-pay.ts): a result
+ *   not re-rendered is paid only once a later result of the same operator on the job passes
+ *   a re-render; a failed re-render forfeits every held result of that operator on the job
+ *   and bars it from the job; at the job's end each held tail gets one re-render (its last
+ *   result) before it is paid. Why that makes cheating at any rate lose money: README,
+ *   "The audit plan".
  */
 import { createHmac } from 'node:crypto';
 
 /**
- * Smallest share of results re-rendered at any load, by default: all of them. Without a stake
- * to slash, a cheat caught on 2 % of results still pays 98 % of the time (a caught result costs
- * the cheater one task's pay), so a creator's pay is never traded for its throughput unless it
- * asks for that (`floorRate`, e.g. SAMPLED_AUDIT_FLOOR_RATE, as bench:scale does).
+ * Smallest share of an operator's results re-rendered under load. Safe only with held pay
+ * (a skipped result is paid once a later one passes a re-render; a failure forfeits the held
+ * ones), which the creator's payments always apply; `floorRate: 1` re-renders everything.
  */
-export const AUDIT_FLOOR_RATE = 1;
-/** The floor of the opt-in sampled plan: what bench:scale measures one creator at 1,000 operators with. */
-export const SAMPLED_AUDIT_FLOOR_RATE = 0.02;
+export const AUDIT_FLOOR_RATE = 0.02;
+/** Held results of an operator at which its next result is re-rendered for certain (its rate grows towards it). */
+export const AUDIT_MAX_HELD = 32;
 /**
  * Re-renders in flight below which every result is re-rendered: a farm of a few operators (or
  * a handful of cheaters at once) never gets near it, so there every result is checked.
@@ -47,10 +48,11 @@ export interface AuditPlanOptions {
   spare?: number;
   maxBacklog?: number;
   newcomerResults?: number;
+  maxHeld?: number;
 }
 
 /** Why a result is (or is not) re-rendered. */
-export type AuditReason = 'spare' | 'newcomer' | 'floor' | 'skipped';
+export type AuditReason = 'spare' | 'newcomer' | 'floor' | 'lazy' | 'skipped';
 
 /** The keyed uniform draw in [0, 1) of one result (job, task, lease). */
 export function auditDraw(secret: Uint8Array, jobId: string, taskIndex: number, leaseId: string): number {
@@ -64,6 +66,7 @@ export class AuditPlan {
   private readonly spare: number;
   private readonly maxBacklog: number;
   private readonly newcomerResults: number;
+  private readonly maxHeld: number;
   private inFlight = 0;
   /** Most re-renders in flight at once, and results seen and re-rendered (for benchmarks and the UI). */
   maxInFlight = 0;
@@ -74,6 +77,15 @@ export class AuditPlan {
     this.spare = o.spare ?? AUDIT_SPARE;
     this.maxBacklog = Math.max(this.spare, o.maxBacklog ?? AUDIT_MAX_BACKLOG);
     this.newcomerResults = o.newcomerResults ?? AUDIT_NEWCOMER_RESULTS;
+    this.maxHeld = Math.max(1, o.maxHeld ?? AUDIT_MAX_HELD);
+  }
+
+  /**
+   * The operator's draw rate under load: the floor, and 1 once its held tail reaches maxHeld
+   * (a rate rising with the tail re-rendered more than one creator can at a thousand operators).
+   */
+  rate(held: number): number {
+    return held >= this.maxHeld ? 1 : this.floorRate;
   }
 
   /** Re-renders running or waiting now. */
@@ -81,13 +93,16 @@ export class AuditPlan {
     return this.inFlight;
   }
 
-  /** Whether to re-render this result; `verified` is how many of the operator's results this creator verified before. */
-  decide(r: { jobId: string; taskIndex: number; leaseId: string; verified: number }): AuditReason {
+  /**
+   * Whether and when to re-render this result: `verified` is how many of the operator's
+   * results this creator verified before, `held` how many of its results on the job await pay.
+   */
+  decide(r: { jobId: string; taskIndex: number; leaseId: string; verified: number; held?: number }): AuditReason {
     this.counts.seen++;
     let why: AuditReason = 'skipped';
-    if (auditDraw(this.o.secret, r.jobId, r.taskIndex, r.leaseId) < this.floorRate) why = 'floor';
-    else if (this.inFlight < this.spare) why = 'spare';
-    else if (r.verified < this.newcomerResults && this.inFlight < this.maxBacklog) why = 'newcomer';
+    if (this.inFlight < this.spare) why = 'spare';
+    else if (auditDraw(this.o.secret, r.jobId, r.taskIndex, r.leaseId) < this.rate(r.held ?? 0)) why = 'floor';
+    else if (r.verified < this.newcomerResults) why = this.inFlight < this.maxBacklog ? 'newcomer' : 'lazy';
     if (why !== 'skipped') this.counts.audited++;
     return why;
   }

@@ -4,15 +4,22 @@
  * results of one operator on one job — cumulative amount = the sum of their prices, root =
  * the Merkle root of their hashes in acceptance order — so after a crash the ledger can always re-derive and
  * sign what is owed. Each signed voucher is stored before it is handed out.
+ *
+ * Held pay: an accepted result recorded with `audited: false` (not re-rendered) is paid only
+ * once a LATER result of the same operator on the job passes a re-render. So a voucher covers
+ * the operator's accepted results up to its last audited one (a prefix, in acceptance order);
+ * the held tail after it is owed (the escrow's ring fence counts it, see owed()) but not yet
+ * signed. forfeit() turns a held tail into 'forfeited' when a re-render fails.
  */
 import type { Database } from 'better-sqlite3';
-import { getAddress } from 'ethers';
+import { checksumAddress } from '../../chain/address-cache';
 import type { Signer } from 'ethers';
 import { signVoucher } from '../../chain/voucher';
 import { relaxedTx } from '../../store/group-commit';
 import type { EscrowDomain, SignedVoucher } from '../../../../shared/voucher';
 import { IncrementalMerkle } from './merkle';
 import type { PatchCheck } from './verifier';
+import { stmt } from '../../store/statements';
 
 /** One verdict as recorded. */
 export interface VerdictRecord {
@@ -22,7 +29,9 @@ export interface VerdictRecord {
   operator: string;
   peer?: string;
   resultHash: string;
-  verdict: 'accepted' | 'rejected';
+  verdict: 'accepted' | 'rejected' | 'forfeited';
+  /** false: accepted without a re-render, its pay held until a later result passes one. Default true. */
+  audited?: boolean;
   code?: string;
   reason?: string;
   /** The task's price, smallest units. */
@@ -46,7 +55,8 @@ interface VerdictRow {
   operator: string;
   peer: string | null;
   result_hash: string;
-  verdict: 'accepted' | 'rejected';
+  verdict: 'accepted' | 'rejected' | 'forfeited';
+  audited: number;
   code: string | null;
   reason: string | null;
   price: string;
@@ -81,6 +91,8 @@ export class VoucherLedger {
   private readonly countCache = new Map<string, { accepted: number; rejected: number; lastId: number }>();
   /** Per job and operator: the accepted results folded so far (each voucher then costs O(new · log n)). */
   private readonly folds = new Map<string, { lastId: number; tasks: number; total: bigint; tree: IncrementalMerkle }>();
+  /** Per job and operator: the row id of its last accepted result that passed a re-render (0: none). */
+  private readonly audited = new Map<string, number>();
 
   /** @param relaxed commit vouchers without waiting for the disk; the caller awaits the store's WalSync before handing one out. */
   constructor(
@@ -94,14 +106,15 @@ export class VoucherLedger {
     return () => this.listeners.delete(fn);
   }
 
-  /** Records a verdict. An accepted verdict for a task that already has one throws (unique index). */
+  /** Records a verdict. A second accepted verdict for a task by the same operator throws (unique index). */
   recordVerdict(v: VerdictRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO pay_verdicts (job_id, task_idx, operator, peer, result_hash, verdict, code, reason, price, pixels_checked, max_error, patches, verify_ms, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    stmt(this.db, 
+        `INSERT INTO pay_verdicts (job_id, task_idx, operator, peer, result_hash, verdict, code, reason, price, pixels_checked, max_error, patches, verify_ms, at, audited)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(v.jobId, v.taskIndex, getAddress(v.operator), v.peer ?? null, v.resultHash, v.verdict, v.code ?? null, v.reason ?? null, v.price.toString(), v.pixelsChecked, v.maxError, JSON.stringify(v.patches), v.verifyMs, v.at);
+      .run(v.jobId, v.taskIndex, checksumAddress(v.operator), v.peer ?? null, v.resultHash, v.verdict, v.code ?? null, v.reason ?? null, v.price.toString(), v.pixelsChecked, v.maxError, JSON.stringify(v.patches), v.verifyMs, v.at, v.audited === false ? 0 : 1);
+    // The cached last audited id moves only once the row is certainly there: re-read lazily.
+    if (v.verdict === 'accepted' && v.audited !== false) this.audited.delete(`${v.jobId}|${checksumAddress(v.operator)}`);
     // Listeners run after the caller's transaction commits in the common case; a throw here must not undo the record.
     for (const l of this.listeners) {
       try {
@@ -112,15 +125,17 @@ export class VoucherLedger {
     }
   }
 
-  /** The accepted verdict of a task, if any. */
-  acceptedOf(jobId: string, taskIndex: number): VerdictRecord | undefined {
-    const row = this.db.prepare(`SELECT * FROM pay_verdicts WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted'`).get(jobId, taskIndex) as VerdictRow | undefined;
+  /** The accepted verdict of a task (of `operator`'s result, when given; a task done twice on a backup lease has two), if any. */
+  acceptedOf(jobId: string, taskIndex: number, operator?: string): VerdictRecord | undefined {
+    const row = (operator
+      ? stmt(this.db, `SELECT * FROM pay_verdicts WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted' AND operator = ?`).get(jobId, taskIndex, checksumAddress(operator))
+      : stmt(this.db, `SELECT * FROM pay_verdicts WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted' ORDER BY id LIMIT 1`).get(jobId, taskIndex)) as VerdictRow | undefined;
     return row && toRecord(row);
   }
 
   /** Every verdict of a job, oldest first (the UI's audit trail). */
   verdicts(jobId: string): VerdictRecord[] {
-    return (this.db.prepare('SELECT * FROM pay_verdicts WHERE job_id = ? ORDER BY id').all(jobId) as VerdictRow[]).map(toRecord);
+    return (stmt(this.db, 'SELECT * FROM pay_verdicts WHERE job_id = ? ORDER BY id').all(jobId) as VerdictRow[]).map(toRecord);
   }
 
   /**
@@ -135,7 +150,7 @@ export class VoucherLedger {
       this.countCache.set(jobId, c);
     }
     // `+job_id`: walk the rowids after lastId rather than every verdict of the job in its index.
-    const rows = this.db.prepare('SELECT verdict, COUNT(*) AS n, MAX(id) AS last FROM pay_verdicts WHERE id > ? AND +job_id = ? GROUP BY verdict').all(c.lastId, jobId) as { verdict: string; n: number; last: number }[];
+    const rows = stmt(this.db, 'SELECT verdict, COUNT(*) AS n, MAX(id) AS last FROM pay_verdicts WHERE id > ? AND +job_id = ? GROUP BY verdict').all(c.lastId, jobId) as { verdict: string; n: number; last: number }[];
     for (const r of rows) {
       if (r.verdict === 'accepted') c.accepted += r.n;
       else if (r.verdict === 'rejected') c.rejected += r.n;
@@ -146,22 +161,66 @@ export class VoucherLedger {
 
   /** What one operator is owed on a job: its accepted results in acceptance order and their total price. */
   owed(jobId: string, operator: string): { tasks: number; total: bigint; hashes: string[] } {
-    const rows = this.db.prepare(`SELECT result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' ORDER BY id`).all(jobId, getAddress(operator)) as { result_hash: string; price: string }[];
+    const rows = stmt(this.db, `SELECT result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' ORDER BY id`).all(jobId, checksumAddress(operator)) as { result_hash: string; price: string }[];
     return { tasks: rows.length, total: rows.reduce((s, r) => s + BigInt(r.price), 0n), hashes: rows.map((r) => r.result_hash) };
   }
 
-  /** The accepted results of an operator folded into a running total and Merkle root. */
+  /** Row id of the operator's last accepted result that passed a re-render on the job (0: none). */
+  private lastAudited(jobId: string, op: string): number {
+    const key = `${jobId}|${op}`;
+    let id = this.audited.get(key);
+    if (id === undefined) {
+      const r = stmt(this.db, `SELECT MAX(id) AS id FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND audited = 1`).get(jobId, op) as { id: number | null };
+      id = r.id ?? 0;
+      if (!this.db.inTransaction) this.audited.set(key, id);
+    }
+    return id;
+  }
+
+  /** An accepted held result passed a re-render: it and every held result before it become payable. */
+  markAudited(jobId: string, taskIndex: number, pixelsChecked: number, maxError: number): void {
+    relaxedTx(this.db, () => stmt(this.db, `UPDATE pay_verdicts SET audited = 1, pixels_checked = ?, max_error = ? WHERE job_id = ? AND task_idx = ? AND verdict = 'accepted'`).run(pixelsChecked, maxError, jobId, taskIndex));
+    this.audited.clear();
+  }
+
+  /** The operator's accepted results not yet payable (after its last audited one), oldest first. */
+  held(jobId: string, operator: string): { id: number; taskIndex: number; resultHash: string }[] {
+    const op = checksumAddress(operator);
+    return (stmt(this.db, `SELECT id, task_idx AS taskIndex, result_hash AS resultHash FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND audited = 0 AND id > ? ORDER BY id`).all(jobId, op, this.lastAudited(jobId, op)) as { id: number; taskIndex: number; resultHash: string }[]);
+  }
+
+  /** Operators of a job with held results. */
+  holders(jobId: string): string[] {
+    const rows = stmt(this.db, `SELECT DISTINCT operator FROM pay_verdicts WHERE job_id = ? AND verdict = 'accepted' AND audited = 0`).all(jobId) as { operator: string }[];
+    return rows.map((r) => r.operator).filter((op) => this.held(jobId, op).length > 0);
+  }
+
+  /** A re-render failed: the operator's held results are forfeited (never paid); returns their tasks. */
+  forfeit(jobId: string, operator: string): number[] {
+    const held = this.held(jobId, operator);
+    relaxedTx(this.db, () => {
+      for (const h of held) stmt(this.db, `UPDATE pay_verdicts SET verdict = 'forfeited' WHERE id = ?`).run(h.id);
+    });
+    this.countCache.delete(jobId);
+    return held.map((h) => h.taskIndex);
+  }
+
+  /** Operators of the job with a forfeited result (a re-render of theirs failed). */
+  forfeitedOperators(jobId: string): string[] {
+    return (stmt(this.db, `SELECT DISTINCT operator FROM pay_verdicts WHERE job_id = ? AND verdict = 'forfeited'`).all(jobId) as { operator: string }[]).map((r) => r.operator);
+  }
+
+  /** The accepted results of an operator up to its last audited one, folded into a running total and Merkle root. */
   private fold(jobId: string, operator: string): { tasks: number; total: bigint; tree: IncrementalMerkle } {
-    const op = getAddress(operator);
+    const op = checksumAddress(operator);
     const key = `${jobId}|${op}`;
     let f = this.folds.get(key);
     if (!f) {
       f = { lastId: 0, tasks: 0, total: 0n, tree: new IncrementalMerkle() };
       this.folds.set(key, f);
     }
-    const rows = this.db
-      .prepare(`SELECT id, result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND id > ? ORDER BY id`)
-      .all(jobId, op, f.lastId) as { id: number; result_hash: string; price: string }[];
+    const rows = stmt(this.db, `SELECT id, result_hash, price FROM pay_verdicts WHERE job_id = ? AND operator = ? AND verdict = 'accepted' AND id > ? AND id <= ? ORDER BY id`)
+      .all(jobId, op, f.lastId, this.lastAudited(jobId, op)) as { id: number; result_hash: string; price: string }[];
     for (const r of rows) {
       f.tree.push(r.result_hash);
       f.total += BigInt(r.price);
@@ -173,14 +232,13 @@ export class VoucherLedger {
 
   /** The latest voucher signed for an operator on a job. */
   latest(jobId: string, operator: string): IssuedVoucher | undefined {
-    const row = this.db.prepare('SELECT * FROM pay_vouchers_issued WHERE job_id = ? AND operator = ? ORDER BY tasks DESC LIMIT 1').get(jobId, getAddress(operator)) as IssuedRow | undefined;
+    const row = stmt(this.db, 'SELECT * FROM pay_vouchers_issued WHERE job_id = ? AND operator = ? ORDER BY tasks DESC LIMIT 1').get(jobId, checksumAddress(operator)) as IssuedRow | undefined;
     return row && this.toIssued(row);
   }
 
   /** The latest voucher of every operator on a job. */
   latestPerOperator(jobId: string): IssuedVoucher[] {
-    const rows = this.db
-      .prepare('SELECT v.* FROM pay_vouchers_issued v JOIN (SELECT operator, MAX(tasks) AS t FROM pay_vouchers_issued WHERE job_id = ? GROUP BY operator) m ON v.operator = m.operator AND v.tasks = m.t WHERE v.job_id = ?')
+    const rows = stmt(this.db, 'SELECT v.* FROM pay_vouchers_issued v JOIN (SELECT operator, MAX(tasks) AS t FROM pay_vouchers_issued WHERE job_id = ? GROUP BY operator) m ON v.operator = m.operator AND v.tasks = m.t WHERE v.job_id = ?')
       .all(jobId, jobId) as IssuedRow[];
     return rows.map((r) => this.toIssued(r));
   }
@@ -192,14 +250,13 @@ export class VoucherLedger {
 
   /** Sum of the prices of all accepted results of a job (signed or about to be). */
   acceptedTotal(jobId: string): bigint {
-    const rows = this.db.prepare(`SELECT price FROM pay_verdicts WHERE job_id = ? AND verdict = 'accepted'`).all(jobId) as { price: string }[];
+    const rows = stmt(this.db, `SELECT price FROM pay_verdicts WHERE job_id = ? AND verdict = 'accepted'`).all(jobId) as { price: string }[];
     return rows.reduce((s, r) => s + BigInt(r.price), 0n);
   }
 
   /** (job, operator) pairs whose accepted results are not all covered by a signed voucher. */
   unsigned(): { jobId: string; operator: string }[] {
-    return this.db
-      .prepare(
+    return stmt(this.db, 
         `SELECT a.job_id AS jobId, a.operator AS operator FROM
            (SELECT job_id, operator, COUNT(*) AS n FROM pay_verdicts WHERE verdict = 'accepted' GROUP BY job_id, operator) a
            LEFT JOIN (SELECT job_id, operator, MAX(tasks) AS t FROM pay_vouchers_issued GROUP BY job_id, operator) i
@@ -220,10 +277,9 @@ export class VoucherLedger {
     if (owed.tasks === 0) return undefined;
     const current = this.latest(jobId, operator);
     if (current && current.tasks >= owed.tasks) return current;
-    const signed = await signVoucher(signer, ref.domain, { jobId: ref.chainJobId, operator: getAddress(operator), cumulativeAmount: owed.total, resultsRoot: owed.root });
+    const signed = await signVoucher(signer, ref.domain, { jobId: ref.chainJobId, operator: checksumAddress(operator), cumulativeAmount: owed.total, resultsRoot: owed.root });
     const insert = () =>
-      this.db
-        .prepare('INSERT OR IGNORE INTO pay_vouchers_issued (job_id, chain_job_id, operator, tasks, cumulative, results_root, signature, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      stmt(this.db, 'INSERT OR IGNORE INTO pay_vouchers_issued (job_id, chain_job_id, operator, tasks, cumulative, results_root, signature, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(jobId, ref.chainJobId, signed.operator, owed.tasks, signed.cumulativeAmount, signed.resultsRoot, signed.signature, now);
     if (this.relaxed) relaxedTx(this.db, insert);
     else insert();
@@ -251,6 +307,7 @@ function toRecord(r: VerdictRow): VerdictRecord {
     ...(r.peer ? { peer: r.peer } : {}),
     resultHash: r.result_hash,
     verdict: r.verdict,
+    ...(r.audited === 0 ? { audited: false } : {}),
     ...(r.code ? { code: r.code } : {}),
     ...(r.reason ? { reason: r.reason } : {}),
     price: BigInt(r.price),

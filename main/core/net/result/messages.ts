@@ -32,10 +32,16 @@ export type Verdict = {
   reason?: string;
   /** Public mode: the operator's next cumulative voucher, signed by the creator (accepted results). */
   voucher?: SignedVoucher;
+  /**
+   * Public mode: accepted without a re-render, its pay held: the voucher (if any) covers the
+   * operator's results up to its last re-rendered one, and this one is paid once a later
+   * result passes a re-render or, at the job's end, once its last result does.
+   */
+  held?: boolean;
 };
 
 export const ResultResponseSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('ok'), verdict: z.enum(['accepted', 'rejected', 'duplicate', 'unknown']), reason: z.string().max(300).optional(), voucher: SignedVoucherSchema.optional() }).strict(),
+  z.object({ status: z.literal('ok'), verdict: z.enum(['accepted', 'rejected', 'duplicate', 'unknown']), reason: z.string().max(300).optional(), voucher: SignedVoucherSchema.optional(), held: z.boolean().optional() }).strict(),
   z.object({ status: z.literal('busy'), retryAfterMs: z.number().int().nonnegative().max(600_000) }).strict(),
   z.object({ status: z.literal('unbound') }).strict(),
   z.object({ status: z.literal('error'), code: z.string().max(64), message: z.string().max(400) }).strict(),

@@ -17,6 +17,12 @@ import { sha256Hex } from '../../store';
  */
 export class ResultProtocol {
   sink: ResultSink | undefined;
+  /**
+   * Recovers the address that signed a result's claim. The creator's node sets a worker
+   * thread's (creator/proof/signature-pool.ts): a recovery is milliseconds of curve
+   * arithmetic, too long for the event loop that answers leases.
+   */
+  recover: (message: string, signature: string) => Promise<string> = (m, s) => Promise.resolve(recoverSigner(m, s));
   private receiving = 0;
   private receivingBytes = 0;
 
@@ -41,7 +47,7 @@ export class ResultProtocol {
           const sink = this.sink;
           if (!sink) return { status: 'ok', verdict: 'unknown', reason: 'this node has no jobs' };
           const op = { peerId: ctx.peer, address };
-          if (recoverSigner(resultClaim(header.leaseId, header.sha256), header.signature) !== address) {
+          if ((await this.recover(resultClaim(header.leaseId, header.sha256), header.signature)) !== address) {
             throw new NetError('NET_BAD_SIGNATURE', 'The result is not signed by the operator that delivers it.');
           }
           const expected = sink.expect(op, header);
@@ -111,7 +117,7 @@ export class ResultProtocol {
         }
         if (res.status === 'busy') throw new NetError('NET_BUSY', 'The creator is busy; try again.');
         if (res.status === 'error') throw remoteError(res);
-        return { verdict: res.verdict, ...(res.reason === undefined ? {} : { reason: res.reason }), ...(res.voucher ? { voucher: res.voucher } : {}) };
+        return { verdict: res.verdict, ...(res.reason === undefined ? {} : { reason: res.reason }), ...(res.voucher ? { voucher: res.voucher } : {}), ...(res.held ? { held: true } : {}) };
       } catch (err) {
         framed.abort('delivery failed');
         throw err;

@@ -171,7 +171,10 @@ export class OperatorPayments {
   readonly onVerdict = async (lease: Lease, creatorPeer: string, verdict: Verdict): Promise<void> => {
     const price = BigInt(lease.price.amount ?? '0');
     const what = `task ${lease.task.id} of ${lease.jobId}`;
-    if (price > 0n && verdict.verdict === 'accepted') {
+    // Held pay (the creator did not re-render this result): the voucher covers results up to the
+    // operator's last re-rendered one, so it may add less than this task, or be absent.
+    const held = verdict.verdict === 'accepted' && verdict.held === true;
+    if (price > 0n && verdict.verdict === 'accepted' && !held) {
       if (!verdict.voucher) return this.stopCreator(creatorPeer, `it accepted ${what} but sent no voucher`);
       if (lease.pay && verdict.voucher.jobId.toLowerCase() !== lease.pay.chainJobId.toLowerCase()) {
         return this.stopCreator(creatorPeer, `the voucher for ${what} names escrow job ${verdict.voucher.jobId.slice(0, 10)}, not the lease's ${lease.pay.chainJobId.slice(0, 10)}`);
@@ -190,7 +193,7 @@ export class OperatorPayments {
     try {
       const stored = this.wallet.accept(verdict.voucher, creator);
       const gained = BigInt(stored.cumulativeAmount) - before;
-      if (verdict.verdict === 'accepted' && gained < price) this.stopCreator(creatorPeer, `the voucher for ${what} adds ${gained}, less than the leased price ${price}`);
+      if (verdict.verdict === 'accepted' && !held && gained < price) this.stopCreator(creatorPeer, `the voucher for ${what} adds ${gained}, less than the leased price ${price}`);
     } catch (err) {
       if (err instanceof RayfarmError && err.code.startsWith('VOUCHER_')) {
         if (price > 0n && verdict.verdict === 'accepted') this.stopCreator(creatorPeer, `the voucher for ${what} was refused: ${err.message}`);

@@ -104,7 +104,8 @@ export function JobPage({ jobId }: { jobId: string }) {
   const operators = new Map<string, { accepted: number; rejected: number }>();
   for (const v of detail?.verdicts ?? []) {
     const o = operators.get(v.operator) ?? { accepted: 0, rejected: 0 };
-    o[v.verdict] += 1;
+    // A forfeited result (its operator caught by a later re-render) counts against it, as a rejection does.
+    o[v.verdict === 'forfeited' ? 'rejected' : v.verdict] += 1;
     operators.set(v.operator, o);
   }
   const browser = !window.rayfarm;

@@ -1,58 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { JobSpecSchema } from '../../../../../shared/job-spec';
+import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../../../../main/core/creator/dispatch/dispatcher';
-import type { ResultHeader } from '../../../../../main/core/net/result/messages';
-import type { Lease } from '../../../../../main/core/net/work/messages';
-import { ENGINE_ID } from '../../../../../main/core/net/work/constants';
 import { openStore, sha256Hex } from '../../../../../main/core/store';
-import type { Store } from '../../../../../main/core/store';
 import { waitFor } from '../../../../helpers/wait';
-
-const offer = { engines: [ENGINE_ID], maxSceneBytes: 1 << 30 };
-const op = (n: number) => ({ peerId: `peer-${n}`, address: `0x${String(n).padStart(40, '0')}` });
-const spec = (o: Record<string, unknown> = {}) => JobSpecSchema.parse({ sceneId: 'a'.repeat(64), width: 16, height: 16, spp: 1, ...o });
-
-let stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores) s.close();
-  stores = [];
-});
-
-function setup(dir = mkdtempSync(join(tmpdir(), 'rf-dispatch-')), clock = { t: 1_000_000 }) {
-  const store = openStore(dir);
-  stores.push(store);
-  const d = new Dispatcher({ db: store.db, blobs: store.blobs, now: () => clock.t, leaseMs: 10_000, disconnectGraceMs: 1000 });
-  return { d, store, dir, clock };
-}
-
-function pixelsFor(lease: Lease, value = 0.5): Uint8Array {
-  const f = new Float32Array(lease.task.rect.width * lease.task.rect.height * 4).fill(value);
-  return new Uint8Array(f.buffer);
-}
-
-function header(lease: Lease, pixels: Uint8Array): ResultHeader {
-  return {
-    leaseId: lease.leaseId,
-    jobId: lease.jobId,
-    taskIndex: lease.task.index,
-    width: lease.task.rect.width,
-    height: lease.task.rect.height,
-    format: 'rgba32f',
-    bytes: pixels.byteLength,
-    sha256: sha256Hex(pixels),
-    renderMs: 1,
-    signature: `0x${'0'.repeat(130)}`,
-  };
-}
-
-function take(d: Dispatcher, n: number, jobId?: string): Lease {
-  const a = d.request(op(n), jobId, offer);
-  if (a.status !== 'ok') throw new Error(`expected a lease, got ${JSON.stringify(a)}`);
-  return a.lease;
-}
+import { header, offer, op, pixelsFor, setup, spec, stores, take } from './dispatch-helpers';
 
 describe('Dispatcher', () => {
   it('splits frames and tiles into tasks and gives each operator at most two', () => {
@@ -206,7 +159,7 @@ describe('Dispatcher', () => {
     expect(d.request(op(1), job.id, offer)).toMatchObject({ status: 'none' });
     // A restart keeps the failure's time; after the cool-down the farm's only operator may retry.
     first.store.close();
-    stores = stores.filter((x) => x !== first.store);
+    stores.splice(stores.indexOf(first.store), 1);
     const again = setup(dir, clock);
     clock.t += 5000;
     const retry = take(again.d, 1, job.id);
@@ -255,7 +208,7 @@ describe('Dispatcher', () => {
     const px = pixelsFor(l0);
     await first.d.deliver(op(1), header(l0, px), px);
     first.store.close();
-    stores = stores.filter((s) => s !== first.store);
+    stores.splice(stores.indexOf(first.store), 1);
 
     const second = setup(first.dir, first.clock);
     expect(second.d.job(job.id)!.progress).toMatchObject({ done: 1, leased: 1, state: 'active' });
@@ -292,3 +245,4 @@ describe('Dispatcher', () => {
     expect(d.expect(op(1), header(lease, px))).toMatchObject({ verdict: 'duplicate' });
   });
 });
+
