@@ -113,8 +113,9 @@ const payments = new CreatorPayments({
   leased: (jobId) => ref.d?.leaseCount(jobId) ?? 0,
   leasedTo: (jobId, address) => ref.d?.leasedTo(jobId, address) ?? 0,
   patchRenderer: modelled,
-  // The app's own audit plan and held pay (BENCH_SCALE_BEFORE: every result re-rendered).
-  ...(before ? { audit: { floorRate: 1 } } : { durable: () => store.wal.sync() }),
+  // The sampled audit plan with held pay ({}: its defaults; the app re-renders every result,
+  // EVERY_RESULT_AUDIT). BENCH_SCALE_BEFORE: every result re-rendered.
+  ...(before ? { audit: { floorRate: 1 } } : { audit: {}, durable: () => store.wal.sync() }),
   held: heldPayTies(() => ref.d, store.blobs),
   now,
 });

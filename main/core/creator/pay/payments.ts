@@ -28,7 +28,7 @@ import { admitByReputation, PREFER_ABOVE, PREFER_WINDOW_MS } from '../dispatch/r
 import type { ReputationBook } from '../dispatch/reputation';
 import { Verifier, scenePatchRenderer } from '../proof/verifier';
 import type { PatchRenderer, VerificationReport, VerifierOptions } from '../proof/verifier';
-import { AuditPlan } from '../proof/audit-plan';
+import { AuditPlan, EVERY_RESULT_AUDIT } from '../proof/audit-plan';
 import type { AuditPlanOptions } from '../proof/audit-plan';
 import type { VoucherLedger } from '../proof/voucher-ledger';
 import { CLOSING_MIN_PIXELS, HeldPay } from './held-pay';
@@ -57,7 +57,11 @@ export interface CreatorPaymentsOptions {
   blendPatches?: Pick<VerifierOptions, 'render' | 'renderMany' | 'mismatchAllowance' | 'minPixels' | 'maxPatches'>;
   /** Re-renders the verifier's patches; default: the scene on `engine` (the bench models it). */
   patchRenderer?: PatchRenderer;
-  /** Overrides of the audit plan's rates and backlog (proof/audit-plan.ts). */
+  /**
+   * The audit plan's rates and backlog (proof/audit-plan.ts). Default EVERY_RESULT_AUDIT:
+   * every result re-rendered before it is answered, nothing held; `{}` is the sampled plan
+   * with held pay (bench:scale).
+   */
   audit?: Partial<Omit<AuditPlanOptions, 'secret'>>;
   /** Makes relaxed commits durable (the store's WalSync), after vouchers are signed in reconcile. */
   durable?: () => Promise<void>;
@@ -101,7 +105,7 @@ export class CreatorPayments implements PaymentHooks {
   constructor(private readonly o: CreatorPaymentsOptions) {
     this.now = o.now ?? Date.now;
     this.log = o.log ?? (() => undefined);
-    this.audits = new AuditPlan({ secret: o.secret, ...o.audit });
+    this.audits = new AuditPlan({ secret: o.secret, ...(o.audit ?? EVERY_RESULT_AUDIT) });
     const render = o.patchRenderer ?? scenePatchRenderer((spec) => this.renderer(spec));
     this.verifier = new Verifier({ secret: o.secret, render });
     this.closingVerifier = new Verifier({ secret: o.secret, render, minPixels: CLOSING_MIN_PIXELS, fraction: 0 });

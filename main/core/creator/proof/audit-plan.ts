@@ -41,6 +41,17 @@ export const AUDIT_MAX_BACKLOG = 16;
 /** Results of an operator that count as a newcomer's. */
 export const AUDIT_NEWCOMER_RESULTS = 3;
 
+/**
+ * The app's plan today: every result is re-rendered before it is answered, however many
+ * re-renders are waiting, so every accepted result is paid at once and nothing is held. Held
+ * pay (the sampled plan, the defaults below) is what one creator needs to keep up with a
+ * thousand operators (bench:scale), but it asks operators for credit: a held result is paid
+ * only later, while an operator's unpaid-work limit (one task by default) and its courier
+ * treat an accepted result without its pay as a creator that does not pay. Until operators
+ * can extend that credit on purpose and fetch the voucher of a held tail, the app keeps to this.
+ */
+export const EVERY_RESULT_AUDIT: Partial<Omit<AuditPlanOptions, 'secret'>> = { spare: Number.POSITIVE_INFINITY, floorRate: 1 };
+
 /** Settings of an audit plan. */
 export interface AuditPlanOptions {
   secret: Uint8Array;

@@ -49,7 +49,10 @@ function pixels(frame: number, rect: TaskRect, wrong = false): Float32Array {
   return out;
 }
 
-function farm(secretByte: number, clock = { t: 1_000_000 }) {
+/** Under load: no spare slot, no newcomer favour; a 10 % floor and a certain audit at 6 held. */
+const UNDER_LOAD = { spare: 0, maxBacklog: 0, newcomerResults: 0, floorRate: 0.1, maxHeld: 6 };
+
+function farm(secretByte: number, clock = { t: 1_000_000 }, audit: typeof UNDER_LOAD | 'app default' = UNDER_LOAD) {
   const store = openStore(mkdtempSync(join(tmpdir(), 'rf-held-')));
   stores.push(store);
   const creator = Wallet.createRandom();
@@ -68,8 +71,7 @@ function farm(secretByte: number, clock = { t: 1_000_000 }) {
     domain: escrowDomain(31337, '0x' + '11'.repeat(20)),
     leased: (jobId) => ref.d?.leaseCount(jobId) ?? 0,
     patchRenderer: (_s, task, rect) => Promise.resolve(pixels(task.frame, rect)),
-    // Under load: no spare slot, no newcomer favour; a 10 % floor and a certain audit at 6 held.
-    audit: { spare: 0, maxBacklog: 0, newcomerResults: 0, floorRate: 0.1, maxHeld: 6 },
+    ...(audit === 'app default' ? {} : { audit }),
     held: heldPayTies(() => ref.d, store.blobs),
     durable: () => store.wal.sync(),
     now,
@@ -112,6 +114,28 @@ async function turn(d: Dispatcher, jobId: string, op: Op): Promise<boolean> {
 }
 
 const paid = (ledger: VoucherLedger, jobId: string, op: Op): bigint => BigInt(ledger.latest(jobId, op.address)?.cumulativeAmount ?? '0');
+
+describe("the app's audit plan", () => {
+  it('re-renders every result before answering it and pays it at once, however many re-renders are waiting: nothing is held', async () => {
+    const f = farm(1, undefined, 'app default');
+    // Fifty re-renders already waiting: the sampled plan would hold pay here.
+    const releases: (() => void)[] = [];
+    for (let i = 0; i < 50; i++) void f.payments.audits.run(() => new Promise<void>((r) => releases.push(r)));
+    const op = operator(1);
+    const cheat = operator(2, (n) => n === 1);
+    for (let n = 1; n <= 6; n++) {
+      expect(await turn(f.d, f.jobId, op)).toBe(true);
+      expect(f.ledger.held(f.jobId, op.address)).toEqual([]);
+      expect(paid(f.ledger, f.jobId, op)).toBe(BigInt(n) * PRICE);
+    }
+    // A cheated result is caught at once, not sampled out.
+    expect(await turn(f.d, f.jobId, cheat)).toBe(true);
+    expect(await turn(f.d, f.jobId, cheat)).toBe(true);
+    expect(paid(f.ledger, f.jobId, cheat)).toBe(PRICE);
+    expect(f.payments.audits.counts).toEqual({ seen: 8, audited: 8 });
+    releases.forEach((r) => r());
+  });
+});
 
 describe('held pay under load', () => {
   it('an honest operator is paid exactly for every result once the job ends, though most were never re-rendered', async () => {
