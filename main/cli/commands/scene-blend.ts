@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { SceneProblem } from '../../../shared/api/scenes';
+import { blendSceneInfo } from '../../core/scene/blend-import';
 import { prepareBlend, requireBlender } from '../../core/scene/blend-prepare';
 
 function line(p: SceneProblem): string {
@@ -17,26 +18,11 @@ export async function blendSceneCommand(file: string, opts: { json: boolean; ble
   if (opts.json) {
     console.log(
       JSON.stringify({
-        kind: 'blender',
+        // The same view of the file as the app's summary card, with the package's id and size.
+        ...blendSceneInfo(s, install),
         sceneId: r.ok ? r.sceneId : null,
         engineId: r.ok ? r.engine : null,
         name: s.name,
-        blenderVersion: s.blenderVersion,
-        checkedWith: s.checkedWith,
-        engine: s.engine,
-        scene: s.scene,
-        frameStart: s.frameStart,
-        frameEnd: s.frameEnd,
-        frameStep: s.frameStep,
-        fps: s.fps,
-        width: s.width,
-        height: s.height,
-        resolutionPercentage: s.resolutionPercentage,
-        samples: s.samples,
-        cameras: s.cameras,
-        camera: s.camera,
-        outputFormat: s.outputFormat,
-        externalFiles: s.externalFiles.map((f) => ({ kind: f.kind, name: f.name, path: f.path, present: f.present, packed: f.packed, usedBy: f.usedBy })),
         bytes: r.ok ? r.blend.byteLength : null,
         warnings,
         errors,
