@@ -89,6 +89,9 @@ export async function startNetStack(cfg: NetStackConfig): Promise<NetStack> {
     announce,
     async stop() {
       announce.stop();
+      // Verdicts being written go out first: an operator must hear the answer to a result the
+      // creator accepted (a job's last acceptance may be what stops this node).
+      await result.stop();
       await node.stop();
     },
   };

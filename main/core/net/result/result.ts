@@ -10,6 +10,9 @@ import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from './me
 import { ResultHeaderSchema, ResultResponseSchema, resultClaim } from './messages';
 import { sha256Hex } from '../../store';
 
+/** Longest a stop waits for answers being written. */
+const STOP_DRAIN_MS = 10_000;
+
 /**
  * Receives results for a creator's leases and delivers an operator's results. The
  * header is checked (schema, lease, size, signature) before a single pixel is read, and
@@ -24,6 +27,9 @@ export class ResultProtocol {
    */
   recover: (message: string, signature: string) => Promise<string> = (m, s) => Promise.resolve(recoverSigner(m, s));
   private receiving = 0;
+  /** Requests being handled, their answers included, and who waits for none. */
+  private answering = 0;
+  private readonly idle: (() => void)[] = [];
   private receivingBytes = 0;
 
   constructor(
@@ -33,9 +39,7 @@ export class ResultProtocol {
   ) {}
 
   async start(): Promise<void> {
-    await this.node.handle(
-      RESULT_PROTOCOL,
-      serveJson({
+    const serve = serveJson({
         protocol: RESULT_PROTOCOL,
         schema: ResultHeaderSchema,
         limits: RESULT_LIMITS,
@@ -63,7 +67,19 @@ export class ResultProtocol {
             this.receivingBytes -= expected.bytes;
           }
         },
-      }),
+      });
+    // Answers being written are counted, so a stop waits for them (see stop()).
+    await this.node.handle(
+      RESULT_PROTOCOL,
+      async (stream, connection) => {
+        this.answering++;
+        try {
+          await serve(stream, connection);
+        } finally {
+          this.answering--;
+          if (this.answering === 0) for (const r of this.idle.splice(0)) r();
+        }
+      },
       RESULT_LIMITS,
     );
   }
@@ -85,7 +101,15 @@ export class ResultProtocol {
     return { status: 'ok', ...verdict };
   }
 
+  /**
+   * Stops taking results, once the answers being written have gone out (bounded): the job that
+   * a last acceptance finished may end the process (`rayfarm submit`), and the operator must
+   * still hear its verdict and voucher.
+   */
   async stop(): Promise<void> {
+    if (this.answering > 0) {
+      await Promise.race([new Promise<void>((r) => this.idle.push(r)), new Promise<void>((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
+    }
     await this.node.unhandle(RESULT_PROTOCOL);
   }
 
