@@ -97,8 +97,6 @@ export class CreatorPayments implements PaymentHooks {
   private readonly heldAnswers = new Set<string>();
   /** Held pay: background re-renders, forfeits, the job's end re-render. */
   readonly held: HeldPay;
-  /** Whether the audit plan samples (and so may hold pay); the app's plan re-renders everything. */
-  private readonly holdsPay: boolean;
   /** When an operator of good reputation last asked for a task of each job. */
   private readonly goodAsked = new Map<string, number>();
   private readonly now: () => number;
@@ -108,7 +106,6 @@ export class CreatorPayments implements PaymentHooks {
     this.now = o.now ?? Date.now;
     this.log = o.log ?? (() => undefined);
     this.audits = new AuditPlan({ secret: o.secret, ...(o.audit ?? EVERY_RESULT_AUDIT) });
-    this.holdsPay = o.audit !== undefined;
     const render = o.patchRenderer ?? scenePatchRenderer((spec) => this.renderer(spec));
     this.verifier = new Verifier({ secret: o.secret, render });
     this.closingVerifier = new Verifier({ secret: o.secret, render, minPixels: CLOSING_MIN_PIXELS, fraction: 0 });
@@ -175,7 +172,7 @@ export class CreatorPayments implements PaymentHooks {
     }
     // A failed re-render also forfeits the operator's held results on this job and bars it.
     // (With every result re-rendered nothing is held: a rejection is counted as it always was.)
-    if (this.holdsPay && now && report.code === 'RESULT_MISMATCH') this.held.caught(input.jobId, address, report.reason ?? report.code);
+    if (this.audits.holdsPay && now && report.code === 'RESULT_MISMATCH') this.held.caught(input.jobId, address, report.reason ?? report.code);
     this.o.ledger.recordVerdict({
       jobId: input.jobId,
       taskIndex: input.task.index,

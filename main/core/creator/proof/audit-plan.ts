@@ -99,6 +99,11 @@ export class AuditPlan {
     return held >= this.maxHeld ? 1 : this.floorRate;
   }
 
+  /** Whether some results may be answered before (or without) a re-render, their pay then held; not so under EVERY_RESULT_AUDIT. */
+  get holdsPay(): boolean {
+    return Number.isFinite(this.spare);
+  }
+
   /** Re-renders running or waiting now. */
   get backlog(): number {
     return this.inFlight;
