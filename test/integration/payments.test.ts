@@ -66,7 +66,7 @@ describe('public mode: verified work is paid', () => {
     await closing.close(done.chainJobId);
     expect((await fx.chain.conn.escrow.getJob(done.chainJobId)).closed).toBe(true);
     expect((await balances([creator.wallet.address]))[0]).toBe(before[3]! - total);
-  });
+  }, 180_000);
 
   it('every kind of cheat is caught, unpaid, and its task re-rendered by an honest operator who is paid for all of them', async () => {
     const creator = await startPayCreator(fx.chain, fx.chain.test.accounts[4]!, { maxTaskFailures: 20 });
@@ -113,7 +113,7 @@ describe('public mode: verified work is paid', () => {
     const after = await balances(cheaters.map((c) => c.wallet.address));
     expect(after).toEqual(before);
     expect(creator.jobs.summary(job.id)).toMatchObject({ paid: total.toString(), rejected: verdicts.length - 16 });
-  });
+  }, 180_000);
   it('a job whose escrow runs low pauses and asks for a top-up, then completes; an operator whose minimum price is higher skips it', async () => {
     const creator = await startPayCreator(fx.chain, fx.chain.test.accounts[1]!);
     fx.track(creator);
@@ -146,5 +146,5 @@ describe('public mode: verified work is paid', () => {
     expect(creator.jobs.summary(done.id)).toMatchObject({ accepted: 4, paid: (4n * price).toString() });
     expect(creator.ledger.verdicts(job.id).some((v) => v.operator === picky.wallet.address)).toBe(false);
     expect(creator.states.events(job.id).map((e) => e.to)).toEqual(['draft', 'funded', 'running', 'paused', 'running', 'complete']);
-  });
+  }, 180_000);
 });
