@@ -9,6 +9,9 @@ import { RayfarmError } from '../errors';
 import { RayfarmEnvironment } from './environment-ext';
 import { glbJson, gltfShapeProblem } from './gltf-shape';
 
+/** Geometry compression: decoded at import, never inside a package (scene/compressed-geometry.ts). */
+const PACKAGE_REFUSED_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression']);
+
 /** A NodeIO with all known extensions registered, and Rayfarm's environment map. */
 export function createGltfIO(): NodeIO {
   return new NodeIO().registerExtensions([...ALL_EXTENSIONS, RayfarmEnvironment]);
@@ -24,6 +27,11 @@ export async function readGlb(bytes: Uint8Array): Promise<Document> {
   if (json === undefined) throw new RayfarmError('SCENE_CORRUPT', 'The scene package is not a readable GLB file.');
   const problem = gltfShapeProblem(json);
   if (problem) throw new RayfarmError('SCENE_CORRUPT', `The scene package is damaged: ${problem}.`);
+  // Packages carry plain geometry (compressed files are decoded at import): a package that
+  // still declares compression did not come from Rayfarm's packager.
+  const { extensionsUsed = [], extensionsRequired = [] } = json as { extensionsUsed?: string[]; extensionsRequired?: string[] };
+  const packed = [...extensionsUsed, ...extensionsRequired].find((e) => PACKAGE_REFUSED_EXTENSIONS.has(e));
+  if (packed) throw new RayfarmError('SCENE_CORRUPT', `The scene package carries compressed geometry (${packed}), which Rayfarm packages never do; it was not made by Rayfarm and is refused.`);
   try {
     return await createGltfIO().readBinary(bytes);
   } catch (err) {

@@ -10,6 +10,7 @@ import type { SceneProblem } from '../../../shared/api/scenes';
 import { decodeImage, MAX_TEXTURE_PIXELS, sniffImage } from '../engine/flatten-materials';
 import { RAYFARM_ENVIRONMENT } from '../engine/environment-ext';
 import { checkEnvironmentImage } from './exr-environment';
+import { DECODED_EXTENSIONS, dracoAndBudgetProblems, isMeshoptFallback, meshoptViewProblem } from './compressed-geometry';
 import { gltfShapeProblem } from '../engine/gltf-shape';
 import type { FileRead, SceneFiles } from './scene-files';
 
@@ -20,8 +21,8 @@ export const SUPPORTED_EXTENSIONS = new Set([
   // Rayfarm's own environment map (engine/environment-ext.ts).
   RAYFARM_ENVIRONMENT,
 ]);
-/** Extensions whose data cannot be read here at all (compressed geometry). */
-const UNREADABLE_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression']);
+/** Extensions whose data cannot be read here at all (compressed geometry that compressed-geometry.ts does not decode). */
+const UNREADABLE_EXTENSIONS = new Set(['KHR_meshopt_compression']);
 /** Textures bigger than this (either side) draw a warning. */
 export const MAX_TEXTURE_SIDE = 8192;
 /** Largest `data:` URI, decoded: bigger data belongs in a .bin or image file. */
@@ -161,7 +162,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
   // Extensions: required ones we cannot honour block; others are rendered without.
   const required = new Set<string>(json.extensionsRequired ?? []);
   for (const ext of new Set<string>([...(json.extensionsUsed ?? []), ...required])) {
-    if (SUPPORTED_EXTENSIONS.has(ext)) continue;
+    if (SUPPORTED_EXTENSIONS.has(ext) || DECODED_EXTENSIONS.has(ext)) continue;
     if (required.has(ext) || UNREADABLE_EXTENSIONS.has(ext)) {
       problems.push(err('SCENE_UNSUPPORTED_EXTENSION', `The scene requires the glTF extension ${ext}, which Rayfarm cannot render. Export without it${UNREADABLE_EXTENSIONS.has(ext) ? ' (turn off mesh compression)' : ''}.`, { kind: 'extension', name: ext }));
     } else {
@@ -177,7 +178,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
     let data: Uint8Array | undefined;
     if (b.uri === undefined) {
       data = isGlb && i === 0 ? bin : undefined;
-      if (!data) problems.push(err('SCENE_CORRUPT', `\`${name}\` is damaged: buffer ${i} has neither a file nor data in the GLB.`, { kind: 'file', name }));
+      if (!data && !isMeshoptFallback(b)) problems.push(err('SCENE_CORRUPT', `\`${name}\` is damaged: buffer ${i} has neither a file nor data in the GLB.`, { kind: 'file', name }));
     } else if (String(b.uri).startsWith('data:')) {
       data = decodeDataUri(b.uri);
       if (!data) problems.push(err('SCENE_CORRUPT', `Buffer ${i} of \`${name}\` holds data that cannot be decoded.`, { kind: 'file', name: label }));
@@ -206,12 +207,17 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
 
   // Buffer views and accessors stay inside their data.
   const views: GLTF.IBufferView[] = json.bufferViews ?? [];
+  const decoded = { bytes: 0 };
   const viewOk = views.map((v, i) => {
     const buf = bufferData[v.buffer];
     if (typeof v.buffer !== 'number' || v.buffer >= (json.buffers ?? []).length) {
       problems.push(err('SCENE_CORRUPT', `\`${name}\` is damaged: buffer view ${i} points to a buffer that does not exist.`, { kind: 'file', name }));
       return false;
     }
+    // meshopt: the view's bytes come from decoding its compressed data (its own buffer may be empty).
+    const packed = meshoptViewProblem(v, i, bufferData, decoded, name);
+    if (packed) problems.push(packed);
+    if (packed !== undefined && (packed || !buf)) return packed === null;
     if (!buf) return false;
     if ((v.byteOffset ?? 0) + (v.byteLength ?? 0) > buf.byteLength) {
       problems.push(err('SCENE_CORRUPT_BUFFER', `\`${name}\` is damaged: buffer view ${i} reads bytes ${v.byteOffset ?? 0}–${(v.byteOffset ?? 0) + v.byteLength} of a buffer that has ${buf.byteLength}.`, { kind: 'file', name }));
@@ -242,6 +248,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
       problems.push(err('SCENE_ACCESSOR_OUT_OF_RANGE', `${cap(label)} reads past the end of its data (${need} bytes needed, ${view.byteLength} available); the file is damaged.`, { kind: 'accessor', name: label }));
     }
   });
+  problems.push(...dracoAndBudgetProblems(json, viewOk, decoded, name));
   checkReferences(json, problems);
 
   // Images: present, readable, not huge. A missing one is replaced by a placeholder so the rest can be checked.

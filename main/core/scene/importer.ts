@@ -1,6 +1,6 @@
 /**
  * Reads a scene for a creator: resolves its files, checks them (gltf-check), parses the
- * glTF with @gltf-transform and checks what only the parsed scene shows (indices out of
+ * glTF with @gltf-transform (decoding Draco or meshopt geometry) and checks what only the parsed scene shows (indices out of
  * range, no geometry, lines and points, orthographic cameras). Returns the document and
  * every problem found, errors and warnings, each in words a person understands.
  */
@@ -11,6 +11,7 @@ import { MODE, triangleIndices } from '../engine/flatten-geometry';
 import { MAX_TRIANGLES, sceneOf } from '../engine/flatten';
 import { createGltfIO } from '../engine/gltf-io';
 import { checkGltf } from './gltf-check';
+import { geometryDecoders, usesCompressedGeometry } from './compressed-geometry';
 import { sceneFiles } from './scene-files';
 import type { SceneFiles, SceneSource } from './scene-files';
 
@@ -40,10 +41,16 @@ export async function readSceneFiles(files: SceneFiles): Promise<ReadSceneResult
   const problems = [...checked.problems];
   if (!checked.parseable) return { name: baseName, problems };
   let doc: Document;
+  const compressed = usesCompressedGeometry(checked.json);
   try {
-    doc = await createGltfIO().readJSON({ json: checked.json as never, resources: checked.resources as Record<string, Uint8Array<ArrayBuffer>> });
+    const io = createGltfIO().registerDependencies(await geometryDecoders(checked.json));
+    doc = await io.readJSON({ json: checked.json as never, resources: checked.resources as Record<string, Uint8Array<ArrayBuffer>> });
   } catch (err) {
-    problems.push({ severity: 'error', code: 'SCENE_UNREADABLE', message: `\`${files.mainName}\` could not be read: ${(err as Error).message}`, subject: { kind: 'file', name: files.mainName } });
+    const why = (err as Error).message;
+    const message = compressed
+      ? `The compressed geometry in \`${files.mainName}\` could not be decoded (${why}); the file is damaged. Export it again, or export it without mesh compression.`
+      : `\`${files.mainName}\` could not be read: ${why}`;
+    problems.push({ severity: 'error', code: 'SCENE_UNREADABLE', message, subject: { kind: 'file', name: files.mainName } });
     return { name: baseName, problems };
   }
   problems.push(...checkDocument(doc));
