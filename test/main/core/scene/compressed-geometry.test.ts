@@ -43,7 +43,7 @@ async function compressed(kind: Kind): Promise<Document> {
 }
 
 /** Writes the spheres scene compressed as `kind`, as a .gltf + .bin in its own folder; returns the .gltf path. */
-async function writeGltf(kind: Kind, name = kind): Promise<string> {
+async function writeGltf(kind: Kind, name: string = kind): Promise<string> {
   mkdirSync(join(dir, name), { recursive: true });
   const path = join(dir, name, 'spheres.gltf');
   await io.write(path, await compressed(kind));
