@@ -60,6 +60,11 @@ export const NetworkStatusSchema = z.object({
   peerId: z.string(),
   mode: z.enum(['studio', 'public']),
   listenAddrs: z.array(z.string()),
+  /**
+   * How peers outside its own network can reach this node: at a confirmed public address, only
+   * through a relay slot (behind NAT), or not at all yet (`lan`). `via`: those addresses, or the relays' peer ids.
+   */
+  reachable: z.object({ how: z.enum(['public', 'relayed', 'lan']), via: z.array(z.string()) }),
   /** This node renders for the network (its own jobs included). */
   operator: z.boolean(),
   peers: z.array(NetworkPeerSchema),

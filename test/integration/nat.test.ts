@@ -150,6 +150,8 @@ describe.skipIf(why !== undefined)('a job through NAT (network namespaces)', () 
     const operator = rayfarm(['node', '--data-dir', tmp('rf-nat-op-'), '--listen', '/ip4/10.2.0.2/tcp/0', '--bootstrap', relayAddr, '--no-mdns', '--no-upnp', '--studio-key', keyFile, '--threads', '1', '--json'], exec(NS.operator));
     procs.push(operator);
     await operator.line(/^\{/, 90_000);
+    // It learns it can be reached only through its relay slot, and says so (the Network view's "Reachable").
+    await waitFor(() => operator.err().includes(`net: this node is reachable only through relay ${relayAddr.split('/p2p/')[1]!.slice(-8)} (behind NAT)`), 60_000, `the operator to hold a relay slot:\n${operator.err()}`);
     const out = tmp('rf-nat-out-');
     const submit = rayfarm(['submit', scenePath, '--data-dir', tmp('rf-nat-cr-'), '--out', out, '--listen', '/ip4/10.1.0.2/tcp/0', '--bootstrap', relayAddr, '--no-mdns', '--no-upnp', '--studio-key', keyFile, '--frames', '0-1', '--width', '32', '--height', '32', '--spp', '2', '--format', 'exr-float'], exec(NS.creator));
     procs.push(submit);

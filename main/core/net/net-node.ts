@@ -26,9 +26,9 @@ import { NetError } from './errors';
 import { FramedStream } from './framing';
 import { PeerGuard } from './peer-guard';
 import { studioKeyProtector } from './psk-protector';
-import { reachOfAddr, reachOfPeer } from './reach';
+import { reachOfAddr, reachOfPeer, selfReachOf } from './reach';
 import { ConnectionRoute } from './route';
-import type { Reach } from './reach';
+import type { Reach, SelfReach } from './reach';
 import type { ProtocolLimits } from './rpc';
 import { DHT_PROTOCOL, nodeServices } from './services';
 import type { Binding, NetMode, NodeSigner } from './identity';
@@ -93,6 +93,8 @@ export class NetNode {
   private readonly relayedPeers = new Set<string>();
   private readonly punchedPeers = new Set<string>();
   private readonly lastReach = new Map<string, Reach>();
+  /** The last reachability said in the log (said again only when it changes). */
+  private lastSelfReach = '';
   private readonly route: ConnectionRoute;
   private readonly peerListeners = new Set<(peer: PeerRecord) => void>();
   private stopped = false;
@@ -171,6 +173,15 @@ export class NetNode {
       rec.connected = false;
       this.emitPeer(rec);
     });
+    // Said when it changes: a relay slot granted or lost, an address confirmed by AutoNAT or mapped by UPnP.
+    this.libp2p.addEventListener('self:peer:update', () => {
+      const { how, via } = this.selfReach();
+      const said = `${how} ${via.join(' ')}`;
+      if (said === this.lastSelfReach) return;
+      this.lastSelfReach = said;
+      const words = how === 'public' ? `at ${via.join(', ')}` : how === 'relayed' ? `only through relay ${via.map((r) => r.slice(-8)).join(', ')} (behind NAT)` : 'only from its own network (no confirmed public address, no relay slot)';
+      this.log(`net: this node is reachable ${words}`);
+    });
     this.libp2p.addEventListener('connection:open', (evt) => {
       const id = evt.detail.remotePeer.toString();
       const reach = reachOfAddr(evt.detail.remoteAddr);
@@ -234,6 +245,11 @@ export class NetNode {
   get ownBinding(): Binding {
     if (!this.binding) throw new Error('node not started');
     return this.binding;
+  }
+
+  /** How peers outside this node's own network can reach it (see reach.ts). */
+  selfReach(): SelfReach {
+    return selfReachOf(this.libp2p.getMultiaddrs());
   }
 
   /** Full listen multiaddrs, each ending in /p2p/<id>. */

@@ -55,3 +55,35 @@ export function reachOfPeer(addrs: Multiaddr[], punched: boolean): Reach | null 
   }
   return best;
 }
+
+/** How other peers can start a connection to this node. */
+export interface SelfReach {
+  /**
+   * `public`: an address others can dial (confirmed by AutoNAT's dial-backs, mapped by the
+   * router over UPnP, or announced); `relayed`: only through a relay slot it holds; `lan`:
+   * neither, so only peers on its own network can dial it (it can still dial out).
+   */
+  how: 'public' | 'relayed' | 'lan';
+  /** The public addresses (`public`) or the relays' peer ids (`relayed`); empty for `lan`. */
+  via: string[];
+}
+
+/**
+ * This node's reach from the addresses it announces: libp2p announces a public address only
+ * once it is confirmed (AutoNAT, UPnP or configured), a relayed one once a relay granted a slot.
+ */
+export function selfReachOf(addrs: Multiaddr[]): SelfReach {
+  const direct: string[] = [];
+  const relays = new Set<string>();
+  for (const a of addrs) {
+    const parts = a.getComponents();
+    const circuit = parts.findIndex((c) => c.name === 'p2p-circuit');
+    if (circuit >= 0) {
+      const relay = parts.slice(0, circuit).reverse().find((c) => c.name === 'p2p')?.value;
+      if (relay) relays.add(relay);
+    } else if (reachOfAddr(a) === 'direct') direct.push(a.toString());
+  }
+  if (direct.length) return { how: 'public', via: direct };
+  if (relays.size) return { how: 'relayed', via: [...relays] };
+  return { how: 'lan', via: [] };
+}

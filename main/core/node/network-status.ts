@@ -44,6 +44,7 @@ export function networkStatus(net: NetService): NetworkStatus {
     peerId: node.peerId,
     mode: node.mode,
     listenAddrs: node.listenAddrs(),
+    reachable: node.selfReach(),
     operator: net.operatorEnabled,
     peers,
     announcements: net.stack.announce.list().map((a) => ({

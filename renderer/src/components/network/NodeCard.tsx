@@ -3,6 +3,32 @@ import type { NetworkStatus } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction } from '../../hooks/use-action';
 
+/** How peers outside this node's network can reach it, in words. */
+function Reachable({ r }: { r: NetworkStatus['reachable'] }) {
+  if (r.how === 'public') {
+    return (
+      <>
+        <span className="pill pill-ready">From the internet</span> at <code>{r.via[0]}</code>
+        {r.via.length > 1 ? ` and ${r.via.length - 1} more` : ''} (confirmed by peers dialling back, or mapped by the router)
+      </>
+    );
+  }
+  if (r.how === 'relayed') {
+    return (
+      <>
+        <span className="pill pill-starting">Through a relay</span> this node is behind NAT; peers reach it through relay{' '}
+        {r.via.map((id) => `…${id.slice(-8)}`).join(', ')}
+      </>
+    );
+  }
+  return (
+    <>
+      <span className="pill">Own network only</span> no public address is confirmed and no relay slot is held yet, so only peers on this
+      network can connect to it; it can still connect out and take work
+    </>
+  );
+}
+
 /** This node: its id, mode, the addresses others dial, and whether it renders for the network. */
 export function NodeCard({ net }: { net: NetworkStatus }) {
   const [copied, setCopied] = useState<string | null>(null);
@@ -28,6 +54,10 @@ export function NodeCard({ net }: { net: NetworkStatus }) {
               <span className="pill pill-ready">Public</span> paid per verified task
             </>
           )}
+        </dd>
+        <dt>Reachable</dt>
+        <dd data-testid="self-reach" data-reach={net.reachable.how}>
+          <Reachable r={net.reachable} />
         </dd>
         <dt>Renders</dt>
         <dd>

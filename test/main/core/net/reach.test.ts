@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import { describe, expect, it } from 'vitest';
-import { isLanIp, reachOfAddr, reachOfPeer } from '../../../../main/core/net/reach';
+import { isLanIp, reachOfAddr, reachOfPeer, selfReachOf } from '../../../../main/core/net/reach';
 
 const RELAYED = '/ip4/203.0.113.1/tcp/4001/p2p/12D3KooWBScYDMSmZxS8r5aiAZ3nDyEeKgYGBVoUbmak6fyiTho7/p2p-circuit';
 
@@ -23,5 +23,15 @@ describe('how a peer is reached', () => {
     expect(reachOfPeer([multiaddr(RELAYED), multiaddr('/ip4/8.8.8.8/tcp/1')], false)).toBe('direct');
     expect(reachOfPeer([multiaddr(RELAYED), multiaddr('/ip4/8.8.8.8/tcp/1')], true)).toBe('hole-punched');
     expect(reachOfPeer([multiaddr('/ip4/8.8.8.8/tcp/1'), multiaddr('/ip4/10.0.0.2/tcp/1')], false)).toBe('lan');
+  });
+
+  it('this node is public with a confirmed internet address, relayed with only a relay slot, else reachable from its own network only', () => {
+    const me = '/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf';
+    const lan = multiaddr(`/ip4/10.2.0.2/tcp/4001${me}`);
+    const circuit = multiaddr(`${RELAYED}${me}`);
+    expect(selfReachOf([lan, multiaddr(`/ip4/127.0.0.1/tcp/4001${me}`)])).toEqual({ how: 'lan', via: [] });
+    expect(selfReachOf([lan, circuit])).toEqual({ how: 'relayed', via: ['12D3KooWBScYDMSmZxS8r5aiAZ3nDyEeKgYGBVoUbmak6fyiTho7'] });
+    // A confirmed public address wins over a relay slot: peers dial it directly.
+    expect(selfReachOf([lan, circuit, multiaddr(`/ip4/8.8.4.4/tcp/4001${me}`)])).toEqual({ how: 'public', via: [`/ip4/8.8.4.4/tcp/4001${me}`] });
   });
 });

@@ -24,6 +24,10 @@ describe('circuit relay', () => {
     peers.push(hidden);
     const circuit = await waitFor(() => hidden.stack.node.listenAddrs().find((a) => a.includes('/p2p-circuit/')), 20_000, 'a relayed address');
     expect(circuit).toContain(`/p2p/${relay.stack.node.peerId}/p2p-circuit/p2p/${hidden.stack.node.peerId}`);
+    // What the Network view says of each: the hidden node only through its relay, the relay (on 127.0.0.1) from its own network.
+    await waitFor(() => hidden.stack.node.selfReach().how === 'relayed', 10_000, 'the hidden node to say it is relayed');
+    expect(hidden.stack.node.selfReach()).toEqual({ how: 'relayed', via: [relay.stack.node.peerId] });
+    expect(relay.stack.node.selfReach()).toEqual({ how: 'lan', via: [] });
 
     // A peer that knows only the relayed address reaches it through the relay. It listens on
     // nothing either, so the hidden node cannot dial it back directly: the relay is the only way.
