@@ -362,6 +362,9 @@ describe('a newcomer, first hour', () => {
     const text = await page.getByTestId('network-announcements').textContent({ timeout: 30_000 });
     expect(text).not.toContain('No job announcements heard yet');
     expect(await page.getByTestId('network-peers').textContent()).not.toMatch(/0 connected\)/);
+    // Every node here is on 127.0.0.1 and none is a relay: reachable from its own network only, said in words.
+    expect(await page.getByTestId('self-reach').getAttribute('data-reach')).toBe('lan');
+    expect(await page.getByTestId('self-reach').textContent()).toMatch(/^Own network only no public address is confirmed and no relay slot is held yet/);
     await expectNoRawText(page);
     await screenshot(page, 'newcomer-network');
   });

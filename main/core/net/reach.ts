@@ -4,6 +4,7 @@
  * directly over the internet, or directly after a hole punch (a direct connection opened
  * while a relayed one was up: DCUtR's upgrade).
  */
+import { isPrivate } from '@libp2p/utils';
 import type { Multiaddr } from '@multiformats/multiaddr';
 
 /** The Network view's "how reached" column. */
@@ -70,7 +71,9 @@ export interface SelfReach {
 
 /**
  * This node's reach from the addresses it announces: libp2p announces a public address only
- * once it is confirmed (AutoNAT, UPnP or configured), a relayed one once a relay granted a slot.
+ * once it is confirmed (AutoNAT, UPnP or configured), a relayed one once a relay granted a slot,
+ * and private ones (its own ranges, documentation and reserved ones included) unconfirmed; the
+ * same ranges decide here what is public.
  */
 export function selfReachOf(addrs: Multiaddr[]): SelfReach {
   const direct: string[] = [];
@@ -81,7 +84,7 @@ export function selfReachOf(addrs: Multiaddr[]): SelfReach {
     if (circuit >= 0) {
       const relay = parts.slice(0, circuit).reverse().find((c) => c.name === 'p2p')?.value;
       if (relay) relays.add(relay);
-    } else if (reachOfAddr(a) === 'direct') direct.push(a.toString());
+    } else if (!isPrivate(a)) direct.push(a.toString());
   }
   if (direct.length) return { how: 'public', via: direct };
   if (relays.size) return { how: 'relayed', via: [...relays] };

@@ -29,7 +29,8 @@ describe('how a peer is reached', () => {
     const me = '/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf';
     const lan = multiaddr(`/ip4/10.2.0.2/tcp/4001${me}`);
     const circuit = multiaddr(`${RELAYED}${me}`);
-    expect(selfReachOf([lan, multiaddr(`/ip4/127.0.0.1/tcp/4001${me}`)])).toEqual({ how: 'lan', via: [] });
+    // Documentation and reserved ranges are announced unconfirmed by libp2p, so they are not public either.
+    expect(selfReachOf([lan, multiaddr(`/ip4/127.0.0.1/tcp/4001${me}`), multiaddr(`/ip4/192.0.2.2/tcp/4001${me}`)])).toEqual({ how: 'lan', via: [] });
     expect(selfReachOf([lan, circuit])).toEqual({ how: 'relayed', via: ['12D3KooWBScYDMSmZxS8r5aiAZ3nDyEeKgYGBVoUbmak6fyiTho7'] });
     // A confirmed public address wins over a relay slot: peers dial it directly.
     expect(selfReachOf([lan, circuit, multiaddr(`/ip4/8.8.4.4/tcp/4001${me}`)])).toEqual({ how: 'public', via: [`/ip4/8.8.4.4/tcp/4001${me}`] });
