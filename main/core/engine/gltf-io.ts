@@ -9,8 +9,8 @@ import { RayfarmError } from '../errors';
 import { RayfarmEnvironment } from './environment-ext';
 import { glbJson, gltfShapeProblem } from './gltf-shape';
 
-/** Geometry compression: decoded at import, never inside a package (scene/compressed-geometry.ts). */
-const PACKAGE_REFUSED_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression']);
+/** Geometry compression and WebP: decoded at import, never inside a package (scene/compressed-geometry.ts, webp-textures.ts). */
+const PACKAGE_REFUSED_EXTENSIONS = new Set(['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression', 'EXT_texture_webp']);
 
 /** A NodeIO with all known extensions registered, and Rayfarm's environment map. */
 export function createGltfIO(): NodeIO {
@@ -31,7 +31,7 @@ export async function readGlb(bytes: Uint8Array): Promise<Document> {
   // still declares compression did not come from Rayfarm's packager.
   const { extensionsUsed = [], extensionsRequired = [] } = json as { extensionsUsed?: string[]; extensionsRequired?: string[] };
   const packed = [...extensionsUsed, ...extensionsRequired].find((e) => PACKAGE_REFUSED_EXTENSIONS.has(e));
-  if (packed) throw new RayfarmError('SCENE_CORRUPT', `The scene package carries compressed geometry (${packed}), which Rayfarm packages never do; it was not made by Rayfarm and is refused.`);
+  if (packed) throw new RayfarmError('SCENE_CORRUPT', `The scene package carries compressed data (${packed}), which Rayfarm packages never do; it was not made by Rayfarm and is refused.`);
   try {
     return await createGltfIO().readBinary(bytes);
   } catch (err) {

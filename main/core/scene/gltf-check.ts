@@ -11,6 +11,7 @@ import { decodeImage, MAX_TEXTURE_PIXELS, sniffImage } from '../engine/flatten-m
 import { RAYFARM_ENVIRONMENT } from '../engine/environment-ext';
 import { checkEnvironmentImage } from './exr-environment';
 import { DECODED_EXTENSIONS, dracoAndBudgetProblems, isMeshoptFallback, meshoptViewProblem } from './compressed-geometry';
+import { isWebp, WEBP, webpProblem } from './webp-textures';
 import { gltfShapeProblem } from '../engine/gltf-shape';
 import type { FileRead, SceneFiles } from './scene-files';
 
@@ -162,7 +163,7 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
   // Extensions: required ones we cannot honour block; others are rendered without.
   const required = new Set<string>(json.extensionsRequired ?? []);
   for (const ext of new Set<string>([...(json.extensionsUsed ?? []), ...required])) {
-    if (SUPPORTED_EXTENSIONS.has(ext) || DECODED_EXTENSIONS.has(ext)) continue;
+    if (SUPPORTED_EXTENSIONS.has(ext) || DECODED_EXTENSIONS.has(ext) || ext === WEBP) continue;
     if (required.has(ext) || UNREADABLE_EXTENSIONS.has(ext)) {
       problems.push(err('SCENE_UNSUPPORTED_EXTENSION', `The scene requires the glTF extension ${ext}, which Rayfarm cannot render. Export without it${UNREADABLE_EXTENSIONS.has(ext) ? ' (turn off mesh compression)' : ''}.`, { kind: 'extension', name: ext }));
     } else {
@@ -289,11 +290,17 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
       return;
     }
     const kind = sniffImage(data);
+    if (!kind && isWebp(data)) {
+      // Decoded (and made PNG) after parsing; only its header is read here.
+      const p = webpProblem(data, label, usedBy);
+      if (p) problems.push(p);
+      return;
+    }
     if (!kind) {
-      const format = img.mimeType === 'image/webp' || isWebp(data) ? 'WebP' : img.mimeType === 'image/ktx2' ? 'KTX2' : undefined;
-      const msg = format
-        ? `Texture \`${label}\`${usedBy} is in ${format} format, which Rayfarm cannot read. Save it as PNG or JPEG.`
-        : `Texture \`${label}\`${usedBy} is not a PNG or JPEG image. Save it as PNG or JPEG.`;
+      const msg =
+        img.mimeType === 'image/ktx2'
+          ? `Texture \`${label}\`${usedBy} is in KTX2 format, which Rayfarm cannot read. Save it as PNG, JPEG or WebP.`
+          : `Texture \`${label}\`${usedBy} is not a PNG, JPEG or WebP image. Save it as PNG or JPEG.`;
       problems.push(err('SCENE_TEXTURE_UNREADABLE', msg, { kind: 'texture', name: label }));
       return;
     }
@@ -320,10 +327,6 @@ export function checkGltf(files: SceneFiles): CheckedGltf {
 
   const fatal = problems.some((p) => p.severity === 'error' && p.code !== 'SCENE_MISSING_FILE') || problems.some((p) => p.code === 'SCENE_MISSING_FILE' && p.subject?.kind === 'file');
   return { json, resources, problems, parseable: !fatal };
-}
-
-function isWebp(d: Uint8Array): boolean {
-  return d.length > 12 && d[0] === 0x52 && d[1] === 0x49 && d[8] === 0x57 && d[9] === 0x45;
 }
 
 function cap(s: string): string {

@@ -12,6 +12,7 @@ import { MAX_TRIANGLES, sceneOf } from '../engine/flatten';
 import { createGltfIO } from '../engine/gltf-io';
 import { checkGltf } from './gltf-check';
 import { geometryDecoders, usesCompressedGeometry } from './compressed-geometry';
+import { convertWebpTextures } from './webp-textures';
 import { sceneFiles } from './scene-files';
 import type { SceneFiles, SceneSource } from './scene-files';
 
@@ -53,7 +54,7 @@ export async function readSceneFiles(files: SceneFiles): Promise<ReadSceneResult
     problems.push({ severity: 'error', code: 'SCENE_UNREADABLE', message, subject: { kind: 'file', name: files.mainName } });
     return { name: baseName, problems };
   }
-  problems.push(...checkDocument(doc));
+  problems.push(...(await convertWebpTextures(doc)), ...checkDocument(doc));
   const sceneName = sceneOf(doc)?.getName();
   return { doc, name: sceneName && sceneName !== 'Scene' ? sceneName : baseName, problems };
 }

@@ -161,6 +161,6 @@ describe('hostile compressed files', () => {
 
   it('an operator refuses a package that still carries Draco geometry (it was not made by Rayfarm)', async () => {
     const glb = await io.writeBinary(await compressed('draco'));
-    await expect(readGlb(glb)).rejects.toMatchObject({ code: 'SCENE_CORRUPT', message: expect.stringMatching(/carries compressed geometry \(KHR_draco_mesh_compression\).*refused/) });
+    await expect(readGlb(glb)).rejects.toMatchObject({ code: 'SCENE_CORRUPT', message: expect.stringMatching(/carries compressed data \(KHR_draco_mesh_compression\).*refused/) });
   });
 });
