@@ -133,7 +133,10 @@ export class SceneLibrary {
       const preview = await this.preview({ sceneHash: sceneId, glb: () => glb });
       if (preview.hash) r.summary.previewHash = preview.hash;
       if (preview.problem) r.summary.warnings.push(preview.problem);
-      const inserted = this.insert(sceneId, record.name, r.summary, []);
+      // Its own name in the library, beside the scene it came from.
+      const name = `${record.name} + ${r.map.name}`;
+      r.summary.name = name;
+      const inserted = this.insert(sceneId, name, r.summary, []);
       if (!inserted.ok) return inserted;
       return { ok: true, scene: inserted.scene, map: r.map };
     } finally {

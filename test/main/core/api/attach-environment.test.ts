@@ -67,6 +67,7 @@ describe('creator.attachEnvironment', () => {
     if (!r.ok) return;
     expect(r.map).toEqual({ name: 'studio.hdr', sha256: sha(sky), width: 64, height: 32 });
     expect(r.scene.sceneId).not.toBe(sceneId);
+    expect(r.scene.name).toBe('Materials + studio.hdr');
     expect(r.scene.summary.environmentMaps).toEqual([r.map]);
     expect(r.scene.summary.environment).toMatchObject({ kind: 'hdri', hdri: sha(sky) });
     expect(events).toContain('creator.sceneImported');
