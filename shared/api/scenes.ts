@@ -104,6 +104,9 @@ export const SceneSourceSchema = z.union([
   z.object({ uploadId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { error: 'the upload id is malformed' }) }).strict(),
 ]);
 
+/** Largest environment map file a scene takes (an 8192 × 2048 float EXR is about 200 MiB). */
+export const MAX_ENVIRONMENT_BYTES = 256 * 1024 ** 2;
+
 /** The outcome of adding an environment map to a scene: the new scene (a new package) and the map, or why not. */
 export const AttachEnvironmentResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), scene: SceneRecordSchema, map: z.object({ name: z.string(), sha256: z.string(), width: z.number().int(), height: z.number().int() }) }),

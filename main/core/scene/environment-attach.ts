@@ -8,6 +8,7 @@
  * package stays as it was (jobs that name it keep rendering it).
  */
 import { createHash } from 'node:crypto';
+import { MAX_ENVIRONMENT_BYTES } from '../../../shared/api/scenes';
 import type { SceneProblem, SceneSummary } from '../../../shared/api/scenes';
 import { HDR_MIME, RAYFARM_ENVIRONMENT, RayfarmEnvironment } from '../engine/environment-ext';
 import type { EnvironmentMap } from '../engine/environment-ext';
@@ -16,8 +17,8 @@ import { isHdr, readHdr } from '../engine/hdr';
 import { exrToHdr, isExr } from './exr-environment';
 import { summarizeScene } from './summary';
 
-/** Largest environment map file accepted (an 8192 × 2048 float EXR is about 200 MiB). */
-export const MAX_ENVIRONMENT_BYTES = 256 * 1024 ** 2;
+/** Largest environment map file a scene takes (shared, so the form can say so before uploading). */
+export { MAX_ENVIRONMENT_BYTES };
 
 /** What to attach: the scene's package, the map's bytes and the name the creator gave it. */
 export interface AttachRequest {

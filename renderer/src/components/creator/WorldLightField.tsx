@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import type { SceneRecord } from '../../../../shared/api';
+import { MAX_ENVIRONMENT_BYTES } from '../../../../shared/api/scenes';
 import { validateJobSpec } from '../../../../shared/job-spec';
 import type { JobSpec } from '../../../../shared/job-spec';
 import { FieldError } from '../../forms/FieldError';
@@ -25,6 +26,12 @@ export function WorldLightField({ scene, f, set, problem }: { scene: SceneRecord
 
   const onFile = async (file: File | undefined) => {
     if (!file) return;
+    if (file.size > MAX_ENVIRONMENT_BYTES) {
+      // Said before a byte is sent; the core checks the size again, by the file it receives.
+      setRefused(`${file.name} is ${Math.round(file.size / 1024 ** 2)} MiB; an environment map may be at most ${MAX_ENVIRONMENT_BYTES / 1024 ** 2} MiB.`);
+      if (input.current) input.current.value = '';
+      return;
+    }
     setAdding(file.name);
     setRefused(null);
     // The new scene's form keeps these settings, with the new map as its world light.
