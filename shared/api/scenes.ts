@@ -104,6 +104,16 @@ export const SceneSourceSchema = z.union([
   z.object({ uploadId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { error: 'the upload id is malformed' }) }).strict(),
 ]);
 
+/** Largest environment map file a scene takes (an 8192 × 2048 float EXR is about 200 MiB). */
+export const MAX_ENVIRONMENT_BYTES = 256 * 1024 ** 2;
+
+/** The outcome of adding an environment map to a scene: the new scene (a new package) and the map, or why not. */
+export const AttachEnvironmentResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), scene: SceneRecordSchema, map: z.object({ name: z.string(), sha256: z.string(), width: z.number().int(), height: z.number().int() }) }),
+  z.object({ ok: z.literal(false), problems: z.array(SceneProblemSchema) }),
+]);
+export type AttachEnvironmentResult = z.infer<typeof AttachEnvironmentResultSchema>;
+
 const amount = z.string().regex(/^\d+$/);
 
 /** A job's estimate: its work, its price at the chosen tier and what it takes on the network. */
@@ -140,6 +150,14 @@ export const SpecValidationSchema = z.object({
 
 export const sceneCalls = {
   'creator.importScene': call(SceneSourceSchema, ImportResultSchema, 'Reads a glTF/GLB scene or a .blend, reports its problems, and stores it as one self-contained package (GLB, or the .blend with its files packed).'),
+  'creator.attachEnvironment': call(
+    z.union([
+      z.object({ sceneId: z.string().regex(/^[0-9a-f]{64}$/), path: z.string().min(1).max(4096) }).strict(),
+      z.object({ sceneId: z.string().regex(/^[0-9a-f]{64}$/), uploadId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { error: 'the upload id is malformed' }) }).strict(),
+    ]),
+    AttachEnvironmentResultSchema,
+    'Adds an environment map (.hdr or .exr, a path or a browser upload) to a stored glTF scene: a new scene package that carries it, offered by the job form’s World light.',
+  ),
   'creator.listScenes': call(NoInput, z.array(SceneRecordSchema), 'The scenes imported so far, newest first.'),
   'creator.getScene': call(z.object({ sceneId: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), SceneRecordSchema, 'One imported scene and its summary.'),
   'creator.estimate': call(

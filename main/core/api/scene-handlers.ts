@@ -25,7 +25,7 @@ export interface SceneHandlerDeps {
   blender?: CreatorBlender;
 }
 
-/** Handlers for creator.importScene, listScenes, getScene, preview, estimate, validateSpec. */
+/** Handlers for creator.importScene, attachEnvironment, listScenes, getScene, preview, estimate, validateSpec. */
 export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof sceneCalls> {
   // One sized preview at a time: a page asking for many cannot queue up work on the engine.
   let previewing = false;
@@ -34,6 +34,11 @@ export function sceneHandlers(deps: SceneHandlerDeps): HandlerMap<keyof typeof s
     'creator.importScene': async (input) => {
       const r = await deps.library.importScene(input);
       if (r.ok && !r.alreadyImported) deps.events()?.emit('creator.sceneImported', r.scene);
+      return r;
+    },
+    'creator.attachEnvironment': async (input) => {
+      const r = await deps.library.attachEnvironment(input);
+      if (r.ok) deps.events()?.emit('creator.sceneImported', r.scene);
       return r;
     },
     'creator.listScenes': () => deps.library.list(),

@@ -8,8 +8,9 @@
  * next import starts a fresh worker.
  */
 import { RayfarmError } from '../errors';
-import { prepareScene } from './scene-prepare';
-import type { PreparedScene, PrepareRequest } from './scene-prepare';
+import { runImportJob } from './scene-prepare';
+import type { ImportJob, ImportJobResult, PreparedScene, PrepareRequest } from './scene-prepare';
+import type { AttachRequest, AttachResult } from './environment-attach';
 import { WorkerPool, workerEntry } from '../workers/worker-pool';
 import type { WorkerPoolOptions } from '../workers/worker-pool';
 
@@ -24,13 +25,13 @@ export function defaultWorkerEntry(): Promise<{ entry: string | URL; tsEntry?: s
 const closed = () => new RayfarmError('SCENE_IMPORT_CLOSED', 'The scene import was stopped because the scene library is shutting down.');
 
 /** One reusable scene import worker, with an in-thread fallback when it cannot start. */
-export class SceneImportPool extends WorkerPool<PrepareRequest, PreparedScene> {
+export class SceneImportPool extends WorkerPool<ImportJob, ImportJobResult> {
   constructor(opts: SceneImportPoolOptions = {}) {
     super(
       {
         name: 'rayfarm-scene-import',
         defaultEntry: defaultWorkerEntry,
-        inThread: prepareScene,
+        inThread: runImportJob,
         closed,
         crashed: (reason) =>
           new RayfarmError('SCENE_IMPORT_CRASHED', `The scene importer stopped unexpectedly (${reason}). The scene may be too large for this machine; try again or simplify it.`),
@@ -44,6 +45,11 @@ export class SceneImportPool extends WorkerPool<PrepareRequest, PreparedScene> {
 
   /** Prepares a scene in the worker; the packaged GLB comes back by transfer. */
   prepare(req: PrepareRequest): Promise<PreparedScene> {
-    return this.run(req);
+    return this.run(req) as Promise<PreparedScene>;
+  }
+
+  /** Adds an environment map to a scene package in the worker (decoding and re-packaging are heavy). */
+  attach(req: AttachRequest): Promise<AttachResult> {
+    return this.run({ attach: req }) as Promise<AttachResult>;
   }
 }

@@ -10,10 +10,10 @@
  * of its packaged GLB, or of the packed .blend (blend-import.ts, checked with the creator's
  * Blender). Importing the same scene again finds it and stores nothing new.
  */
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Document } from '@gltf-transform/core';
-import type { ImportResult, SceneProblem, SceneRecord } from '../../../shared/api/scenes';
+import type { AttachEnvironmentResult, ImportResult, SceneProblem, SceneRecord } from '../../../shared/api/scenes';
 import { SceneSummarySchema } from '../../../shared/api/scenes';
 import { RayfarmError } from '../errors';
 import { readGlb } from '../engine/gltf-io';
@@ -25,6 +25,7 @@ import type { RenderEngine, ScenePackage } from '../render/render-task';
 import type { SceneSource } from './scene-files';
 import { blendOf, blendPreview, checkBlendImport } from './blend-import';
 import type { CreatorBlender } from './blend-import';
+import { MAX_ENVIRONMENT_BYTES } from './environment-attach';
 
 /** What the library needs. */
 export interface SceneLibraryDeps {
@@ -84,6 +85,62 @@ export class SceneLibrary {
       return await this.importFrom({ path: dir, upload: true }, dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Adds an environment map file (a path, or a one-file upload staged by the web server) to a
+   * stored glTF scene: a new package and scene record (the map is then offered by the summary
+   * and job form); the old scene and its jobs stay. SCENE_UNKNOWN for a scene not in this
+   * library; problems in words for a file that is not a usable map.
+   */
+  async attachEnvironment(input: { sceneId: string } & ({ path: string } | { uploadId: string })): Promise<AttachEnvironmentResult> {
+    const record = this.require(input.sceneId);
+    if (record.summary.blender) throw new RayfarmError('SCENE_IS_BLEND', 'This scene is a .blend: set its world in Blender; environment maps are added to glTF scenes only.');
+    let file: string | undefined;
+    let uploadFolder: string | undefined;
+    const refuse = (code: string, message: string): AttachEnvironmentResult => ({ ok: false, problems: [{ severity: 'error', code, message }] });
+    if ('uploadId' in input) {
+      uploadFolder = uploadDir(this.deps.store.dataDir, input.uploadId);
+      if (!existsSync(uploadFolder)) return refuse('SCENE_UPLOAD_NOT_FOUND', 'The uploaded environment map is gone (it was already used or never finished). Choose the file again.');
+      const names = readdirSync(uploadFolder);
+      if (names.length !== 1) {
+        rmSync(uploadFolder, { recursive: true, force: true });
+        return refuse('ENV_ONE_FILE', 'Upload exactly one environment map file (.hdr or .exr).');
+      }
+      file = join(uploadFolder, names[0]!);
+    } else {
+      file = input.path;
+    }
+    try {
+      let stat;
+      try {
+        stat = lstatSync(file);
+      } catch {
+        return refuse('ENV_MISSING', `There is no file at \`${basename(file)}\`.`);
+      }
+      if (!stat.isFile()) return refuse('ENV_NOT_FILE', `\`${basename(file)}\` is not a plain file.`);
+      // The size before the bytes: an oversized file is refused without being read.
+      if (stat.size > MAX_ENVIRONMENT_BYTES) return refuse('ENV_TOO_LARGE', `\`${basename(file)}\` is ${(stat.size / 1024 ** 2).toFixed(0)} MiB; an environment map may be at most ${MAX_ENVIRONMENT_BYTES / 1024 ** 2} MiB.`);
+      const warnings = record.summary.warnings.filter((w) => w.code !== 'SCENE_NO_PREVIEW');
+      const r = await this.pool.attach({ glb: this.packageBytes(input.sceneId), map: readFileSync(file), fileName: basename(file), sceneName: record.name, warnings });
+      if (!r.ok) return r;
+      const sceneId = sha256Hex(r.glb);
+      const existing = this.get(sceneId);
+      if (existing) return { ok: true, scene: existing, map: r.map };
+      this.deps.store.blobs.put(r.glb);
+      const glb = r.glb;
+      const preview = await this.preview({ sceneHash: sceneId, glb: () => glb });
+      if (preview.hash) r.summary.previewHash = preview.hash;
+      if (preview.problem) r.summary.warnings.push(preview.problem);
+      // Its own name in the library, beside the scene it came from.
+      const name = `${record.name} + ${r.map.name}`;
+      r.summary.name = name;
+      const inserted = this.insert(sceneId, name, r.summary, []);
+      if (!inserted.ok) return inserted;
+      return { ok: true, scene: inserted.scene, map: r.map };
+    } finally {
+      if (uploadFolder) rmSync(uploadFolder, { recursive: true, force: true });
     }
   }
 

@@ -9,6 +9,8 @@ import { hasErrors, readScene } from './importer';
 import { packageScene } from './packager';
 import type { SceneSource } from './scene-files';
 import { summarizeScene } from './summary';
+import { attachEnvironment } from './environment-attach';
+import type { AttachRequest, AttachResult } from './environment-attach';
 
 /** What to prepare: a scene source (its files always stay inside its folder, see scene-files.ts). */
 export interface PrepareRequest {
@@ -30,4 +32,14 @@ export async function prepareScene(req: PrepareRequest): Promise<PreparedScene> 
   const doc = await readGlb(glb);
   const summary = summarizeScene(doc, { name: read.name, bytes: glb.byteLength, warnings });
   return { ok: true, name: read.name, problems: read.problems, glb, summary };
+}
+
+/** One job of the import worker: prepare a scene, or add an environment map to a stored one. */
+export type ImportJob = PrepareRequest | { attach: AttachRequest };
+/** What an import job gives. */
+export type ImportJobResult = PreparedScene | AttachResult;
+
+/** Runs one import job (in the worker, or on the calling thread when no worker can start). */
+export function runImportJob(job: ImportJob): Promise<ImportJobResult> {
+  return 'attach' in job ? attachEnvironment(job.attach) : prepareScene(job);
 }

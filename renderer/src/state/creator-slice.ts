@@ -30,6 +30,12 @@ export interface CreatorSlice {
   /** Imports a scene by a path the core gave (a sample scene). */
   importPath(path: string, name: string): Promise<void>;
   selectScene(sceneId: string | null): void;
+  /**
+   * Adds an environment map file to a scene (uploaded first in a browser) and opens the new
+   * scene it makes, the form seeded by `seedFor` with the map chosen. Resolves to the
+   * reason in words when the file was refused, else null; rejects when the call failed.
+   */
+  attachEnvironment(sceneId: string, file: File, seedFor: (sceneId: string, sha256: string) => JobSpec | null): Promise<string | null>;
   /** Opens a draft's scene with the draft's settings in the form, and throws the draft away. */
   editDraft(jobId: string, spec: JobSpec): Promise<void>;
 }
@@ -94,6 +100,14 @@ export const createCreatorSlice: StateCreator<RootState, [], [], CreatorSlice> =
       } catch (err) {
         set({ importPhase: { kind: 'failed', message: importFailure(err) } });
       }
+    },
+    async attachEnvironment(sceneId, file, seedFor) {
+      const source = await sendScene([{ file, relativePath: file.name }], () => {});
+      const r = await api.call('creator.attachEnvironment', { sceneId, ...source });
+      if (!r.ok) return r.problems.map((p) => p.message).join(' ') || 'The environment map cannot be used.';
+      const others = get().scenes.filter((s) => s.sceneId !== r.scene.sceneId);
+      set({ scenes: [r.scene, ...others], selectedSceneId: r.scene.sceneId, formSeed: seedFor(r.scene.sceneId, r.map.sha256), importProblems: [], importPhase: { kind: 'idle' } });
+      return null;
     },
     selectScene(sceneId) {
       set({ selectedSceneId: sceneId, formSeed: null, importProblems: [], importBlend: null, importPhase: { kind: 'idle' } });

@@ -10,7 +10,7 @@ import { JOB_FIELDS } from '../../forms/job-fields';
 import type { JobField } from '../../forms/job-fields';
 import { useStore } from '../../state/store';
 import { benchHoursText, duration, exactTokens, tokens } from './format';
-import { ENVIRONMENT_LABEL } from './SceneSummaryCard';
+import { WorldLightField } from './WorldLightField';
 import { defaultsFor, environmentOf, fromSpec, PRESETS, toSpecInput } from './job-form-state';
 import type { FormState } from './job-form-state';
 
@@ -205,24 +205,7 @@ export function JobForm({
             </select>
             <FieldError text={apiErrors.of('output')} testId="job-output-error" />
           </div>
-          {!blend && (
-            <div className="field">
-              <label htmlFor="job-environment">World light</label>
-              <select id="job-environment" value={f.environment} onChange={(e) => set({ environment: e.target.value })}>
-                <option value="auto">Automatic{scene.summary.environment ? ` (${ENVIRONMENT_LABEL[scene.summary.environment.kind].toLowerCase()})` : ''}</option>
-                <option value="default">Studio environment</option>
-                <option value="none">None (the scene's own lights only)</option>
-                <option value="color">Uniform colour</option>
-                {(scene.summary.environmentMaps ?? []).map((m) => (
-                  <option key={m.sha256} value={`hdri:${m.sha256}`}>
-                    Environment map {m.name} ({m.width}×{m.height})
-                  </option>
-                ))}
-              </select>
-              {f.environment === 'color' && <input type="color" id="job-environment-color" aria-label="World colour" value={f.envColor} onChange={(e) => set({ envColor: e.target.value })} />}
-              <FieldError text={problemFor('environment', 'environment')} testId="job-environment-error" />
-            </div>
-          )}
+          {!blend && <WorldLightField scene={scene} f={f} set={set} problem={problemFor('environment', 'environment')} />}
           {field('start', 'First frame', problemFor('start', 'frames.start', 'frames'))}
           {field('end', 'Last frame', problemFor('end', 'frames.end'))}
           {!isStill && field('step', 'Every n-th frame', problemFor('step', 'frames.step'))}
