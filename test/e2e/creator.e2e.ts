@@ -121,6 +121,12 @@ describe('the Creator view, scene to downloaded frames', () => {
     await page.getByLabel('Last frame').fill('3');
     await expect.poll(() => page.getByTestId('estimate-total').textContent(), { timeout: 60_000 }).toMatch(/RFT/);
     await expect.poll(() => page.getByTestId('job-submit').isEnabled(), { timeout: 60_000 }).toBe(true);
+    // A price for other settings is never offered beside "Review and pay": a change disables it
+    // at once (before the new estimate is even asked for), and going back to priced settings re-enables it.
+    await page.getByLabel('Samples per pixel').fill('9');
+    expect(await page.getByTestId('job-submit').isDisabled()).toBe(true);
+    await page.getByLabel('Samples per pixel').fill('8');
+    await expect.poll(() => page.getByTestId('job-submit').isEnabled(), { timeout: 60_000 }).toBe(true);
     await screenshot(page, 'creator-job-form');
     await page.getByTestId('job-submit').click();
     await page.getByTestId('submit-dialog').waitFor();

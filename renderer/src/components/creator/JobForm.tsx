@@ -81,6 +81,8 @@ export function JobForm({
   useEffect(() => () => setPreviewEnvironment('auto'), [setPreviewEnvironment]);
   const [estimate, setEstimate] = useState<Estimate | null>(null);
   const [estimating, setEstimating] = useState(false);
+  /** The settings the shown estimate is for: another price is never offered beside "Review and pay". */
+  const [estimateFor, setEstimateFor] = useState<string | null>(null);
   // What the API refused (past the form's own checks): each under its field, the rest in the estimate box.
   const apiErrors = useFieldErrors(JOB_FIELDS);
   const { report, clear } = apiErrors;
@@ -96,15 +98,17 @@ export function JobForm({
   const specKey = validation.ok ? JSON.stringify(validation.spec) : null;
 
   const score = useStore((s) => s.opStatus?.latestScore ?? null);
+  // The same scene and settings on the same machine price the same: reopening a scene
+  // does not measure it again (a new benchmark score or operator count does).
+  const cacheKey = `${specKey}|${operatorsSeen}|${score}`;
+  const fresh = estimateFor === cacheKey;
   useEffect(() => {
     if (!validation.ok) return;
     const spec = validation.spec;
-    // The same scene and settings on the same machine price the same: reopening a scene
-    // does not measure it again (a new benchmark score or operator count does).
-    const cacheKey = `${specKey}|${operatorsSeen}|${score}`;
     const hit = estimates.get(cacheKey);
     if (hit) {
       setEstimate(hit);
+      setEstimateFor(cacheKey);
       clear();
       return;
     }
@@ -117,6 +121,7 @@ export function JobForm({
           estimates.set(cacheKey, e);
           if (!live) return;
           setEstimate(e);
+          setEstimateFor(cacheKey);
           clear();
         })
         .catch((err: unknown) => {
@@ -239,7 +244,7 @@ export function JobForm({
         {localProblem('') && <p className="field-error">{localProblem('')}</p>}
 
         <div
-          className={`estimate${estimating ? ' stale' : ''}`}
+          className={`estimate${estimating || !fresh ? ' stale' : ''}`}
           data-testid="estimate"
           data-measured={estimate ? String(estimate.measured) : undefined}
           title={estimate && !estimate.measured ? 'Priced from an earlier measurement of this scene on this computer (kept until its benchmark score changes).' : undefined}
@@ -300,7 +305,7 @@ export function JobForm({
           )}
         </div>
         {onSubmit && (
-          <button type="submit" className="btn btn-primary" disabled={!connected || !validation.ok || !estimate || estimating || submitting || hasFieldError} data-testid="job-submit">
+          <button type="submit" className="btn btn-primary" disabled={!connected || !validation.ok || !estimate || !fresh || estimating || submitting || hasFieldError} data-testid="job-submit">
             {submitting ? 'Submitting…' : 'Review and pay'}
           </button>
         )}
