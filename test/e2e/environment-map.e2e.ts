@@ -21,22 +21,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const PASSWORD = 'correct horse battery';
 
 /** Mean brightness (0–255) of the scene preview's picture, read back in the page. */
-function previewBrightness(page: Page): Promise<number> {
-  return page
-    .getByTestId('scene-preview')
-    .locator('img')
-    .evaluate(async (img: HTMLImageElement) => {
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.naturalWidth;
-      c.height = img.naturalHeight;
-      const g = c.getContext('2d')!;
-      g.drawImage(img, 0, 0);
-      const d = g.getImageData(0, 0, c.width, c.height).data;
-      let sum = 0;
-      for (let i = 0; i < d.length; i += 4) sum += d[i]! + d[i + 1]! + d[i + 2]!;
-      return sum / ((d.length / 4) * 3);
-    });
+async function previewBrightness(page: Page): Promise<number> {
+  const src = await page.getByTestId('scene-preview').locator('img').getAttribute('src');
+  return imageBrightness(page, src!);
 }
 
 /** Mean brightness (0–255) of a PNG data URL or address, read in the page. */
