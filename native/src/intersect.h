@@ -284,12 +284,26 @@ RF_CPU_GPU inline bool traverse2(const SceneView &sv, const Ray &r, float tmax, 
 }
 
 
+}  // namespace rf
+
+#if !RF_IS_GPU_CODE && defined(__SSE2__)
+#include "traverse_cpu.h"
+#define RF_TRAVERSE_SSE 1
+#else
+#define RF_TRAVERSE_SSE 0
+#endif
+
+namespace rf {
+
 // Closest hit (anyHit = false) or any hit (true) along r within (0, tmax). Both trees hold the
 // same leaves, so both give the same hits; a backend's scene view carries the one it prefers.
 template <bool anyHit>
 RF_CPU_GPU inline bool traverse(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey,
                                 Hit &hit) {
     if (sv.triCount == 0) return false;
+#if RF_TRAVERSE_SSE
+    if (sv.nodes4) return traverse4Sse<anyHit>(sv, r, tmax, alphaKey, hit);
+#endif
     if (sv.nodes4) return traverse4<anyHit>(sv, r, tmax, alphaKey, hit);
     return traverse2<anyHit>(sv, r, tmax, alphaKey, hit);
 }
