@@ -71,17 +71,6 @@ RF_CPU_GPU RF_FORCEINLINE unsigned inFront8(const float *t, float closest) {
     return m;
 }
 
-// Hints the cache to fetch [p, p + bytes) (a no-op on the GPU).
-RF_CPU_GPU RF_FORCEINLINE void prefetchLines(const void *p, size_t bytes) {
-#if !RF_IS_GPU_CODE
-    const char *c = static_cast<const char *>(p);
-    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(c + o);
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
-
 #if !RF_IS_GPU_CODE
 // The 8-wide traversal with a scalar node test (CPUs without SSE): the values the SIMD tests
 // compute (min/max of the two planes equals the plane the direction sign picks), the same loop.
