@@ -14,7 +14,7 @@
         "src/scene.cc",
         "src/environment.cc",
         "src/bvh.cc",
-        "src/bvh4.cc",
+        "src/bvh8.cc",
         "src/render.cc",
         "src/benchmark.cc"
       ],

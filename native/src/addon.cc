@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "benchmark.h"
+#include "intersect.h"
 #include "js_scene.h"
 #include "render.h"
 
@@ -251,10 +252,12 @@ Napi::Value SceneInfo(const Napi::CallbackInfo &info) {
         Napi::Object r = Napi::Object::New(info.Env());
         r.Set("triangles", static_cast<double>(s->triangleCount()));
         r.Set("vertices", static_cast<double>(s->vertexCount()));
-        r.Set("bvhNodes", static_cast<double>(s->nodes4_.size()));
+        r.Set("bvhNodes", static_cast<double>(s->nodes8_.size()));
         r.Set("bvhDepth", s->bvhDepth());
         r.Set("emissiveTriangles", static_cast<double>(s->emissiveTris_.size()));
         r.Set("lights", static_cast<double>(s->lights_.size()));
+        static const char *const kPaths[] = {"scalar", "sse", "avx2"};
+        r.Set("traversal", kPaths[cpuTraversal()]);
         return r;
     });
 }
@@ -319,7 +322,7 @@ Napi::Value IntersectRays(const Napi::CallbackInfo &info) {
                    "rays must be a Float32Array");
         Napi::Float32Array rays = info[1].As<Napi::Float32Array>();
         RF_REQUIRE("ENGINE_BAD_OPTIONS", rays.ElementLength() % 7 == 0, "rays must hold 7 numbers per ray");
-        // mode: 'bvh' (4-wide, the CPU's), 'bvh2' (binary, the GPU's) or 'brute'.
+        // mode: 'bvh' (8-wide, the CPU's), 'bvh2' (binary, the GPU's) or 'brute'.
         std::string mode = info.Length() >= 3 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "bvh";
         RF_REQUIRE("ENGINE_BAD_OPTIONS", mode == "bvh" || mode == "bvh2" || mode == "brute",
                    "intersectRays mode must be 'bvh', 'bvh2' or 'brute', got '" << mode << "'");

@@ -183,7 +183,7 @@ BVHBuildOutput buildBVH(const float *positions, const uint32_t *indices, size_t 
         tasks.push_back({left + 1, mid, task.end, task.depth + 1});
         tasks.push_back({left, task.begin, mid, task.depth + 1});
     }
-    CHECK(out.depth < kTraversalStackSize);
+    CHECK(out.depth < kTraversalStackSize2);
     out.tris.resize(triCount);
     for (size_t i = 0; i < triCount; ++i) {
         uint32_t t = ids[i];
@@ -194,7 +194,7 @@ BVHBuildOutput buildBVH(const float *positions, const uint32_t *indices, size_t 
         out.tris[i] = TriAccel{v0, v1 - v0, v2 - v0};
     }
     out.triOrder = std::move(ids);
-    collapseToBVH4(out);
+    collapseToWide(out);
     return out;
 }
 

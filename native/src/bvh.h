@@ -9,10 +9,10 @@ namespace rf {
 
 struct BVHBuildOutput {
     NodeVector nodes;    // the binary tree
-    Node4Vector nodes4;  // the same tree collapsed to 4-wide nodes (what the CPU traverses)
-    PackVector packs;    // the 4-wide tree's leaf triangles, four to a pack
+    Node8Vector nodes8;  // the same tree collapsed to 8-wide nodes (what the CPU traverses)
+    PackVector packs;    // the 8-wide tree's leaf triangles, four to a pack
     std::vector<uint32_t> packTri;  // lane j of pack p -> original triangle, at 4 p + j
-    int depth4 = 0;
+    int depth8 = 0;
     std::vector<TriAccel> tris;
     std::vector<uint32_t> triOrder;
     int depth = 0;
@@ -22,8 +22,8 @@ struct BVHBuildOutput {
 // always gives the same tree.
 BVHBuildOutput buildBVH(const float *positions, const uint32_t *indices, size_t triCount);
 
-// Collapses a binary BVH into 4-wide nodes (each node adopts grandchildren, largest first)
-// whose leaves hold their triangles in packs of four (bvh4.cc). Needs tris and triOrder.
-void collapseToBVH4(BVHBuildOutput &bvh);
+// Collapses a binary BVH into 8-wide nodes (each node adopts grandchildren, largest first)
+// whose leaves hold their triangles in packs of four (bvh8.cc). Needs tris and triOrder.
+void collapseToWide(BVHBuildOutput &bvh);
 
 }  // namespace rf

@@ -173,7 +173,7 @@ void intersectRays(const Scene &scene, const float *rays, size_t count, bool bru
         } else {
             SceneView noAlpha = sv;
             noAlpha.anyAlpha = 0;
-            if (bruteForce == false && binaryTree) noAlpha.nodes4 = nullptr;
+            if (binaryTree) noAlpha.nodes8 = nullptr;
             found = intersectClosest(noAlpha, ray, tmax, 0, hit);
         }
         float *h = hits + 4 * i;

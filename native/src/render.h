@@ -57,7 +57,7 @@ bool cudaCompiledIn();
 
 // Brute-force or BVH closest-hit queries for tests. rays: 7 floats each (o, d, tmax);
 // hits: 4 floats each (t or -1, triangle index, b1, b2). Alpha tests are skipped. binaryTree
-// walks the binary BVH (the GPU's) instead of the 4-wide one.
+// walks the binary BVH (the GPU's) instead of the 8-wide one.
 void intersectRays(const Scene &scene, const float *rays, size_t count, bool bruteForce,
                    float *hits, bool binaryTree = false);
 

@@ -176,7 +176,7 @@ Scene::Scene(SceneDesc &&desc) {
     buildMaterialsAndTextures(desc);
     BVHBuildOutput bvh = buildBVH(positions_.data(), indices_.data(), indices_.size() / 3);
     nodes2_ = std::move(bvh.nodes);
-    nodes4_ = std::move(bvh.nodes4);
+    nodes8_ = std::move(bvh.nodes8);
     packs_ = std::move(bvh.packs);
     packTri_ = std::move(bvh.packTri);
     tris_ = std::move(bvh.tris);
@@ -349,7 +349,7 @@ void Scene::buildLights(const SceneDesc &desc) {
 void Scene::makeView(const SceneDesc &desc) {
     SceneView &v = view_;
     v.nodes2 = nodes2_.empty() ? nullptr : nodes2_.data();
-    v.nodes4 = nodes4_.empty() ? nullptr : nodes4_.data();
+    v.nodes8 = nodes8_.empty() ? nullptr : nodes8_.data();
     v.packs = packs_.empty() ? nullptr : packs_.data();
     v.packTri = packTri_.empty() ? nullptr : packTri_.data();
     v.tris = tris_.data();

@@ -24,7 +24,7 @@ struct CacheAlignedAllocator {
     bool operator!=(const CacheAlignedAllocator &) const { return false; }
 };
 using NodeVector = std::vector<BVHNode, CacheAlignedAllocator<BVHNode>>;
-using Node4Vector = std::vector<BVH4Node, CacheAlignedAllocator<BVH4Node>>;
+using Node8Vector = std::vector<BVH8Node, CacheAlignedAllocator<BVH8Node>>;
 using PackVector = std::vector<TriPack4, CacheAlignedAllocator<TriPack4>>;
 
 struct TextureDesc {
@@ -134,7 +134,7 @@ class Scene {
     std::vector<float> envMarginalCdf_, envConditionalCdf_;
     std::vector<float> envTexels_;  // the HDRI background, RGB floats
     NodeVector nodes2_;
-    Node4Vector nodes4_;
+    Node8Vector nodes8_;
     PackVector packs_;
     std::vector<uint32_t> packTri_;
     std::vector<TriAccel> tris_;

@@ -92,15 +92,15 @@ struct alignas(32) BVHNode {
     int32_t count;
 };
 
-// 4-wide BVH node (128 bytes, two cache lines), collapsed from the binary tree: the boxes of up
-// to four children in structure-of-arrays form so one step tests all four at once.
+// 8-wide node (256 bytes, four cache lines), collapsed from the binary tree: the boxes of up to
+// eight children in structure-of-arrays form so one step tests all eight at once.
 // count[k] > 0: leaf child with count[k] triangles in the packs [child[k], child[k] +
 // ceil(count[k] / 4)); count[k] == 0: inner child node child[k]; count[k] < 0: empty slot.
-struct alignas(64) BVH4Node {
-    float bminX[4], bminY[4], bminZ[4];
-    float bmaxX[4], bmaxY[4], bmaxZ[4];
-    int32_t child[4];
-    int32_t count[4];
+struct alignas(64) BVH8Node {
+    float bminX[8], bminY[8], bminZ[8];
+    float bmaxX[8], bmaxY[8], bmaxZ[8];
+    int32_t child[8];
+    int32_t count[8];
 };
 
 // Precomputed triangle for intersection, stored in BVH order.
@@ -108,7 +108,7 @@ struct TriAccel {
     Vec3 v0, e1, e2;
 };
 
-// Four triangles of a 4-wide BVH leaf side by side (structure of arrays), tested at once on
+// Four triangles of an 8-wide BVH leaf side by side (structure of arrays), tested at once on
 // the CPU. Unused lanes are all zero (a degenerate triangle nothing hits).
 struct alignas(16) TriPack4 {
     float v0x[4], v0y[4], v0z[4];
@@ -118,8 +118,8 @@ struct alignas(16) TriPack4 {
 
 struct SceneView {
     const BVHNode *nodes2;   // binary tree (always present when there are triangles)
-    const BVH4Node *nodes4;  // the same tree, 4-wide; null to traverse the binary one
-    const TriPack4 *packs;   // the 4-wide tree's leaves (with nodes4)
+    const BVH8Node *nodes8;  // the same tree, 8-wide (the CPU's); null to traverse the binary one
+    const TriPack4 *packs;   // the 8-wide tree's leaves (with nodes8)
     const uint32_t *packTri;  // lane j of pack p -> original triangle index, at 4 p + j
     const TriAccel *tris;
     const uint32_t *triOrder;  // BVH slot -> original triangle index

@@ -54,6 +54,8 @@ export interface NativeSceneInfo {
   bvhDepth: number;
   emissiveTriangles: number;
   lights: number;
+  /** The CPU's node test: avx2, sse or scalar (the widest this CPU runs; RAYFARM_TRAVERSAL narrows it). All render the same bits. */
+  traversal: 'avx2' | 'sse' | 'scalar';
 }
 
 /** The N-API surface of rayfarm_native.node. */

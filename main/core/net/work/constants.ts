@@ -14,9 +14,12 @@ export const WORK_LIMITS: ProtocolLimits = {
  * Engine id the built-in path tracer announces and operators list. The number changes
  * whenever the same task renders to other pixels (proof of render compares them): 2 counts
  * bounces as Cycles does and reads KHR_materials_specular; 3 mip-maps textures (ray cones) and
- * renders KHR_texture_transform and the transmission, ior, volume, clear coat and sheen extensions.
+ * renders KHR_texture_transform and the transmission, ior, volume, clear coat and sheen extensions;
+ * 4 walks an 8-wide BVH on the CPU (two triangles hit at the same rounded distance, or a box
+ * entered at the distance of a hit, may resolve the other way: a few pixels in 10^5 move by
+ * under 1 %, the same on every CPU: AVX2, SSE or neither).
  */
-export const ENGINE_ID = 'rayfarm-pt/3';
+export const ENGINE_ID = 'rayfarm-pt/4';
 
 /** The engine a job needs: its spec's (a Blender job's `blender-cycles/<major.minor>`), else the built-in path tracer. */
 export function jobEngine(spec: { engine?: string | undefined }): string {

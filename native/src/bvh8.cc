@@ -1,6 +1,10 @@
-// The CPU's tree: the binary BVH collapsed to 4-wide nodes whose leaves keep their triangles in
-// packs of four (structure of arrays), so one SSE step tests four boxes or four triangles.
+// The CPU's tree: the binary BVH collapsed to 8-wide nodes whose leaves keep their triangles in
+// packs of four (structure of arrays), so one SIMD step tests eight boxes (AVX2; two SSE steps
+// elsewhere) or four triangles. Eight children a node: a ray goes down about half as many
+// levels as in a 4-wide tree (measured on heavy.glb with AVX2: ~12 % less time per sample).
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "bvh.h"
 #include "intersect.h"
@@ -66,34 +70,31 @@ int32_t appendPacks(BVHBuildOutput &bvh, Range range) {
     return first;
 }
 
-}  // namespace
-
-void collapseToBVH4(BVHBuildOutput &bvh) {
-    bvh.nodes4.clear();
-    bvh.packs.clear();
-    bvh.packTri.clear();
-    bvh.depth4 = 0;
-    if (bvh.nodes.empty()) return;
-    const std::vector<Range> ranges = subtreeRanges(bvh.nodes);
+// Collapses the binary tree into W-wide nodes: each node adopts grandchildren, opening its
+// largest inner child each time, until it has W children. Leaves are the binary subtrees of at
+// most kPackLeaf triangles (or binary leaves); `leafPack` maps such a binary node to the first
+// of its packs, appending them the first time it is met.
+template <int W, typename Node, typename NodeVec>
+int collapse(BVHBuildOutput &bvh, const std::vector<Range> &ranges, std::vector<int32_t> &leafPack,
+             NodeVec &nodesOut) {
+    nodesOut.clear();
+    int depthOut = 0;
     auto isLeaf = [&](int i) {
         return bvh.nodes[i].count > 0 || ranges[i].end - ranges[i].begin <= kPackLeaf;
     };
     struct Task {
-        int node2;  // binary node whose children become this 4-wide node's children
-        int node4;
+        int node2;  // binary node whose children become this node's children
+        int nodeW;
         int depth;
     };
-    bvh.nodes4.push_back(BVH4Node{});
-    bvh.packs.reserve(bvh.tris.size() / 2 + 1);
-    bvh.packTri.reserve(2 * bvh.tris.size() + 4);
+    nodesOut.push_back(Node{});
     std::vector<Task> tasks;
     tasks.push_back({0, 0, 1});
     while (!tasks.empty()) {
         Task task = tasks.back();
         tasks.pop_back();
-        bvh.depth4 = std::max(bvh.depth4, task.depth);
-        // Gather up to four children, opening the largest inner child each time.
-        int kids[4];
+        depthOut = std::max(depthOut, task.depth);
+        int kids[W];
         int n = 0;
         if (isLeaf(task.node2)) {
             kids[n++] = task.node2;  // a leaf root: one leaf child
@@ -101,7 +102,7 @@ void collapseToBVH4(BVHBuildOutput &bvh) {
             const BVHNode &root = bvh.nodes[task.node2];
             kids[n++] = root.first;
             kids[n++] = root.first + 1;
-            while (n < 4) {
+            while (n < W) {
                 int best = -1;
                 float bestArea = -1.f;
                 for (int k = 0; k < n; ++k) {
@@ -117,8 +118,8 @@ void collapseToBVH4(BVHBuildOutput &bvh) {
                 kids[n++] = bvh.nodes[open].first + 1;
             }
         }
-        BVH4Node out{};
-        for (int k = 0; k < 4; ++k) {
+        Node out{};
+        for (int k = 0; k < W; ++k) {
             if (k >= n) {
                 out.bminX[k] = out.bminY[k] = out.bminZ[k] = 0.f;
                 out.bmaxX[k] = out.bmaxY[k] = out.bmaxZ[k] = 0.f;
@@ -135,19 +136,48 @@ void collapseToBVH4(BVHBuildOutput &bvh) {
             out.bmaxZ[k] = c.bmax.z;
             if (isLeaf(kids[k])) {
                 Range r = ranges[kids[k]];
-                out.child[k] = appendPacks(bvh, r);
+                if (leafPack[kids[k]] < 0) leafPack[kids[k]] = appendPacks(bvh, r);
+                out.child[k] = leafPack[kids[k]];
                 out.count[k] = r.end - r.begin;
             } else {
-                int index = static_cast<int>(bvh.nodes4.size());
-                bvh.nodes4.push_back(BVH4Node{});
+                int index = static_cast<int>(nodesOut.size());
+                nodesOut.push_back(Node{});
                 out.child[k] = index;
                 out.count[k] = 0;
                 tasks.push_back({kids[k], index, task.depth + 1});
             }
         }
-        bvh.nodes4[task.node4] = out;
+        nodesOut[task.nodeW] = out;
     }
-    CHECK(3 * bvh.depth4 < kTraversalStackSize);
+    return depthOut;
+}
+
+}  // namespace
+
+CpuTraversal detectCpuTraversal() {
+    int best = RF_TRAVERSE_SSE ? kTraversalSse : kTraversalScalar;
+#if RF_HAS_AVX2_PATH
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) best = kTraversalAvx2;
+#endif
+    const char *want = std::getenv("RAYFARM_TRAVERSAL");
+    if (want && std::strcmp(want, "scalar") == 0) best = kTraversalScalar;
+    if (want && std::strcmp(want, "sse") == 0 && best > kTraversalSse) best = kTraversalSse;
+    return static_cast<CpuTraversal>(best);
+}
+
+void collapseToWide(BVHBuildOutput &bvh) {
+    bvh.nodes8.clear();
+    bvh.packs.clear();
+    bvh.packTri.clear();
+    bvh.depth8 = 0;
+    if (bvh.nodes.empty()) return;
+    const std::vector<Range> ranges = subtreeRanges(bvh.nodes);
+    std::vector<int32_t> leafPack(bvh.nodes.size(), -1);
+    bvh.packs.reserve(bvh.tris.size() / 2 + 1);
+    bvh.packTri.reserve(2 * bvh.tris.size() + 4);
+    bvh.depth8 = collapse<8, BVH8Node>(bvh, ranges, leafPack, bvh.nodes8);
+    CHECK(7 * bvh.depth8 < kTraversalStackSize);
 }
 
 }  // namespace rf
