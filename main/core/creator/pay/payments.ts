@@ -195,7 +195,7 @@ export class CreatorPayments implements PaymentHooks {
   }
 
   admit(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | { reason: string; retryAfterMs: number } | undefined {
-    const job = this.o.jobs.find(jobId);
+    const job = this.o.jobs.peek(jobId);
     if (!job) return undefined;
     if (job.state !== 'running') return `the job is ${job.state}`;
     const rep = this.o.reputation.get(op.address);
@@ -233,12 +233,17 @@ export class CreatorPayments implements PaymentHooks {
     return undefined;
   }
 
+  /** Reads a newly bound operator's reputation into the cache (its first request then reads no row). */
+  bound(address: string): void {
+    this.o.reputation.get(address);
+  }
+
   taskPrice(jobId: string): string | undefined {
-    return this.o.jobs.find(jobId)?.taskPrice;
+    return this.o.jobs.peek(jobId)?.taskPrice;
   }
 
   leasePay(jobId: string, address: string): { chainJobId: string; allocated: string } | undefined {
-    const job = this.o.jobs.find(jobId);
+    const job = this.o.jobs.peek(jobId);
     if (!job) return undefined;
     return { chainJobId: job.chainJobId, allocated: (this.o.allocations?.allocated(job.chainJobId, address) ?? 0n).toString() };
   }
@@ -278,7 +283,7 @@ export class CreatorPayments implements PaymentHooks {
   }
 
   idle(jobId: string, op: OperatorRef): void {
-    if (this.o.jobs.find(jobId)) this.held.idle(jobId, op.address);
+    if (this.o.jobs.peek(jobId)) this.held.idle(jobId, op.address);
   }
 
   settle(jobId: string): Promise<void> | undefined {
