@@ -3,8 +3,9 @@
  * ONE JSON line {operators, tasks, seconds, operatorIdleShare, leaseP99Ms, leaseP99RunningMs,
  * creatorCpuPercent, creatorRssMB, verifyBacklogMax}. leaseP99Ms is over every lease;
  * leaseP99RunningMs leaves out the start, when all 1,000 operators ask for their first two
- * tasks in the same instant (2,000 requests queued at once; stderr's startBurst says how long
- * the creator took to answer them).
+ * tasks in the same instant (1,000 requests for two tasks each, the work protocol's `count`;
+ * stderr's startBurst says how long the creator took to answer them, its CPU time
+ * creatorCpuMs, and sendSpanMs how long the operators took to send them).
  *
  * This process is the creator and is what is measured: the real Dispatcher with its SQLite
  * file (WAL, synchronous = FULL) and blob store, the real CreatorPayments (reputation, the
@@ -26,13 +27,14 @@
  * fit): each patch waits its modelled GPU time on the creator's one render slot
  * (model.ts: CREATOR_SCORE, VERIFY_CALL_SIM_MS) and returns the deterministic pixels the
  * operators render, so honest results match and cheaters' do not. Which results are
- * re-rendered and which patches is the verifier's real decision: the app's default audit plan
- * with held pay (creator/pay/held-pay.ts), closing re-renders included. The job ends once every
+ * re-rendered and which patches is the verifier's real decision: the sampled audit plan (not
+ * the app's EVERY_RESULT_AUDIT) with held pay (creator/pay/held-pay.ts), closing re-renders included. The job ends once every
  * held tail is closed, so `seconds` includes them. The signatures of results are recovered in
  * the signature worker thread, as NetService does; its CPU counts in creatorCpuPercent.
  *
- * lease latency: from the operator's send (epoch ms) to the creator's answer being posted,
- * so a blocked creator event loop counts. operatorIdleShare: see operators.ts report().
+ * lease latency: from the operator's send (epoch ms) to the write of the creator's answer
+ * (the answers to one read of the socket go out in one write, at most 64 together), so a
+ * blocked creator event loop counts; every lease of an answer counts once. operatorIdleShare: see operators.ts report().
  * Progress goes to stderr every 10 s (BENCH_SCALE_QUIET=1: none; BENCH_SCALE_DEBUG=1: the
  * answers given, socket transit, event-loop lag and lease expiries too).
  */

@@ -172,7 +172,10 @@ export class CreatorPayments implements PaymentHooks {
     }
     // A failed re-render also forfeits the operator's held results on this job and bars it.
     // (With every result re-rendered nothing is held: a rejection is counted as it always was.)
-    if (this.audits.holdsPay && now && report.code === 'RESULT_MISMATCH') this.held.caught(input.jobId, address, report.reason ?? report.code);
+    // caught() counts the rejection in the operator's reputation: counted here as well, one bad
+    // result made two, and its next request was refused as "too low after 2 rejected results".
+    const caught = this.audits.holdsPay && now && report.code === 'RESULT_MISMATCH';
+    if (caught) this.held.caught(input.jobId, address, report.reason ?? 'RESULT_MISMATCH');
     this.o.ledger.recordVerdict({
       jobId: input.jobId,
       taskIndex: input.task.index,
@@ -189,7 +192,7 @@ export class CreatorPayments implements PaymentHooks {
       verifyMs: report.verifyMs,
       at: this.now(),
     });
-    this.o.reputation.rejected(input.operator.address);
+    if (!caught) this.o.reputation.rejected(input.operator.address);
     this.log(`verify: ${input.jobId} task ${input.task.id} from ${input.operator.address.slice(0, 10)} rejected: ${report.reason}`);
     return { verdict: 'rejected', reason: `proof of render failed: ${report.reason ?? report.code}`.slice(0, 300) };
   }
