@@ -198,8 +198,9 @@ export class Worker {
       for (const [i, job] of round.entries()) {
         const room = roomFor(this.held.values(), this.depth);
         if (this.stopped || room === 0 || !this.allowed()) return;
-        // One task from each creator of the round as before; the last asked for every slot still free.
-        const count = i === round.length - 1 ? Math.min(room, MAX_TASKS_PER_REQUEST) : 1;
+        // One task from each creator of the round as before; the last asked for every slot still
+        // free, unless payments judge each lease against those held (then one at a time, as before).
+        const count = i === round.length - 1 && !this.o.mayAsk && !this.o.admitLease ? Math.min(room, MAX_TASKS_PER_REQUEST) : 1;
         let res: WorkResponse;
         try {
           res = await this.o.link(job.creator).request(job.jobId, this.offer(), count);
