@@ -3,8 +3,9 @@
  * ONE JSON line {operators, tasks, seconds, operatorIdleShare, leaseP99Ms, leaseP99RunningMs,
  * creatorCpuPercent, creatorRssMB, verifyBacklogMax}. leaseP99Ms is over every lease;
  * leaseP99RunningMs leaves out the start, when all 1,000 operators ask for their first two
- * tasks in the same instant (2,000 requests queued at once; stderr's startBurst says how long
- * the creator took to answer them).
+ * tasks in the same instant (1,000 requests for two tasks each, the work protocol's `count`;
+ * stderr's startBurst says how long the creator took to answer them, its CPU time
+ * creatorCpuMs, and sendSpanMs how long the operators took to send them).
  *
  * This process is the creator and is what is measured: the real Dispatcher with its SQLite
  * file (WAL, synchronous = FULL) and blob store, the real CreatorPayments (reputation, the
@@ -26,13 +27,14 @@
  * fit): each patch waits its modelled GPU time on the creator's one render slot
  * (model.ts: CREATOR_SCORE, VERIFY_CALL_SIM_MS) and returns the deterministic pixels the
  * operators render, so honest results match and cheaters' do not. Which results are
- * re-rendered and which patches is the verifier's real decision: the app's default audit plan
- * with held pay (creator/pay/held-pay.ts), closing re-renders included. The job ends once every
+ * re-rendered and which patches is the verifier's real decision: the sampled audit plan (not
+ * the app's EVERY_RESULT_AUDIT) with held pay (creator/pay/held-pay.ts), closing re-renders included. The job ends once every
  * held tail is closed, so `seconds` includes them. The signatures of results are recovered in
  * the signature worker thread, as NetService does; its CPU counts in creatorCpuPercent.
  *
- * lease latency: from the operator's send (epoch ms) to the creator's answer being posted,
- * so a blocked creator event loop counts. operatorIdleShare: see operators.ts report().
+ * lease latency: from the operator's send (epoch ms) to the write of the creator's answer
+ * (the answers to one read of the socket go out in one write, at most 64 together), so a
+ * blocked creator event loop counts; every lease of an answer counts once. operatorIdleShare: see operators.ts report().
  * Progress goes to stderr every 10 s (BENCH_SCALE_QUIET=1: none; BENCH_SCALE_DEBUG=1: the
  * answers given, socket transit, event-loop lag and lease expiries too).
  */
@@ -59,6 +61,7 @@ import { decodeJson, encodeJson } from '../main/core/net/codec';
 import { sharedSignaturePool } from '../main/core/creator/proof/signature-pool';
 import { WORK_LIMITS } from '../main/core/net/work/constants';
 import { WorkRequestSchema } from '../main/core/net/work/messages';
+import { quickWorkRequest } from '../main/core/net/work/request-check';
 import type { WorkResponse } from '../main/core/net/work/messages';
 import { RESULT_LIMITS } from '../main/core/net/result/constants';
 import { admitResult } from '../main/core/net/result/result';
@@ -171,6 +174,31 @@ const post = (m: ToOperators, bins: Uint8Array[] = [], sock = workSock): void =>
   // One write per frame (three small writes cost three system calls).
   sock.write(Buffer.concat(frame(m, bins)));
 };
+/**
+ * Work answers go out in batches: those to the requests of one read from the socket (at most
+ * 64) in one write, as a server answering many requests read at once does. A lease's latency
+ * ends when its batch is written, not when its answer was made.
+ */
+const workOut: Buffer[] = [];
+const workOutSent: { at: number; sent: number }[] = [];
+let workFlush: NodeJS.Immediate | undefined;
+const flushWork = (): void => {
+  if (workFlush) clearImmediate(workFlush);
+  workFlush = undefined;
+  if (workOut.length === 0) return;
+  const w0 = performance.now();
+  workSock.write(workOut.length === 1 ? workOut[0]! : Buffer.concat(workOut));
+  if (leaseMs.length <= 2 * OPERATORS) burstWork.ms += performance.now() - w0;
+  workOut.length = 0;
+  const t = epochMs();
+  for (const w of workOutSent) leaseMs[w.at] = t - w.sent;
+  workOutSent.length = 0;
+};
+const postWork = (m: ToOperators, bins: Uint8Array[]): void => {
+  workOut.push(...frame(m, bins));
+  if (workOut.length >= 64 * 3) flushWork();
+  else workFlush ??= setImmediate(flushWork);
+};
 let peers: { peerId: string; address: string }[] = [];
 const leaseMs: number[] = [];
 /** When each lease was asked for (epoch ms), beside leaseMs. */
@@ -183,8 +211,8 @@ function onWork(m: Extract<ToCreator, { t: 'work' }>, bytes: Uint8Array): void {
   const op = peers[m.op]!;
   let res: WorkResponse;
   try {
-    const req = decodeJson(bytes, WorkRequestSchema, WORK_LIMITS.maxMessageBytes);
-    if (req.type === 'request') res = d.request(op, req.jobId, req.offer) as WorkResponse;
+    const req = decodeJson(bytes, WorkRequestSchema, WORK_LIMITS.maxMessageBytes, quickWorkRequest);
+    if (req.type === 'request') res = d.request(op, req.jobId, req.offer, req.count) as WorkResponse;
     else if (req.type === 'renew') {
       res = d.renew(op, req.leaseId);
       lastRenew.set(req.leaseId, performance.now());
@@ -192,9 +220,14 @@ function onWork(m: Extract<ToCreator, { t: 'work' }>, bytes: Uint8Array): void {
     else if (req.type === 'release') res = d.release(op, req.leaseId, req.reason);
     else res = d.fail(op, req.leaseId, req.reason);
     if (req.type === 'request' && res.status === 'ok') {
-      leaseMs.push(epochMs() - m.sent);
-      leaseSent.push(m.sent);
-      if (process.env.BENCH_SCALE_DEBUG && res.lease) leasedAt.set(res.lease.leaseId, performance.now());
+      // Every lease of the answer counts (a request for two tasks answered with two: two leases);
+      // its latency is filled in when the answer is written (flushWork).
+      for (const l of [res.lease, ...(res.more ?? [])]) {
+        workOutSent.push({ at: leaseMs.length, sent: m.sent });
+        leaseMs.push(NaN);
+        leaseSent.push(m.sent);
+        if (process.env.BENCH_SCALE_DEBUG && l) leasedAt.set(l.leaseId, performance.now());
+      }
     }
   } catch (err) {
     res = { status: 'error', code: 'BENCH', message: (err as Error).message.slice(0, 300) };
@@ -203,11 +236,11 @@ function onWork(m: Extract<ToCreator, { t: 'work' }>, bytes: Uint8Array): void {
     const k = `${res.status} ${'reason' in res ? res.reason : ''}`;
     answers.set(k, (answers.get(k) ?? 0) + 1);
   }
-  post({ t: 'reply', op: m.op, seq: m.seq }, [encodeJson(res)]);
+  postWork({ t: 'reply', op: m.op, seq: m.seq }, [encodeJson(res)]);
 }
 const answers = new Map<string, number>();
 /** Creator time spent answering the start burst's work messages (real ms), and how many. */
-const burstWork = { ms: 0, n: 0 };
+const burstWork = { ms: 0, n: 0, cpuMs: 0 };
 const lastRenew = new Map<string, number>();
 const leasedAt = new Map<string, number>();
 const expiredAfter: number[] = [];
@@ -260,7 +293,8 @@ async function onResult(m: Extract<ToCreator, { t: 'result' }>, headerBytes: Uin
 }
 
 let rssMax = 0;
-const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 200);
+// rss() alone: memoryUsage() also walks the heap's spaces (milliseconds of the creator's time each call).
+const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), 200);
 let cpu0 = process.cpuUsage();
 let wall0 = performance.now();
 const finished = new Promise<void>((r) => d.onJobFinished(() => r()));
@@ -286,6 +320,8 @@ const reported = new Promise<Extract<ToCreator, { t: 'report' }>>((resolve) => {
     const m = raw as ToCreator;
     if (m.t === 'hello') {
       peers = m.ops;
+      // Each operator has bound its address (the app's hello protocol, before any work request).
+      for (const p of peers) d.peerBound(p.address);
       cpu0 = process.cpuUsage();
       wall0 = performance.now();
       post({ t: 'start', jobId: job.id });
@@ -295,6 +331,7 @@ const reported = new Promise<Extract<ToCreator, { t: 'report' }>>((resolve) => {
       onWork(m, bins[0]!);
       if (leaseMs.length <= 2 * OPERATORS) burstWork.ms += performance.now() - t;
       if (leaseMs.length <= 2 * OPERATORS) burstWork.n++;
+      if (leaseMs.length >= 2 * OPERATORS && burstWork.cpuMs === 0) burstWork.cpuMs = (() => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1000; })();
     }
     else if (m.t === 'gone') d.peerGone(peers[m.op]!.peerId);
     else if (m.t === 'report') resolve(m);
@@ -304,7 +341,10 @@ const reported = new Promise<Extract<ToCreator, { t: 'report' }>>((resolve) => {
     resultTransit = Math.max(resultTransit, epochMs() - m.sent);
     void onResult(m, bins[0]!, bins[1]!);
   });
-  workSock.on('data', (c: Buffer) => reader.push(c));
+  workSock.on('data', (c: Buffer) => {
+    reader.push(c);
+    flushWork();
+  });
   resultSock.on('data', (c: Buffer) => resultReader.push(c));
 });
 const outcome = await Promise.race([finished.then(() => 'finished' as const), new Promise<'cut'>((r) => {
@@ -320,6 +360,7 @@ clearInterval(progressTimer);
 clearInterval(lagTimer);
 // The start: every operator asks for its first two tasks at once (2,000 requests in a burst).
 // Running: leases asked for after the creator answered that many.
+flushWork();
 const fill = Math.min(leaseMs.length, 2 * OPERATORS) - 1;
 const fillEnd = fill >= 0 ? leaseSent[fill]! + leaseMs[fill]! : 0;
 const running = leaseMs.filter((_, i) => leaseSent[i]! > fillEnd).sort((a, b) => a - b);
@@ -341,7 +382,7 @@ console.log(
     ...(before ? { variant: 'before' } : {}),
   }),
 );
-console.error(JSON.stringify({ done: progress.done, failed: progress.failed, leases: sorted.length, leaseP50Ms: Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10, startBurst: { leases: startBurst.length, handlerMs: Math.round(burstWork.ms), messages: burstWork.n, p50Ms: Math.round(startBurst[Math.floor(startBurst.length / 2)] ?? 0), maxMs: Math.round(startBurst.at(-1) ?? 0), seconds: Math.round((fillEnd - (leaseSent[0] ?? fillEnd)) / 100) / 10 }, idleWindowSeconds: Math.round(report.windowSeconds), verdicts: ledger.counts(job.id), audits: payments.audits.counts, reRendersInFlightMax: payments.audits.maxInFlight }));
+console.error(JSON.stringify({ done: progress.done, failed: progress.failed, leases: sorted.length, leaseP50Ms: Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10, startBurst: { leases: startBurst.length, handlerMs: Math.round(burstWork.ms), messages: burstWork.n, p50Ms: Math.round(startBurst[Math.floor(startBurst.length / 2)] ?? 0), maxMs: Math.round(startBurst.at(-1) ?? 0), seconds: Math.round((fillEnd - (leaseSent[0] ?? fillEnd)) / 100) / 10, sendSpanMs: Math.round(Math.max(0, ...leaseSent.slice(0, fill + 1)) - Math.min(Infinity, ...leaseSent.slice(0, fill + 1))), creatorCpuMs: Math.round(burstWork.cpuMs) }, idleWindowSeconds: Math.round(report.windowSeconds), verdicts: ledger.counts(job.id), audits: payments.audits.counts, reRendersInFlightMax: payments.audits.maxInFlight }));
 store.close();
 child.kill();
 process.exit(0);

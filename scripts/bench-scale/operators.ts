@@ -133,16 +133,17 @@ class Operator {
     return ask(this.n, 'work', encodeJson(req), WorkResponseSchema, WORK_LIMITS.maxMessageBytes);
   }
 
-  /** Keeps one task rendering and one queued. */
+  /** Keeps one task rendering and one queued: asks once for as many as it has room for (the worker's `count`). */
   private top(): void {
     if (this.asking || this.gone || finished) return;
-    if (this.queue.length + (this.running ? 1 : 0) + this.delivering >= 2) return;
+    const room = 2 - (this.queue.length + (this.running ? 1 : 0) + this.delivering);
+    if (room <= 0) return;
     this.asking = true;
-    void this.work({ type: 'request', jobId, offer: { engines: [ENGINE_ID], maxSceneBytes: 1 << 30 } }).then((res) => {
+    void this.work({ type: 'request', jobId, offer: { engines: [ENGINE_ID], maxSceneBytes: 1 << 30 }, ...(room > 1 ? { count: room } : {}) }).then((res) => {
       this.asking = false;
       if (this.gone || finished) return;
       if (res.status === 'ok' && res.lease) {
-        this.queue.push(res.lease);
+        this.queue.push(res.lease, ...(res.more ?? []));
         this.next();
         this.top();
       } else if (res.status === 'none' || res.status === 'busy') {

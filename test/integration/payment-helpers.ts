@@ -12,6 +12,7 @@ import type { ChainConnection } from '../../main/core/chain/network';
 import { JobStateStore } from '../../main/core/creator/pay/job-state';
 import { JobService } from '../../main/core/creator/pay/job-service';
 import { CreatorPayments } from '../../main/core/creator/pay/payments';
+import type { CreatorPaymentsOptions } from '../../main/core/creator/pay/payments';
 import { heldPayTies } from '../../main/core/creator/pay/held-pay';
 import { Allocations } from '../../main/core/creator/pay/allocations';
 import type { PaymentHooks } from '../../main/core/creator/dispatch/dispatcher';
@@ -129,7 +130,7 @@ export interface PayCreator {
 export async function startPayCreator(
   chain: PayChain,
   wallet: Wallet,
-  opts: { dir?: string; maxTaskFailures?: number; baseRate?: bigint; hooks?: (honest: CreatorPayments) => Partial<PaymentHooks>; leaseMs?: number } = {},
+  opts: { dir?: string; maxTaskFailures?: number; baseRate?: bigint; hooks?: (honest: CreatorPayments) => Partial<PaymentHooks>; leaseMs?: number; audit?: CreatorPaymentsOptions['audit'] } = {},
 ): Promise<PayCreator> {
   const signer = wallet.connect(chain.conn.provider);
   // The stores live in the node's database, opened by startNode; the hooks are bound late.
@@ -151,6 +152,7 @@ export async function startPayCreator(
         leaseFailed: (e) => late.payments!.leaseFailed(e),
         settle: (j) => late.payments!.settle(j),
         idle: (j, op) => late.payments!.idle(j, op),
+        bound: (a) => late.payments!.bound(a),
       },
       maxTaskFailures: opts.maxTaskFailures ?? 8,
       maxOperatorFailures: 2,
@@ -175,6 +177,7 @@ export async function startPayCreator(
     allocations: new Allocations({ chain: chain.conn.escrow.connect(signer), batchMs: 50, log: (l) => node.lines.push(l) }),
     leasedTo: (jobId, address) => svc.dispatcher.leasedTo(jobId, address),
     held: heldPayTies(() => svc.dispatcher, node.store.blobs),
+    ...(opts.audit ? { audit: opts.audit } : {}),
     log: (l) => node.lines.push(l),
   });
   if (opts.hooks) late.hooks = opts.hooks(late.payments);

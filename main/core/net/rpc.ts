@@ -49,6 +49,8 @@ export function offenceOf(err: unknown): Offence | undefined {
 export function serveJson<S extends z.ZodType>(opts: {
   protocol: string;
   schema: S;
+  /** A cheaper check of the most frequent requests, accepting only what `schema` accepts (see decodeJson). */
+  quick?: (raw: unknown) => z.output<S> | undefined;
   limits: ProtocolLimits;
   guard: PeerGuard;
   log: (line: string) => void;
@@ -70,7 +72,7 @@ export function serveJson<S extends z.ZodType>(opts: {
     }
     try {
       const bytes = await framed.readRequired(limits.timeoutMs);
-      const req = decodeJson(bytes, opts.schema, limits.maxMessageBytes);
+      const req = decodeJson(bytes, opts.schema, limits.maxMessageBytes, opts.quick);
       const res = await opts.handle(req, { peer, stream: framed, connection });
       await framed.write(encodeJson(res), limits.timeoutMs);
       await framed.close(limits.timeoutMs);

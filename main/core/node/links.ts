@@ -11,7 +11,7 @@ import { sha256Hex } from '../store';
 /** A link to this node's own dispatcher. */
 export function localLink(dispatcher: Dispatcher, self: { peerId: string; address: string }): CreatorLink {
   return {
-    request: async (jobId, offer) => dispatcher.request(self, jobId, offer),
+    request: async (jobId, offer, count) => dispatcher.request(self, jobId, offer, count),
     renew: async (leaseId) => dispatcher.renew(self, leaseId),
     release: async (leaseId, reason) => dispatcher.release(self, leaseId, reason),
     fail: async (leaseId, reason) => dispatcher.fail(self, leaseId, reason),
@@ -24,7 +24,7 @@ export function localLink(dispatcher: Dispatcher, self: { peerId: string; addres
 /** A link to a creator elsewhere on the network. */
 export function remoteLink(stack: NetStack, creator: string, otherSources: () => string[]): CreatorLink {
   return {
-    request: (jobId, offer) => stack.work.request(creator, jobId, offer),
+    request: (jobId, offer, count) => stack.work.request(creator, jobId, offer, count),
     renew: (leaseId) => stack.work.send(creator, { type: 'renew', leaseId }),
     release: (leaseId, reason) => stack.work.send(creator, { type: 'release', leaseId, reason: reason.slice(0, 300) }),
     fail: (leaseId, reason) => stack.work.send(creator, { type: 'fail', leaseId, reason: reason.slice(0, 300) }),

@@ -178,9 +178,10 @@ export class NetService {
     stack.announce.onAnnouncement(() => this.worker.kick());
     stack.node.onPeer((p) => {
       if (!p.connected) dispatcher.peerGone(p.id);
+      else if (p.address) dispatcher.peerBound(p.address);
       // A creator that is back (restarted, reconnected, bound again) gets its waiting results
       // now, not after the growing pause its absence built up.
-      else this.worker.redeliverWaiting(p.id);
+      if (p.connected) this.worker.redeliverWaiting(p.id);
     });
     stack.node.pubsub.addEventListener('subscription-change', () => this.scheduleAnnounce());
     dispatcher.onChange(() => this.scheduleAnnounce(1000));

@@ -206,6 +206,7 @@ export class PublicModeSlot {
           leaseFailed: (e) => this.current?.creator.leaseFailed(e),
           settle: (j) => this.current?.creator.settle(j),
           idle: (j, op) => this.current?.creator.idle(j, op),
+          bound: (a) => this.current?.creator.bound(a),
         },
         // A cheat's rejected result must not fail the task for the honest operators after it.
         maxTaskFailures: 12,

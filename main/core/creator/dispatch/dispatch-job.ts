@@ -137,20 +137,16 @@ export class JobState {
    * A task whose result from this peer or `address` was rejected is never given back to it.
    */
   take(op: string, now = 0, ownRetryAfterMs = Infinity, address?: string): number | undefined {
+    // No closures here: this runs on every lease (bench:scale's start hands out 2,000 at once).
     let fallback = -1;
-    const failedAt = (idx: number): number | undefined => this.failedBy.get(idx)?.get(op) ?? (this.isBarred(idx, address) ? 0 : undefined);
-    const consider = (idx: number): void => {
-      const at = failedAt(idx);
-      if (fallback < 0 && at !== undefined && now - at >= ownRetryAfterMs && !this.isBarred(idx, op, address)) fallback = idx;
-    };
     for (let i = 0; i < this.retry.length; i++) {
       const idx = this.retry[i]!;
       if (this.state[idx] !== TASK_PENDING) {
         this.retry.splice(i--, 1);
         continue;
       }
-      if (failedAt(idx) !== undefined) {
-        consider(idx);
+      if (this.failedAt(idx, op, address) !== undefined) {
+        if (fallback < 0 && this.mayRetry(idx, op, now, ownRetryAfterMs, address)) fallback = idx;
         continue;
       }
       this.retry.splice(i, 1);
@@ -161,8 +157,8 @@ export class JobState {
     for (let i = this.head; i < this.queue.length && i < this.head + SCAN_LIMIT; i++) {
       const idx = this.queue[i]!;
       if (this.state[idx] !== TASK_PENDING) continue;
-      if (failedAt(idx) !== undefined) {
-        consider(idx);
+      if (this.failedAt(idx, op, address) !== undefined) {
+        if (fallback < 0 && this.mayRetry(idx, op, now, ownRetryAfterMs, address)) fallback = idx;
         continue;
       }
       this.state[idx] = TASK_LEASED;
@@ -172,6 +168,17 @@ export class JobState {
     if (fallback < 0) return undefined;
     this.state[fallback] = TASK_LEASED;
     return fallback;
+  }
+
+  /** When `op` (or `address`) failed task `idx` (0: its result was rejected), if it did. */
+  private failedAt(idx: number, op: string, address: string | undefined): number | undefined {
+    return this.failedBy.get(idx)?.get(op) ?? (this.isBarred(idx, address) ? 0 : undefined);
+  }
+
+  /** A task `op` failed may go back to it: nobody else took it within `ownRetryAfterMs`, and it is not barred. */
+  private mayRetry(idx: number, op: string, now: number, ownRetryAfterMs: number, address: string | undefined): boolean {
+    const at = this.failedAt(idx, op, address);
+    return at !== undefined && now - at >= ownRetryAfterMs && !this.isBarred(idx, op, address);
   }
 
   /** Puts a task back at the front without blame. */

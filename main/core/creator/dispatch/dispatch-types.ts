@@ -88,6 +88,8 @@ export interface PaymentHooks {
   settle?(jobId: string): Promise<void> | undefined;
   /** The job had nothing left for this operator when it asked (held pay closes its tail then). */
   idle?(jobId: string, op: OperatorRef): void;
+  /** A peer proved its address (hello): read what admitting it needs now, not on its first request. */
+  bound?(address: string): void;
   /** A lease failed or expired (reputation). */
   leaseFailed?(e: { jobId: string; taskIndex: number; operator: string; address: string; state: 'failed' | 'expired'; reason: string }): void;
 }

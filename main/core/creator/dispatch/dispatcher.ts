@@ -15,7 +15,6 @@ import type { Task } from '../../../../shared/job-spec';
 import { splitJob } from '../../../../shared/job-spec';
 import { RayfarmError } from '../../errors';
 import type { Lease, LeaseAnswer, OperatorOffer, OperatorRef, WorkAnswer, WorkProvider } from '../../net/work/messages';
-import { jobEngine } from '../../net/work/constants';
 import type { DeliveringOperator, ResultHeader, ResultSink, Verdict } from '../../net/result/messages';
 import { DispatcherStore, newJobRow } from './dispatcher-store';
 import type { JobRow, LeaseRow } from './dispatcher-store';
@@ -26,6 +25,8 @@ import { dispatcherLimits, verifyFinite } from './dispatch-types';
 import type { ActiveLease, DispatcherLimits, DispatcherOptions, JobProgress, NewJob, TaskDoneEvent } from './dispatch-types';
 import { checkResultHeader } from './result-check';
 import { LeaseBook } from './lease-book';
+import { answerRequest } from './dispatch-request';
+import type { RequestContext } from './dispatch-request';
 import { Listeners } from '../../listeners';
 
 export { verifyFinite } from './dispatch-types';
@@ -45,11 +46,22 @@ export class Dispatcher implements WorkProvider, ResultSink {
   private readonly taskDone = new Listeners<TaskDoneEvent>();
   private readonly jobFinished = new Listeners<JobProgress>();
   private readonly jobChanged = new Listeners<string>();
+  /** What answering a work request needs (dispatch-request.ts). */
+  private readonly asked: RequestContext;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.store = new DispatcherStore(opts.db, !!opts.durable);
     this.now = opts.now ?? Date.now;
     this.cfg = dispatcherLimits(opts);
+    this.asked = {
+      jobs: this.jobs,
+      cfg: this.cfg,
+      payments: opts.payments,
+      now: () => this.now(),
+      held: (peerId) => this.leases.ofOperator(peerId).size,
+      take: (job, op) => job.take(op.peerId, this.now(), this.cfg.ownRetryAfterMs, op.address) ?? this.backupFor(job, op),
+      lease: (job, idx, op) => this.lease(job, idx, op),
+    };
     this.load();
   }
 
@@ -120,48 +132,10 @@ export class Dispatcher implements WorkProvider, ResultSink {
 
   // ---- WorkProvider ----
 
-  request(op: OperatorRef, jobId: string | undefined, offer: OperatorOffer): WorkAnswer {
+  /** A task (or up to `count` at once) for `op`, of `jobId` or of any job; see dispatch-request.ts. */
+  request(op: OperatorRef, jobId: string | undefined, offer: OperatorOffer, count = 1): WorkAnswer {
     this.tick();
-    const held = this.leases.ofOperator(op.peerId).size;
-    if (held >= this.cfg.maxLeases) return { status: 'none', retryAfterMs: 1000, reason: `you already hold ${held} tasks` };
-    const candidates = jobId ? [this.jobs.get(jobId)].filter((j): j is JobState => !!j) : [...this.jobs.values()];
-    if (jobId && candidates.length === 0) return { status: 'denied', reason: `no job ${jobId}` };
-    let reason = 'no open jobs';
-    let retryAfterMs = 1000;
-    for (const job of candidates) {
-      if (job.row.state !== 'active') {
-        reason = `job ${job.row.id} is ${job.row.state}`;
-        continue;
-      }
-      if ((job.opFailures.get(op.peerId) ?? 0) >= this.cfg.maxOpFailures) {
-        job.refusedAt.set(op.peerId, this.now());
-        reason = `you failed job ${job.row.id} ${this.cfg.maxOpFailures} times`;
-        if (jobId) return { status: 'denied', reason };
-        continue;
-      }
-      const engine = jobEngine(job.row.spec);
-      if (!offer.engines.includes(engine)) {
-        // Another job of this creator may use an engine the operator has.
-        reason = `job ${job.row.id} needs the ${engine} engine`;
-        if (jobId) return { status: 'denied', reason };
-        continue;
-      }
-      const refused = this.opts.payments?.admit?.(job.row.id, op, job.row.spec.tier);
-      if (refused) {
-        reason = typeof refused === 'string' ? refused : refused.reason;
-        if (typeof refused !== 'string') retryAfterMs = Math.min(retryAfterMs, refused.retryAfterMs);
-        continue;
-      }
-      if (job.row.sceneBytes > offer.maxSceneBytes) return { status: 'denied', reason: `the scene (${job.row.sceneBytes} bytes) is over your limit` };
-      const idx = job.take(op.peerId, this.now(), this.cfg.ownRetryAfterMs, op.address) ?? this.backupFor(job, op);
-      if (idx === undefined) {
-        this.opts.payments?.idle?.(job.row.id, op);
-        reason = 'every task is taken; some may come back';
-        continue;
-      }
-      return { status: 'ok', lease: this.lease(job, idx, op) };
-    }
-    return { status: 'none', retryAfterMs, reason };
+    return answerRequest(this.asked, op, jobId, offer, count);
   }
 
   /** The slow tail (nothing left to hand out): a task out longest with a slower operator, to render again. */
@@ -257,6 +231,11 @@ export class Dispatcher implements WorkProvider, ResultSink {
   /** The earliest lease deadline, for the caller's timer. */
   nextDeadline(): number | undefined {
     return this.leases.nextDeadline();
+  }
+
+  /** A peer proved its address (the hello binding, before it asks for work): payments read its standing now. */
+  peerBound(address: string): void {
+    this.opts.payments?.bound?.(address);
   }
 
   /** A peer disconnected: its leases expire soon unless it comes back and renews. */

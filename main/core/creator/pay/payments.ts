@@ -172,7 +172,10 @@ export class CreatorPayments implements PaymentHooks {
     }
     // A failed re-render also forfeits the operator's held results on this job and bars it.
     // (With every result re-rendered nothing is held: a rejection is counted as it always was.)
-    if (this.audits.holdsPay && now && report.code === 'RESULT_MISMATCH') this.held.caught(input.jobId, address, report.reason ?? report.code);
+    // caught() counts the rejection in the operator's reputation: counted here as well, one bad
+    // result made two, and its next request was refused as "too low after 2 rejected results".
+    const caught = this.audits.holdsPay && now && report.code === 'RESULT_MISMATCH';
+    if (caught) this.held.caught(input.jobId, address, report.reason ?? 'RESULT_MISMATCH');
     this.o.ledger.recordVerdict({
       jobId: input.jobId,
       taskIndex: input.task.index,
@@ -189,13 +192,13 @@ export class CreatorPayments implements PaymentHooks {
       verifyMs: report.verifyMs,
       at: this.now(),
     });
-    this.o.reputation.rejected(input.operator.address);
+    if (!caught) this.o.reputation.rejected(input.operator.address);
     this.log(`verify: ${input.jobId} task ${input.task.id} from ${input.operator.address.slice(0, 10)} rejected: ${report.reason}`);
     return { verdict: 'rejected', reason: `proof of render failed: ${report.reason ?? report.code}`.slice(0, 300) };
   }
 
   admit(jobId: string, op: OperatorRef, tier: JobSpec['tier']): string | { reason: string; retryAfterMs: number } | undefined {
-    const job = this.o.jobs.find(jobId);
+    const job = this.o.jobs.peek(jobId);
     if (!job) return undefined;
     if (job.state !== 'running') return `the job is ${job.state}`;
     const rep = this.o.reputation.get(op.address);
@@ -233,12 +236,17 @@ export class CreatorPayments implements PaymentHooks {
     return undefined;
   }
 
+  /** Reads a newly bound operator's reputation into the cache (its first request then reads no row). */
+  bound(address: string): void {
+    this.o.reputation.get(address);
+  }
+
   taskPrice(jobId: string): string | undefined {
-    return this.o.jobs.find(jobId)?.taskPrice;
+    return this.o.jobs.peek(jobId)?.taskPrice;
   }
 
   leasePay(jobId: string, address: string): { chainJobId: string; allocated: string } | undefined {
-    const job = this.o.jobs.find(jobId);
+    const job = this.o.jobs.peek(jobId);
     if (!job) return undefined;
     return { chainJobId: job.chainJobId, allocated: (this.o.allocations?.allocated(job.chainJobId, address) ?? 0n).toString() };
   }
@@ -278,7 +286,7 @@ export class CreatorPayments implements PaymentHooks {
   }
 
   idle(jobId: string, op: OperatorRef): void {
-    if (this.o.jobs.find(jobId)) this.held.idle(jobId, op.address);
+    if (this.o.jobs.peek(jobId)) this.held.idle(jobId, op.address);
   }
 
   settle(jobId: string): Promise<void> | undefined {

@@ -84,11 +84,16 @@ export interface ChainJobRef {
   domain: EscrowDomain;
 }
 
+/** Per database: how many verdicts were inserted (every ledger on it counts, see counts()). */
+const verdictWrites = new WeakMap<Database, { n: number }>();
+
 /** Verdicts and issued vouchers in SQLite. */
 export class VoucherLedger {
   private readonly listeners = new Set<(v: VerdictRecord) => void>();
   /** Per job: verdicts counted so far, up to row id lastId. */
-  private readonly countCache = new Map<string, { accepted: number; rejected: number; lastId: number }>();
+  private readonly countCache = new Map<string, { accepted: number; rejected: number; lastId: number; seen: number }>();
+  /** Verdicts inserted through any ledger on this database (counts() reads none when it has not moved). */
+  private readonly writes: { n: number };
   /** Per job and operator: the accepted results folded so far (each voucher then costs O(new · log n)). */
   private readonly folds = new Map<string, { lastId: number; tasks: number; total: bigint; tree: IncrementalMerkle }>();
   /** Per job and operator: the row id of its last accepted result that passed a re-render (0: none). */
@@ -98,7 +103,11 @@ export class VoucherLedger {
   constructor(
     private readonly db: Database,
     private readonly relaxed = false,
-  ) {}
+  ) {
+    let w = verdictWrites.get(db);
+    if (!w) verdictWrites.set(db, (w = { n: 0 }));
+    this.writes = w;
+  }
 
   /** Calls `fn` after each verdict is recorded. */
   onVerdict(fn: (v: VerdictRecord) => void): () => void {
@@ -113,6 +122,7 @@ export class VoucherLedger {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(v.jobId, v.taskIndex, checksumAddress(v.operator), v.peer ?? null, v.resultHash, v.verdict, v.code ?? null, v.reason ?? null, v.price.toString(), v.pixelsChecked, v.maxError, JSON.stringify(v.patches), v.verifyMs, v.at, v.audited === false ? 0 : 1);
+    this.writes.n++;
     // The cached last audited id moves only once the row is certainly there: re-read lazily.
     if (v.verdict === 'accepted' && v.audited !== false) this.audited.delete(`${v.jobId}|${checksumAddress(v.operator)}`);
     // Listeners run after the caller's transaction commits in the common case; a throw here must not undo the record.
@@ -146,9 +156,12 @@ export class VoucherLedger {
   counts(jobId: string): { accepted: number; rejected: number } {
     let c = this.countCache.get(jobId);
     if (!c) {
-      c = { accepted: 0, rejected: 0, lastId: 0 };
+      c = { accepted: 0, rejected: 0, lastId: 0, seen: -1 };
       this.countCache.set(jobId, c);
     }
+    // No verdict written since the last count (rows come only from recordVerdict): nothing to read.
+    if (c.seen === this.writes.n) return { accepted: c.accepted, rejected: c.rejected };
+    c.seen = this.writes.n;
     // `+job_id`: walk the rowids after lastId rather than every verdict of the job in its index.
     const rows = stmt(this.db, 'SELECT verdict, COUNT(*) AS n, MAX(id) AS last FROM pay_verdicts WHERE id > ? AND +job_id = ? GROUP BY verdict').all(c.lastId, jobId) as { verdict: string; n: number; last: number }[];
     for (const r of rows) {

@@ -11,6 +11,13 @@ export const WORK_LIMITS: ProtocolLimits = {
 };
 
 /**
+ * The most tasks one work request may ask for (`count`): an operator with that many free
+ * slots asks once. The creator gives no more than its per-operator limit leaves room for; a
+ * request for more is refused as malformed. Four leases stay far under maxMessageBytes.
+ */
+export const MAX_TASKS_PER_REQUEST = 4;
+
+/**
  * Engine id the built-in path tracer announces and operators list. The number changes
  * whenever the same task renders to other pixels (proof of render compares them): 2 counts
  * bounces as Cycles does and reads KHR_materials_specular; 3 mip-maps textures (ray cones) and

@@ -1,4 +1,4 @@
 /** The work protocol: leases of tasks from creators to operators. */
 export { WorkProtocol } from './work';
-export { WORK_PROTOCOL, WORK_LIMITS, ENGINE_ID, jobEngine } from './constants';
+export { WORK_PROTOCOL, WORK_LIMITS, ENGINE_ID, MAX_TASKS_PER_REQUEST, jobEngine } from './constants';
 export * from './messages';

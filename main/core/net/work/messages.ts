@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { JobSpecSchema, MAX_FRAME_INDEX, MAX_FRAMES, MAX_RESOLUTION, MAX_TILES_PER_AXIS, taskAt } from '../../../../shared/job-spec';
+import { MAX_TASKS_PER_REQUEST } from './constants';
 
 const Id = z.string().min(1).max(80).regex(/^[A-Za-z0-9_.:-]+$/);
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -78,16 +79,17 @@ export const OperatorOfferSchema = z
 export type OperatorOffer = z.infer<typeof OperatorOfferSchema>;
 
 export const WorkRequestSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('request'), jobId: Id.optional(), offer: OperatorOfferSchema }).strict(),
+  /** `count`: how many tasks at once (absent: one), at most MAX_TASKS_PER_REQUEST. */
+  z.object({ type: z.literal('request'), jobId: Id.optional(), offer: OperatorOfferSchema, count: z.number().int().min(1).max(MAX_TASKS_PER_REQUEST).optional() }).strict(),
   z.object({ type: z.literal('renew'), leaseId: Id }).strict(),
   z.object({ type: z.literal('release'), leaseId: Id, reason: Reason }).strict(),
   z.object({ type: z.literal('fail'), leaseId: Id, reason: Reason }).strict(),
 ]);
 export type WorkRequest = z.infer<typeof WorkRequestSchema>;
 
-/** The creator's answer to a request for work. */
+/** The creator's answer to a request for work; `more`: the further leases a request with a `count` got (never more than count − 1). */
 export type WorkAnswer =
-  | { status: 'ok'; lease: Lease }
+  | { status: 'ok'; lease: Lease; more?: Lease[] }
   | { status: 'none'; retryAfterMs: number; reason: string }
   | { status: 'denied'; reason: string };
 
@@ -95,7 +97,7 @@ export type WorkAnswer =
 export type LeaseAnswer = { status: 'ok'; ttlMs?: number } | { status: 'gone'; reason: string };
 
 export const WorkResponseSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('ok'), lease: LeaseSchema.optional(), ttlMs: z.number().int().positive().optional() }).strict(),
+  z.object({ status: z.literal('ok'), lease: LeaseSchema.optional(), more: z.array(LeaseSchema).min(1).max(MAX_TASKS_PER_REQUEST - 1).optional(), ttlMs: z.number().int().positive().optional() }).strict(),
   z.object({ status: z.literal('none'), retryAfterMs: z.number().int().nonnegative().max(600_000), reason: Reason }).strict(),
   z.object({ status: z.literal('denied'), reason: Reason }).strict(),
   z.object({ status: z.literal('gone'), reason: Reason }).strict(),
@@ -113,7 +115,8 @@ export interface OperatorRef {
 
 /** What the creator side implements (the dispatcher, through the creator service). */
 export interface WorkProvider {
-  request(op: OperatorRef, jobId: string | undefined, offer: OperatorOffer): WorkAnswer | Promise<WorkAnswer>;
+  /** `count`: tasks wanted at once (1 when absent); the answer holds at most that many leases. */
+  request(op: OperatorRef, jobId: string | undefined, offer: OperatorOffer, count?: number): WorkAnswer | Promise<WorkAnswer>;
   renew(op: OperatorRef, leaseId: string): LeaseAnswer;
   release(op: OperatorRef, leaseId: string, reason: string): LeaseAnswer;
   fail(op: OperatorRef, leaseId: string, reason: string): LeaseAnswer;

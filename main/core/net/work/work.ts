@@ -6,6 +6,7 @@ import { readResponse, remoteError, serveJson } from '../rpc';
 import { WORK_LIMITS, WORK_PROTOCOL } from './constants';
 import type { OperatorOffer, WorkProvider, WorkRequest, WorkResponse } from './messages';
 import { WorkRequestSchema, WorkResponseSchema } from './messages';
+import { quickWorkRequest } from './request-check';
 
 /**
  * Serves work to operators (when a provider is set) and asks creators for work. Only a
@@ -26,6 +27,7 @@ export class WorkProtocol {
       serveJson({
         protocol: WORK_PROTOCOL,
         schema: WorkRequestSchema,
+        quick: quickWorkRequest,
         limits: WORK_LIMITS,
         guard: this.node.guard,
         log: this.log,
@@ -37,7 +39,7 @@ export class WorkProtocol {
           const op = { peerId: ctx.peer, address };
           switch (req.type) {
             case 'request':
-              return await provider.request(op, req.jobId, req.offer);
+              return await provider.request(op, req.jobId, req.offer, req.count);
             case 'renew':
               return provider.renew(op, req.leaseId);
             case 'release':
@@ -81,8 +83,8 @@ export class WorkProtocol {
     throw new NetError('NET_UNBOUND', 'The creator did not accept our binding.');
   }
 
-  /** Asks a creator for a task. */
-  request(creator: string, jobId: string | undefined, offer: OperatorOffer): Promise<WorkResponse> {
-    return this.send(creator, { type: 'request', ...(jobId ? { jobId } : {}), offer });
+  /** Asks a creator for a task, or for up to `count` at once (MAX_TASKS_PER_REQUEST at most). */
+  request(creator: string, jobId: string | undefined, offer: OperatorOffer, count = 1): Promise<WorkResponse> {
+    return this.send(creator, { type: 'request', ...(jobId ? { jobId } : {}), offer, ...(count > 1 ? { count } : {}) });
   }
 }

@@ -87,13 +87,18 @@ export class WorkerLeaseStore {
  */
 export const MAX_UNSETTLED_RESULTS = 16;
 
-/** Whether another lease fits: fewer than `depth` tasks still to render, and room to keep one more result. */
-export function hasRoom(held: Iterable<Held>, depth: number): boolean {
+/** How many more leases fit: up to `depth` tasks still to render, and room to keep each one's result. */
+export function roomFor(held: Iterable<Held>, depth: number): number {
   let toRender = 0;
   let unsettled = 0;
   for (const h of held) {
     if (h.state === 'queued' || h.state === 'rendering') toRender++;
     else unsettled++;
   }
-  return unsettled + toRender < MAX_UNSETTLED_RESULTS && toRender < depth;
+  return Math.max(0, Math.min(MAX_UNSETTLED_RESULTS - unsettled - toRender, depth - toRender));
+}
+
+/** Whether another lease fits (see roomFor). */
+export function hasRoom(held: Iterable<Held>, depth: number): boolean {
+  return roomFor(held, depth) > 0;
 }

@@ -12,7 +12,8 @@ import type { OpenJob } from './job-picker';
 
 /** How the worker talks to one creator (over the network, or in-process for our own jobs). */
 export interface CreatorLink {
-  request(jobId: string, offer: OperatorOffer): Promise<WorkResponse>;
+  /** Asks for a task of the job, or up to `count` at once (the work protocol's MAX_TASKS_PER_REQUEST at most). */
+  request(jobId: string, offer: OperatorOffer, count?: number): Promise<WorkResponse>;
   renew(leaseId: string): Promise<LeaseAnswer | WorkResponse>;
   release(leaseId: string, reason: string): Promise<unknown>;
   fail(leaseId: string, reason: string): Promise<unknown>;

@@ -16,12 +16,13 @@
  * to render), so such a creator does not stall work for others either.
  */
 import type { Lease, OperatorOffer, WorkResponse } from '../../net/work/messages';
+import { MAX_TASKS_PER_REQUEST } from '../../net/work/constants';
 import { isCrash, TaskCrashGuard } from './crash-guard';
 import { isGone } from './worker-retry';
 import { CreatorChooser } from './job-picker';
 import type { OpenJob } from './job-picker';
 import type { WorkerOptions } from './worker-types';
-import { hasRoom, paidLease, WorkerLeaseStore } from './worker-leases';
+import { paidLease, roomFor, WorkerLeaseStore } from './worker-leases';
 import type { Held } from './worker-leases';
 import { ResultCourier } from './result-courier';
 
@@ -177,7 +178,7 @@ export class Worker {
     }
   }
 
-  /** Asks creators for tasks until `depth` wait to be rendered (see hasRoom). */
+  /** Asks creators for tasks until `depth` wait to be rendered (see roomFor). */
   private async fill(): Promise<void> {
     if (this.filling || this.stopped) return;
     this.filling = true;
@@ -194,33 +195,23 @@ export class Worker {
         allowed: (c) => !owing.has(c) && this.allowed(c),
         mayAsk: (j) => this.o.mayAsk?.(j, this.heldLeases()) ?? true,
       });
-      for (const job of round) {
-        if (this.stopped || !hasRoom(this.held.values(), this.depth) || !this.allowed()) return;
+      for (const [i, job] of round.entries()) {
+        const room = roomFor(this.held.values(), this.depth);
+        if (this.stopped || room === 0 || !this.allowed()) return;
+        // One task from each creator of the round as before; the last asked for every slot still
+        // free, unless payments judge each lease against those held (then one at a time, as before).
+        const count = i === round.length - 1 && !this.o.mayAsk && !this.o.admitLease ? Math.min(room, MAX_TASKS_PER_REQUEST) : 1;
         let res: WorkResponse;
         try {
-          res = await this.o.link(job.creator).request(job.jobId, this.offer());
+          res = await this.o.link(job.creator).request(job.jobId, this.offer(), count);
         } catch (err) {
           this.chooser.rest(job, 2000, true);
           this.armRetry(2000);
           this.log(`worker: asking ${job.creator.slice(-8)} for work failed: ${(err as Error).message}`);
           continue;
         }
-        const paused = res.status === 'ok' && res.lease && paidLease(res.lease) ? this.o.paidPause?.(job.creator) : undefined;
-        if (res.status === 'ok' && res.lease && paused) {
-          // Paid work is paused (the wallet is locked): a paid lease goes straight back, without
-          // blame, and the job is asked again later. Only the lease says whether a job pays.
-          this.pausedJobs.set(`${job.creator}/${job.jobId}`, job);
-          await this.giveBack(res.lease, job, paused, PAID_PAUSE_RETRY_MS);
-        } else if (res.status === 'ok' && res.lease && (await this.refused(res.lease, job))) {
-          continue;
-        } else if (res.status === 'ok' && res.lease) {
-          const h: Held = { lease: res.lease, creator: job.creator, state: 'queued', renewedAt: this.now(), abort: new AbortController() };
-          this.held.set(res.lease.leaseId, h);
-          this.chooser.gaveWork(job.creator);
-          this.persist(h);
-          this.o.onEvent?.({ type: 'leased', lease: h.lease, creator: h.creator });
-          this.prefetch(h);
-          this.runNext();
+        if (res.status === 'ok' && res.lease) {
+          for (const lease of [res.lease, ...(res.more ?? [])]) await this.take(lease, job);
         } else {
           const wait = res.status === 'none' || res.status === 'busy' ? res.retryAfterMs : res.status === 'denied' ? 60_000 : 5000;
           this.chooser.rest(job, Math.max(200, wait), res.status !== 'busy');
@@ -230,6 +221,26 @@ export class Worker {
     } finally {
       this.filling = false;
     }
+  }
+
+  /** A lease just received: kept and queued, or handed straight back (paid work paused, refused by payments). */
+  private async take(lease: Lease, job: OpenJob): Promise<void> {
+    const paused = paidLease(lease) ? this.o.paidPause?.(job.creator) : undefined;
+    if (paused) {
+      // Paid work is paused (the wallet is locked): a paid lease goes straight back, without
+      // blame, and the job is asked again later. Only the lease says whether a job pays.
+      this.pausedJobs.set(`${job.creator}/${job.jobId}`, job);
+      await this.giveBack(lease, job, paused, PAID_PAUSE_RETRY_MS);
+      return;
+    }
+    if (await this.refused(lease, job)) return;
+    const h: Held = { lease, creator: job.creator, state: 'queued', renewedAt: this.now(), abort: new AbortController() };
+    this.held.set(lease.leaseId, h);
+    this.chooser.gaveWork(job.creator);
+    this.persist(h);
+    this.o.onEvent?.({ type: 'leased', lease: h.lease, creator: h.creator });
+    this.prefetch(h);
+    this.runNext();
   }
 
   private heldLeases(): Lease[] {
