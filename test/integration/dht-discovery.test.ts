@@ -77,8 +77,10 @@ describe('discovery through the DHT (20 nodes, one bootstrap peer each, no mDNS)
     const { peerIdFromString } = await import('@libp2p/peer-id');
     const found = await far.peerRouting.findPeer(peerIdFromString(creator.svc.stack.node.peerId), { signal: AbortSignal.timeout(20_000) });
     expect(found.multiaddrs.map((a) => a.toString())).toContain(creator.svc.stack.node.listenAddrs()[0]!.replace(/\/p2p\/.*$/, ''));
-    // Discovery stops at the target: this is not a full mesh of 20.
-    expect(creator.svc.stack.node.libp2p.getPeers().length).toBeLessThan(nodes.length - 1);
+    // Discovery stops at the target: the creator dials no more of the peers it hears of than its
+    // target and the dials already in flight (4), not all 19. (Others may still dial it, and DHT
+    // queries connect too, so its connection count alone can reach the whole farm.)
+    expect(creator.svc.stack.node.discoveryDials()).toBeLessThanOrEqual(TARGET + 4);
   }, 90_000);
 
   it('every operator takes work from the creator, whose address none of them was given', async () => {

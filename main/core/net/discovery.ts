@@ -48,6 +48,11 @@ export class PeerFinder {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** Discovered peers it has dialled: once the node has its target it dials no more. */
+  get dials(): number {
+    return this.dialled;
+  }
+
   start(): void {
     this.libp2p.addEventListener('peer:discovery', this.onDiscovery);
     this.libp2p.addEventListener('peer:identify', this.onIdentify);

@@ -247,6 +247,11 @@ export class NetNode {
     return this.binding;
   }
 
+  /** Discovered peers this node dialled (bootstrap peers, DHT queries and peers that dialled it not counted). */
+  discoveryDials(): number {
+    return this.finder?.dials ?? 0;
+  }
+
   /** How peers outside this node's own network can reach it (see reach.ts). */
   selfReach(): SelfReach {
     return selfReachOf(this.libp2p.getMultiaddrs());
