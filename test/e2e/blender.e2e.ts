@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../main/core/store';
 import { SettingsKeys } from '../../main/core/settings-keys';
 import { ANIMATE_CAMERA_PY, BASE_SCENE_PY, blenderPath, makeBlend, sayIfNoBlender, texturedCubePy, writePngPy } from '../helpers/blender';
-import { launchBrowser, RESULTS_DIR, screenshot } from '../helpers/browser';
+import { launchBrowser, openView, RESULTS_DIR, screenshot } from '../helpers/browser';
 import { startHeadless, tempDataDir } from '../helpers/headless';
 import type { HeadlessApp } from '../helpers/headless';
 import { connectApi } from '../helpers/ws-api';
@@ -38,9 +38,7 @@ describe('the Creator view, a .blend where the creator has no usable Blender', (
     store.close();
     app = await startHeadless({ dataDir, env: { RAYFARM_MDNS: '0' } });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(app.url);
-    await page.getByTestId('nav-creator').click();
+    page = await openView(browser, app.url, 'creator');
   });
 
   afterAll(async () => {
@@ -109,9 +107,7 @@ describe.skipIf(!blenderPath)('the Creator view, a .blend to verified frames', (
     await api.call('wallet.create', { password: PASSWORD });
     await api.call('wallet.faucet');
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-    await page.goto(app.url);
-    await page.getByTestId('nav-creator').click();
+    page = await openView(browser, app.url, 'creator', { height: 1100 });
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser, openView } from '../helpers/browser';
 import { startHeadless } from '../helpers/headless';
 import type { HeadlessApp } from '../helpers/headless';
 import { connectApi } from '../helpers/ws-api';
@@ -15,9 +15,7 @@ describe('the payment network chooser', () => {
   beforeAll(async () => {
     app = await startHeadless();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(app.url);
-    await page.getByTestId('nav-wallet').click();
+    page = await openView(browser, app.url, 'wallet', { height: 900 });
   });
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { openStore } from '../../main/core/store';
 import { WalletService } from '../../main/core/wallet';
 import { rayfarm } from '../integration/cli-procs';
 import type { Proc } from '../integration/cli-procs';
-import { launchBrowser, RESULTS_DIR, screenshot } from '../helpers/browser';
+import { launchBrowser, openView, RESULTS_DIR, screenshot } from '../helpers/browser';
 import { startHeadless, tempDataDir } from '../helpers/headless';
 import type { HeadlessApp } from '../helpers/headless';
 import { connectApi } from '../helpers/ws-api';
@@ -68,9 +68,7 @@ describe('the Creator view, scene to downloaded frames', () => {
     await api.call('wallet.create', { password: PASSWORD });
     await api.call('wallet.faucet');
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-    await page.goto(app.url);
-    await page.getByTestId('nav-creator').click();
+    page = await openView(browser, app.url, 'creator', { acceptDownloads: true });
   });
 
   afterAll(async () => {

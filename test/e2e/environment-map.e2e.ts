@@ -9,7 +9,7 @@ import { DEV_MNEMONIC } from '../../main/core/chain/anvil';
 import { openStore } from '../../main/core/store';
 import { WalletService } from '../../main/core/wallet';
 import { makeSkyHdr } from '../../scripts/scenes/lighting';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, openView, screenshot } from '../helpers/browser';
 import { startHeadless, tempDataDir } from '../helpers/headless';
 import type { HeadlessApp } from '../helpers/headless';
 import { connectApi } from '../helpers/ws-api';
@@ -64,9 +64,7 @@ describe('adding an environment map from the job form', () => {
     await api.call('wallet.create', { password: PASSWORD });
     await api.call('wallet.faucet');
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(app.url);
-    await page.getByTestId('nav-creator').click();
+    page = await openView(browser, app.url, 'creator');
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, openView, screenshot } from '../helpers/browser';
 import { startHeadless } from '../helpers/headless';
 import type { HeadlessApp } from '../helpers/headless';
 
@@ -32,9 +32,7 @@ describe('the world light in the Creator view', () => {
   beforeAll(async () => {
     app = await startHeadless({ env: { RAYFARM_MDNS: '0' } });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(app.url);
-    await page.getByTestId('nav-creator').click();
+    page = await openView(browser, app.url, 'creator');
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, openView, screenshot } from '../helpers/browser';
 import { startHeadless } from '../helpers/headless';
 import type { HeadlessApp } from '../helpers/headless';
 
@@ -14,9 +14,7 @@ describe('the Wallet view', () => {
   beforeAll(async () => {
     app = await startHeadless();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(app.url);
-    await page.getByTestId('nav-wallet').click();
+    page = await openView(browser, app.url, 'wallet', { height: 900 });
   });
 
   afterAll(async () => {

@@ -26,3 +26,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** A new page on the app at `url`, 1280 px wide, switched to one view by its nav button (`nav-<view>`). */
+export async function openView(browser: Browser, url: string, view: 'creator' | 'operator' | 'wallet' | 'network', opts: { height?: number; acceptDownloads?: boolean } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: opts.height ?? 1000 }, ...(opts.acceptDownloads ? { acceptDownloads: true } : {}) });
+  await page.goto(url);
+  await page.getByTestId(`nav-${view}`).click();
+  return page;
+}
