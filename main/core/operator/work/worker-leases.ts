@@ -97,8 +97,3 @@ export function roomFor(held: Iterable<Held>, depth: number): number {
   }
   return Math.max(0, Math.min(MAX_UNSETTLED_RESULTS - unsettled - toRender, depth - toRender));
 }
-
-/** Whether another lease fits (see roomFor). */
-export function hasRoom(held: Iterable<Held>, depth: number): boolean {
-  return roomFor(held, depth) > 0;
-}
