@@ -14,7 +14,9 @@
  * brighter than Lambert (measured on the classic Cornell box: -10 % vs +-0.5 %, README); else
  * through Blender's glTF importer. `importer` or `lambert` forces one.
  * Defaults: resources/scenes/cornell.glb and heavy.glb, 512x512, 64 spp, 8 bounces, 2 threads.
- * --repeat N renders N times (each renderer alternating) and keeps the fastest of each.
+ * --repeat N renders N times (each renderer alternating) and keeps the fastest of each; the
+ * default is 3 when timing (one run of either renderer can lose 30 % to a busy moment on a shared
+ * box: Cycles' heavy.glb time has ranged 8.8-12.4 s here) and 1 with --vs-reference.
  *
  * --vs-reference compares images, not speed: every sample scene (resources/scenes/*.glb, or
  * the --scene files) against Cycles with materials set by script where the scene is flat and
@@ -47,7 +49,7 @@ const { values } = parseArgs({
     'vs-reference': { type: 'boolean', default: false },
     'cycles-materials': { type: 'string', default: 'auto' },
     png: { type: 'string' },
-    repeat: { type: 'string', default: '1' },
+    repeat: { type: 'string' },
     models: { type: 'string' },
   },
 });
@@ -87,7 +89,7 @@ for (const file of scenes) {
     return undefined;
   });
   if (!prepared) continue;
-  const repeat = Math.max(1, Number(values.repeat) || 1);
+  const repeat = Math.max(1, Number(values.repeat ?? (reference ? 1 : 3)) || 1);
   const materials: CyclesMaterials = reference || materialsArg === 'auto' ? (isLambertian(prepared) ? 'lambert' : 'importer') : materialsArg;
   const stem = prepared.name.replace(/\.glb$/, '');
   let best: Awaited<ReturnType<typeof benchScene>> | undefined;
