@@ -10,6 +10,9 @@ import type { ActiveLease } from './dispatch-types';
 /** Leases looked at per request for a backup candidate. */
 const BACKUP_SCAN_LIMIT = 256;
 
+/** What ofOperator answers for a peer with no lease (one set, never changed). */
+const NONE: ReadonlySet<string> = new Set();
+
 /** The inner map of `outer` under `k`, made when missing (per-job maps: no key strings built per lease). */
 function inner<K, V>(outer: Map<string, Map<K, V>>, k: string): Map<K, V> {
   let m = outer.get(k);
@@ -93,7 +96,7 @@ export class LeaseBook {
 
   /** Ids of the leases a peer holds. */
   ofOperator(peerId: string): ReadonlySet<string> {
-    return this.byOp.get(peerId) ?? new Set();
+    return this.byOp.get(peerId) ?? NONE;
   }
 
   /** The active leases of one task (more than one while a backup lease runs). */
