@@ -10,8 +10,18 @@ import type { ActiveLease } from './dispatch-types';
 /** Leases looked at per request for a backup candidate. */
 const BACKUP_SCAN_LIMIT = 256;
 
-const taskKey = (jobId: string, idx: number): string => `${jobId}/${idx}`;
-const addrKey = (jobId: string, address: string): string => `${jobId}|${address.toLowerCase()}`;
+/** What ofOperator answers for a peer with no lease (one set, never changed). */
+const NONE: ReadonlySet<string> = new Set();
+
+/** The inner map of `outer` under `k`, made when missing (per-job maps: no key strings built per lease). */
+function inner<K, V>(outer: Map<string, Map<K, V>>, k: string): Map<K, V> {
+  let m = outer.get(k);
+  if (!m) {
+    m = new Map();
+    outer.set(k, m);
+  }
+  return m;
+}
 
 function addTo<K>(m: Map<K, Set<string>>, k: K, id: string): void {
   let s = m.get(k);
@@ -35,13 +45,20 @@ function bump(m: Map<string, number>, k: string, by: number): void {
   else m.set(k, n);
 }
 
+/** Drops the inner map of `k` once it is empty. */
+function prune<K, V>(outer: Map<string, Map<K, V>>, k: string): void {
+  if (outer.get(k)?.size === 0) outer.delete(k);
+}
+
 /** Active leases, indexed. */
 export class LeaseBook {
   private readonly all = new Map<string, ActiveLease>();
   private readonly byOp = new Map<string, Set<string>>();
-  private readonly byTask = new Map<string, Set<string>>();
+  /** Per job: task index → lease ids. */
+  private readonly byTask = new Map<string, Map<number, Set<string>>>();
   private readonly perJob = new Map<string, number>();
-  private readonly perAddress = new Map<string, number>();
+  /** Per job: lower-case address → active leases. */
+  private readonly perAddress = new Map<string, Map<string, number>>();
   /** No lease outside `exempt` has a deadline before this (a lower bound; Infinity when none). */
   private earliest = Infinity;
 
@@ -59,9 +76,9 @@ export class LeaseBook {
   add(l: ActiveLease): void {
     this.all.set(l.id, l);
     addTo(this.byOp, l.operator, l.id);
-    addTo(this.byTask, taskKey(l.jobId, l.idx), l.id);
+    addTo(inner(this.byTask, l.jobId), l.idx, l.id);
     bump(this.perJob, l.jobId, 1);
-    bump(this.perAddress, addrKey(l.jobId, l.address), 1);
+    bump(inner(this.perAddress, l.jobId), l.address.toLowerCase(), 1);
     this.lowered(l.deadline);
   }
 
@@ -70,19 +87,21 @@ export class LeaseBook {
     if (this.all.get(l.id) !== l) return;
     this.all.delete(l.id);
     removeFrom(this.byOp, l.operator, l.id);
-    removeFrom(this.byTask, taskKey(l.jobId, l.idx), l.id);
+    removeFrom(inner(this.byTask, l.jobId), l.idx, l.id);
+    prune(this.byTask, l.jobId);
     bump(this.perJob, l.jobId, -1);
-    bump(this.perAddress, addrKey(l.jobId, l.address), -1);
+    bump(inner(this.perAddress, l.jobId), l.address.toLowerCase(), -1);
+    prune(this.perAddress, l.jobId);
   }
 
   /** Ids of the leases a peer holds. */
   ofOperator(peerId: string): ReadonlySet<string> {
-    return this.byOp.get(peerId) ?? new Set();
+    return this.byOp.get(peerId) ?? NONE;
   }
 
   /** The active leases of one task (more than one while a backup lease runs). */
   ofTask(jobId: string, idx: number): ActiveLease[] {
-    return [...(this.byTask.get(taskKey(jobId, idx)) ?? [])].map((id) => this.all.get(id)!);
+    return [...(this.byTask.get(jobId)?.get(idx) ?? [])].map((id) => this.all.get(id)!);
   }
 
   /** Active leases of a job. */
@@ -92,7 +111,7 @@ export class LeaseBook {
 
   /** Active leases of a job held by the operator with wallet `address`. */
   countOf(jobId: string, address: string): number {
-    return this.perAddress.get(addrKey(jobId, address)) ?? 0;
+    return this.perAddress.get(jobId)?.get(address.toLowerCase()) ?? 0;
   }
 
   /**
@@ -103,10 +122,11 @@ export class LeaseBook {
    */
   backupCandidate(jobId: string, peerId: string, leasedBefore: number, eligible: (l: ActiveLease) => boolean): ActiveLease | undefined {
     let scanned = 0;
+    const tasks = this.byTask.get(jobId);
     for (const l of this.all.values()) {
       if (l.leasedAt >= leasedBefore || ++scanned > BACKUP_SCAN_LIMIT) return undefined;
       if (l.jobId !== jobId || l.operator === peerId) continue;
-      if ((this.byTask.get(taskKey(jobId, l.idx))?.size ?? 0) !== 1) continue;
+      if ((tasks?.get(l.idx)?.size ?? 0) !== 1) continue;
       if (eligible(l)) return l;
     }
     return undefined;
