@@ -59,6 +59,11 @@ RF_CPU_GPU RF_FORCEINLINE int reduceCoord(long long i, int n, int mode) {
 // wrapCoord of f and f + 1. Repeat, the common mode, costs one 32-bit remainder.
 RF_CPU_GPU RF_FORCEINLINE void texelPair(float f, int n, int mode, int &a, int &b) {
     if (mode == kWrapRepeat) {
+        if ((n & (n - 1)) == 0) {  // a power of two: the remainder is a mask (two's complement)
+            a = static_cast<int>(f) & (n - 1);
+            b = (a + 1) & (n - 1);
+            return;
+        }
         int m = static_cast<int>(f) % n;
         a = m < 0 ? m + n : m;
         b = a + 1 == n ? 0 : a + 1;
@@ -71,7 +76,7 @@ RF_CPU_GPU RF_FORCEINLINE void texelPair(float f, int n, int mode, int &a, int &
 }
 
 // Bilinear lookup of mip level `level` at (already transformed) uv (0,0 = top-left).
-RF_CPU_GPU inline Color4 bilinearLevel(const SceneView &sv, const TextureRec &t, int level,
+RF_CPU_GPU RF_FORCEINLINE Color4 bilinearLevel(const SceneView &sv, const TextureRec &t, int level,
                                        float u, float v) {
     uint32_t offset = t.levelOffset[level];
     int width = t.width >> level, height = t.height >> level;
@@ -79,7 +84,7 @@ RF_CPU_GPU inline Color4 bilinearLevel(const SceneView &sv, const TextureRec &t,
     if (height < 1) height = 1;
     float x = clampf(u * static_cast<float>(width) - 0.5f, -1.0e9f, 1.0e9f);
     float y = clampf(v * static_cast<float>(height) - 0.5f, -1.0e9f, 1.0e9f);
-    float fx0 = floorf(x), fy0 = floorf(y);
+    float fx0 = floorExact(x), fy0 = floorExact(y);
     float fx = x - fx0, fy = y - fy0;
     int xa, xb, ya, yb;
     texelPair(fx0, width, t.wrapS, xa, xb);
@@ -113,7 +118,7 @@ RF_CPU_GPU RF_RARE Color4 sampleTexture(const SceneView &sv, int texIndex, float
     float texels = footprint * t.texelScale;
     if (!(texels > 1.f)) return bilinearLevel(sv, t, 0, u, v);
     float lod = minf(log2f(texels), static_cast<float>(t.levels - 1));
-    int l0 = static_cast<int>(floorf(lod));
+    int l0 = static_cast<int>(floorExact(lod));
     float frac = lod - static_cast<float>(l0);
     Color4 a = bilinearLevel(sv, t, l0, u, v);
     if (l0 + 1 >= t.levels || frac <= 0.f) return a;
