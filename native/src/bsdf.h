@@ -32,6 +32,11 @@ struct BSDF {
     float layerScale;  // what reaches the base: (1 - coatW) * (1 - max(sheen) * E)
     float pCoat, pSheen, pTrans, pCore;
     int32_t layered;  // 0: only the core lobes (metal / opaque dielectric), the common case
+    // The parts of the core lobe's GGX terms that depend on wo alone, worked out once for
+    // the light sample's evaluation and the BSDF sample's (both at the wo makeBSDF was given).
+    float lambdaO;   // ggxLambda(wo, alpha)
+    float g1O;       // 1 / (1 + lambdaO)
+    float fourWoZ;   // 4 wo.z
 };
 
 // The coat, sheen and transmission parts of makeBSDF, and the lobe choice among them.
@@ -87,6 +92,9 @@ RF_CPU_GPU inline BSDF makeBSDF(const SceneView &sv, const SurfaceInteraction &s
     float p = ws + wd > 0.f ? ws / (ws + wd) : 1.f;
     // No specular layer at all (a Lambertian dielectric): never sample it.
     b.pSpec = b.metallic >= 1.f ? 1.f : (b.metallic <= 0.f && b.specWeight <= 0.f) ? 0.f : clampf(p, 0.1f, 0.9f);
+    b.lambdaO = ggxLambda(woLocal, b.alpha);
+    b.g1O = 1.f / (1.f + b.lambdaO);
+    b.fourWoZ = 4.f * woLocal.z;
     b.layered = si.layered;
     if (b.layered) makeLayers(sv, si, woLocal, fw, b);
     return b;
@@ -94,8 +102,10 @@ RF_CPU_GPU inline BSDF makeBSDF(const SceneView &sv, const SurfaceInteraction &s
 
 // glTF's mix(dielectric_brdf, metal_brdf, metallic) for the opaque part, the dielectric being
 // KHR_materials_specular's fresnel_mix: (1 - w * max(Fr)) * diffuse + w * Fr * specular,
-// Fr = F0 + (1 - F0)(1 - v.h)^5 (w = 1 and F0 = 0.04 without the extensions).
-RF_CPU_GPU inline Vec3 evalCore(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
+// Fr = F0 + (1 - F0)(1 - v.h)^5 (w = 1 and F0 = 0.04 without the extensions). wo is the
+// direction makeBSDF was given (its GGX terms come from b); kWantPdf false leaves pdf at 0.
+template <bool kWantPdf = true>
+RF_CPU_GPU RF_FORCEINLINE Vec3 evalCore(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
     pdf = 0.f;
     if (wo.z <= 0.f || wi.z <= 0.f) return Vec3(0.f);
     Vec3 h = normalize(wo + wi);
@@ -105,13 +115,12 @@ RF_CPU_GPU inline Vec3 evalCore(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
     float diffuseW = 1.f - b.specWeight * maxComponent(fr);
     Vec3 fm = b.base + (Vec3(1.f) - b.base) * fw;
     float d = ggxD(h, b.alpha);
-    float lo = ggxLambda(wo, b.alpha), li = ggxLambda(wi, b.alpha);
-    float g2 = 1.f / (1.f + lo + li);
-    float spec = d * g2 / (4.f * wo.z * wi.z);
+    float li = ggxLambda(wi, b.alpha);
+    float g2 = 1.f / (1.f + b.lambdaO + li);
+    float spec = d * g2 / (b.fourWoZ * wi.z);
     Vec3 f = b.base * (b.opaqueW * diffuseW * kInvPi) + fr * (b.opaqueW * b.specWeight * spec) +
              fm * (b.metallic * spec);
-    float g1 = 1.f / (1.f + lo);
-    pdf = b.pSpec * (g1 * d / (4.f * wo.z)) + (1.f - b.pSpec) * wi.z * kInvPi;
+    if (kWantPdf) pdf = b.pSpec * (b.g1O * d / b.fourWoZ) + (1.f - b.pSpec) * wi.z * kInvPi;
     return f;
 }
 
@@ -182,9 +191,11 @@ RF_CPU_GPU RF_RARE Vec3 evalLayered(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf)
     return f;
 }
 
-// f of every rough lobe together, and the pdf with which sampleBSDF picks wi.
+// f of every rough lobe together, and the pdf with which sampleBSDF picks wi (kWantPdf false:
+// the caller has no use for it, and a plain material skips it).
+template <bool kWantPdf = true>
 RF_CPU_GPU RF_FORCEINLINE Vec3 evalBSDF(const BSDF &b, Vec3 wo, Vec3 wi, float &pdf) {
-    return b.layered ? evalLayered(b, wo, wi, pdf) : evalCore(b, wo, wi, pdf);
+    return b.layered ? evalLayered(b, wo, wi, pdf) : evalCore<kWantPdf>(b, wo, wi, pdf);
 }
 
 RF_CPU_GPU inline Vec3 reflectLocal(Vec3 wo, Vec3 h) { return h * (2.f * dot(wo, h)) - wo; }

@@ -69,7 +69,11 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
             (dot(ls.wi, si.ng) > 0.f || (behindOk && dot(ls.wi, si.ng) < 0.f))) {
             Vec3 wiL = si.shading.toLocal(ls.wi);
             float bsdfPdf;
-            Vec3 f = (dot(ls.wi, si.ng) > 0.f) == (wiL.z > 0.f) ? evalBSDF(bsdf, wo, wiL, bsdfPdf) : Vec3(0.f);
+            // A delta light takes no MIS weight, so its evaluation skips the BSDF's pdf.
+            bsdfPdf = 0.f;
+            Vec3 f(0.f);
+            if ((dot(ls.wi, si.ng) > 0.f) == (wiL.z > 0.f))
+                f = ls.delta ? evalBSDF<false>(bsdf, wo, wiL, bsdfPdf) : evalBSDF(bsdf, wo, wiL, bsdfPdf);
             // A shadow ray that stays inside the medium (the light is in it too) is absorbed.
             if (inMedium && dot(ls.wi, si.ng) > 0.f && ls.dist < kInfinity)
                 f *= Vec3(expf(-sigma.x * ls.dist), expf(-sigma.y * ls.dist), expf(-sigma.z * ls.dist));

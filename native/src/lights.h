@@ -19,7 +19,7 @@ struct LightSample {
 RF_CPU_GPU inline Vec3 hdriLookup(const SceneView &sv, float u, float v) {
     int w = sv.envTexWidth, h = sv.envTexHeight;
     float x = u * static_cast<float>(w) - 0.5f, y = clampf(v * static_cast<float>(h) - 0.5f, 0.f, static_cast<float>(h - 1));
-    float fx0 = floorf(x), fy0 = floorf(y);
+    float fx0 = floorExact(x), fy0 = floorExact(y);
     float fx = x - fx0, fy = y - fy0;
     int x0 = static_cast<int>(fx0) % w;
     if (x0 < 0) x0 += w;

@@ -57,7 +57,7 @@ struct SurfaceInteraction {
 // Sheen roughness: sheen albedo E(cos theta_o), bilinear in the table scene.cc builds.
 RF_CPU_GPU inline float sheenAlbedo(const SceneView &sv, float rough, float mu) {
     float x = clampf(mu, 0.f, 1.f) * (kSheenLut - 1), y = clampf(rough, 0.f, 1.f) * (kSheenLut - 1);
-    int x0 = minf(floorf(x), kSheenLut - 2), y0 = minf(floorf(y), kSheenLut - 2);
+    int x0 = minf(floorExact(x), kSheenLut - 2), y0 = minf(floorExact(y), kSheenLut - 2);
     float fx = x - x0, fy = y - y0;
     const float *r0 = sv.sheenAlbedo + y0 * kSheenLut, *r1 = r0 + kSheenLut;
     return (r0[x0] * (1.f - fx) + r0[x0 + 1] * fx) * (1.f - fy) +

@@ -6,6 +6,10 @@
 
 #include "rf.h"
 
+#if !defined(__CUDACC__) && defined(__SSE4_1__)
+#include <smmintrin.h>
+#endif
+
 namespace rf {
 
 constexpr float kPi = 3.14159265358979323846f;
@@ -80,6 +84,25 @@ RF_CPU_GPU RF_FORCEINLINE float lerpf(float t, float a, float b) { return a + t 
 RF_CPU_GPU RF_FORCEINLINE Vec3 lerp(float t, Vec3 a, Vec3 b) { return a + (b - a) * t; }
 RF_CPU_GPU RF_FORCEINLINE float sqr(float v) { return v * v; }
 RF_CPU_GPU RF_FORCEINLINE float safeSqrt(float v) { return sqrtf(maxf(v, 0.f)); }
+// c ? a : b without a branch, for conditions that are coin flips (a mispredicted branch costs
+// more than both sides). GCC turns the plain ?: on floats back into a branch.
+RF_CPU_GPU RF_FORCEINLINE float selectf(bool c, float a, float b) {
+#if !defined(__CUDACC__) && defined(__SSE4_1__)
+    __m128 mask = _mm_castsi128_ps(_mm_cvtsi32_si128(-static_cast<int>(c)));
+    return _mm_cvtss_f32(_mm_blendv_ps(_mm_set_ss(b), _mm_set_ss(a), mask));
+#else
+    return c ? a : b;
+#endif
+}
+// floorf as one instruction: without -ffast-math GCC calls libm's floorf on x86 even where
+// SSE4.1's roundss (same IEEE result, signed zeros and NaN included) is available.
+RF_CPU_GPU RF_FORCEINLINE float floorExact(float v) {
+#if !defined(__CUDACC__) && defined(__SSE4_1__)
+    return _mm_cvtss_f32(_mm_floor_ss(_mm_setzero_ps(), _mm_set_ss(v)));
+#else
+    return floorf(v);
+#endif
+}
 
 // An orthonormal basis around a unit normal (Duff et al. 2017), used as the shading frame.
 struct Frame {
