@@ -14,7 +14,8 @@ namespace rf {
 namespace {
 
 // A subtree with at most this many triangles becomes one leaf (one pack): testing four
-// triangles at once costs about what one box step does.
+// triangles at once costs about what one box step does. (8, two packs a leaf, measured the same
+// CPU time per sample on heavy.glb: fewer nodes, more triangle tests.)
 constexpr int kPackLeaf = 4;
 
 float nodeArea(const BVHNode &n) {

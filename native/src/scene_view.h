@@ -96,6 +96,9 @@ struct alignas(32) BVHNode {
 // eight children in structure-of-arrays form so one step tests all eight at once.
 // count[k] > 0: leaf child with count[k] triangles in the packs [child[k], child[k] +
 // ceil(count[k] / 4)); count[k] == 0: inner child node child[k]; count[k] < 0: empty slot.
+// (Child boxes quantized to 8 bits per plane, 128-byte nodes, measured 14-17 % more CPU time per
+// sample on heavy.glb with AVX2: the walk waits on the node test's chain of operations more than
+// on memory, and dequantizing lengthens that chain.)
 struct alignas(64) BVH8Node {
     float bminX[8], bminY[8], bminZ[8];
     float bmaxX[8], bmaxY[8], bmaxZ[8];

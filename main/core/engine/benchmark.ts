@@ -73,6 +73,10 @@ export interface SceneBenchResult {
   loadSeconds: number;
   seconds: number;
   samplesPerSecond: number;
+  /** CPU time the render threads used (all of them together): on a shared machine this moves less than `seconds` with the load of other processes. */
+  cpuSeconds: number;
+  /** cpuSeconds per path sample, in nanoseconds: the figure to compare two engine builds by on a busy machine. */
+  cpuNsPerSample: number;
   meanLuminance: number;
 }
 
@@ -113,6 +117,8 @@ export async function benchScene(prepared: PreparedScene, o: SceneBenchOptions):
       loadSeconds,
       seconds: r.seconds,
       samplesPerSecond: (o.width * o.height * o.spp) / r.seconds,
+      cpuSeconds: r.cpuSeconds,
+      cpuNsPerSample: (r.cpuSeconds * 1e9) / (o.width * o.height * o.spp),
       meanLuminance: lum / (o.width * o.height),
       pixels: r.pixels,
     };
