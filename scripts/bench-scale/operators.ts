@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { Wallet } from 'ethers';
 import { JobSpecSchema } from '../../shared/job-spec';
 import { decodeJson, encodeJson } from '../../main/core/net/codec';
@@ -24,13 +25,19 @@ import type { Behaviour, ToCreator, ToOperators } from './model';
 import type { z } from 'zod';
 
 const spec = JobSpecSchema.parse(SPEC_INPUT);
-// Work messages and results on separate sockets (see bench-scale.ts).
+// The bench's control messages, each operator's work messages and all results on separate
+// sockets (see bench-scale.ts); an operator's work socket is opened before its first request.
 const sock = connect(process.argv[2]!);
-const resultSock = connect(process.argv[3]!);
+const workPath = process.argv[3]!;
+const resultSock = connect(process.argv[4]!);
 sock.setNoDelay(true);
 resultSock.setNoDelay(true);
+const workSocks: Socket[] = [];
 const send = (m: ToCreator, bins: Uint8Array[] = []): void => {
-  for (const b of frame(m, bins)) (m.t === 'result' ? resultSock : sock).write(b);
+  // One write per frame: the kernel takes it at once.
+  const bytes = Buffer.concat(frame(m, bins));
+  if (m.t === 'work') workSocks[m.op]!.write(bytes);
+  else (m.t === 'result' ? resultSock : sock).write(bytes);
 };
 const sleep = (simMs: number) => new Promise<void>((r) => setTimeout(r, simMs / SCALE));
 const pending = new Map<string, (bytes: Uint8Array) => void>();
@@ -252,12 +259,27 @@ const onFrame = (raw: Record<string, unknown>, bins: Uint8Array[]): void => {
     send(report());
     sock.end();
     resultSock.end();
+    for (const s of workSocks) s.destroy();
   }
 };
-const workReader = new FrameReader(onFrame);
+const controlReader = new FrameReader(onFrame);
 const resultReader = new FrameReader(onFrame);
-sock.on('data', (c: Buffer) => workReader.push(c));
+sock.on('data', (c: Buffer) => controlReader.push(c));
 resultSock.on('data', (c: Buffer) => resultReader.push(c));
+// Every operator's own work socket, connected before the hello.
+await Promise.all(
+  ops.map(
+    (o) =>
+      new Promise<void>((resolve, reject) => {
+        const s = connect(workPath, resolve);
+        s.setNoDelay(true);
+        s.once('error', reject);
+        const reader = new FrameReader(onFrame);
+        s.on('data', (c: Buffer) => reader.push(c));
+        workSocks[o.n] = s;
+      }),
+  ),
+);
 
 /**
  * Idle share once the job runs: from the moment every first-hour operator has its first task
