@@ -30,10 +30,12 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
     // Absorbing medium the ray travels in (inside a KHR_materials_volume mesh), else 0.
     Vec3 sigma(0.f);
     bool inMedium = false;
+    // The hit of the ray each bounce starts with: the camera ray's here, the next ray's at the
+    // end of a bounce (traced with that bounce's shadow ray, which does not need it first).
+    Hit hit;
+    bool hitFound = intersectClosest(sv, ray, kInfinity, sampler.getBits(), hit);
     for (int depth = 0;; ++depth) {
-        uint64_t alphaKey = sampler.getBits();
-        Hit hit;
-        if (!intersectClosest(sv, ray, kInfinity, alphaKey, hit)) {
+        if (!hitFound) {
             float w = 1.f;
             if (prevPdf > 0.f && sv.envSampled)
                 w = powerHeuristic(prevPdf, sv.envPickPdf * environmentPdf(sv, ray.d));
@@ -62,6 +64,10 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
         float uLight = sampler.get1D(), ul1 = sampler.get1D(), ul2 = sampler.get1D();
         uint64_t shadowKey = sampler.getBits();
         LightSample ls;
+        bool hasShadow = false;
+        Ray shadow;
+        float shadowTmax = 0.f;
+        Vec3 lightL(0.f);
         // Lights behind the surface count only through a rough transmissive lobe, and only
         // when the shading and geometric normals agree on the side.
         bool behindOk = bsdf.transW > 0.f && !bsdf.transDelta;
@@ -78,24 +84,34 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
             if (inMedium && dot(ls.wi, si.ng) > 0.f && ls.dist < kInfinity)
                 f *= Vec3(expf(-sigma.x * ls.dist), expf(-sigma.y * ls.dist), expf(-sigma.z * ls.dist));
             if (!isBlack(f)) {
-                Ray shadow;
                 shadow.o = offsetRayOrigin(si.p, si.ng, ls.wi);
                 shadow.d = ls.wi;
-                float tmax = ls.dist >= kInfinity ? kInfinity : ls.dist * (1.f - 1e-4f);
-                if (!occluded(sv, shadow, tmax, shadowKey)) {
-                    float w = ls.delta ? 1.f : powerHeuristic(ls.pdf, bsdfPdf);
-                    L += beta * f * ls.li * (fabsf(wiL.z) * w / ls.pdf);
-                }
+                shadowTmax = ls.dist >= kInfinity ? kInfinity : ls.dist * (1.f - 1e-4f);
+                float w = ls.delta ? 1.f : powerHeuristic(ls.pdf, bsdfPdf);
+                lightL = beta * f * ls.li * (fabsf(wiL.z) * w / ls.pdf);
+                hasShadow = true;
             }
         }
+        // The shadow ray is traced with the next ray when there is one, else alone; either way
+        // its light is added before anything the next ray finds, as when it was traced here.
+#define RF_SHADOW_ALONE()                                                                         \
+    do {                                                                                          \
+        if (hasShadow && !occluded(sv, shadow, shadowTmax, shadowKey)) L += lightL;               \
+    } while (0)
 
         float uLobe = sampler.get1D(), u1 = sampler.get1D(), u2 = sampler.get1D();
         BSDFSample bs;
-        if (!sampleBSDF(bsdf, wo, uLobe, u1, u2, bs)) break;
+        if (!sampleBSDF(bsdf, wo, uLobe, u1, u2, bs)) {
+            RF_SHADOW_ALONE();
+            break;
+        }
         Vec3 wi = bs.wi;
         Vec3 wiW = si.shading.fromLocal(wi);
         // The sampled side (reflect or transmit) must agree with the geometry's.
-        if (wi.z > 0.f ? dot(wiW, si.ng) <= 0.f : dot(wiW, si.ng) >= 0.f) break;
+        if (wi.z > 0.f ? dot(wiW, si.ng) <= 0.f : dot(wiW, si.ng) >= 0.f) {
+            RF_SHADOW_ALONE();
+            break;
+        }
         beta *= bs.weight;
         // Through the wall of a volume: entering fills the path with its medium, leaving
         // empties it (media are not nested: the outside is taken to be air).
@@ -106,7 +122,10 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
         float uRR = sampler.get1D();
         if (depth >= 3) {
             float q = maxf(0.05f, 1.f - maxComponent(beta));
-            if (uRR < q) break;
+            if (uRR < q) {
+                RF_SHADOW_ALONE();
+                break;
+            }
             beta = beta * (1.f / (1.f - q));
         }
         prevPdf = bs.pdf;
@@ -116,6 +135,15 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
         coneSpread += 0.5f * bs.lobeAlpha;
         ray.o = offsetRayOrigin(si.p, si.ng, wiW);
         ray.d = wiW;
+        uint64_t alphaKey = sampler.getBits();
+        if (hasShadow) {
+            bool blocked;
+            hitFound = intersectWithShadow(sv, ray, alphaKey, hit, shadow, shadowTmax, shadowKey, blocked);
+            if (!blocked) L += lightL;
+        } else {
+            hitFound = intersectClosest(sv, ray, kInfinity, alphaKey, hit);
+        }
+#undef RF_SHADOW_ALONE
     }
     return L;
 }

@@ -188,7 +188,7 @@ RF_CPU_GPU inline bool traverse2(const SceneView &sv, const Ray &r, float tmax, 
 // The 8-wide AVX2 traversal: x86-64 builds by GCC or Clang (target attributes, run-time check).
 // The GPU walks the binary tree; no 8-wide code is compiled for it.
 #if RF_TRAVERSE_SSE && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include "traverse_avx2.h"
+#include "traverse_pair_avx2.h"
 #define RF_HAS_AVX2_PATH 1
 #else
 #define RF_HAS_AVX2_PATH 0
@@ -242,6 +242,18 @@ RF_CPU_GPU inline bool intersectClosest(const SceneView &sv, const Ray &r, float
 RF_CPU_GPU inline bool occluded(const SceneView &sv, const Ray &r, float tmax, uint64_t alphaKey) {
     Hit h;
     return traverse<true>(sv, r, tmax, alphaKey, h);
+}
+
+// The closest hit of r and whether anything blocks `shadow` (blocked): intersectClosest and
+// occluded in one call, which an AVX2 CPU walks together (traverse_pair_avx2.h). Same answers.
+RF_CPU_GPU inline bool intersectWithShadow(const SceneView &sv, const Ray &r, uint64_t alphaKey, Hit &hit,
+                                           const Ray &shadow, float shadowTmax, uint64_t shadowKey, bool &blocked) {
+#if !RF_IS_GPU_CODE && RF_HAS_AVX2_PATH
+    if (sv.nodes8 && sv.triCount != 0 && cpuTraversal() == kTraversalAvx2)
+        return traversePairAvx2(sv, r, alphaKey, hit, shadow, shadowTmax, shadowKey, blocked);
+#endif
+    blocked = occluded(sv, shadow, shadowTmax, shadowKey);
+    return intersectClosest(sv, r, kInfinity, alphaKey, hit);
 }
 
 }  // namespace rf
