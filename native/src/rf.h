@@ -31,6 +31,26 @@ RF_CPU_GPU RF_FORCEINLINE int lowestBit(unsigned mask) {
 #endif
 }
 
+// A BVH node's crossed inner children in the order the walk pushes them, far to near by their
+// entry distance t: a and b, then the rest of `inner`, sorted stably (on a tie the lower slot
+// goes deeper). Fills order[0..count) and returns count. The nearest is order[count - 1].
+RF_CPU_GPU RF_FORCEINLINE int orderFarToNear(int a, int b, unsigned inner, const float *t, int order[8]) {
+    order[0] = a;
+    order[1] = b;
+    int count = 2;
+    for (; inner; inner &= inner - 1) order[count++] = lowestBit(inner);
+    for (int i = 1; i < count; ++i) {
+        int k = order[i];
+        int j = i - 1;
+        while (j >= 0 && t[order[j]] < t[k]) {
+            order[j + 1] = order[j];
+            --j;
+        }
+        order[j + 1] = k;
+    }
+    return count;
+}
+
 #include <sstream>
 #include <stdexcept>
 #include <string>

@@ -90,18 +90,8 @@
                 continue;
             }
             // More: sort far to near (stable), push all but the nearest.
-            int order[8] = {a, b, 0, 0, 0, 0, 0, 0};
-            int count = 2;
-            for (; inner; inner &= inner - 1) order[count++] = lowestBit(inner);
-            for (int i = 1; i < count; ++i) {
-                int k = order[i];
-                int j = i - 1;
-                while (j >= 0 && t[order[j]] < t[k]) {
-                    order[j + 1] = order[j];
-                    --j;
-                }
-                order[j + 1] = k;
-            }
+            int order[8];
+            const int count = orderFarToNear(a, b, inner, t, order);
             for (int i = 0; i + 1 < count; ++i) {
                 stackNode[sp] = n.child[order[i]];
                 stackT[sp] = t[order[i]];
