@@ -60,7 +60,6 @@ import { JobStateStore } from '../main/core/creator/pay/job-state';
 import { ReputationBook } from '../main/core/creator/dispatch/reputation';
 import { VoucherLedger } from '../main/core/creator/proof/voucher-ledger';
 import { heldPayTies } from '../main/core/creator/pay/held-pay';
-import type { PatchRenderer } from '../main/core/creator/proof/verifier';
 import { decodeJson, encodeJson } from '../main/core/net/codec';
 import { sharedSignaturePool } from '../main/core/creator/proof/signature-pool';
 import { WORK_LIMITS } from '../main/core/net/work/constants';
@@ -71,7 +70,7 @@ import { RESULT_LIMITS } from '../main/core/net/result/constants';
 import { admitResult } from '../main/core/net/result/result';
 import { ResultHeaderSchema, resultClaim } from '../main/core/net/result/messages';
 import { openStore, sha256Hex } from '../main/core/store';
-import { CREATOR_SCORE, epochMs, frame, FrameReader, honestPixels, MEDIAN_RENDER_SIM_MS, OPERATORS, SCALE, SPEC_INPUT, TASKS, VERIFY_CALL_SIM_MS, VERIFY_SLOTS } from './bench-scale/model';
+import { acceptOne, epochMs, frame, FrameReader, modelledPatchRenderer, OPERATORS, SCALE, SPEC_INPUT, TASKS } from './bench-scale/model';
 import type { ToCreator, ToOperators } from './bench-scale/model';
 
 const dir = mkdtempSync(join(tmpdir(), 'rf-bench-scale-'));
@@ -82,20 +81,7 @@ const tilePixels = (spec.width / spec.tiles.x) * (spec.height / spec.tiles.y);
 const t0 = Date.now();
 const now = (): number => t0 + (Date.now() - t0) * SCALE;
 
-/** The creator's render slots for verification: a patch waits for one, then its modelled time. */
-let slotsFree = VERIFY_SLOTS;
-const slotWaiters: (() => void)[] = [];
-const modelled: PatchRenderer = async (s, task, rect, opts) => {
-  if (slotsFree === 0) await new Promise<void>((r) => slotWaiters.push(r));
-  else slotsFree--;
-  const spp = opts.spp ?? s.spp;
-  const simMs = VERIFY_CALL_SIM_MS + ((rect.width * rect.height * spp) / (tilePixels * s.spp)) * MEDIAN_RENDER_SIM_MS * (100 / CREATOR_SCORE);
-  await new Promise((r) => setTimeout(r, simMs / SCALE));
-  const next = slotWaiters.shift();
-  if (next) next();
-  else slotsFree++;
-  return honestPixels(task.frame, rect, spp, s.spp);
-};
+const modelled = modelledPatchRenderer(tilePixels);
 
 const creator = Wallet.createRandom();
 const jobs = new JobStateStore(store.db, now);
@@ -169,13 +155,6 @@ const tick = setInterval(() => {
 // behind its parsing of the first answers (drained 100-170 ms after the first send, measured),
 // and that wait was counted as the creator's lease latency.
 const paths = { control: join(dir, 'control.sock'), work: join(dir, 'work.sock'), results: join(dir, 'results.sock') };
-const accept = async (path: string): Promise<Socket> => {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(path, r));
-  const s = await new Promise<Socket>((r) => server.once('connection', r));
-  s.setNoDelay(true);
-  return s;
-};
 const workServer = createServer((s) => {
   s.setNoDelay(true);
   const reader = new FrameReader((raw, bins) => onWorkFrame(raw as Extract<ToCreator, { t: 'work' }>, bins[0]!));
@@ -187,7 +166,7 @@ const workServer = createServer((s) => {
 });
 await new Promise<void>((r) => workServer.listen({ path: paths.work, backlog: 2048 }, r));
 const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bench-scale/operators.ts', import.meta.url)), paths.control, paths.work, paths.results], { stdio: ['ignore', 'inherit', 'inherit'] });
-const [controlSock, resultSock] = await Promise.all([accept(paths.control), accept(paths.results)]);
+const [controlSock, resultSock] = await Promise.all([acceptOne(paths.control), acceptOne(paths.results)]);
 const post = (m: ToOperators, bins: Uint8Array[] = [], sock = controlSock): void => {
   // One write per frame (three small writes cost three system calls).
   sock.write(Buffer.concat(frame(m, bins)));

@@ -3,7 +3,10 @@
  * the operators' process (operators.ts): the job, the clock scale, the operators' spread of
  * speeds and behaviours, the deterministic "scene" both sides render, and the messages between the two processes.
  */
+import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import type { TaskRect } from '../../shared/job-spec';
+import type { PatchRenderer } from '../../main/core/creator/proof/verifier';
 
 /** Simulated milliseconds per real millisecond: renders, lease times and retries all run this much faster. */
 export const SCALE = 2;
@@ -120,4 +123,34 @@ export class FrameReader {
     }
     this.buf = off === this.buf.length ? Buffer.alloc(0) : this.buf.subarray(off);
   }
+}
+
+/**
+ * The creator's re-renders for verification, MODELLED (bench-scale.ts): a patch waits for one
+ * of the creator's VERIFY_SLOTS render slots, then its modelled GPU time, and returns the
+ * deterministic pixels the honest operators render.
+ */
+export function modelledPatchRenderer(tilePixels: number): PatchRenderer {
+  let slotsFree = VERIFY_SLOTS;
+  const slotWaiters: (() => void)[] = [];
+  return async (s, task, rect, opts) => {
+    if (slotsFree === 0) await new Promise<void>((r) => slotWaiters.push(r));
+    else slotsFree--;
+    const spp = opts.spp ?? s.spp;
+    const simMs = VERIFY_CALL_SIM_MS + ((rect.width * rect.height * spp) / (tilePixels * s.spp)) * MEDIAN_RENDER_SIM_MS * (100 / CREATOR_SCORE);
+    await new Promise((r) => setTimeout(r, simMs / SCALE));
+    const next = slotWaiters.shift();
+    if (next) next();
+    else slotsFree++;
+    return honestPixels(task.frame, rect, spp, s.spp);
+  };
+}
+
+/** The first connection to a new Unix socket server at `path`. */
+export async function acceptOne(path: string): Promise<Socket> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(path, r));
+  const s = await new Promise<Socket>((r) => server.once('connection', r));
+  s.setNoDelay(true);
+  return s;
 }
