@@ -35,6 +35,12 @@ export interface PermitSignature {
   s: string;
 }
 
+/** The address a runner sends from, when it is a wallet (its sends are then one at a time, see sendTx). */
+function senderOf(runner: ContractRunner): string | undefined {
+  const a = (runner as { address?: unknown }).address;
+  return typeof a === 'string' ? a : undefined;
+}
+
 function providerOf(runner: ContractRunner): Provider {
   const provider = runner.provider;
   if (!provider) throw new Error('The contract runner has no provider');
@@ -77,17 +83,17 @@ export class TokenClient {
 
   /** Allows `spender` to pull `amount`. */
   approve(spender: string, amount: bigint, options?: SendTxOptions): Promise<TxOutcome> {
-    return sendTx(providerOf(this.runner), () => this.contract.getFunction('approve')(spender, amount), options);
+    return sendTx(providerOf(this.runner), () => this.contract.getFunction('approve')(spender, amount), { ...options, from: senderOf(this.runner) });
   }
 
   /** Sends `amount` to `to`. */
   transfer(to: string, amount: bigint, options?: SendTxOptions): Promise<TxOutcome> {
-    return sendTx(providerOf(this.runner), () => this.contract.getFunction('transfer')(to, amount), options);
+    return sendTx(providerOf(this.runner), () => this.contract.getFunction('transfer')(to, amount), { ...options, from: senderOf(this.runner) });
   }
 
   /** Mints from the dev-chain faucet (RenderToken on chain 31337 only). */
   faucet(to: string, amount: bigint, options?: SendTxOptions): Promise<TxOutcome> {
-    return sendTx(providerOf(this.runner), () => this.contract.getFunction('faucet')(to, amount), options);
+    return sendTx(providerOf(this.runner), () => this.contract.getFunction('faucet')(to, amount), { ...options, from: senderOf(this.runner) });
   }
 
   /** Signs an ERC-2612 permit letting `spender` pull `value` from the signer until `deadline`. */
@@ -128,7 +134,7 @@ export class EscrowClient {
   }
 
   private send(name: string, args: unknown[], options?: SendTxOptions): Promise<TxOutcome> {
-    return sendTx(providerOf(this.runner), () => this.contract.getFunction(name)(...args), options);
+    return sendTx(providerOf(this.runner), () => this.contract.getFunction(name)(...args), { ...options, from: senderOf(this.runner) });
   }
 
   /** Opens a job, pulling `amount` (approved beforehand). */

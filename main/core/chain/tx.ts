@@ -17,6 +17,13 @@ export interface SendTxOptions {
   timeoutMs?: number;
   /** Called once the transaction is broadcast (before it is mined), e.g. to record it. */
   onBroadcast?: (tx: TransactionResponse) => void | Promise<void>;
+  /**
+   * The sending wallet's address. One wallet's transactions are then broadcast one at a time:
+   * each takes its nonce after the one before it was broadcast. The app's own parts (the job
+   * service, the allocation batches, the redeemer) send from the same wallet, and two sends
+   * that took their nonces at the same moment took the same one ("nonce has already been used").
+   */
+  from?: string;
 }
 
 /** Every custom error our contracts (and the OpenZeppelin parts they use) can revert with. */
@@ -92,6 +99,25 @@ export function toTxError(err: unknown): RayfarmError {
   return new RayfarmError('TX_FAILED', `The transaction failed: ${(err as Error).message ?? String(err)}`, { cause: err });
 }
 
+/** Per sending address: the end of its last send, so the next waits for it. */
+const sending = new Map<string, Promise<void>>();
+
+/** Runs `send` after every earlier send from `from` was broadcast or failed (at once without `from`). */
+function oneAtATime<T>(from: string | undefined, send: () => Promise<T>): Promise<T> {
+  if (!from) return send();
+  const key = from.toLowerCase();
+  const run = (sending.get(key) ?? Promise.resolve()).then(send);
+  const done = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  sending.set(key, done);
+  void done.then(() => {
+    if (sending.get(key) === done) sending.delete(key);
+  });
+  return run;
+}
+
 /**
  * Sends a transaction and waits for its receipt. A transaction that is mined but reverted is
  * replayed with eth_call at its block so the error still gets its custom-error name.
@@ -103,7 +129,7 @@ export async function sendTx(
 ): Promise<TxOutcome> {
   let tx: TransactionResponse;
   try {
-    tx = await send();
+    tx = await oneAtATime(options.from, send);
   } catch (err) {
     throw toTxError(err);
   }
