@@ -27,13 +27,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A new wallet with gas money and `tokens`. */
+async function freshWallet(tokens: bigint): Promise<{ key: string; me: Wallet }> {
+  const key = Wallet.createRandom().privateKey;
+  const bank = await chain.connection.provider.getSigner(devAccount(0));
+  const me = new Wallet(key, chain.connection.provider);
+  await (await bank.sendTransaction({ to: me.address, value: parseEther('1') })).wait();
+  await chain.connection.token.connect(bank).faucet(me.address, tokens);
+  return { key, me };
+}
+
 describe('sendTx from one wallet', () => {
   it('two parts of the app sending from the same wallet at the same moment both get mined, with consecutive nonces', async () => {
-    const key = Wallet.createRandom().privateKey;
-    const bank = await chain.connection.provider.getSigner(devAccount(0));
-    const me = new Wallet(key, chain.connection.provider);
-    await (await bank.sendTransaction({ to: me.address, value: parseEther('1') })).wait();
-    await chain.connection.token.connect(bank).faucet(me.address, 100n);
+    const { key, me } = await freshWallet(100n);
     // Two separate signers of one key, as the job service and the allocation batches hold.
     const a = chain.connection.token.connect(new Wallet(key, chain.connection.provider));
     const b = chain.connection.token.connect(new Wallet(key, chain.connection.provider));
@@ -45,11 +51,7 @@ describe('sendTx from one wallet', () => {
   });
 
   it('a send that fails before it is broadcast (a revert at gas estimation) does not hold up the next', async () => {
-    const key = Wallet.createRandom().privateKey;
-    const bank = await chain.connection.provider.getSigner(devAccount(0));
-    const me = new Wallet(key, chain.connection.provider);
-    await (await bank.sendTransaction({ to: me.address, value: parseEther('1') })).wait();
-    await chain.connection.token.connect(bank).faucet(me.address, 10n);
+    const { me } = await freshWallet(10n);
     const token = chain.connection.token.connect(me);
     const [bad, good] = await Promise.allSettled([token.transfer(devAccount(2), 11n), token.transfer(devAccount(2), 10n)]);
     expect(bad.status).toBe('rejected');
