@@ -34,6 +34,14 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
     // end of a bounce (traced with that bounce's shadow ray, which does not need it first).
     Hit hit;
     bool hitFound = intersectClosest(sv, ray, kInfinity, sampler.getBits(), hit);
+    // A bounce's shadow ray waits to be traced with the next ray (intersectWithShadow); when
+    // the path ends at that bounce it is traced alone after the loop. Either way its light is
+    // added before anything the next ray finds, as when it was traced at once.
+    bool hasShadow = false;
+    Ray shadow;
+    float shadowTmax = 0.f;
+    uint64_t shadowKey = 0;
+    Vec3 lightL(0.f);
     for (int depth = 0;; ++depth) {
         if (!hitFound) {
             float w = 1.f;
@@ -62,12 +70,8 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
         Vec3 wo = si.shading.toLocal(-ray.d);
         BSDF bsdf = makeBSDF(sv, si, wo);
         float uLight = sampler.get1D(), ul1 = sampler.get1D(), ul2 = sampler.get1D();
-        uint64_t shadowKey = sampler.getBits();
+        shadowKey = sampler.getBits();
         LightSample ls;
-        bool hasShadow = false;
-        Ray shadow;
-        float shadowTmax = 0.f;
-        Vec3 lightL(0.f);
         // Lights behind the surface count only through a rough transmissive lobe, and only
         // when the shading and geometric normals agree on the side.
         bool behindOk = bsdf.transW > 0.f && !bsdf.transDelta;
@@ -92,26 +96,14 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
                 hasShadow = true;
             }
         }
-        // The shadow ray is traced with the next ray when there is one, else alone; either way
-        // its light is added before anything the next ray finds, as when it was traced here.
-#define RF_SHADOW_ALONE()                                                                         \
-    do {                                                                                          \
-        if (hasShadow && !occluded(sv, shadow, shadowTmax, shadowKey)) L += lightL;               \
-    } while (0)
 
         float uLobe = sampler.get1D(), u1 = sampler.get1D(), u2 = sampler.get1D();
         BSDFSample bs;
-        if (!sampleBSDF(bsdf, wo, uLobe, u1, u2, bs)) {
-            RF_SHADOW_ALONE();
-            break;
-        }
+        if (!sampleBSDF(bsdf, wo, uLobe, u1, u2, bs)) break;
         Vec3 wi = bs.wi;
         Vec3 wiW = si.shading.fromLocal(wi);
         // The sampled side (reflect or transmit) must agree with the geometry's.
-        if (wi.z > 0.f ? dot(wiW, si.ng) <= 0.f : dot(wiW, si.ng) >= 0.f) {
-            RF_SHADOW_ALONE();
-            break;
-        }
+        if (wi.z > 0.f ? dot(wiW, si.ng) <= 0.f : dot(wiW, si.ng) >= 0.f) break;
         beta *= bs.weight;
         // Through the wall of a volume: entering fills the path with its medium, leaving
         // empties it (media are not nested: the outside is taken to be air).
@@ -122,10 +114,7 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
         float uRR = sampler.get1D();
         if (depth >= 3) {
             float q = maxf(0.05f, 1.f - maxComponent(beta));
-            if (uRR < q) {
-                RF_SHADOW_ALONE();
-                break;
-            }
+            if (uRR < q) break;
             beta = beta * (1.f / (1.f - q));
         }
         prevPdf = bs.pdf;
@@ -140,11 +129,12 @@ RF_CPU_GPU inline Vec3 traceSample(const SceneView &sv, const RenderParams &para
             bool blocked;
             hitFound = intersectWithShadow(sv, ray, alphaKey, hit, shadow, shadowTmax, shadowKey, blocked);
             if (!blocked) L += lightL;
+            hasShadow = false;
         } else {
             hitFound = intersectClosest(sv, ray, kInfinity, alphaKey, hit);
         }
-#undef RF_SHADOW_ALONE
     }
+    if (hasShadow && !occluded(sv, shadow, shadowTmax, shadowKey)) L += lightL;
     return L;
 }
 
